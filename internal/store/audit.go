@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one row of the audit log: who did what to which entity.
+// Detail must not contain PHI (IDs and control numbers only).
+type AuditEntry struct {
+	// ID is assigned by Audit.
+	ID int64 `db:"id"`
+	// At is when it happened (UTC); Audit fills in now when zero.
+	At time.Time `db:"at"`
+	// Actor is the component or operator, e.g. "pipeline/dedupe" or
+	// "cli:alice".
+	Actor string `db:"actor"`
+	// Action is what happened, e.g. "claim.duplicate" or "inbound.reset".
+	Action string `db:"action"`
+	// Entity and EntityID name the object, e.g. "claim" and "42".
+	Entity   string `db:"entity"`
+	EntityID string `db:"entity_id"`
+	// Detail is free text or JSON.
+	Detail string `db:"detail"`
+}
+
+// AuditFilter selects entries for ListAudit. Zero fields do not filter.
+type AuditFilter struct {
+	// Entity and EntityID keep one object's (or one kind's) history.
+	Entity   string
+	EntityID string
+	// Action keeps one action.
+	Action string
+	// BeforeID keeps entries with a smaller ID (results are newest first).
+	BeforeID int64
+	// Limit caps the number of rows. Default 100, at most 1000.
+	Limit int
+}
+
+// Audit appends e to the audit log. Call it on the Tx of the change it
+// describes so that both commit or neither does.
+func (q *Queries) Audit(ctx context.Context, e AuditEntry) error {
+	if e.Action == "" {
+		return invalid("audit action", "", "empty")
+	}
+	at := q.now()
+	if !e.At.IsZero() {
+		at = e.At.UTC().Truncate(time.Microsecond)
+	}
+	_, err := q.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?)`, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail)
+	if err != nil {
+		return fmt.Errorf("store: audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// ListAudit returns audit entries matching f, newest first.
+func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	query := `SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE 1 = 1`
+	var args []any
+	if f.Entity != "" {
+		query += ` AND entity = ?`
+		args = append(args, f.Entity)
+	}
+	if f.EntityID != "" {
+		query += ` AND entity_id = ?`
+		args = append(args, f.EntityID)
+	}
+	if f.Action != "" {
+		query += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if f.BeforeID > 0 {
+		query += ` AND id < ?`
+		args = append(args, f.BeforeID)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit(f.Limit))
+	var es []AuditEntry
+	if err := q.selectAll(ctx, &es, query, args...); err != nil {
+		return nil, fmt.Errorf("store: list audit: %w", err)
+	}
+	for i := range es {
+		es[i].At = utc(es[i].At)
+	}
+	return es, nil
+}

@@ -1,0 +1,368 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// InboundState is the processing state of an inbound file.
+type InboundState string
+
+// Inbound file states. received → processing → processed | rejected |
+// failed; ResetInbound moves any file back to received.
+const (
+	// InboundReceived: spooled and recorded, waiting for a worker.
+	InboundReceived InboundState = "received"
+	// InboundProcessing: leased by a worker (LeaseOwner until LeaseUntil).
+	InboundProcessing InboundState = "processing"
+	// InboundProcessed: parsed; acknowledgements were produced.
+	InboundProcessed InboundState = "processed"
+	// InboundRejected: refused as a whole (bad envelope, duplicate
+	// interchange, unknown partner, ...); see Error.
+	InboundRejected InboundState = "rejected"
+	// InboundFailed: processing broke (I/O, bug); needs ResetInbound.
+	InboundFailed InboundState = "failed"
+)
+
+// InboundCounts are the result counters of a processed inbound file.
+type InboundCounts struct {
+	// Interchanges is the number of ISA..IEA envelopes read.
+	Interchanges int `db:"interchanges"`
+	// Transactions is the number of ST..SE sets read.
+	Transactions int `db:"transactions"`
+	// TxAccepted and TxRejected count sets by 999 IK5 result.
+	TxAccepted int `db:"tx_accepted"`
+	TxRejected int `db:"tx_rejected"`
+	// ClaimsAccepted and ClaimsRejected count claims by 277CA result.
+	ClaimsAccepted int `db:"claims_accepted"`
+	ClaimsRejected int `db:"claims_rejected"`
+}
+
+// InboundFile is a file received from a partner. Its raw bytes are kept at
+// SpoolPath; the row is the unit of work for the processing pipeline.
+type InboundFile struct {
+	// ID is assigned by RecordInbound.
+	ID int64 `db:"id"`
+	// PartnerID is the sending partner.
+	PartnerID string `db:"partner_id"`
+	// Name is the sanitised base name of the remote file.
+	Name string `db:"name"`
+	// RemotePath is where the file was found on the partner's server.
+	RemotePath string `db:"remote_path"`
+	// SHA256 is the lowercase hex digest of the content.
+	SHA256 string `db:"sha256"`
+	// Size is the content length in bytes.
+	Size int64 `db:"size"`
+	// SpoolPath is where the raw bytes are kept on local disk.
+	SpoolPath string `db:"spool_path"`
+	// State is the processing state.
+	State InboundState `db:"state"`
+	// Attempts counts the claims (leases) taken on the file.
+	Attempts int `db:"attempts"`
+	// LeaseOwner and LeaseUntil describe the current lease while State is
+	// processing; empty and nil otherwise.
+	LeaseOwner string     `db:"lease_owner"`
+	LeaseUntil *time.Time `db:"lease_until"`
+	// Error is the reason of a rejected or failed file.
+	Error string `db:"error"`
+	// ReceivedAt is when the file was recorded (UTC).
+	ReceivedAt time.Time `db:"received_at"`
+	// ProcessedAt is when processing finished (UTC), nil before.
+	ProcessedAt *time.Time `db:"processed_at"`
+	InboundCounts
+	// Summary is a free-form (usually JSON) processing summary.
+	Summary string `db:"summary"`
+}
+
+func (f *InboundFile) normalize() {
+	f.LeaseUntil = utcPtr(f.LeaseUntil)
+	f.ReceivedAt = utc(f.ReceivedAt)
+	f.ProcessedAt = utcPtr(f.ProcessedAt)
+}
+
+const inboundCols = `id, partner_id, name, remote_path, sha256, size, spool_path, state,
+	attempts, lease_owner, lease_until, error, received_at, processed_at,
+	interchanges, transactions, tx_accepted, tx_rejected, claims_accepted, claims_rejected, summary`
+
+// InboundResult is what FinishInbound records about a processed file.
+type InboundResult struct {
+	// State is the final state: InboundProcessed, InboundRejected or
+	// InboundFailed.
+	State InboundState
+	// Error explains a rejected or failed file.
+	Error string
+	// Counts are the result counters.
+	Counts InboundCounts
+	// Summary is a free-form (usually JSON) processing summary.
+	Summary string
+}
+
+// ListOpts filters and pages ListInbound. Zero fields do not filter.
+type ListOpts struct {
+	// PartnerID keeps one partner's files.
+	PartnerID string
+	// State keeps files in this state.
+	State InboundState
+	// BeforeID keeps files with a smaller ID (the next page after the last
+	// ID seen, since results are newest first).
+	BeforeID int64
+	// Limit caps the number of rows. Default 100, at most 1000.
+	Limit int
+}
+
+func limit(n int) int {
+	switch {
+	case n <= 0:
+		return 100
+	case n > 1000:
+		return 1000
+	}
+	return n
+}
+
+// checkName refuses anything but a plain file base name.
+func checkName(field, name string) error {
+	switch {
+	case name == "", name == ".", name == "..":
+		return invalid(field, name, "not a file name")
+	case strings.ContainsAny(name, "/\\\x00"):
+		return invalid(field, name, "must be a base name without path separators")
+	}
+	return nil
+}
+
+// checkSHA256 normalises a hex SHA-256 digest to lowercase.
+func checkSHA256(sum string) (string, error) {
+	sum = strings.ToLower(sum)
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return "", invalid("sha256", sum, "want 64 hex digits")
+	}
+	return sum, nil
+}
+
+// RecordInbound records a received file and returns its row. The same
+// content (SHA256) from the same partner is recorded once: a second call
+// returns the existing row with created=false and changes nothing. A
+// missing partner row is created. Required: PartnerID, Name (a base name),
+// SHA256; ReceivedAt defaults to now. State, lease and results are ignored.
+func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *InboundFile, created bool, err error) {
+	if err := checkName("name", f.Name); err != nil {
+		return nil, false, err
+	}
+	if f.SHA256, err = checkSHA256(f.SHA256); err != nil {
+		return nil, false, err
+	}
+	if f.Size < 0 {
+		return nil, false, invalid("size", fmt.Sprint(f.Size), "negative")
+	}
+	if f.ReceivedAt.IsZero() {
+		f.ReceivedAt = q.now()
+	}
+	f.ReceivedAt = f.ReceivedAt.UTC().Truncate(time.Microsecond)
+	err = q.atomic(ctx, func(q *Queries) error {
+		if err := q.ensurePartner(ctx, f.PartnerID); err != nil {
+			return err
+		}
+		var row InboundFile
+		err := q.get(ctx, &row, `INSERT INTO inbound_files
+			(partner_id, name, remote_path, sha256, size, spool_path, state, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'received', ?)
+			ON CONFLICT (partner_id, sha256) DO NOTHING
+			RETURNING `+inboundCols,
+			f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt)
+		if err == nil {
+			rec, created = &row, true
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		err = q.get(ctx, &row, `SELECT `+inboundCols+` FROM inbound_files
+			WHERE partner_id = ? AND sha256 = ?`, f.PartnerID, f.SHA256)
+		if err != nil {
+			return err
+		}
+		rec, created = &row, false
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("store: record inbound %s from %s: %w", f.Name, f.PartnerID, err)
+	}
+	rec.normalize()
+	return rec, created, nil
+}
+
+// GetInbound returns the inbound file with the given ID, or ErrNotFound.
+func (q *Queries) GetInbound(ctx context.Context, id int64) (*InboundFile, error) {
+	var f InboundFile
+	if err := q.get(ctx, &f, `SELECT `+inboundCols+` FROM inbound_files WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store: get inbound %d: %w", id, err)
+	}
+	f.normalize()
+	return &f, nil
+}
+
+// ListInbound returns inbound files, newest first.
+func (q *Queries) ListInbound(ctx context.Context, o ListOpts) ([]InboundFile, error) {
+	query := `SELECT ` + inboundCols + ` FROM inbound_files WHERE 1 = 1`
+	var args []any
+	if o.PartnerID != "" {
+		query += ` AND partner_id = ?`
+		args = append(args, o.PartnerID)
+	}
+	if o.State != "" {
+		query += ` AND state = ?`
+		args = append(args, o.State)
+	}
+	if o.BeforeID > 0 {
+		query += ` AND id < ?`
+		args = append(args, o.BeforeID)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit(o.Limit))
+	var fs []InboundFile
+	if err := q.selectAll(ctx, &fs, query, args...); err != nil {
+		return nil, fmt.Errorf("store: list inbound: %w", err)
+	}
+	for i := range fs {
+		fs[i].normalize()
+	}
+	return fs, nil
+}
+
+// ClaimInbound leases the oldest claimable inbound file to owner for lease
+// and returns it in state processing with Attempts incremented. Claimable
+// means received, or processing with an expired lease (its previous owner
+// is presumed dead). It returns ErrNoWork when nothing is claimable. The
+// claim is one atomic statement; on PostgreSQL its row selection uses
+// FOR UPDATE SKIP LOCKED, so concurrent claimers in any number of
+// processes never get the same file.
+func (q *Queries) ClaimInbound(ctx context.Context, owner string, lease time.Duration) (*InboundFile, error) {
+	if err := checkLease(owner, lease); err != nil {
+		return nil, err
+	}
+	now := q.now()
+	var f InboundFile
+	err := q.get(ctx, &f, `UPDATE inbound_files
+		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		WHERE id = (
+			SELECT id FROM inbound_files
+			WHERE state = 'received' OR (state = 'processing' AND lease_until < ?)
+			ORDER BY received_at, id
+			LIMIT 1`+q.skipLocked()+`)
+		RETURNING `+inboundCols,
+		owner, now.Add(lease), now)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNoWork
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: claim inbound: %w", err)
+	}
+	f.normalize()
+	return &f, nil
+}
+
+// RenewInbound extends owner's lease on a processing file to now+lease.
+// It returns ErrLeaseLost if owner no longer holds the lease.
+func (q *Queries) RenewInbound(ctx context.Context, id int64, owner string, lease time.Duration) error {
+	if err := checkLease(owner, lease); err != nil {
+		return err
+	}
+	n, err := q.exec(ctx, `UPDATE inbound_files SET lease_until = ?
+		WHERE id = ? AND state = 'processing' AND lease_owner = ?`,
+		q.now().Add(lease), id, owner)
+	if err == nil && n == 0 {
+		err = q.leaseLost(ctx, "inbound_files", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: renew inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// FinishInbound records the result of processing and ends owner's lease.
+// It succeeds only while owner still holds the file (state processing,
+// lease_owner = owner; a lease that expired without being reclaimed still
+// counts) and returns ErrLeaseLost otherwise, ErrNotFound for an unknown
+// ID.
+func (q *Queries) FinishInbound(ctx context.Context, id int64, owner string, r InboundResult) error {
+	switch r.State {
+	case InboundProcessed, InboundRejected, InboundFailed:
+	default:
+		return invalid("inbound result state", string(r.State), "want processed, rejected or failed")
+	}
+	c := r.Counts
+	n, err := q.exec(ctx, `UPDATE inbound_files
+		SET state = ?, error = ?, summary = ?, processed_at = ?,
+			lease_owner = '', lease_until = NULL,
+			interchanges = ?, transactions = ?, tx_accepted = ?, tx_rejected = ?,
+			claims_accepted = ?, claims_rejected = ?
+		WHERE id = ? AND state = 'processing' AND lease_owner = ?`,
+		r.State, r.Error, r.Summary, q.now(),
+		c.Interchanges, c.Transactions, c.TxAccepted, c.TxRejected, c.ClaimsAccepted, c.ClaimsRejected,
+		id, owner)
+	if err == nil && n == 0 {
+		err = q.leaseLost(ctx, "inbound_files", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: finish inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// ResetInbound puts a file back to received for reprocessing, clearing its
+// error, results and processed time (Attempts is kept). It returns
+// ErrLeased while a worker holds a live lease on it. Rows derived from the
+// earlier processing (interchanges, claims, outbound files) are kept; the
+// pipeline decides what reprocessing means for them.
+func (q *Queries) ResetInbound(ctx context.Context, id int64) error {
+	n, err := q.exec(ctx, `UPDATE inbound_files
+		SET state = 'received', error = '', summary = '', processed_at = NULL,
+			lease_owner = '', lease_until = NULL,
+			interchanges = 0, transactions = 0, tx_accepted = 0, tx_rejected = 0,
+			claims_accepted = 0, claims_rejected = 0
+		WHERE id = ? AND NOT (state = 'processing' AND lease_until >= ?)`, id, q.now())
+	if err == nil && n == 0 {
+		if err = q.leaseLost(ctx, "inbound_files", id); errors.Is(err, ErrLeaseLost) {
+			err = ErrLeased
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: reset inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// skipLocked is the row-locking clause of a claim's subquery.
+func (q *Queries) skipLocked() string {
+	if q.dialect == DialectPostgres {
+		return ` FOR UPDATE SKIP LOCKED`
+	}
+	return ``
+}
+
+func checkLease(owner string, lease time.Duration) error {
+	if owner == "" {
+		return invalid("lease owner", owner, "empty")
+	}
+	if lease <= 0 {
+		return invalid("lease", lease.String(), "must be positive")
+	}
+	return nil
+}
+
+// leaseLost explains why a lease-guarded update of table matched no row:
+// ErrNotFound if the row does not exist, ErrLeaseLost otherwise.
+func (q *Queries) leaseLost(ctx context.Context, table string, id int64) error {
+	var n int
+	if err := q.get(ctx, &n, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return ErrLeaseLost
+}

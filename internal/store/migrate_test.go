@@ -1,0 +1,165 @@
+package store_test
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/clearinghouse/clearinghouse/internal/dbtest"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+)
+
+// schemaTables are the tables the migrations create.
+var schemaTables = []string{
+	"audit_log", "claim_lines", "claims", "control_numbers", "groups", "inbound_files",
+	"interchanges", "outbound_files", "partners", "transactions",
+}
+
+func openRaw(t *testing.T, url string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// tableColumns lists the application tables and their columns as the
+// engine reports them.
+func tableColumns(t *testing.T, s *store.Store) map[string][]string {
+	t.Helper()
+	query := `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`
+	if s.Dialect() == store.DialectSQLite {
+		query = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
+	}
+	rows, err := s.DB().QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var table, col string
+		if err := rows.Scan(&table, &col); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = append(out[table], col)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, cols := range out {
+		sort.Strings(cols)
+	}
+	return out
+}
+
+func tableNames(m map[string][]string) []string {
+	names := []string{}
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestMigrateUpDownUp(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := openRaw(t, be.URL(t))
+			cur, latest, err := s.SchemaVersion(ctx)
+			if err != nil || cur != 0 || latest < 1 {
+				t.Fatalf("fresh SchemaVersion = %d, %d, %v; want 0 and >=1", cur, latest, err)
+			}
+			if got := tableNames(tableColumns(t, s)); len(got) != 0 {
+				t.Fatalf("fresh database has tables %v", got)
+			}
+			up := func() {
+				t.Helper()
+				if err := s.Migrate(ctx); err != nil {
+					t.Fatalf("Migrate: %v", err)
+				}
+				if got := tableNames(tableColumns(t, s)); !reflect.DeepEqual(got, schemaTables) {
+					t.Fatalf("tables after up = %v, want %v", got, schemaTables)
+				}
+				if cur, _, err := s.SchemaVersion(ctx); err != nil || cur != latest {
+					t.Fatalf("SchemaVersion after up = %d, %v; want %d", cur, err, latest)
+				}
+				// The schema works: a write and a read.
+				if _, err := s.NextControlNumber(ctx, "acme", store.ControlISA); err != nil {
+					t.Fatalf("NextControlNumber after up: %v", err)
+				}
+			}
+			up()
+			// Up again is a no-op.
+			up()
+			if err := s.MigrateDownTo(ctx, 0); err != nil {
+				t.Fatalf("MigrateDownTo(0): %v", err)
+			}
+			if got := tableNames(tableColumns(t, s)); len(got) != 0 {
+				t.Fatalf("tables after down = %v, want none", got)
+			}
+			if cur, _, err := s.SchemaVersion(ctx); err != nil || cur != 0 {
+				t.Fatalf("SchemaVersion after down = %d, %v; want 0", cur, err)
+			}
+			up()
+			// MigrateDown steps back one migration at a time.
+			for v := latest; v > 0; v-- {
+				if err := s.MigrateDown(ctx); err != nil {
+					t.Fatalf("MigrateDown from %d: %v", v, err)
+				}
+				if cur, _, err := s.SchemaVersion(ctx); err != nil || cur != v-1 {
+					t.Fatalf("SchemaVersion after MigrateDown = %d, %v; want %d", cur, err, v-1)
+				}
+			}
+			if got := tableNames(tableColumns(t, s)); len(got) != 0 {
+				t.Fatalf("tables after stepping down = %v, want none", got)
+			}
+			up()
+		})
+	}
+}
+
+// TestMigrationsPaired checks that both dialect folders hold the same
+// migrations, each with an up and a down script.
+func TestMigrationsPaired(t *testing.T) {
+	pg, err := store.Migrations(store.DialectPostgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite, err := store.Migrations(store.DialectSQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg) == 0 || len(pg) != len(lite) {
+		t.Fatalf("postgres has %d migrations, sqlite %d; want the same, at least one", len(pg), len(lite))
+	}
+	for i := range pg {
+		if pg[i].Version != lite[i].Version || pg[i].Name != lite[i].Name {
+			t.Errorf("migration %d: postgres %03d_%s, sqlite %03d_%s", i, pg[i].Version, pg[i].Name, lite[i].Version, lite[i].Name)
+		}
+		if pg[i].Version != int64(i+1) {
+			t.Errorf("migration %d has version %d; want consecutive versions from 1", i, pg[i].Version)
+		}
+	}
+	if _, err := store.Migrations("mysql"); err == nil {
+		t.Fatal("Migrations(mysql) succeeded")
+	}
+}
+
+// TestSchemaParity checks that the two dialects define the same tables
+// and columns (needs PostgreSQL).
+func TestSchemaParity(t *testing.T) {
+	lite := dbtest.OpenSQLite(t)
+	pg := dbtest.OpenPostgres(t)
+	l, p := tableColumns(t, lite), tableColumns(t, pg)
+	if !reflect.DeepEqual(l, p) {
+		t.Fatalf("schemas differ:\nsqlite   %v\npostgres %v", l, p)
+	}
+}
