@@ -1,0 +1,235 @@
+// Package config loads the engine configuration: built-in defaults, then
+// an optional YAML file, then CLEARINGHOUSE_* environment variables. Only
+// cmd/ and internal/cli use it; components take their own Config structs.
+//
+//	cfg, err := config.Load("clearinghouse.yaml") // "" = defaults + env only
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole engine configuration. Every field has a working
+// default, so the engine runs with no file at all (SQLite and spool files
+// under DataDir).
+type Config struct {
+	// DataDir holds the SQLite database, the spool and the local outbox
+	// folders. Default "./var". Env CLEARINGHOUSE_DATA_DIR.
+	DataDir string `yaml:"data_dir"`
+	// Database is "postgres://..." or "sqlite:PATH". Default
+	// "sqlite:<DataDir>/clearinghouse.db". Env CLEARINGHOUSE_DATABASE_URL.
+	Database string `yaml:"database"`
+	// Instance names this engine process in leases. Default host-pid.
+	// Env CLEARINGHOUSE_INSTANCE.
+	Instance string `yaml:"instance"`
+	// Identity is who the engine is in the envelopes it writes.
+	Identity Identity `yaml:"identity"`
+	// Partners are the trading partners.
+	Partners []Partner `yaml:"partners"`
+	// Schedules are the cron schedules of `clearinghouse run`.
+	Schedules Schedules `yaml:"schedules"`
+	// LeaseTTL is how long a claimed file stays leased to this instance
+	// before another may take it over. Default 10m.
+	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// Usage is the ISA15 of outbound interchanges: "P" or "T". Default "P".
+	Usage string `yaml:"usage"`
+}
+
+// Identity is the engine's sender identity in outbound envelopes.
+type Identity struct {
+	// Qualifier is ISA05/ISA07 (default "ZZ").
+	Qualifier string `yaml:"qualifier"`
+	// ID is ISA06/GS02 (default "CLEARINGHOUSE").
+	ID string `yaml:"id"`
+	// Name is used in NM1 loops (default "CLEARINGHOUSE").
+	Name string `yaml:"name"`
+}
+
+// Partner is one trading partner.
+type Partner struct {
+	// ID is the short stable key used in the store and in paths.
+	ID string `yaml:"id"`
+	// Name is the display name.
+	Name string `yaml:"name"`
+	// Inbox is where the partner drops files: "sftp://user@host:port/dir"
+	// or "dir:/path". Empty: the partner only receives.
+	Inbox string `yaml:"inbox"`
+	// Archive is the folder, relative to the inbox, where polled files are
+	// moved once they are spooled and recorded. Default "archive".
+	Archive string `yaml:"archive"`
+	// Outbox is where files for the partner are delivered (acks, 277CA,
+	// forwarded claims). Same URL forms as Inbox.
+	Outbox string `yaml:"outbox"`
+	// SenderIDs are the ISA06 values this partner sends with; used to
+	// recognise the partner of a file dropped locally.
+	SenderIDs []string `yaml:"sender_ids"`
+	// Auth holds SFTP credentials.
+	Auth Auth `yaml:"auth"`
+	// MinAge is how old (by modification time) a remote file must be
+	// before it is taken; files whose size changes between two polls are
+	// never taken. Default 0.
+	MinAge time.Duration `yaml:"min_age"`
+}
+
+// Auth holds SFTP credentials. Secrets are referenced, never inlined:
+// a key file path and/or the name of an environment variable holding a
+// password.
+type Auth struct {
+	// KeyFile is an OpenSSH private key file.
+	KeyFile string `yaml:"key_file"`
+	// PasswordEnv names an environment variable holding the password.
+	PasswordEnv string `yaml:"password_env"`
+	// KnownHosts is the known_hosts file used to verify the server's host
+	// key. Required for SFTP: host keys are always verified.
+	KnownHosts string `yaml:"known_hosts"`
+}
+
+// Password returns the password from the environment variable, if any.
+func (a Auth) Password() string {
+	if a.PasswordEnv == "" {
+		return ""
+	}
+	return os.Getenv(a.PasswordEnv)
+}
+
+// Schedules are robfig/cron specs, optionally prefixed "CRON_TZ=Zone ".
+type Schedules struct {
+	// Poll polls inboxes, processes and delivers. Default "@every 5m".
+	Poll string `yaml:"poll"`
+	// Deliver retries pending outbound deliveries. Default "@every 1m".
+	Deliver string `yaml:"deliver"`
+	// NightlyReport writes the daily accept/reject report. Default
+	// "CRON_TZ=America/Chicago 0 18 * * *".
+	NightlyReport string `yaml:"nightly_report"`
+	// RosterRefresh pulls roster files. Default
+	// "CRON_TZ=America/Chicago 0 6,12,18 * * *" (three times a day).
+	RosterRefresh string `yaml:"roster_refresh"`
+}
+
+// Default returns the built-in configuration.
+func Default() Config {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "engine"
+	}
+	return Config{
+		DataDir:  "./var",
+		Instance: fmt.Sprintf("%s-%d", host, os.Getpid()),
+		Identity: Identity{Qualifier: "ZZ", ID: "CLEARINGHOUSE", Name: "CLEARINGHOUSE"},
+		Schedules: Schedules{
+			Poll:          "@every 5m",
+			Deliver:       "@every 1m",
+			NightlyReport: "CRON_TZ=America/Chicago 0 18 * * *",
+			RosterRefresh: "CRON_TZ=America/Chicago 0 6,12,18 * * *",
+		},
+		LeaseTTL: 10 * time.Minute,
+		Usage:    "P",
+	}
+}
+
+// Load reads the defaults, then path (when not empty), then the
+// environment, and validates the result.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	applyEnv(&cfg)
+	cfg.fill()
+	return cfg, cfg.Validate()
+}
+
+func applyEnv(cfg *Config) {
+	if v := os.Getenv("CLEARINGHOUSE_DATA_DIR"); v != "" {
+		cfg.DataDir = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_DATABASE_URL"); v != "" {
+		cfg.Database = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_INSTANCE"); v != "" {
+		cfg.Instance = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_IDENTITY_ID"); v != "" {
+		cfg.Identity.ID = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_POLL_SCHEDULE"); v != "" {
+		cfg.Schedules.Poll = v
+	}
+}
+
+// fill derives defaults that depend on other fields.
+func (c *Config) fill() {
+	if c.Database == "" {
+		c.Database = "sqlite:" + filepath.Join(c.DataDir, "clearinghouse.db")
+	}
+	for i := range c.Partners {
+		p := &c.Partners[i]
+		if p.Name == "" {
+			p.Name = p.ID
+		}
+		if p.Archive == "" {
+			p.Archive = "archive"
+		}
+	}
+}
+
+var partnerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// Validate reports the first configuration problem with an exact message.
+func (c Config) Validate() error {
+	if c.DataDir == "" {
+		return errors.New("config: data_dir is empty")
+	}
+	if c.Usage != "P" && c.Usage != "T" {
+		return fmt.Errorf("config: usage must be P or T, not %q", c.Usage)
+	}
+	if c.LeaseTTL < time.Second {
+		return fmt.Errorf("config: lease_ttl %s is too short", c.LeaseTTL)
+	}
+	if len(c.Identity.ID) == 0 || len(c.Identity.ID) > 15 {
+		return fmt.Errorf("config: identity.id must be 1-15 characters")
+	}
+	seen := map[string]bool{}
+	for i, p := range c.Partners {
+		if !partnerID.MatchString(p.ID) {
+			return fmt.Errorf("config: partners[%d].id %q must match %s", i, p.ID, partnerID)
+		}
+		if seen[p.ID] {
+			return fmt.Errorf("config: partner %q defined twice", p.ID)
+		}
+		seen[p.ID] = true
+		for _, u := range []string{p.Inbox, p.Outbox} {
+			if strings.HasPrefix(u, "sftp://") && p.Auth.KnownHosts == "" {
+				return fmt.Errorf("config: partner %q uses SFTP without auth.known_hosts (host keys are always verified)", p.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// Partner returns the partner with id.
+func (c Config) Partner(id string) (Partner, bool) {
+	for _, p := range c.Partners {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Partner{}, false
+}

@@ -1,0 +1,61 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDefaultsWork(t *testing.T) {
+	t.Setenv("CLEARINGHOUSE_DATA_DIR", "")
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database != "sqlite:var/clearinghouse.db" || cfg.Schedules.Poll == "" {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+}
+
+func TestFileThenEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte(`
+data_dir: /tmp/x
+partners:
+  - id: acme
+    inbox: dir:/tmp/acme/inbox
+    outbox: dir:/tmp/acme/outbox
+    sender_ids: [ACMEMED]
+`), 0o600)
+	t.Setenv("CLEARINGHOUSE_DATABASE_URL", "postgres://db/x")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := cfg.Partner("acme")
+	if !ok || p.Archive != "archive" || p.Name != "acme" {
+		t.Fatalf("partner %+v", p)
+	}
+	if cfg.Database != "postgres://db/x" || cfg.DataDir != "/tmp/x" {
+		t.Fatalf("cfg %+v", cfg)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for name, body := range map[string]string{
+		"unknown field":       "nonsense: 1\n",
+		"bad partner id":      "partners: [{id: 'Bad ID'}]\n",
+		"duplicate partner":   "partners: [{id: a}, {id: a}]\n",
+		"sftp without hosts":  "partners: [{id: a, inbox: 'sftp://u@h:22/in'}]\n",
+		"bad usage indicator": "usage: X\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			os.WriteFile(path, []byte(body), 0o600)
+			if _, err := Load(path); err == nil || !strings.HasPrefix(err.Error(), "config") {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}

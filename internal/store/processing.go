@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ClaimReceived is the state of a claim recorded while its interchange is
+// still being read: the envelope verdict (TA1/999) that decides whether it
+// is accepted is not known yet.
+const ClaimReceived ClaimState = "received"
+
+// ReserveControlNumbers reserves n consecutive numbers of partnerID's kind
+// sequence and returns the first. Unlike NextControlNumber it never wraps:
+// it is meant for identifiers such as claim control numbers that must stay
+// unique forever.
+func (q *Queries) ReserveControlNumbers(ctx context.Context, partnerID, kind string, n int) (int64, error) {
+	if kind == "" || n < 1 {
+		return 0, invalid("control number reservation", fmt.Sprint(n), "empty kind or n < 1")
+	}
+	var last int64
+	err := q.get(ctx, &last, `INSERT INTO control_numbers (partner_id, kind, last_value, updated_at)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (partner_id, kind) DO UPDATE SET
+			last_value = control_numbers.last_value + ?,
+			updated_at = excluded.updated_at
+		RETURNING last_value`, partnerID, kind, int64(n), q.now(), int64(n))
+	if err != nil {
+		return 0, fmt.Errorf("store: reserve control numbers %s/%s: %w", partnerID, kind, err)
+	}
+	return last - int64(n) + 1, nil
+}
+
+// SetClaimsOutcome sets the state, reasons and transaction of the claims
+// with the given IDs (the claims of one transaction set, once its
+// envelope verdict is known).
+func (q *Queries) SetClaimsOutcome(ctx context.Context, ids []int64, transactionID *int64, state ClaimState, reasons string) error {
+	now := q.now()
+	return q.atomic(ctx, func(q *Queries) error {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			chunk := ids[:n]
+			ids = ids[n:]
+			args := []any{state, reasons, transactionID, now}
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			_, err := q.exec(ctx, `UPDATE claims SET state = ?, reasons = ?, transaction_id = ?, updated_at = ?
+				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+			if err != nil {
+				return fmt.Errorf("store: set claims outcome: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ClaimControlNumbersOfFile maps the raw offsets of the claims already
+// recorded for an inbound file to their control numbers, so that
+// reprocessing the file gives every claim the number it had.
+func (q *Queries) ClaimControlNumbersOfFile(ctx context.Context, inboundFileID int64) (map[int64]string, error) {
+	var rows []struct {
+		RawOffset     int64  `db:"raw_offset"`
+		ControlNumber string `db:"control_number"`
+	}
+	if err := q.selectAll(ctx, &rows, `SELECT raw_offset, control_number FROM claims WHERE inbound_file_id = ?`, inboundFileID); err != nil {
+		return nil, fmt.Errorf("store: claim numbers of file %d: %w", inboundFileID, err)
+	}
+	m := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		m[r.RawOffset] = r.ControlNumber
+	}
+	return m, nil
+}
+
+// ForgetFileResults deletes what processing an inbound file recorded (its
+// claims with their lines, and its interchanges, groups and transactions)
+// so that the file can be processed again from the start. Outbound files
+// are kept: re-enqueueing them under the same names is a no-op.
+func (q *Queries) ForgetFileResults(ctx context.Context, inboundFileID int64) error {
+	return q.atomic(ctx, func(q *Queries) error {
+		stmts := []string{
+			`DELETE FROM claim_lines WHERE claim_id IN (SELECT id FROM claims WHERE inbound_file_id = ?)`,
+			`DELETE FROM claims WHERE inbound_file_id = ?`,
+			`DELETE FROM transactions WHERE group_id IN (SELECT g.id FROM groups g JOIN interchanges i ON g.interchange_id = i.id WHERE i.inbound_file_id = ?)`,
+			`DELETE FROM groups WHERE interchange_id IN (SELECT id FROM interchanges WHERE inbound_file_id = ?)`,
+			`DELETE FROM interchanges WHERE inbound_file_id = ?`,
+		}
+		for _, s := range stmts {
+			if _, err := q.exec(ctx, s, inboundFileID); err != nil {
+				return fmt.Errorf("store: forget results of file %d: %w", inboundFileID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// InterchangeSeenElsewhere reports whether an interchange with the same
+// sender, receiver and ISA13 was recorded for another inbound file.
+func (q *Queries) InterchangeSeenElsewhere(ctx context.Context, sender, receiver, control string, inboundFileID int64) (bool, error) {
+	var n int
+	err := q.get(ctx, &n, `SELECT COUNT(*) FROM interchanges
+		WHERE sender_id = ? AND receiver_id = ? AND control = ? AND inbound_file_id <> ?`,
+		sender, receiver, control, inboundFileID)
+	if err != nil {
+		return false, fmt.Errorf("store: interchange seen: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ClaimInboundID claims one given inbound file like ClaimInbound does
+// (it must be received, or processing with an expired lease). It returns
+// ErrNoWork when the file is not claimable.
+func (q *Queries) ClaimInboundID(ctx context.Context, id int64, owner string, lease time.Duration) (*InboundFile, error) {
+	if err := checkLease(owner, lease); err != nil {
+		return nil, err
+	}
+	now := q.now()
+	var f InboundFile
+	err := q.get(ctx, &f, `UPDATE inbound_files
+		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		WHERE id = ? AND (state = 'received' OR (state = 'processing' AND lease_until < ?))
+		RETURNING `+inboundCols,
+		owner, now.Add(lease), id, now)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrNoWork
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: claim inbound %d: %w", id, err)
+	}
+	f.normalize()
+	return &f, nil
+}

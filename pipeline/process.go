@@ -1,0 +1,487 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/edi/envelope"
+	"github.com/clearinghouse/clearinghouse/edi/schema"
+	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/internal/spool"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+)
+
+// Identity is who the engine is in the envelopes it writes.
+type Identity struct {
+	Qualifier string // ISA05 of our outbound interchanges (default "ZZ")
+	ID        string // ISA06/GS02 (default "CLEARINGHOUSE")
+}
+
+// ProcessorConfig configures a Processor.
+type ProcessorConfig struct {
+	// Identity is our sender identity on acknowledgments. When empty the
+	// received ISA08/GS03 is echoed back as sender.
+	Identity Identity
+	// Usage is ISA15 on our interchanges; empty echoes the received one.
+	Usage string
+	// RequireTA1 sends a TA1 for every interchange, not only when asked
+	// (ISA14 = 1) or when the interchange is not accepted cleanly.
+	RequireTA1 bool
+	// Lenient relaxes individual envelope checks (default strict).
+	Lenient envelope.Leniency
+	// Logger receives structured logs. Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+}
+
+// Processor validates a spooled inbound file, answers it with TA1/999
+// acknowledgments queued to the sending partner's outbox, and records the
+// envelopes and every claim with its outcome. Claims are written as they
+// stream by, set by set, so memory does not grow with the file.
+type Processor struct {
+	cfg   ProcessorConfig
+	store *store.Store
+	spool *spool.Spool
+}
+
+// NewProcessor returns a Processor.
+func NewProcessor(st *store.Store, sp *spool.Spool, cfg ProcessorConfig) *Processor {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Processor{cfg: cfg, store: st, spool: sp}
+}
+
+// FileResult is the outcome of processing one inbound file. Its JSON form
+// is part of the `clearinghouse process --json` contract.
+type FileResult struct {
+	InboundID int64               `json:"inbound_id"`
+	Partner   string              `json:"partner"`
+	Name      string              `json:"name"`
+	SHA256    string              `json:"sha256"`
+	State     store.InboundState  `json:"state"`
+	Error     string              `json:"error,omitempty"`
+	Counts    store.InboundCounts `json:"counts"`
+	// Interchanges is the validation report (TA1/999 verdicts and every
+	// error with its position).
+	Interchanges []validate.InterchangeReport `json:"interchanges"`
+	// Outcomes counts claims by outcome and reason, e.g.
+	// {"accepted": 20, "rejected": 4}.
+	Outcomes map[string]int `json:"outcomes"`
+	// Outputs are the files queued for delivery.
+	Outputs []Output `json:"outputs"`
+}
+
+// Output is one queued outbound file.
+type Output struct {
+	Kind    string `json:"kind"`
+	Partner string `json:"partner"`
+	Name    string `json:"name"`
+	ID      int64  `json:"outbound_id"`
+}
+
+// InboundResult converts r for store.FinishInbound.
+func (r FileResult) InboundResult() store.InboundResult {
+	summary, _ := json.Marshal(struct {
+		Outcomes map[string]int `json:"outcomes"`
+		Outputs  []Output       `json:"outputs"`
+	}{r.Outcomes, r.Outputs})
+	return store.InboundResult{State: r.State, Error: r.Error, Counts: r.Counts, Summary: string(summary)}
+}
+
+// fileRun is the state of one Process call.
+type fileRun struct {
+	p        *Processor
+	ctx      context.Context
+	file     *store.InboundFile
+	numbers  map[int64]string // raw offset → control number from an earlier run
+	pending  []*store.Claim   // claims of the current set
+	setIDs   map[setKey][]int64
+	result   *FileResult
+	log      *slog.Logger
+	claimErr error
+}
+
+type setKey struct {
+	interchange, group, set string
+	offset                  int64
+}
+
+// Process implements FileProcessor.
+func (p *Processor) Process(ctx context.Context, f *store.InboundFile) (FileResult, error) {
+	res := FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256, Outcomes: map[string]int{}}
+	numbers, err := p.store.ClaimControlNumbersOfFile(ctx, f.ID)
+	if err != nil {
+		return res, err
+	}
+	if len(numbers) > 0 {
+		// A reprocess: start from a clean slate but keep claim numbers.
+		if err := p.store.ForgetFileResults(ctx, f.ID); err != nil {
+			return res, err
+		}
+	}
+	fh, err := p.spool.Open(f.SpoolPath)
+	if err != nil {
+		return res, fmt.Errorf("open spooled file: %w", err)
+	}
+	defer fh.Close()
+	run := &fileRun{p: p, ctx: ctx, file: f, numbers: numbers, setIDs: map[setKey][]int64{}, result: &res,
+		log: p.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))}
+	vres, err := validate.Run(ctx, fh, validate.Options{
+		Supported:        envelope.Claims,
+		RequireTA1:       p.cfg.RequireTA1,
+		Lenient:          p.cfg.Lenient,
+		Handler:          run.handler,
+		OnSetEnd:         run.setEnd,
+		OnInterchangeEnd: run.interchangeEnd,
+	})
+	if run.claimErr != nil {
+		return res, run.claimErr
+	}
+	if err != nil {
+		return res, err
+	}
+	report := validate.Report(f.Name, vres)
+	res.Interchanges = report.Interchanges
+	res.Counts.Interchanges = len(vres.Interchanges)
+	for _, ic := range vres.Interchanges {
+		for _, g := range ic.Groups {
+			for _, s := range g.Sets {
+				res.Counts.Transactions++
+				if ic.SetAccepted(&g, &s) {
+					res.Counts.TxAccepted++
+				} else {
+					res.Counts.TxRejected++
+				}
+			}
+		}
+	}
+	switch {
+	case len(vres.Interchanges) == 0:
+		res.State = store.InboundRejected
+		res.Error = "no interchange found"
+		for _, is := range vres.Issues {
+			res.Error += "; " + is.String()
+			break
+		}
+	case res.Counts.TxAccepted == 0:
+		res.State = store.InboundRejected
+		res.Error = "no transaction set accepted"
+	default:
+		res.State = store.InboundProcessed
+	}
+	return res, nil
+}
+
+// handler returns the streaming claim decoder of an 837 set.
+func (r *fileRun) handler(info validate.SetInfo) schema.Handler {
+	r.pending = r.pending[:0]
+	kind := claim.KindOf(info.Version)
+	if kind == "" {
+		return nil
+	}
+	return claim.NewDecoder(kind, r.onClaim)
+}
+
+// onClaim converts a decoded claim to its store row and keeps it until the
+// set ends.
+func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
+	r.pending = append(r.pending, storeClaim(r.file, cc))
+	return nil
+}
+
+// setEnd records the set's claims (state received) in one transaction.
+func (r *fileRun) setEnd(sr validate.SetResult) {
+	if r.claimErr != nil || len(r.pending) == 0 {
+		r.pending = r.pending[:0]
+		return
+	}
+	claims := r.pending
+	r.pending = nil
+	ids := make([]int64, 0, len(claims))
+	err := r.p.store.InTx(r.ctx, func(tx *store.Tx) error {
+		need := 0
+		for _, c := range claims {
+			if r.numbers[c.RawOffset] == "" {
+				need++
+			}
+		}
+		next := int64(0)
+		if need > 0 {
+			first, err := tx.ReserveControlNumbers(r.ctx, "", store.ControlClaim, need)
+			if err != nil {
+				return err
+			}
+			next = first
+		}
+		for _, c := range claims {
+			if n := r.numbers[c.RawOffset]; n != "" {
+				c.ControlNumber = n
+			} else {
+				c.ControlNumber = FormatClaimControlNumber(next)
+				next++
+			}
+			if err := tx.InsertClaim(r.ctx, c); err != nil {
+				return err
+			}
+			ids = append(ids, c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		r.claimErr = fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+		return
+	}
+	r.setIDs[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = ids
+}
+
+// FormatClaimControlNumber formats our payer claim control number n: "CH"
+// and 12 digits.
+func FormatClaimControlNumber(n int64) string {
+	return fmt.Sprintf("CH%012d", n)
+}
+
+// interchangeEnd records the interchange's envelopes, settles the
+// outcome of its claims and queues its TA1/999 acknowledgments.
+func (r *fileRun) interchangeEnd(ic *envelope.Interchange) {
+	if r.claimErr != nil {
+		return
+	}
+	if err := r.settle(ic); err != nil {
+		r.claimErr = err
+	}
+}
+
+func (r *fileRun) settle(ic *envelope.Interchange) error {
+	ctx, st := r.ctx, r.p.store
+	rec := &store.Interchange{InboundFileID: r.file.ID, SenderQual: ic.Sender.Qualifier, SenderID: ic.Sender.ID,
+		ReceiverQual: ic.Receiver.Qualifier, ReceiverID: ic.Receiver.ID, Control: ic.Control,
+		ISADate: ic.Date, ISATime: ic.Time, Usage: ic.Usage, TA1Ack: string(ic.TA1.Ack), TA1Note: ic.TA1.Note, ByteOffset: ic.Offset}
+	if err := st.RecordInterchange(ctx, rec); err != nil {
+		return err
+	}
+	for gi := range ic.Groups {
+		g := &ic.Groups[gi]
+		grec := &store.Group{InterchangeID: rec.ID, FunctionalID: g.FunctionalID, Control: g.Control, Version: g.Version, Ack: g.Ack}
+		if err := st.RecordGroup(ctx, grec); err != nil {
+			return err
+		}
+		for si := range g.Sets {
+			s := &g.Sets[si]
+			trec := &store.Transaction{GroupID: grec.ID, SetID: s.ID, Control: s.Control, Version: s.Version, Ack: s.Ack,
+				ErrorCount: len(s.Issues), ByteOffset: s.Offset, SegCount: s.SegmentCount}
+			if err := st.RecordTransaction(ctx, trec); err != nil {
+				return err
+			}
+			ids := r.setIDs[setKey{ic.Control, g.Control, s.Control, s.Offset}]
+			delete(r.setIDs, setKey{ic.Control, g.Control, s.Control, s.Offset})
+			if len(ids) == 0 {
+				continue
+			}
+			state, reasons := store.ClaimAccepted, ""
+			if !ic.SetAccepted(g, s) {
+				state, reasons = store.ClaimRejected, rejectionReasons(ic, g, s)
+				r.result.Counts.ClaimsRejected += len(ids)
+			} else {
+				r.result.Counts.ClaimsAccepted += len(ids)
+			}
+			r.result.Outcomes[string(state)] += len(ids)
+			if err := st.SetClaimsOutcome(ctx, ids, &trec.ID, state, reasons); err != nil {
+				return err
+			}
+		}
+	}
+	return r.queueAcks(ic)
+}
+
+// rejectionReasons names why a set's claims were not accepted: the TA1
+// note, AK9 or IK5 codes that rejected it.
+func rejectionReasons(ic *envelope.Interchange, g *envelope.Group, s *envelope.Set) string {
+	var parts []string
+	if !ic.Accepted() {
+		parts = append(parts, "TA1:"+string(ic.TA1.Ack)+":"+ic.TA1.Note)
+	}
+	if !ack.IsAccepted(g.Ack) {
+		parts = append(parts, "AK9:"+g.Ack+codesSuffix(g.Codes()))
+	}
+	if !ack.IsAccepted(s.Ack) || len(parts) == 0 {
+		parts = append(parts, "IK5:"+s.Ack+codesSuffix(s.Codes()))
+	}
+	return strings.Join(parts, ";")
+}
+
+func codesSuffix(codes []string) string {
+	if len(codes) == 0 {
+		return ""
+	}
+	return ":" + strings.Join(codes, ":")
+}
+
+// queueAcks writes the interchange's TA1 (when due) and one 999 per group
+// to the sending partner's outbox. Names are derived from the inbound file
+// and the received control numbers, so a reprocess queues nothing twice.
+func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
+	ctx, st := r.ctx, r.p.store
+	partner := r.file.PartnerID
+	base := fmt.Sprintf("%d-%s", r.file.ID, safe(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10)))
+	out := ack.OutboundEnvelope{Time: r.p.cfg.Now(), Usage: r.p.cfg.Usage, Suffix: "\n"}
+	if r.p.cfg.Identity.ID != "" {
+		out.SenderQualifier = r.p.cfg.Identity.Qualifier
+		if out.SenderQualifier == "" {
+			out.SenderQualifier = "ZZ"
+		}
+		out.SenderID = r.p.cfg.Identity.ID
+		out.AppSender = r.p.cfg.Identity.ID
+	}
+	in := ic.Header()
+	if ic.SendTA1 {
+		if in.SenderID == "" {
+			r.log.WarnContext(ctx, "TA1 not sent: the damaged ISA names no sender", slog.String("isa13", ic.Control))
+		} else {
+			ctl, err := st.NextControlNumber(ctx, partner, store.ControlISA)
+			if err != nil {
+				return err
+			}
+			o := out
+			o.Control = ctl
+			var b bytes.Buffer
+			if err := ack.WriteTA1(&b, in, ic.TA1, o); err != nil {
+				return fmt.Errorf("write TA1: %w", err)
+			}
+			if err := r.enqueue(store.KindTA1, fmt.Sprintf("TA1-%s.x12", base), b.Bytes()); err != nil {
+				return err
+			}
+		}
+	}
+	if !ic.Accepted() {
+		return nil
+	}
+	for gi := range ic.Groups {
+		g := &ic.Groups[gi]
+		ctl, err := st.NextControlNumber(ctx, partner, store.ControlISA)
+		if err != nil {
+			return err
+		}
+		gctl, err := st.NextControlNumber(ctx, partner, store.ControlGS)
+		if err != nil {
+			return err
+		}
+		o := out
+		o.Control, o.GroupControl = ctl, gctl
+		var b bytes.Buffer
+		if err := ack.Write999(&b, ic.AckResult(g), o); err != nil {
+			return fmt.Errorf("write 999: %w", err)
+		}
+		name := fmt.Sprintf("999-%s-%s.x12", base, safe(g.Control, "gs"+strconv.Itoa(gi+1)))
+		if err := r.enqueue(store.Kind999, name, b.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *fileRun) enqueue(kind, name string, data []byte) error {
+	id := r.file.ID
+	rec, _, err := outbox.Enqueue(r.ctx, r.p.store, r.p.spool, store.OutboundFile{
+		PartnerID: r.file.PartnerID, Kind: kind, Name: name, InboundFileID: &id}, data)
+	if err != nil {
+		return err
+	}
+	r.result.Outputs = append(r.result.Outputs, Output{Kind: kind, Partner: rec.PartnerID, Name: rec.Name, ID: rec.ID})
+	return nil
+}
+
+// safe keeps control numbers usable in file names.
+func safe(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+			return fallback
+		}
+	}
+	return s
+}
+
+// storeClaim builds the store row of a decoded claim (state received).
+func storeClaim(f *store.InboundFile, cc *claim.ClaimContext) *store.Claim {
+	c := cc.Claim
+	typ := "P"
+	if c.Kind == claim.Institutional {
+		typ = "I"
+	}
+	sc := &store.Claim{
+		InboundFileID: f.ID,
+		PartnerID:     f.PartnerID,
+		CLM01:         c.PatientControlNumber,
+		ClaimType:     typ,
+		Frequency:     c.Frequency(),
+		RefF8:         c.OriginalRef(),
+		State:         store.ClaimReceived,
+		BilledCents:   c.TotalCharge,
+		PayerID:       c.PayerID(),
+		BillingNPI:    c.BillingNPI(),
+		MemberID:      c.MemberID(),
+		ServiceFrom:   ccyymmdd(c.ServiceFrom()),
+		ServiceTo:     ccyymmdd(c.ServiceTo()),
+		RawOffset:     cc.Start,
+		RawLength:     cc.End - cc.Start,
+	}
+	if cc.Transaction != nil {
+		sc.SubmitterID = cc.Transaction.Submitter.ID
+	}
+	if cc.BillingProvider != nil {
+		sc.BillingTIN = cc.BillingProvider.TIN
+	}
+	switch {
+	case cc.Patient != nil:
+		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = cc.Patient.Name, cc.Patient.First, ccyymmdd(cc.Patient.BirthDate)
+	case cc.Subscriber != nil:
+		m := cc.Subscriber.Member
+		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = m.Name, m.First, ccyymmdd(m.BirthDate)
+	}
+	// Lines are numbered by position: LX01 may repeat or skip in a set the
+	// 999 rejects, and the claim is recorded all the same.
+	for i, l := range c.Lines {
+		sc.Lines = append(sc.Lines, store.ClaimLine{
+			LineNo:      i + 1,
+			Code:        l.ProcedureCode,
+			Modifiers:   strings.Join(l.Modifiers, ":"),
+			Units:       l.Units,
+			UnitType:    l.UnitBasis,
+			ChargeCents: l.Charge,
+			ServiceFrom: ccyymmdd(l.ServiceFrom),
+			ServiceTo:   ccyymmdd(l.ServiceTo),
+			RevenueCode: l.RevenueCode,
+		})
+	}
+	return sc
+}
+
+// ccyymmdd returns d when it is a CCYYMMDD date and "" otherwise (a
+// malformed date is an issue in the 999; the raw bytes stay in the spool).
+func ccyymmdd(d string) string {
+	if len(d) != 8 {
+		return ""
+	}
+	for i := 0; i < 8; i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return ""
+		}
+	}
+	return d
+}
