@@ -256,7 +256,11 @@ func (r *Reader) readISA(k int) (*Segment, error) {
 		return nil, r.badISA(k, ErrBadISA)
 	}
 	d := Delimiters{Element: sep, Component: r.buf[r.pos+i], Segment: r.buf[r.pos+i+1]}
-	if len(rep) == 1 && !isAlnum(rep[0]) && rep[0] != ' ' {
+	// ISA11 is a repetition separator only when it is one non-alphanumeric
+	// byte that differs from the other delimiters (4010 files carry the
+	// standards identifier "U" there; some files repeat ISA16).
+	if len(rep) == 1 && !isAlnum(rep[0]) && rep[0] != ' ' &&
+		rep[0] != d.Element && rep[0] != d.Component && rep[0] != d.Segment {
 		d.Repetition = rep[0]
 	}
 	if !d.Valid() {

@@ -85,6 +85,11 @@ var readerTests = []readerTest{
 		errIs: x12.ErrBadDelimiter,
 	},
 	{
+		name:  "ISA11 equal to ISA16 is not a repetition separator",
+		input: isa('*', ':', ':', '~') + "GS*HC*A^B~",
+		want:  []string{"ISA/0", "GS/0|HC|A^B"},
+	},
+	{
 		name:  "4010 ISA11 is not a repetition separator",
 		input: isa('*', 'U', ':', '~') + "GS*HC*A^B~",
 		want:  []string{"ISA/0", "GS/0|HC|A^B"},
