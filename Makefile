@@ -1,0 +1,51 @@
+# clearinghouse — see `make help`.
+GO        ?= go
+export PATH := $(PATH):/usr/local/go/bin
+BIN       := bin/clearinghouse
+PKGS      := ./...
+FUZZTIME  ?= 10m
+BENCHTIME ?= 1x
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9_-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## build bin/clearinghouse
+	$(GO) build -o $(BIN) ./cmd/clearinghouse
+
+.PHONY: run
+run: build ## one full demo cycle on embedded defaults (SQLite + embedded SFTP on loopback)
+	./$(BIN) --log-level warn demo
+
+.PHONY: test
+test: ## the whole test suite: gofmt, go vet, unit and integration tests
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 25m $(PKGS)
+
+.PHONY: race
+race: ## tests with the race detector
+	$(GO) test -race -count=1 $(PKGS)
+
+.PHONY: bench
+bench: ## benchmarks (generated 837P/837I; 10k claims, 1M with BENCH_LARGE=1) incl. the moov-io/x12 peer
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	cd bench && GONOSUMDB=github.com/moov-io/x12 GOFLAGS=-mod=mod $(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 10m)
+	$(GO) test ./edi/x12 -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./edi/x12 -run '^$$' -fuzz '^FuzzParseCents$$' -fuzztime $(FUZZTIME)
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; exit 1)
+	$(GO) vet $(PKGS)
+
+.PHONY: clean
+clean: ## remove build output and the demo work dir
+	rm -rf bin var

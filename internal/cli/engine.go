@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/spool"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/intake"
+	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/transport"
+)
+
+// runtime is everything a pipeline command needs, opened from the
+// configuration.
+type runtime struct {
+	cfg     config.Config
+	store   *store.Store
+	spool   *spool.Spool
+	engine  *pipeline.Engine
+	remotes []transport.Remote
+}
+
+func (r *runtime) Close() {
+	for _, rm := range r.remotes {
+		rm.Close()
+	}
+	if r.store != nil {
+		r.store.Close()
+	}
+}
+
+// processor builds the file processor from the configuration.
+func processor(cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) *pipeline.Processor {
+	return pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{
+		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID},
+		Usage:    cfg.Usage,
+		Logger:   logger,
+	})
+}
+
+// openRuntime opens the store, the spool and every partner's transports.
+// A partner whose server cannot be reached is logged and left out of this
+// run (the others still work); a host-key mismatch is such an error and is
+// never ignored.
+func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Duration) (*runtime, error) {
+	st, err := a.openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rt := &runtime{cfg: cfg, store: st}
+	rt.spool, err = spool.New(filepath.Join(cfg.DataDir, "spool"))
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	var partners []pipeline.Partner
+	var errs []error
+	for _, p := range cfg.Partners {
+		pp := pipeline.Partner{ID: p.ID}
+		opts := transport.Options{KeyFile: p.Auth.KeyFile, Password: p.Auth.Password(), KnownHostsFile: p.Auth.KnownHosts, Logger: a.logger}
+		if p.Inbox != "" {
+			rm, err := transport.Open(ctx, p.Inbox, opts)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("partner %s inbox: %w", p.ID, err))
+				a.logger.ErrorContext(ctx, "inbox unavailable", slog.String("partner", p.ID), slog.String("error", err.Error()))
+			} else {
+				rt.remotes = append(rt.remotes, rm)
+				pp.Poller, err = intake.New(rm, st, rt.spool, intake.Config{
+					PartnerID: p.ID, Inbox: ".", Archive: p.Archive, MinAge: p.MinAge, SettleTime: settle, Logger: a.logger,
+				})
+				if err != nil {
+					rt.Close()
+					return nil, err
+				}
+			}
+		}
+		if p.Outbox != "" {
+			rm, err := transport.Open(ctx, p.Outbox, opts)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("partner %s outbox: %w", p.ID, err))
+				a.logger.ErrorContext(ctx, "outbox unavailable", slog.String("partner", p.ID), slog.String("error", err.Error()))
+			} else {
+				rt.remotes = append(rt.remotes, rm)
+				pp.Outbox = &outbox.Target{Remote: rm, Dir: "."}
+			}
+		}
+		partners = append(partners, pp)
+	}
+	rt.engine, err = pipeline.New(st, rt.spool, processor(cfg, st, rt.spool, a.logger), partners,
+		pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	if len(errs) > 0 && len(errs) == countTransports(cfg) {
+		rt.Close()
+		return nil, errors.Join(errs...)
+	}
+	return rt, nil
+}
+
+func countTransports(cfg config.Config) int {
+	n := 0
+	for _, p := range cfg.Partners {
+		if p.Inbox != "" {
+			n++
+		}
+		if p.Outbox != "" {
+			n++
+		}
+	}
+	return n
+}

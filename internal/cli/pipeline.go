@@ -1,0 +1,399 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/schedule"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/transport/dir"
+)
+
+func (a *app) cycleCmd() *cobra.Command {
+	var (
+		asJSON bool
+		settle time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "cycle",
+		Short: "Run one poll → process → deliver cycle for every partner, then exit",
+		Long: `cycle polls every partner inbox once, processes every received file and
+delivers every queued outbound file, then exits: what a batch operator runs
+from their own scheduler. Exit status 1 when a partner could not be polled
+or a delivery failed (the work is retried by the next cycle).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			rt, err := a.openRuntime(cmd.Context(), cfg, settle)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			res, err := rt.engine.Cycle(cmd.Context())
+			if asJSON {
+				if jerr := json.NewEncoder(a.stdout).Encode(res); jerr != nil {
+					return jerr
+				}
+			} else {
+				printCycle(a.stdout, res)
+			}
+			if err != nil {
+				return err
+			}
+			if res.Failed > 0 {
+				return exitCode(1)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON summary")
+	cmd.Flags().DurationVar(&settle, "settle", 2*time.Second, "pause between the two inbox listings that detect files still being written")
+	return cmd
+}
+
+func (a *app) runCmd() *cobra.Command {
+	var grace time.Duration
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the engine: scheduled polls, deliveries and nightly jobs until SIGINT/SIGTERM",
+		Long: `run keeps the engine going on the configured cron schedules (robfig/cron;
+CRON_TZ= prefixes are honoured): poll (poll → process → deliver), deliver
+(retry pending deliveries) and the nightly report. On SIGINT or SIGTERM it
+stops scheduling, lets running jobs finish for --grace, then tells them to
+abandon their work: every stage is restartable, so abandoned files are
+picked up again by the next run (or another engine process).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			rt, err := a.openRuntime(cmd.Context(), cfg, 2*time.Second)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			s := schedule.New(a.logger)
+			jobs := []struct {
+				name, spec string
+				job        schedule.Job
+			}{
+				{"poll", cfg.Schedules.Poll, func(ctx context.Context) error { _, err := rt.engine.Cycle(ctx); return err }},
+				{"deliver", cfg.Schedules.Deliver, func(ctx context.Context) error { _, err := rt.engine.Deliver(ctx); return err }},
+				{"nightly-report", cfg.Schedules.NightlyReport, func(ctx context.Context) error {
+					_, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), time.Now())
+					return err
+				}},
+			}
+			for _, j := range jobs {
+				if err := s.Add(j.name, j.spec, j.job); err != nil {
+					return err
+				}
+			}
+			s.Start()
+			a.logger.Info("engine running", "instance", cfg.Instance, "partners", len(cfg.Partners))
+			for _, j := range jobs {
+				if next, ok := s.Next(j.name); ok {
+					a.logger.Info("scheduled", "job", j.name, "spec", j.spec, "next", next.Format(time.RFC3339))
+				}
+			}
+			<-cmd.Context().Done()
+			a.logger.Info("shutting down", "grace", grace.String())
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			s.Stop(ctx)
+			a.logger.Info("stopped")
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long running jobs may finish at shutdown")
+	return cmd
+}
+
+func (a *app) reprocessCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "reprocess FILE_ID",
+		Short: "Process an inbound file again from its spooled bytes (idempotent outputs)",
+		Long: `reprocess resets an inbound file and processes it again from the raw bytes
+kept in the spool. Claims keep their control numbers, and acknowledgments are
+queued under the same names, so nothing is delivered twice.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return usageError("FILE_ID must be a number")
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			rt, err := a.openRuntime(cmd.Context(), cfg, 0)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			if err := rt.store.ResetInbound(cmd.Context(), id); err != nil {
+				return err
+			}
+			_ = rt.store.Audit(cmd.Context(), store.AuditEntry{Actor: "cli", Action: "inbound.reprocess", Entity: "inbound_file", EntityID: args[0]})
+			res, err := rt.engine.ProcessFile(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(a.stdout).Encode(res)
+			}
+			printFiles(a.stdout, []pipeline.FileResult{res})
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output")
+	return cmd
+}
+
+func (a *app) processCmd() *cobra.Command {
+	var (
+		out     string
+		partner string
+		asJSON  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "process [--out DIR] [--partner ID] [--json] FILE...",
+		Short: "Run the pipeline on local files, with no transport; outputs go under DIR/<partner>/",
+		Long: `process records each FILE as received from --partner (default "local"),
+processes it exactly as a polled file (validation, TA1/999, claim outcomes)
+and writes every outbound file under DIR/<partner>/. A file whose content
+was already processed is reported as a duplicate and not processed again.
+It prints a summary, or with --json one JSON document (see docs/process-json.md).`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			rt, err := a.openRuntime(ctx, config.Config{DataDir: cfg.DataDir, Database: cfg.Database, Instance: cfg.Instance,
+				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage}, 0)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			var results []pipeline.FileResult
+			var dups []duplicateFile
+			for _, name := range args {
+				f, err := os.Open(name)
+				if err != nil {
+					return &ExitError{Code: 2, Err: err}
+				}
+				sf, err := rt.spool.Put(ctx, "inbound", f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				abs, _ := filepath.Abs(name)
+				rec, created, err := rt.store.RecordInbound(ctx, store.InboundFile{
+					PartnerID: partner, Name: filepath.Base(name), RemotePath: abs,
+					SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path,
+				})
+				if err != nil {
+					return err
+				}
+				if !created && rec.State != store.InboundReceived {
+					dups = append(dups, duplicateFile{Name: name, InboundID: rec.ID, State: string(rec.State)})
+					continue
+				}
+				res, err := rt.engine.ProcessFile(ctx, rec.ID)
+				if err != nil {
+					return err
+				}
+				results = append(results, res)
+			}
+			targets := map[string]outbox.Target{}
+			for _, r := range results {
+				for _, o := range r.Outputs {
+					if _, ok := targets[o.Partner]; ok {
+						continue
+					}
+					d := filepath.Join(out, o.Partner)
+					if err := os.MkdirAll(d, 0o750); err != nil {
+						return err
+					}
+					rm, err := dir.New(d)
+					if err != nil {
+						return err
+					}
+					defer rm.Close()
+					targets[o.Partner] = outbox.Target{Remote: rm, Dir: "."}
+				}
+			}
+			d, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: cfg.Instance, Logger: a.logger})
+			if err != nil {
+				return err
+			}
+			delivered, err := d.RunOnce(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered)
+			}
+			printFiles(a.stdout, results)
+			for _, d := range dups {
+				fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
+			}
+			printDelivered(a.stdout, delivered.Delivered, out)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "out", "directory for outbound files (DIR/<partner>/)")
+	f.StringVar(&partner, "partner", "local", "partner the files come from")
+	f.BoolVar(&asJSON, "json", false, "print a JSON document instead of the summary")
+	return cmd
+}
+
+type duplicateFile struct {
+	Name      string `json:"file"`
+	InboundID int64  `json:"inbound_id"`
+	State     string `json:"state"`
+}
+
+// processClaim is one claim in the `process --json` contract.
+type processClaim struct {
+	CLM01         string   `json:"clm01"`
+	ControlNumber string   `json:"claim_control_number"`
+	Frequency     string   `json:"frequency"`
+	Outcome       string   `json:"outcome"`
+	Reasons       []string `json:"reasons"`
+	Replaces      string   `json:"replaces,omitempty"`
+	BilledCents   int64    `json:"billed_cents"`
+	AllowedCents  *int64   `json:"allowed_cents"`
+}
+
+func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results []pipeline.FileResult, dups []duplicateFile, out string, delivered outbox.Result) error {
+	type fileJSON struct {
+		pipeline.FileResult
+		Claims []processClaim `json:"claims"`
+	}
+	doc := struct {
+		Files      []fileJSON      `json:"files"`
+		Duplicates []duplicateFile `json:"duplicate_files"`
+		OutDir     string          `json:"out_dir"`
+		Delivered  []string        `json:"delivered"`
+	}{Files: []fileJSON{}, Duplicates: dups, OutDir: out, Delivered: []string{}}
+	if doc.Duplicates == nil {
+		doc.Duplicates = []duplicateFile{}
+	}
+	for _, r := range results {
+		fj := fileJSON{FileResult: r, Claims: []processClaim{}}
+		var after int64
+		for {
+			claims, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000})
+			if err != nil {
+				return err
+			}
+			if len(claims) == 0 {
+				break
+			}
+			for _, c := range claims {
+				fj.Claims = append(fj.Claims, processClaim{
+					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
+					Reasons: splitReasons(c.Reasons), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+				})
+				after = c.ID
+			}
+		}
+		doc.Files = append(doc.Files, fj)
+	}
+	for _, d := range delivered.Delivered {
+		doc.Delivered = append(doc.Delivered, filepath.Join(out, d.PartnerID, d.Name))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func splitReasons(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ";")
+}
+
+func printCycle(w io.Writer, res pipeline.CycleResult) {
+	p := res.Poll
+	fmt.Fprintf(w, "poll: %d new files, %d duplicate files, %d not ready, %d refused, %d failed\n",
+		p.Received, p.Duplicates, p.NotReady, p.Refused, p.Failed)
+	printFiles(w, res.Files)
+	printDelivered(w, res.Delivered, "")
+	if res.Failed > 0 {
+		fmt.Fprintf(w, "%d deliveries failed; they are retried by the next cycle\n", res.Failed)
+	}
+}
+
+func printFiles(w io.Writer, files []pipeline.FileResult) {
+	fmt.Fprintf(w, "processed %d file(s):\n", len(files))
+	for _, f := range files {
+		fmt.Fprintf(w, "  #%d %s/%s: %s — interchanges %d, sets %d accepted / %d rejected, claims %d accepted / %d rejected\n",
+			f.InboundID, f.Partner, f.Name, f.State, f.Counts.Interchanges, f.Counts.TxAccepted, f.Counts.TxRejected,
+			f.Counts.ClaimsAccepted, f.Counts.ClaimsRejected)
+		if f.Error != "" {
+			fmt.Fprintf(w, "      reason: %s\n", f.Error)
+		}
+		var keys []string
+		for k := range f.Outcomes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k != "accepted" && k != "rejected" {
+				fmt.Fprintf(w, "      %s: %d\n", k, f.Outcomes[k])
+			}
+		}
+		for _, ic := range f.Interchanges {
+			if ic.TA1.Ack != "A" {
+				fmt.Fprintf(w, "      interchange %s: TA1 %s note %s\n", ic.Control, ic.TA1.Ack, ic.TA1.Note)
+			}
+			for _, g := range ic.Groups {
+				for _, t := range g.Transactions {
+					if t.Ack != "A" {
+						first := ""
+						if len(t.Errors) > 0 {
+							first = " — first: " + issueLine(t.Errors[0])
+						}
+						fmt.Fprintf(w, "      set %s (group %s): IK5 %s%s, %d error(s)%s\n", t.Control, g.Control, t.Ack, codes(t.Codes), len(t.Errors), first)
+					}
+				}
+			}
+		}
+	}
+}
+
+func printDelivered(w io.Writer, files []store.OutboundFile, base string) {
+	fmt.Fprintf(w, "delivered %d file(s):\n", len(files))
+	for _, d := range files {
+		where := d.PartnerID + "/" + d.Name
+		if base != "" {
+			where = filepath.Join(base, d.PartnerID, d.Name)
+		}
+		fmt.Fprintf(w, "  %-5s %s\n", d.Kind, where)
+	}
+}
