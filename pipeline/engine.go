@@ -203,3 +203,13 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 	}
 	return res, errors.Join(errs...)
 }
+
+// ProcessFile claims and processes one inbound file (received, or left
+// processing by a crashed engine whose lease expired).
+func (e *Engine) ProcessFile(ctx context.Context, id int64) (FileResult, error) {
+	f, err := e.store.ClaimInboundID(ctx, id, e.cfg.Owner, e.cfg.Lease)
+	if err != nil {
+		return FileResult{}, fmt.Errorf("pipeline: claim inbound %d: %w", id, err)
+	}
+	return e.processOne(ctx, f)
+}

@@ -1,0 +1,455 @@
+package schema
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/x12"
+)
+
+// Element checks: what the tables say about each element and component of
+// a placed segment (usage, type, length, code values, date formats) and the
+// X12 syntax notes of the segment.
+
+// stdCodes holds, for a few data elements, code values the X12 standard
+// defines; a value there that an element's implementation list lacks is
+// "code value not used in implementation" (I6) instead of "invalid code
+// value" (7). The lists are partial: a standard code missing here is
+// reported as 7.
+var stdCodes = map[string][]string{
+	"66": {"1", "9", "24", "34", "46", "AD", "BD", "BS", "C", "CI", "EI", "FA", "FI", "II", "MI",
+		"NI", "PC", "PI", "PP", "SJ", "SL", "SV", "UC", "US", "XV", "XX", "ZZ"},
+	"98": {"03", "1P", "2B", "36", "40", "41", "45", "71", "72", "73", "74", "77", "82", "85",
+		"87", "DK", "DN", "DQ", "FA", "GB", "HK", "IL", "LI", "P3", "PE", "PR", "PW", "QB", "QC",
+		"QD", "TT", "TU", "ZZ"},
+	"1250": {"CC", "CM", "CY", "D6", "D8", "DA", "DB", "DD", "DDT", "DT", "DTD", "DTS", "EH",
+		"KA", "MD", "MM", "RD", "RD8", "RDM", "RDT", "RMD", "RMY", "RTM", "RTS", "TC", "TM",
+		"TQ", "TR", "TS", "TT", "TU", "UN", "YM", "YMM", "YY"},
+	"128": {"0B", "0F", "1A", "1B", "1C", "1D", "1G", "1H", "1J", "1K", "1L", "1W", "28",
+		"2U", "3H", "4N", "6P", "6R", "9A", "9B", "9C", "9D", "9F", "BB", "BT", "CE", "D9",
+		"EA", "EI", "EJ", "EW", "F4", "F5", "F8", "FJ", "FY", "G1", "G2", "G3", "G4", "HPI",
+		"IG", "LU", "LX", "N4", "N5", "N7", "NF", "P4", "PXC", "SY", "T4", "TJ", "VY", "X4",
+		"XZ", "Y4", "ZZ"},
+	"1270": {"ABF", "ABJ", "ABK", "ABN", "ABU", "APR", "BBQ", "BBR", "BE", "BF", "BG", "BH",
+		"BI", "BJ", "BK", "BN", "BO", "BP", "BQ", "BR", "BU", "CAH", "DR", "JP", "LOI", "NUB",
+		"PR", "TC", "ZZ"},
+	"1221": {"AD", "AT", "BI", "CO", "CV", "H", "HH", "LA", "OT", "P1", "P2", "PE", "R", "RF",
+		"SB", "SK", "SU"},
+}
+
+// codeText describes the IK403 codes in issue messages.
+var codeText = map[string]string{
+	"1":   "required element missing",
+	"2":   "conditional required element missing",
+	"3":   "too many data elements",
+	"4":   "data element too short",
+	"5":   "data element too long",
+	"6":   "invalid character in data element",
+	"7":   "invalid code value",
+	"8":   "invalid date",
+	"9":   "invalid time",
+	"10":  "exclusion condition violated",
+	"12":  "too many repetitions",
+	"13":  "too many components",
+	"I6":  "code value not used in implementation",
+	"I10": "implementation not used data element present",
+}
+
+// elemAt locates an element or component for an issue.
+type elemAt struct {
+	elem, comp, rep int
+	de              string
+	off             int64
+}
+
+// elemIssue records an element-level (IK4) issue on seg.
+func (p *Parser) elemIssue(seg *x12.Segment, loop string, at elemAt, code string, value []byte) {
+	name := fmt.Sprintf("%s%02d", seg.Tag(), at.elem)
+	if at.comp > 0 {
+		name = fmt.Sprintf("%s-%d", name, at.comp)
+	}
+	p.addIssue(ack.Issue{
+		Level: ack.LevelElement, Code: code, SegmentCode: "8", SegmentID: seg.Tag(),
+		Position: seg.Position, Loop: loop, Element: at.elem, Component: at.comp, Repetition: at.rep,
+		DataElement: at.de, Value: string(value), Offset: at.off, Ordinal: seg.Ordinal,
+		Message: name + ": " + codeText[code],
+	})
+}
+
+// checkElements applies the element rules of sd to seg.
+func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string) {
+	n := seg.Len()
+	for i := range sd.elems {
+		pos := i + 1
+		var v []byte
+		if pos <= n {
+			v = seg.Element(pos)
+		}
+		p.checkElement(seg, loop, pos, &sd.elems[i], v)
+	}
+	for pos := len(sd.elems) + 1; pos <= n; pos++ {
+		if v := seg.Element(pos); len(v) > 0 {
+			p.elemIssue(seg, loop, elemAt{elem: pos, off: seg.ElementOffset(pos)}, "3", v)
+			break
+		}
+	}
+	for i := range sd.notes {
+		p.checkNote(seg, sd, loop, &sd.notes[i])
+	}
+}
+
+// checkElement checks element pos (value v) against e.
+func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef, v []byte) {
+	at := elemAt{elem: pos, de: e.de, off: seg.ElementOffset(pos)}
+	if e.comps != nil {
+		at.de = e.comps[0].de
+	}
+	if e.use == uN {
+		if len(v) > 0 {
+			p.elemIssue(seg, loop, at, "I10", v)
+		}
+		return
+	}
+	if len(v) == 0 {
+		if e.use == uR {
+			p.elemIssue(seg, loop, at, "1", nil)
+		}
+		return
+	}
+	if rs := seg.Delims.Repetition; rs != 0 {
+		if k := bytes.IndexByte(v, rs); k >= 0 {
+			r := at
+			r.rep, r.off = 2, at.off+int64(k)+1
+			p.elemIssue(seg, loop, r, "12", v[k+1:])
+			v = v[:k]
+		}
+	}
+	cs := seg.Delims.Component
+	if e.comps == nil {
+		if k := bytes.IndexByte(v, cs); k >= 0 {
+			c := at
+			c.comp, c.off = 2, at.off+int64(k)+1
+			p.elemIssue(seg, loop, c, "13", v)
+			return
+		}
+		var qual []byte
+		if e.period > 0 {
+			qual = seg.Element(e.period)
+		}
+		if code := valueCode(&e.compDef, v, qual); code != "" {
+			p.elemIssue(seg, loop, at, code, v)
+		}
+		return
+	}
+	// Composite: walk the components.
+	rest := v
+	off := at.off
+	for j := 1; ; j++ {
+		k := bytes.IndexByte(rest, cs)
+		cv := rest
+		if k >= 0 {
+			cv = rest[:k]
+		}
+		ca := elemAt{elem: pos, comp: j, off: off}
+		if j > len(e.comps) {
+			if len(cv) > 0 || k >= 0 {
+				ca.de = at.de
+				p.elemIssue(seg, loop, ca, "13", v)
+				return
+			}
+		} else {
+			cd := &e.comps[j-1]
+			ca.de = cd.de
+			switch {
+			case cd.use == uN:
+				if len(cv) > 0 {
+					p.elemIssue(seg, loop, ca, "I10", cv)
+				}
+			case len(cv) == 0:
+				if cd.use == uR {
+					p.elemIssue(seg, loop, ca, "1", nil)
+				}
+			default:
+				var qual []byte
+				if cd.period > 0 {
+					qual = componentOf(v, cs, cd.period)
+				}
+				if code := valueCode(cd, cv, qual); code != "" {
+					p.elemIssue(seg, loop, ca, code, cv)
+				}
+			}
+		}
+		if k < 0 {
+			break
+		}
+		rest = rest[k+1:]
+		off += int64(k) + 1
+	}
+	// Required components after the last one sent.
+	for j := countByte(v, cs) + 2; j <= len(e.comps); j++ {
+		if e.comps[j-1].use == uR {
+			p.elemIssue(seg, loop, elemAt{elem: pos, comp: j, de: e.comps[j-1].de, off: at.off + int64(len(v))}, "1", nil)
+		}
+	}
+}
+
+// componentOf returns component j (1-based) of element value v.
+func componentOf(v []byte, sep byte, j int) []byte {
+	for k := 1; ; k++ {
+		n := bytes.IndexByte(v, sep)
+		if k == j {
+			if n < 0 {
+				return v
+			}
+			return v[:n]
+		}
+		if n < 0 {
+			return nil
+		}
+		v = v[n+1:]
+	}
+}
+
+// valueCode returns the IK403 code for a non-empty value v of an element or
+// component with rules cd ("" when valid). qual is the date format
+// qualifier for period values.
+func valueCode(cd *compDef, v []byte, qual []byte) string {
+	for _, c := range v {
+		if c < 0x20 || c == 0x7f {
+			return "6"
+		}
+	}
+	if cd.period > 0 {
+		return periodCode(qual, v)
+	}
+	switch cd.typ {
+	case tID:
+		if cd.codes != nil {
+			if inList(v, cd.codes) {
+				return ""
+			}
+			if inList(v, cd.notIG) || inList(v, stdCodes[cd.de]) {
+				return "I6"
+			}
+			return "7"
+		}
+		return lengthCode(len(v), cd)
+	case tN0, tR:
+		digits, ok := numberDigits(v, cd.typ == tR)
+		if !ok {
+			return "6"
+		}
+		return lengthCode(digits, cd)
+	case tDT:
+		if c := lengthCode(len(v), cd); c != "" {
+			return c
+		}
+		if !isDate(v) {
+			return "8"
+		}
+	case tTM:
+		if c := lengthCode(len(v), cd); c != "" {
+			return c
+		}
+		if !isTime(v) {
+			return "9"
+		}
+	default:
+		if cd.codes != nil && !inList(v, cd.codes) {
+			return "7"
+		}
+		return lengthCode(len(v), cd)
+	}
+	return ""
+}
+
+func lengthCode(n int, cd *compDef) string {
+	switch {
+	case n < cd.min:
+		return "4"
+	case cd.max > 0 && n > cd.max:
+		return "5"
+	}
+	return ""
+}
+
+// numberDigits validates an N0 (decimal false) or R number and returns its
+// digit count (sign and decimal point excluded).
+func numberDigits(v []byte, decimal bool) (int, bool) {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	digits, dot := 0, false
+	for _, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && decimal && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	return digits, digits > 0
+}
+
+// periodCode checks a date/time value against its format qualifier.
+func periodCode(qual, v []byte) string {
+	switch string(qual) {
+	case "D8":
+		if !isDate(v) {
+			return "8"
+		}
+	case "RD8":
+		if len(v) != 17 || v[8] != '-' || !isDate(v[:8]) || !isDate(v[9:]) || string(v[:8]) > string(v[9:]) {
+			return "8"
+		}
+	case "DT":
+		if len(v) != 12 || !isDate(v[:8]) {
+			return "8"
+		}
+		if !isTime(v[8:]) {
+			return "9"
+		}
+	case "TM":
+		if len(v) != 4 || !isTime(v) {
+			return "9"
+		}
+	}
+	return ""
+}
+
+// isDate reports whether v is a valid CCYYMMDD date.
+func isDate(v []byte) bool {
+	if len(v) != 8 {
+		return false
+	}
+	n, ok := atoi(v)
+	if !ok {
+		return false
+	}
+	y, m, d := n/10000, n/100%100, n%100
+	if y < 1800 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
+	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return d <= days
+}
+
+// isTime reports whether v is a valid HHMM[SS[d..]] time.
+func isTime(v []byte) bool {
+	if len(v) < 4 || len(v) > 8 || len(v) == 5 {
+		return false
+	}
+	n, ok := atoi(v)
+	if !ok {
+		return false
+	}
+	_ = n
+	hh := int(v[0]-'0')*10 + int(v[1]-'0')
+	mm := int(v[2]-'0')*10 + int(v[3]-'0')
+	if hh > 23 || mm > 59 {
+		return false
+	}
+	if len(v) >= 6 {
+		if ss := int(v[4]-'0')*10 + int(v[5]-'0'); ss > 59 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkNote applies one syntax note.
+func (p *Parser) checkNote(seg *x12.Segment, sd *segDef, loop string, sn *syntaxNote) {
+	present := func(pos int) bool { return len(seg.Element(pos)) > 0 }
+	missing := func(pos int) {
+		if pos > len(sd.elems) {
+			return
+		}
+		e := &sd.elems[pos-1]
+		if e.use == uR { // already reported as required
+			return
+		}
+		de := e.de
+		if e.comps != nil {
+			de = e.comps[0].de
+		}
+		p.elemIssue(seg, loop, elemAt{elem: pos, de: de, off: seg.ElementOffset(pos)}, "2", nil)
+	}
+	first := sn.elems[0]
+	switch sn.kind {
+	case 'P':
+		any := false
+		for _, e := range sn.elems {
+			any = any || present(e)
+		}
+		if any {
+			for _, e := range sn.elems {
+				if !present(e) {
+					missing(e)
+				}
+			}
+		}
+	case 'R':
+		for _, e := range sn.elems {
+			if present(e) {
+				return
+			}
+		}
+		missing(first)
+	case 'E':
+		seen := false
+		for _, e := range sn.elems {
+			if !present(e) {
+				continue
+			}
+			if seen {
+				p.elemIssue(seg, loop, elemAt{elem: e, de: elemDE(sd, e), off: seg.ElementOffset(e)}, "10", seg.Element(e))
+			}
+			seen = true
+		}
+	case 'C':
+		if present(first) {
+			for _, e := range sn.elems[1:] {
+				if !present(e) {
+					missing(e)
+				}
+			}
+		}
+	case 'L':
+		if present(first) {
+			for _, e := range sn.elems[1:] {
+				if present(e) {
+					return
+				}
+			}
+			missing(sn.elems[1])
+		}
+	}
+}
+
+// elemDE returns the data element number of element pos of sd.
+func elemDE(sd *segDef, pos int) string {
+	if pos > len(sd.elems) {
+		return ""
+	}
+	e := &sd.elems[pos-1]
+	if e.comps != nil {
+		return e.comps[0].de
+	}
+	return e.de
+}
+
+func countByte(v []byte, c byte) int {
+	n := 0
+	for _, b := range v {
+		if b == c {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,290 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/x12"
+)
+
+// Situational rules: implementation-guide checks that relate segments or
+// elements to each other and so cannot be table entries. Each rule is a
+// named method called from three hooks: when a loop opens (onOpen), when a
+// segment is placed (onSegment) and when a loop instance closes (onClose).
+//
+//	ruleHLSequence        HL01 starts at 1 and grows by 1         IK403 I12 on HL01
+//	ruleHLParent          HL02 is the HL01 of the enclosing level  IK403 I12 on HL02
+//	ruleHLChildCode       HL04 says whether a child level follows  IK403 I12 on HL04
+//	ruleSubscriberPatient no patient level => SBR02 = 18           IK403 I9 on SBR02
+//	                      patient level under SBR02 = 18           IK304 I9 on the 2000C HL
+//	ruleLXSequence        LX01 is 1, 2, 3 ... within a claim        IK403 I12 on LX01
+//	ruleClaimBalance      CLM02 = sum of line charges (SV102/SV203) IK403 I12 on CLM02
+//	ruleReplacementRef    CLM05-3 = 7 or 8 needs 2300 REF*F8        IK304 I6 (REF) at the CLM
+
+// claimState follows the 2300 loop being parsed.
+type claimState struct {
+	active   bool
+	id       []byte // CLM01
+	idStr    string
+	idCached bool
+	at       segRef // the CLM
+	chargeAt segRef // CLM02
+	charge   int64
+	chargeOK bool
+	chargeV  []byte // CLM02 as sent
+	sum      int64
+	sumOK    bool
+	lines    int
+	lastLX   int
+	replaces bool // CLM05-3 is 7 or 8
+	hasF8    bool
+}
+
+func (c *claimState) reset() {
+	id, v := c.id[:0], c.chargeV[:0]
+	*c = claimState{id: id, chargeV: v}
+}
+
+// idString returns CLM01 as a string, converting once per claim.
+func (c *claimState) idString() string {
+	if !c.idCached {
+		c.idStr, c.idCached = string(c.id), true
+	}
+	return c.idStr
+}
+
+// onOpen runs when a loop instance opens with trigger seg.
+func (p *Parser) onOpen(f *frame, seg *x12.Segment) {
+	switch {
+	case f.def.level != "":
+		p.ruleHLSequence(f, seg)
+		p.ruleHLParent(f, seg)
+		f.hlID = append(f.hlID[:0], seg.Element(1)...)
+		f.hlChild = 0
+		if v := seg.Element(4); len(v) == 1 {
+			f.hlChild = v[0]
+		}
+		f.at04 = refOf(seg)
+		f.at04.offset = seg.ElementOffset(4)
+		if f.def.level == "23" {
+			p.ruleSubscriberPatientOpen(seg)
+		}
+	case f.def.id == "2300":
+		p.claim.reset()
+		p.claim.active = true
+		p.claim.id = append(p.claim.id, seg.Element(1)...)
+		p.claim.at = refOf(seg)
+		p.claim.chargeAt = refOf(seg)
+		p.claim.chargeAt.offset = seg.ElementOffset(2)
+		p.claim.charge, p.claim.chargeOK = cents(seg.Element(2))
+		p.claim.chargeV = append(p.claim.chargeV, seg.Element(2)...)
+		p.claim.sumOK = true
+		freq := seg.Component(5, 3)
+		p.claim.replaces = string(freq) == "7" || string(freq) == "8"
+		if hf := p.hlFrame("22"); hf != nil && p.hlFrame("23") == nil {
+			hf.hasClaims = true
+		}
+	}
+}
+
+// onSegment runs for every placed segment; loop is its event loop.
+func (p *Parser) onSegment(seg *x12.Segment, sd *segDef, loop string) {
+	switch sd.id {
+	case "SBR":
+		if loop == "2000B" {
+			if f := p.hlFrame("22"); f != nil {
+				f.sbrSeen = true
+				f.sbr18 = string(seg.Element(2)) == "18"
+				f.sbrAt = refOf(seg)
+				f.sbrAt.offset = seg.ElementOffset(2)
+			}
+		}
+	case "REF":
+		if loop == "2300" && string(seg.Element(1)) == "F8" {
+			p.claim.hasF8 = true
+		}
+	case "LX":
+		if loop == "2400" {
+			p.ruleLXSequence(seg)
+		}
+	case p.s.lineSeg:
+		if loop == "2400" && p.claim.active {
+			c, ok := cents(seg.Element(p.s.lineCharge))
+			p.claim.sum += c
+			p.claim.sumOK = p.claim.sumOK && ok
+			p.claim.lines++
+		}
+	}
+}
+
+// onClose runs when a loop instance closes; at is the segment that closed
+// it (or the last segment of the set).
+func (p *Parser) onClose(f *frame, at segRef) {
+	switch {
+	case f.def.level != "":
+		p.ruleHLChildCode(f)
+		if f.def.level == "22" {
+			p.ruleSubscriberPatientClose(f)
+		}
+	case f.def.id == "2300":
+		p.ruleClaimBalance()
+		p.ruleReplacementRef()
+		p.claim.active = false
+	}
+}
+
+// hlFrame returns the open hierarchical loop of the given level, or nil.
+func (p *Parser) hlFrame(level string) *frame {
+	for k := len(p.stack) - 1; k > 0; k-- {
+		if p.stack[k].def.level == level {
+			return &p.stack[k]
+		}
+	}
+	return nil
+}
+
+// ruleHLSequence: HL01 is 1 for the first HL and one more than the
+// previous HL01 after that.
+func (p *Parser) ruleHLSequence(f *frame, seg *x12.Segment) {
+	v := seg.Element(1)
+	n, ok := atoi(v)
+	if len(v) > 0 && (!ok || n != p.lastHL+1) {
+		p.ruleIssue(refOf(seg), seg.ElementOffset(1), "HL", f.def.id, 1, "628", "I12", v,
+			fmt.Sprintf("HL01 must be %d (hierarchical IDs start at 1 and increase by 1)", p.lastHL+1))
+	}
+	if ok {
+		p.lastHL = n
+	} else {
+		p.lastHL++
+	}
+}
+
+// ruleHLParent: HL02 of a subscriber or patient level points at the HL01
+// of the enclosing billing provider or subscriber level.
+func (p *Parser) ruleHLParent(f *frame, seg *x12.Segment) {
+	if f.def.level == "20" {
+		return
+	}
+	parent := p.hlParentOf(f)
+	v := seg.Element(2)
+	if parent == nil || len(v) == 0 || string(v) == string(parent.hlID) {
+		return
+	}
+	p.ruleIssue(refOf(seg), seg.ElementOffset(2), "HL", f.def.id, 2, "734", "I12", v,
+		fmt.Sprintf("HL02 does not point at the enclosing %s level", parent.def.id))
+}
+
+// hlParentOf returns the hierarchical frame enclosing f.
+func (p *Parser) hlParentOf(f *frame) *frame {
+	for k := len(p.stack) - 1; k > 0; k-- {
+		if &p.stack[k] == f {
+			for j := k - 1; j > 0; j-- {
+				if p.stack[j].def.level != "" {
+					return &p.stack[j]
+				}
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// ruleHLChildCode: HL04 = 1 when a child level follows, 0 when none does.
+func (p *Parser) ruleHLChildCode(f *frame) {
+	var msg string
+	switch {
+	case f.hlChild == '1' && !f.hasChild:
+		msg = "HL04 says a child level follows but none does"
+	case f.hlChild == '0' && f.hasChild:
+		msg = "HL04 says no child level follows but one does"
+	default:
+		return
+	}
+	p.ruleIssue(f.at04, f.at04.offset, "HL", f.def.id, 4, "736", "I12", []byte{f.hlChild}, msg)
+}
+
+// ruleSubscriberPatientClose: a subscriber level with claims and no
+// patient level is the patient, so SBR02 must say 18 (self).
+func (p *Parser) ruleSubscriberPatientClose(f *frame) {
+	if !f.sbrSeen || f.hasChild || !f.hasClaims || f.sbr18 {
+		return
+	}
+	p.ruleIssue(f.sbrAt, f.sbrAt.offset, "SBR", "2000B", 2, "1069", "I9", nil,
+		"SBR02 must be 18 when the subscriber is the patient (no patient level)")
+}
+
+// ruleSubscriberPatientOpen: a patient level is not sent when the
+// subscriber is the patient (SBR02 = 18).
+func (p *Parser) ruleSubscriberPatientOpen(seg *x12.Segment) {
+	if f := p.hlFrame("22"); f != nil && f.sbr18 {
+		p.segIssue(refOf(seg), "HL", "2000C", "I9", "patient level sent although SBR02 says the subscriber is the patient")
+	}
+}
+
+// ruleLXSequence: LX01 counts the lines of a claim from 1.
+func (p *Parser) ruleLXSequence(seg *x12.Segment) {
+	want := p.claim.lastLX + 1
+	v := seg.Element(1)
+	n, ok := atoi(v)
+	if len(v) > 0 && (!ok || n != want) {
+		p.ruleIssue(refOf(seg), seg.ElementOffset(1), "LX", "2400", 1, "554", "I12", v,
+			fmt.Sprintf("LX01 must be %d (line numbers start at 1 and increase by 1 within a claim)", want))
+	}
+	p.claim.lastLX = want
+}
+
+// ruleClaimBalance: the claim total charge equals the sum of the line
+// charges.
+func (p *Parser) ruleClaimBalance() {
+	c := &p.claim
+	if !c.chargeOK || !c.sumOK || c.lines == 0 || c.charge == c.sum {
+		return
+	}
+	p.ruleIssue(c.chargeAt, c.chargeAt.offset, "CLM", "2300", 2, "782", "I12", c.chargeV,
+		fmt.Sprintf("CLM02 %s does not equal the sum of the line charges %s",
+			x12.FormatCents(c.charge), x12.FormatCents(c.sum)))
+}
+
+// ruleReplacementRef: a replacement (7) or void (8) claim carries the
+// payer's claim control number of the original claim in REF*F8.
+func (p *Parser) ruleReplacementRef() {
+	c := &p.claim
+	if !c.replaces || c.hasF8 {
+		return
+	}
+	p.addIssue(ack.Issue{
+		Level: ack.LevelSegment, Code: "I6", SegmentID: "REF", Position: c.at.position, Loop: "2300",
+		Offset: c.at.offset, Ordinal: c.at.ordinal,
+		Message: "REF*F8 (payer claim control number) is required for a replacement or void claim",
+	})
+}
+
+// ruleIssue records an element issue found by a situational rule.
+func (p *Parser) ruleIssue(at segRef, off int64, segID, loop string, elem int, de, code string, value []byte, msg string) {
+	p.addIssue(ack.Issue{
+		Level: ack.LevelElement, Code: code, SegmentCode: "8", SegmentID: segID,
+		Position: at.position, Loop: loop, Element: elem, DataElement: de, Value: string(value),
+		Offset: off, Ordinal: at.ordinal, Message: msg,
+	})
+}
+
+// cents parses a monetary amount.
+func cents(b []byte) (int64, bool) {
+	v, err := x12.ParseCents(b)
+	return v, err == nil
+}
+
+// atoi parses a small unsigned decimal integer.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
