@@ -1,0 +1,121 @@
+package claim
+
+import (
+	"strconv"
+
+	"github.com/clearinghouse/clearinghouse/edi/schema"
+	"github.com/clearinghouse/clearinghouse/edi/x12"
+)
+
+// isLevel reports whether loop is a hierarchical level (an HL loop).
+func isLevel(loop string) bool { return loop == "2000A" || loop == "2000B" || loop == "2000C" }
+
+// Select returns a new transaction set holding the claims for which keep
+// returns true, for forwarding different claims to different partners. It
+// keeps the header (ST, BHT), the submitter and receiver loops and, for each
+// kept claim, the billing provider, subscriber and patient loops it sits in
+// (each once, with all their own segments and 2010 loops). Loops left with
+// no kept claim are dropped. It returns nil for a transaction without
+// segments or when no claim is kept.
+//
+// Exactly these segments are rewritten:
+//   - every HL: HL01 is renumbered 1, 2, 3, ... in output order, HL02 is
+//     set to the new HL01 of the parent level (empty for 2000A), and HL04
+//     is "1" when the level keeps a child level, else "0"; HL03 and any
+//     other element are kept;
+//   - SE01 is recomputed on Encode (SE02 and ST02 are kept; EncodeSet sets
+//     them).
+//
+// All other segments are shared with tx byte for byte (segments are never
+// modified in place, so later edits of either transaction do not affect the
+// other). The claims of the result are new Claim values decoded from the
+// kept segments; their Start/End offsets are zero.
+func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
+	if tx.root == nil {
+		return nil
+	}
+	need := make(map[*node]bool)
+	kept := false
+	for ctx := range tx.Claims() {
+		c := ctx.Claim
+		if c.node == nil || !keep(c) {
+			continue
+		}
+		kept = true
+		for n := c.node; n != nil; n = n.parent {
+			need[n] = true
+		}
+	}
+	if !kept {
+		return nil
+	}
+
+	var out *Transaction
+	b := &builder{kind: tx.Kind, keep: true, owned: true, other: -1, adj: -1,
+		onTx: func(t *Transaction) error { out = t; return nil }}
+	ids := make(map[*node]string) // HL node -> new HL01
+	next := 0
+	nt := &Transaction{} // owns the segment factory for rewritten HLs
+
+	var replay func(n *node)
+	replay = func(n *node) {
+		for i := range n.items {
+			it := n.items[i]
+			if it.child != nil {
+				c := it.child
+				if (isLevel(c.loop) || c.loop == "2300") && !need[c] {
+					continue
+				}
+				replay(c)
+				continue
+			}
+			seg := it.seg
+			if i == 0 && isLevel(n.loop) && seg.Is("HL") {
+				seg = nt.renumber(n, seg, need, ids, &next)
+			}
+			_ = b.handle(schema.Event{Seg: seg, Loop: it.label, NewLoop: it.newLoop, Unplaced: it.unplaced})
+		}
+	}
+	replay(tx.root)
+	if out == nil { // no SE in the input
+		_ = b.flush(nil)
+	}
+	if out == nil {
+		return nil
+	}
+	out.modified = true
+	out.factory = nt.factory
+	for ctx := range out.Claims() {
+		ctx.Claim.start, ctx.Claim.end = 0, 0
+	}
+	return out
+}
+
+// renumber returns the HL segment of level node n with HL01, HL02 and HL04
+// rewritten for the selected hierarchy.
+func (tx *Transaction) renumber(n *node, hl *x12.Segment, need map[*node]bool, ids map[*node]string, next *int) *x12.Segment {
+	*next++
+	id := strconv.Itoa(*next)
+	ids[n] = id
+	parent := ""
+	for p := n.parent; p != nil; p = p.parent {
+		if isLevel(p.loop) {
+			parent = ids[p]
+			break
+		}
+	}
+	child := "0"
+	for _, it := range n.items {
+		if it.child != nil && isLevel(it.child.loop) && need[it.child] {
+			child = "1"
+			break
+		}
+	}
+	seg := x12.NewSegment(withElement(hl, 1, id), hl.Delims)
+	seg = x12.NewSegment(withElement(seg, 2, parent), hl.Delims)
+	raw := withElement(seg, 4, child)
+	if string(raw) == string(hl.Raw()) {
+		return hl
+	}
+	return tx.newSegment(hl.Leading(), raw, hl.Delims)
+}
