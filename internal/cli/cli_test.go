@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run runs the command line in-process and returns exit status and output.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), append([]string{"--log-level", "error"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const demo = "../../testdata/demo/"
+
+func TestValidateExitStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"clean 837I", []string{demo + "acme-837i-20261120-01.x12"}, 0},
+		{"clean 837P", []string{demo + "acme-837p-20261120-01.x12"}, 0},
+		{"rejected sets", []string{demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"rejected interchange", []string{demo + "acme-837p-20261121-01-bad-envelope.x12"}, 1},
+		{"one bad among good", []string{demo + "acme-837i-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"missing file", []string{demo + "no-such-file.x12"}, 2},
+		{"no arguments", nil, 2},
+		{"unknown flag", []string{"--bogus", demo + "acme-837i-20261120-01.x12"}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, append([]string{"validate"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+		})
+	}
+}
+
+func TestValidateJSONContract(t *testing.T) {
+	code, out, _ := run(t, "validate", "--json", demo+"acme-837p-20261120-02-invalid.x12", demo+"acme-837p-20261121-01-bad-envelope.x12")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var files []map[string]any
+	for dec.More() {
+		var f map[string]any
+		if err := dec.Decode(&f); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if len(files) != 2 {
+		t.Fatalf("%d JSON objects, want one per file", len(files))
+	}
+	ic := files[0]["interchanges"].([]any)[0].(map[string]any)
+	if ic["control"] != "000000103" || ic["ta1"].(map[string]any)["ack"] != "A" {
+		t.Errorf("interchange = %v", ic)
+	}
+	g := ic["groups"].([]any)[0].(map[string]any)
+	if g["ack"] != "R" || g["id"] != "HC" {
+		t.Errorf("group = %v", g)
+	}
+	tx := g["transactions"].([]any)[0].(map[string]any)
+	if tx["id"] != "837" || tx["version"] != "005010X222A1" || tx["ack"] != "R" {
+		t.Errorf("transaction = %v", tx)
+	}
+	e := tx["errors"].([]any)[0].(map[string]any)
+	for _, k := range []string{"segment_id", "segment_position", "loop", "element_position", "component_position", "ik3", "ik4", "offset", "message"} {
+		if _, ok := e[k]; !ok {
+			t.Errorf("error lacks %q: %v", k, e)
+		}
+	}
+	if e["segment_id"] != "CLM" || e["segment_position"] != float64(37) || e["loop"] != "2300" || e["ik3"] != "8" {
+		t.Errorf("first error = %v", e)
+	}
+	bad := files[1]["interchanges"].([]any)[0].(map[string]any)["ta1"].(map[string]any)
+	if bad["ack"] != "R" || bad["note"] != "001" {
+		t.Errorf("TA1 = %v", bad)
+	}
+}
+
+func TestValidateAckDir(t *testing.T) {
+	dir := t.TempDir()
+	code, _, _ := run(t, "validate", "--ack-dir", dir, demo+"acme-837p-20261121-01-bad-envelope.x12", demo+"acme-837i-20261120-01.x12")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var kinds []string
+	for _, n := range names {
+		switch {
+		case strings.Contains(n, "_ta1_"):
+			kinds = append(kinds, "TA1")
+		case strings.Contains(n, "_999_"):
+			kinds = append(kinds, "999")
+		}
+	}
+	if strings.Join(kinds, ",") != "999,TA1" && strings.Join(kinds, ",") != "TA1,999" {
+		t.Fatalf("ack files %v", names)
+	}
+	// Our own acknowledgments pass our own validator.
+	for _, n := range names {
+		if code, out, _ := run(t, "validate", n); code != 0 {
+			t.Errorf("%s does not validate:\n%s", n, out)
+		}
+	}
+}
+
+func TestGenIsDeterministicAndValid(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.x12"), filepath.Join(dir, "b.x12")
+	for _, p := range []string{a, b} {
+		if code, _, errOut := run(t, "gen", "--type", "837I", "--claims", "150", "--seed", "7", "--out", p); code != 0 {
+			t.Fatalf("gen: %s", errOut)
+		}
+	}
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if len(da) == 0 || !bytes.Equal(da, db) {
+		t.Fatal("gen is not deterministic")
+	}
+	if code, out, _ := run(t, "validate", a); code != 0 {
+		t.Fatalf("generated file does not validate:\n%s", out)
+	}
+	if code, _, _ := run(t, "gen", "--type", "835", "--claims", "1"); code != 2 {
+		t.Fatalf("bad --type: exit %d", code)
+	}
+}
+
+func TestTranslate(t *testing.T) {
+	code, out, errOut := run(t, "translate", "--pretty", demo+"acme-837i-20261120-01.x12")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		File         string `json:"file"`
+		Transactions []struct {
+			Kind             string `json:"kind"`
+			BillingProviders []struct {
+				Subscribers []struct {
+					Claims []struct {
+						PCN   string `json:"patient_control_number"`
+						Lines []any  `json:"lines"`
+					} `json:"claims"`
+				} `json:"subscribers"`
+			} `json:"billing_providers"`
+		} `json:"transactions"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out[:min(len(out), 500)])
+	}
+	claims := 0
+	for _, tx := range doc.Transactions {
+		if tx.Kind != "837I" {
+			t.Errorf("kind %q", tx.Kind)
+		}
+		for _, bp := range tx.BillingProviders {
+			for _, s := range bp.Subscribers {
+				for _, c := range s.Claims {
+					if c.PCN == "" || len(c.Lines) == 0 {
+						t.Errorf("claim without CLM01 or lines: %+v", c)
+					}
+					claims++
+				}
+			}
+		}
+	}
+	if claims == 0 {
+		t.Fatal("no claims translated")
+	}
+}
+
+func TestProcessJSONContract(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	args := []string{"--data-dir", filepath.Join(dir, "var"), "process", "--json", "--partner", "acme", "--out", out,
+		demo + "acme-837p-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12", demo + "acme-837p-20261120-03-resend.x12"}
+	code, stdout, errOut := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Files []struct {
+			State  string `json:"state"`
+			Claims []struct {
+				CLM01     string   `json:"clm01"`
+				Control   string   `json:"claim_control_number"`
+				Frequency string   `json:"frequency"`
+				Outcome   string   `json:"outcome"`
+				Reasons   []string `json:"reasons"`
+				Billed    int64    `json:"billed_cents"`
+			} `json:"claims"`
+		} `json:"files"`
+		Duplicates []struct {
+			File string `json:"file"`
+		} `json:"duplicate_files"`
+		Delivered []string `json:"delivered"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Files) != 2 || len(doc.Duplicates) != 1 {
+		t.Fatalf("files %d duplicates %d", len(doc.Files), len(doc.Duplicates))
+	}
+	if doc.Files[0].State != "processed" || len(doc.Files[0].Claims) != 24 {
+		t.Fatalf("first file: %s with %d claims", doc.Files[0].State, len(doc.Files[0].Claims))
+	}
+	c := doc.Files[0].Claims[0]
+	if c.CLM01 == "" || c.Control == "" || c.Frequency != "1" || c.Outcome != "accepted" || c.Billed <= 0 || c.Reasons == nil {
+		t.Errorf("claim = %+v", c)
+	}
+	for _, r := range doc.Files[1].Claims {
+		if r.Outcome != "rejected" || len(r.Reasons) == 0 {
+			t.Errorf("claim of a rejected set: %+v", r)
+		}
+	}
+	if len(doc.Delivered) != 2 {
+		t.Fatalf("delivered %v", doc.Delivered)
+	}
+	for _, p := range doc.Delivered {
+		if !strings.HasPrefix(p, filepath.Join(out, "acme")+string(os.PathSeparator)) {
+			t.Errorf("output %s not under DIR/<partner>/", p)
+		}
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+	// Running the same files again: every file is a duplicate, nothing new.
+	code, stdout, _ = run(t, args...)
+	if code != 0 || !strings.Contains(stdout, `"duplicate_files"`) {
+		t.Fatalf("second run exit %d", code)
+	}
+	var again struct {
+		Files      []any `json:"files"`
+		Duplicates []any `json:"duplicate_files"`
+	}
+	json.Unmarshal([]byte(stdout), &again)
+	if len(again.Files) != 0 || len(again.Duplicates) != 3 {
+		t.Errorf("second run: %d files, %d duplicates", len(again.Files), len(again.Duplicates))
+	}
+}
+
+// TestCorpusExitStatus runs validate over every public sample: any file,
+// healthcare or not, 5010 or not, ends with exit 0 or 1, never a crash or 2.
+func TestCorpusExitStatus(t *testing.T) {
+	files, _ := filepath.Glob("../../../shared/corpus/*/*")
+	if len(files) == 0 {
+		t.Skip("corpus not present")
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".tsv") || strings.HasSuffix(f, ".md") {
+			continue
+		}
+		n++
+		code, _, errOut := run(t, "validate", "--json", f)
+		if code != 0 && code != 1 {
+			t.Errorf("%s: exit %d: %s", filepath.Base(f), code, errOut)
+		}
+	}
+	if n < 700 {
+		t.Errorf("only %d corpus files", n)
+	}
+}
