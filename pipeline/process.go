@@ -109,7 +109,7 @@ type fileRun struct {
 	file     *store.InboundFile
 	numbers  map[int64]string // raw offset → control number from an earlier run
 	pending  []*store.Claim   // claims of the current set
-	setIDs   map[setKey][]int64
+	sets     map[setKey]*setRecord
 	result   *FileResult
 	log      *slog.Logger
 	claimErr error
@@ -138,7 +138,7 @@ func (p *Processor) Process(ctx context.Context, f *store.InboundFile) (FileResu
 		return res, fmt.Errorf("open spooled file: %w", err)
 	}
 	defer fh.Close()
-	run := &fileRun{p: p, ctx: ctx, file: f, numbers: numbers, setIDs: map[setKey][]int64{}, result: &res,
+	run := &fileRun{p: p, ctx: ctx, file: f, numbers: numbers, sets: map[setKey]*setRecord{}, result: &res,
 		log: p.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))}
 	vres, err := validate.Run(ctx, fh, validate.Options{
 		Supported:        envelope.Claims,
@@ -203,7 +203,25 @@ func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
 	return nil
 }
 
-// setEnd records the set's claims (state received) in one transaction.
+// setRecord is what a set left behind until its interchange's verdict is
+// known: the IDs of its claims, how many of each outcome, and the original
+// claims its replacements and voids act on.
+type setRecord struct {
+	ids       []int64
+	ik5OK     bool
+	outcomes  map[store.ClaimState]int
+	originals []originalUpdate
+}
+
+type originalUpdate struct {
+	id    int64
+	state store.ClaimState
+	by    string // control number of the replacement or void
+}
+
+// setEnd records the set's claims in one transaction. Claims of a set the
+// 999 accepts go through the intake rules (frequency, duplicates); claims
+// of a rejected set are recorded as rejected with the IK5 codes.
 func (r *fileRun) setEnd(sr validate.SetResult) {
 	if r.claimErr != nil || len(r.pending) == 0 {
 		r.pending = r.pending[:0]
@@ -211,7 +229,7 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 	}
 	claims := r.pending
 	r.pending = nil
-	ids := make([]int64, 0, len(claims))
+	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{}}
 	err := r.p.store.InTx(r.ctx, func(tx *store.Tx) error {
 		need := 0
 		for _, c := range claims {
@@ -234,10 +252,23 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 				c.ControlNumber = FormatClaimControlNumber(next)
 				next++
 			}
+			if rec.ik5OK {
+				out, err := applyRules(r.ctx, tx.Queries, c)
+				if err != nil {
+					return err
+				}
+				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
+				if out.original != nil {
+					rec.originals = append(rec.originals, originalUpdate{id: out.original.ID, state: out.origNext, by: c.ControlNumber})
+				}
+			} else {
+				c.State, c.Reasons = store.ClaimRejected, "IK5:"+sr.Ack+codesSuffix(ack.SetCodes(sr.Issues))
+			}
 			if err := tx.InsertClaim(r.ctx, c); err != nil {
 				return err
 			}
-			ids = append(ids, c.ID)
+			rec.ids = append(rec.ids, c.ID)
+			rec.outcomes[c.State]++
 		}
 		return nil
 	})
@@ -245,7 +276,7 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 		r.claimErr = fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		return
 	}
-	r.setIDs[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = ids
+	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
 }
 
 // FormatClaimControlNumber formats our payer claim control number n: "CH"
@@ -286,25 +317,61 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 			if err := st.RecordTransaction(ctx, trec); err != nil {
 				return err
 			}
-			ids := r.setIDs[setKey{ic.Control, g.Control, s.Control, s.Offset}]
-			delete(r.setIDs, setKey{ic.Control, g.Control, s.Control, s.Offset})
-			if len(ids) == 0 {
+			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
+			rec := r.sets[key]
+			delete(r.sets, key)
+			if rec == nil || len(rec.ids) == 0 {
 				continue
 			}
-			state, reasons := store.ClaimAccepted, ""
-			if !ic.SetAccepted(g, s) {
-				state, reasons = store.ClaimRejected, rejectionReasons(ic, g, s)
-				r.result.Counts.ClaimsRejected += len(ids)
-			} else {
-				r.result.Counts.ClaimsAccepted += len(ids)
-			}
-			r.result.Outcomes[string(state)] += len(ids)
-			if err := st.SetClaimsOutcome(ctx, ids, &trec.ID, state, reasons); err != nil {
+			if err := r.settleSet(ic, g, s, rec, trec.ID); err != nil {
 				return err
 			}
 		}
 	}
 	return r.queueAcks(ic)
+}
+
+// settleSet applies the envelope verdict to a set's recorded claims: in an
+// accepted set they keep their rule outcomes and the originals of its
+// replacements and voids change state; otherwise every claim is rejected
+// with the codes that rejected the set.
+func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *envelope.Set, rec *setRecord, txID int64) error {
+	ctx, st := r.ctx, r.p.store
+	if !ic.SetAccepted(g, s) {
+		// Rejected by its IK5, its group or its interchange: every claim is
+		// rejected with the codes of every layer that rejected it.
+		if err := st.SetClaimsOutcome(ctx, rec.ids, &txID, store.ClaimRejected, rejectionReasons(ic, g, s)); err != nil {
+			return err
+		}
+		r.count(map[store.ClaimState]int{store.ClaimRejected: len(rec.ids)})
+		return nil
+	}
+	if err := st.SetClaimsTransaction(ctx, rec.ids, txID); err != nil {
+		return err
+	}
+	for _, o := range rec.originals {
+		if err := st.UpdateClaimState(ctx, o.id, o.state, ""); err != nil {
+			return err
+		}
+		_ = st.Audit(ctx, store.AuditEntry{Actor: "pipeline", Action: "claim." + string(o.state), Entity: "claim",
+			EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by})
+	}
+	r.count(rec.outcomes)
+	return nil
+}
+
+// count adds a set's outcomes to the file result. Accepted and suspect
+// claims count as accepted; rejected and duplicate ones as rejected.
+func (r *fileRun) count(outcomes map[store.ClaimState]int) {
+	for state, n := range outcomes {
+		r.result.Outcomes[string(state)] += n
+		switch state {
+		case store.ClaimAccepted, store.ClaimSuspect:
+			r.result.Counts.ClaimsAccepted += n
+		default:
+			r.result.Counts.ClaimsRejected += n
+		}
+	}
 }
 
 // rejectionReasons names why a set's claims were not accepted: the TA1

@@ -93,6 +93,12 @@ type Claim struct {
 	Fingerprint string `db:"fingerprint"`
 	// SuspectKey is the member+provider+dates hash (indexed).
 	SuspectKey string `db:"suspect_key"`
+	// Notes are ";"-separated machine-readable notes on the outcome
+	// (e.g. "f8-unknown", "duplicate"), apart from the status codes.
+	Notes string `db:"notes"`
+	// RelatedControl is the control number of the claim the outcome
+	// refers to: the original a duplicate or suspect claim matches.
+	RelatedControl string `db:"related_control"`
 	// RawOffset and RawLength give the byte span of the claim in the
 	// spooled inbound file.
 	RawOffset int64 `db:"raw_offset"`
@@ -134,7 +140,8 @@ type ClaimLine struct {
 const claimCols = `id, transaction_id, inbound_file_id, partner_id, control_number, clm01, claim_type,
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
-	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at`
+	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
+	notes, related_control`
 
 const lineCols = `id, claim_id, line_no, code, modifiers, units, unit_type, charge_cents, allowed_cents,
 	service_from, service_to, revenue_code`
@@ -245,13 +252,15 @@ func (q *Queries) InsertClaim(ctx context.Context, c *Claim) error {
 			(transaction_id, inbound_file_id, partner_id, control_number, clm01, claim_type,
 			 frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 			 submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
-			 service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
+			 notes, related_control)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
 			c.TransactionID, c.InboundFileID, c.PartnerID, c.ControlNumber, c.CLM01, c.ClaimType,
 			c.Frequency, c.RefF8, c.ReplacesClaimID, c.State, c.Reasons, c.BilledCents, c.AllowedCents, c.PayerID,
 			c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst, c.PatientDOB,
-			c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now)
+			c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now,
+			c.Notes, c.RelatedControl)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return ErrConflict

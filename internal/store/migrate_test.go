@@ -13,7 +13,7 @@ import (
 // schemaTables are the tables the migrations create.
 var schemaTables = []string{
 	"audit_log", "claim_lines", "claims", "control_numbers", "groups", "inbound_files",
-	"interchanges", "outbound_files", "partners", "transactions",
+	"interchanges", "members", "outbound_files", "partners", "roster_imports", "transactions",
 }
 
 func openRaw(t *testing.T, url string) *store.Store {

@@ -134,3 +134,25 @@ func (q *Queries) ClaimInboundID(ctx context.Context, id int64, owner string, le
 	f.normalize()
 	return &f, nil
 }
+
+// SetClaimsTransaction links claims to the transaction set row they came
+// in, leaving their state as it is.
+func (q *Queries) SetClaimsTransaction(ctx context.Context, ids []int64, transactionID int64) error {
+	now := q.now()
+	return q.atomic(ctx, func(q *Queries) error {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			chunk := ids[:n]
+			ids = ids[n:]
+			args := []any{transactionID, now}
+			for _, id := range chunk {
+				args = append(args, id)
+			}
+			if _, err := q.exec(ctx, `UPDATE claims SET transaction_id = ?, updated_at = ?
+				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+				return fmt.Errorf("store: set claims transaction: %w", err)
+			}
+		}
+		return nil
+	})
+}

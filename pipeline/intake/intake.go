@@ -1,21 +1,9 @@
-// Package intake polls a partner's inbox and turns remote files into
-// durable, recorded inbound files, exactly once.
-//
-// For every listed file RunOnce: refuses unsafe names; skips files that may
-// still be written (size or modification time changed since the previous
-// listing, or younger than MinAge); downloads to the spool (fsynced,
-// sha256); records the file in the store (unique per partner and content);
-// and only then moves the remote file to the archive folder. A crash at any
-// point leaves either the remote file in the inbox (it is downloaded again,
-// recognised by its digest and archived without a second row) or an
-// archived file with its row: never a lost or doubled file.
-//
-//	p := intake.New(remote, st, sp, intake.Config{PartnerID: "acme", Inbox: "inbox", Archive: "archive"})
-//	res, err := p.RunOnce(ctx)
 package intake
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -23,6 +11,7 @@ import (
 	"path"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -72,15 +61,17 @@ func (c *Config) fill() error {
 	return nil
 }
 
-// Poller polls one inbox.
+// Poller polls one inbox. It is safe for concurrent use; RunOnce calls
+// are serialised.
 type Poller struct {
 	cfg    Config
 	remote transport.Remote
 	store  *store.Store
 	spool  *spool.Spool
 
-	mu   sync.Mutex
-	seen map[string]transport.FileInfo // previous listing
+	mu      sync.Mutex
+	seen    map[string]transport.FileInfo // previous listing
+	refused map[string]bool               // unsafe names already reported
 }
 
 // New returns a Poller for the inbox of one partner on remote.
@@ -88,7 +79,8 @@ func New(remote transport.Remote, st *store.Store, sp *spool.Spool, cfg Config) 
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	return &Poller{cfg: cfg, remote: remote, store: st, spool: sp, seen: map[string]transport.FileInfo{}}, nil
+	return &Poller{cfg: cfg, remote: remote, store: st, spool: sp,
+		seen: map[string]transport.FileInfo{}, refused: map[string]bool{}}, nil
 }
 
 // Result is what one RunOnce did.
@@ -97,65 +89,34 @@ type Result struct {
 	Received   []store.InboundFile // new files recorded
 	Duplicates []store.InboundFile // files whose content was already recorded (archived, not processed again)
 	NotReady   int                 // files possibly still being written
-	Refused    int                 // unsafe names
+	Refused    int                 // unsafe names, left in place
+	Gone       int                 // files that vanished before they were read (taken by another engine)
 	Failed     int                 // files that failed (left in the inbox for the next poll)
 }
+
+// errStillWriting is returned by take when the file changed size while it
+// was downloaded.
+var errStillWriting = errors.New("size changed during download")
 
 // RunOnce polls the inbox once.
 func (p *Poller) RunOnce(ctx context.Context) (Result, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var res Result
-	list, err := p.remote.List(ctx, p.cfg.Inbox)
+	list, stable, err := p.listStable(ctx)
 	if err != nil {
-		return res, fmt.Errorf("intake %s: list: %w", p.cfg.PartnerID, err)
+		return res, err
 	}
 	res.Listed = len(list)
-	stable := map[string]bool{}
-	for _, f := range list {
-		if prev, ok := p.seen[f.Name]; ok && prev.Size == f.Size && prev.ModTime.Equal(f.ModTime) {
-			stable[f.Name] = true
-		}
-	}
-	if p.cfg.SettleTime > 0 && len(stable) < len(list) {
-		select {
-		case <-time.After(p.cfg.SettleTime):
-		case <-ctx.Done():
-			return res, ctx.Err()
-		}
-		again, err := p.remote.List(ctx, p.cfg.Inbox)
-		if err != nil {
-			return res, fmt.Errorf("intake %s: list: %w", p.cfg.PartnerID, err)
-		}
-		before := map[string]transport.FileInfo{}
-		for _, f := range list {
-			before[f.Name] = f
-		}
-		for _, f := range again {
-			if b, ok := before[f.Name]; ok && b.Size == f.Size && b.ModTime.Equal(f.ModTime) {
-				stable[f.Name] = true
-			}
-		}
-		list = again
-	} else if p.cfg.SettleTime == 0 {
-		for _, f := range list {
-			stable[f.Name] = true
-		}
-	}
-	p.seen = map[string]transport.FileInfo{}
-	for _, f := range list {
-		p.seen[f.Name] = f
-	}
+	log := p.cfg.Logger.With(slog.String("partner", p.cfg.PartnerID))
+	p.refuseUnsafe(ctx, log, list)
 	now := p.cfg.Now()
 	for _, f := range list {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		log := p.cfg.Logger.With(slog.String("partner", p.cfg.PartnerID))
-		if _, err := transport.CleanName(f.Name); err != nil {
+		if p.refused[f.Name] {
 			res.Refused++
-			log.WarnContext(ctx, "refusing unsafe remote file name", slog.String("error", err.Error()))
-			p.audit(ctx, "intake.refused", "", fmt.Sprintf("unsafe name %q", f.Name))
 			continue
 		}
 		if !stable[f.Name] || (p.cfg.MinAge > 0 && now.Sub(f.ModTime) < p.cfg.MinAge) {
@@ -163,7 +124,20 @@ func (p *Poller) RunOnce(ctx context.Context) (Result, error) {
 			continue
 		}
 		rec, created, err := p.take(ctx, f)
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return res, ctx.Err()
+		case errors.Is(err, fs.ErrNotExist):
+			// Listed, then gone before we opened it: another engine
+			// polling the same inbox archived it.
+			res.Gone++
+			log.DebugContext(ctx, "file gone before download; taken by another engine", slog.String("file", f.Name))
+			continue
+		case errors.Is(err, errStillWriting):
+			res.NotReady++
+			log.InfoContext(ctx, "file changed during download; retried on the next poll", slog.String("file", f.Name))
+			continue
+		case err != nil:
 			res.Failed++
 			log.ErrorContext(ctx, "intake failed; file left in inbox", slog.String("file", f.Name), slog.String("error", err.Error()))
 			continue
@@ -179,6 +153,107 @@ func (p *Poller) RunOnce(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
+// listStable lists the inbox and reports which files are stable: listed
+// with the same size and modification time twice, SettleTime apart (or by
+// the previous RunOnce and again now, which needs no second listing).
+func (p *Poller) listStable(ctx context.Context) ([]transport.FileInfo, map[string]bool, error) {
+	list, err := p.remote.List(ctx, p.cfg.Inbox)
+	if err != nil {
+		return nil, nil, fmt.Errorf("intake %s: list: %w", p.cfg.PartnerID, err)
+	}
+	stable := map[string]bool{}
+	switch {
+	case p.cfg.SettleTime <= 0:
+		for _, f := range list {
+			stable[f.Name] = true
+		}
+	default:
+		for _, f := range list {
+			if prev, ok := p.seen[f.Name]; ok && sameFile(prev, f) {
+				stable[f.Name] = true
+			}
+		}
+		if len(stable) == len(list) {
+			break
+		}
+		t := time.NewTimer(p.cfg.SettleTime)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, ctx.Err()
+		}
+		again, err := p.remote.List(ctx, p.cfg.Inbox)
+		if err != nil {
+			return nil, nil, fmt.Errorf("intake %s: list: %w", p.cfg.PartnerID, err)
+		}
+		// Only the two listings of this call decide: a file that matched
+		// the previous RunOnce but changed during the pause is being
+		// written again.
+		before := make(map[string]transport.FileInfo, len(list))
+		for _, f := range list {
+			before[f.Name] = f
+		}
+		stable = make(map[string]bool, len(again))
+		for _, f := range again {
+			if b, ok := before[f.Name]; ok && sameFile(b, f) {
+				stable[f.Name] = true
+			}
+		}
+		list = again
+	}
+	p.seen = make(map[string]transport.FileInfo, len(list))
+	for _, f := range list {
+		p.seen[f.Name] = f
+	}
+	return list, stable, nil
+}
+
+func sameFile(a, b transport.FileInfo) bool {
+	return a.Size == b.Size && a.ModTime.Equal(b.ModTime)
+}
+
+// refuseUnsafe marks the listed names that fail transport.CleanName. Each
+// is logged and audited once while it stays in the inbox, by reason and
+// digest only: a name can carry PHI (a member's name, say) or control
+// characters that forge log lines.
+func (p *Poller) refuseUnsafe(ctx context.Context, log *slog.Logger, list []transport.FileInfo) {
+	listed := make(map[string]bool, len(list))
+	for _, f := range list {
+		listed[f.Name] = true
+		if p.refused[f.Name] {
+			continue
+		}
+		_, err := transport.CleanName(f.Name)
+		if err == nil {
+			continue
+		}
+		p.refused[f.Name] = true
+		reason := "unsafe name"
+		var ne *transport.NameError
+		if errors.As(err, &ne) {
+			reason = ne.Reason
+		}
+		digest := nameDigest(f.Name)
+		log.WarnContext(ctx, "refusing unsafe remote file name; left in the inbox",
+			slog.String("reason", reason), slog.String("name_sha256", digest), slog.Int("name_len", len(f.Name)))
+		p.audit(ctx, "intake.refused", "", fmt.Sprintf("unsafe name (%s), name_sha256=%s", reason, digest))
+	}
+	for name := range p.refused {
+		if !listed[name] {
+			delete(p.refused, name) // removed by an operator; report it again if it comes back
+		}
+	}
+}
+
+// nameDigest identifies a refused name in logs without showing it: the
+// first 16 hex digits of its SHA-256 (an operator finds the file with
+// sha256sum over the inbox listing).
+func nameDigest(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:8])
+}
+
 // take downloads, records and archives one file.
 func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.InboundFile, bool, error) {
 	remotePath := path.Join(p.cfg.Inbox, f.Name)
@@ -192,7 +267,7 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 		return nil, false, err
 	}
 	if sf.Size != f.Size {
-		return nil, false, fmt.Errorf("size changed during download (%d listed, %d read): still being written", f.Size, sf.Size)
+		return nil, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
 	}
 	rec, created, err := p.store.RecordInbound(ctx, store.InboundFile{
 		PartnerID:  p.cfg.PartnerID,
@@ -220,9 +295,10 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 // the same on every retry.
 func (p *Poller) archive(ctx context.Context, name, sum string) error {
 	if err := p.remote.MkdirAll(ctx, p.cfg.Archive); err != nil {
+		p.cfg.Logger.WarnContext(ctx, "archive failed; will retry on next poll", slog.String("partner", p.cfg.PartnerID), slog.String("file", name), slog.String("error", err.Error()))
 		return err
 	}
-	to := path.Join(p.cfg.Archive, sum[:12]+"-"+name)
+	to := path.Join(p.cfg.Archive, ArchiveName(name, sum))
 	err := p.remote.Rename(ctx, path.Join(p.cfg.Inbox, name), to)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // another engine archived it first
@@ -231,6 +307,27 @@ func (p *Poller) archive(ctx context.Context, name, sum string) error {
 		p.cfg.Logger.WarnContext(ctx, "archive failed; will retry on next poll", slog.String("partner", p.cfg.PartnerID), slog.String("file", name), slog.String("error", err.Error()))
 	}
 	return err
+}
+
+// ArchiveName is the name a polled file gets in the archive folder: the
+// first 12 hex digits of its SHA-256, "-" and its name, cut (at a UTF-8
+// boundary) to at most transport.MaxNameLen bytes so that every name
+// CleanName accepts can be archived. The same file always gets the same
+// name, so an archive step retried after a crash replaces its own copy.
+func ArchiveName(name, sum string) string {
+	prefix := sum
+	if len(prefix) > 12 {
+		prefix = prefix[:12]
+	}
+	s := prefix + "-" + name
+	if len(s) <= transport.MaxNameLen {
+		return s
+	}
+	s = s[:transport.MaxNameLen]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func (p *Poller) audit(ctx context.Context, action, id, detail string) {

@@ -54,6 +54,8 @@ type Config struct {
 	RetryAfter time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
+	RenewEvery time.Duration
+	Now func() time.Time
 }
 
 // Deliverer delivers queued files to partners.
@@ -86,6 +88,7 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 type Result struct {
 	Delivered []store.OutboundFile
 	Failed    int
+	LeaseLost int
 }
 
 // RunOnce delivers every claimable queued file once.

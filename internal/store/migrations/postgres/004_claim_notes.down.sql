@@ -1,0 +1,2 @@
+ALTER TABLE claims DROP COLUMN related_control;
+ALTER TABLE claims DROP COLUMN notes;

@@ -1,0 +1,222 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/clearinghouse/clearinghouse/internal/store"
+)
+
+// Claim intake rules. After its transaction set passes the 999, every claim
+// goes through these rules in order; the first that decides the claim's
+// fate ends the chain, and every outcome carries the 277CA status codes
+// (category:status[:entity]) that explain it.
+//
+// Frequency (CLM05-3; 837I: third digit of the type of bill):
+//
+//	1        original. A REF*F8 on an original is ignored (note "f8-ignored").
+//	7, Q     replacement of a prior claim: REF*F8 must hold our claim control number of a
+//	         claim of the same submitter and member that is still in effect; that claim
+//	         becomes "replaced" and the replacement goes on through the pipeline.
+//	8        void: same REF*F8 rule; the original becomes "voided"; the void is accepted
+//	         and forwarded so the payer cancels the claim.
+//	0,2-5,9  institutional bill types (non-payment, interim, late charges, home health final):
+//	         processed as originals.
+//	other    (6, A-P, X-Z, ...): not a provider submission we accept: rejected A7:535.
+//
+// Reasons for rejected replacements and voids:
+//
+//	A6:464   REF*F8 missing
+//	A7:464   REF*F8 names no claim we know, a claim of another submitter or member, or a
+//	         claim that is no longer in effect (already replaced or voided)
+//
+// Duplicates (frequency 1 only; a 7/8 is never a duplicate of its original):
+//
+//	exact    same submitter, billing provider (NPI and TIN), payer, member, patient (name
+//	         and birth date), dates of service and the same multiset of service lines
+//	         (code, modifiers, units, charge, revenue code, line dates) as a claim in effect
+//	         → outcome "duplicate", 277CA A3:54 (duplicate of a previously processed claim).
+//	         Claims earlier in the same file count, and so do replaced ones; voided do not.
+//	suspect  same member, billing provider and first date of service, at least one
+//	         procedure or revenue code in common, but not an exact duplicate → accepted,
+//	         outcome "suspect", listed by `clearinghouse claims --suspect` for review.
+//
+// Both checks use indexed hashes (claims.fingerprint, claims.suspect_key);
+// no history is scanned.
+
+// Reason codes used on claims (277CA STC01 composites, and notes).
+const (
+	ReasonAccepted     = "A2:20"  // accepted for processing
+	ReasonMissingF8    = "A6:464" // payer claim control number missing
+	ReasonBadF8        = "A7:464" // payer claim control number invalid
+	ReasonBadFrequency = "A7:535" // claim frequency code
+	ReasonDuplicate    = "A3:54"  // duplicate of a previously processed claim
+)
+
+// outcome is what the intake rules decided for one claim.
+type outcome struct {
+	state    store.ClaimState
+	reasons  []string         // 277CA STC composites
+	notes    []string         // machine-readable notes ("f8-unknown", ...)
+	related  string           // control number of the claim the outcome refers to
+	original *store.Claim     // the claim a replacement or void acts on
+	origNext store.ClaimState // its new state
+}
+
+// frequencyClass maps a frequency code to how it is handled.
+func frequencyClass(claimType, freq string) string {
+	switch freq {
+	case "1":
+		return "original"
+	case "7", "Q":
+		return "replacement"
+	case "8":
+		return "void"
+	case "0", "2", "3", "4", "5", "9":
+		if claimType == "I" {
+			return "original"
+		}
+	}
+	return "unsupported"
+}
+
+// applyRules runs the frequency and duplicate rules for c (not yet
+// inserted) against the claims recorded so far.
+func applyRules(ctx context.Context, q *store.Queries, c *store.Claim) (outcome, error) {
+	c.Fingerprint = Fingerprint(c)
+	c.SuspectKey = SuspectKey(c)
+	switch frequencyClass(c.ClaimType, c.Frequency) {
+	case "unsupported":
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadFrequency}, notes: []string{"frequency-unsupported"}}, nil
+	case "replacement", "void":
+		return linkOriginal(ctx, q, c)
+	}
+	var notes []string
+	if c.RefF8 != "" {
+		notes = append(notes, "f8-ignored")
+	}
+	dup, err := q.FindByFingerprint(ctx, c.Fingerprint)
+	switch {
+	case err == nil && dup.State != store.ClaimVoided:
+		return outcome{state: store.ClaimDuplicate, reasons: []string{ReasonDuplicate}, notes: append(notes, "exact-duplicate"), related: dup.ControlNumber}, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return outcome{}, err
+	}
+	if suspect, err := findSuspect(ctx, q, c); err != nil {
+		return outcome{}, err
+	} else if suspect != "" {
+		return outcome{state: store.ClaimSuspect, reasons: []string{ReasonAccepted}, notes: append(notes, "suspect-duplicate"), related: suspect}, nil
+	}
+	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, notes: notes}, nil
+}
+
+// linkOriginal applies the REF*F8 rule to a replacement or void.
+func linkOriginal(ctx context.Context, q *store.Queries, c *store.Claim) (outcome, error) {
+	if strings.TrimSpace(c.RefF8) == "" {
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonMissingF8}, notes: []string{"f8-missing"}}, nil
+	}
+	orig, err := q.GetClaimByControl(ctx, strings.TrimSpace(c.RefF8))
+	if errors.Is(err, store.ErrNotFound) {
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-unknown"}}, nil
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	switch {
+	case orig.PartnerID != c.PartnerID:
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-other-submitter"}}, nil
+	case orig.MemberID != c.MemberID:
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-other-member"}}, nil
+	case orig.State == store.ClaimVoided:
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-already-voided"}}, nil
+	case orig.State == store.ClaimReplaced:
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-already-replaced"}}, nil
+	case orig.State != store.ClaimAccepted && orig.State != store.ClaimSuspect && orig.State != store.ClaimForwarded:
+		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadF8}, notes: []string{"f8-not-in-effect"}}, nil
+	}
+	c.ReplacesClaimID = &orig.ID
+	next := store.ClaimReplaced
+	if c.Frequency == "8" {
+		next = store.ClaimVoided
+	}
+	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, related: orig.ControlNumber, original: orig, origNext: next}, nil
+}
+
+// findSuspect returns the control number of an earlier claim for the same
+// member, provider and date of service sharing a code with c, or "".
+func findSuspect(ctx context.Context, q *store.Queries, c *store.Claim) (string, error) {
+	if c.SuspectKey == "" {
+		return "", nil
+	}
+	cands, err := q.FindBySuspectKey(ctx, c.SuspectKey)
+	if err != nil {
+		return "", err
+	}
+	codes := map[string]bool{}
+	for _, l := range c.Lines {
+		codes[lineCode(l)] = true
+	}
+	for _, cand := range cands {
+		if cand.State == store.ClaimVoided || cand.State == store.ClaimReplaced {
+			continue
+		}
+		full, err := q.GetClaim(ctx, cand.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, l := range full.Lines {
+			if codes[lineCode(l)] {
+				return cand.ControlNumber, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+func lineCode(l store.ClaimLine) string {
+	if l.Code != "" {
+		return "P:" + l.Code
+	}
+	return "R:" + l.RevenueCode
+}
+
+// Fingerprint is the exact-duplicate hash of a claim: submitter, billing
+// provider, payer, member, patient, dates of service and the multiset of
+// service lines. CLM01 and the frequency code are left out, so a resubmission
+// under a new patient control number is still caught.
+func Fingerprint(c *store.Claim) string {
+	lines := make([]string, 0, len(c.Lines))
+	for _, l := range c.Lines {
+		lines = append(lines, strings.Join([]string{l.Code, l.Modifiers, strconv.FormatInt(l.Units, 10), l.UnitType,
+			strconv.FormatInt(l.ChargeCents, 10), l.RevenueCode, l.ServiceFrom, l.ServiceTo}, "\x1f"))
+	}
+	sort.Strings(lines)
+	parts := []string{"v1", c.PartnerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.PayerID, c.ClaimType,
+		c.MemberID, strings.ToUpper(c.PatientLast), strings.ToUpper(c.PatientFirst), c.PatientDOB,
+		c.ServiceFrom, c.ServiceTo, strconv.FormatInt(c.BilledCents, 10)}
+	parts = append(parts, lines...)
+	return hashParts(parts)
+}
+
+// SuspectKey is the hash of member, billing provider and first date of
+// service, shared by claims that may duplicate each other.
+func SuspectKey(c *store.Claim) string {
+	if c.MemberID == "" || c.ServiceFrom == "" {
+		return ""
+	}
+	return hashParts([]string{"v1", c.MemberID, c.BillingNPI, c.ServiceFrom})
+}
+
+func hashParts(parts []string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s|", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,74 @@
+package roster
+
+import (
+	"container/list"
+	"sync"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/internal/store"
+)
+
+// lru is a small least-recently-used cache of roster lookups with an
+// expiry per entry. It holds PHI in memory only.
+type lru struct {
+	mu    sync.Mutex
+	size  int
+	order *list.List // front = most recently used
+	items map[string]*list.Element
+}
+
+type lruEntry struct {
+	key     string
+	members []store.Member
+	expires time.Time
+}
+
+func newLRU(size int) *lru {
+	return &lru{size: size, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// get returns the cached members for key unless missing or expired at now.
+// The slice is shared: callers must not modify it.
+func (c *lru) get(key string, now time.Time) ([]store.Member, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*lruEntry)
+	if !now.Before(e.expires) {
+		c.order.Remove(el)
+		delete(c.items, key)
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return e.members, true
+}
+
+// put stores members under key until expires, evicting the least recently
+// used entry when full.
+func (c *lru) put(key string, members []store.Member, expires time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		e := el.Value.(*lruEntry)
+		e.members, e.expires = members, expires
+		c.order.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.order.PushFront(&lruEntry{key: key, members: members, expires: expires})
+	for c.order.Len() > c.size {
+		last := c.order.Back()
+		c.order.Remove(last)
+		delete(c.items, last.Value.(*lruEntry).key)
+	}
+}
+
+// purge drops every entry.
+func (c *lru) purge() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.order.Init()
+	clear(c.items)
+}
