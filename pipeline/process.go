@@ -18,6 +18,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/roster"
 )
 
 // Identity is who the engine is in the envelopes it writes.
@@ -38,10 +39,19 @@ type ProcessorConfig struct {
 	RequireTA1 bool
 	// Lenient relaxes individual envelope checks (default strict).
 	Lenient envelope.Leniency
+	// Eligibility checks each claim's member against the roster; nil
+	// skips the check (no roster configured).
+	Eligibility Eligibility
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+}
+
+// Eligibility decides whether a claim's member was covered on its dates
+// of service (roster.Checker implements it).
+type Eligibility interface {
+	Check(ctx context.Context, q roster.ClaimParty) (roster.Decision, error)
 }
 
 // Processor validates a spooled inbound file, answers it with TA1/999
@@ -108,7 +118,7 @@ type fileRun struct {
 	ctx      context.Context
 	file     *store.InboundFile
 	numbers  map[int64]string // raw offset → control number from an earlier run
-	pending  []*store.Claim   // claims of the current set
+	pending  []pendingClaim   // claims of the current set
 	sets     map[setKey]*setRecord
 	result   *FileResult
 	log      *slog.Logger
@@ -199,8 +209,35 @@ func (r *fileRun) handler(info validate.SetInfo) schema.Handler {
 // onClaim converts a decoded claim to its store row and keeps it until the
 // set ends.
 func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
-	r.pending = append(r.pending, storeClaim(r.file, cc))
+	r.pending = append(r.pending, pendingClaim{claim: storeClaim(r.file, cc), party: claimParty(cc)})
 	return nil
+}
+
+// pendingClaim is a decoded claim waiting for its set's end.
+type pendingClaim struct {
+	claim *store.Claim
+	party roster.ClaimParty
+}
+
+// claimParty is what the eligibility check needs from a claim.
+func claimParty(cc *claim.ClaimContext) roster.ClaimParty {
+	var p roster.ClaimParty
+	if cc.Subscriber != nil {
+		m := cc.Subscriber.Member
+		p.MemberID, p.SubscriberLast, p.SubscriberFirst = m.ID, m.Name, m.First
+		p.Relationship = cc.Subscriber.Relationship
+		if cc.Patient == nil {
+			p.SubscriberDOB = ccyymmdd(m.BirthDate)
+			p.PatientLast, p.PatientFirst, p.PatientDOB = m.Name, m.First, p.SubscriberDOB
+			p.Relationship = "18"
+		}
+	}
+	if cc.Patient != nil {
+		p.PatientLast, p.PatientFirst, p.PatientDOB = cc.Patient.Name, cc.Patient.First, ccyymmdd(cc.Patient.BirthDate)
+		p.Relationship = cc.Patient.Relationship
+	}
+	p.ServiceFrom, p.ServiceTo = ccyymmdd(cc.Claim.ServiceFrom()), ccyymmdd(cc.Claim.ServiceTo())
+	return p
 }
 
 // setRecord is what a set left behind until its interchange's verdict is
@@ -232,8 +269,8 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{}}
 	err := r.p.store.InTx(r.ctx, func(tx *store.Tx) error {
 		need := 0
-		for _, c := range claims {
-			if r.numbers[c.RawOffset] == "" {
+		for _, pc := range claims {
+			if r.numbers[pc.claim.RawOffset] == "" {
 				need++
 			}
 		}
@@ -245,7 +282,8 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 			}
 			next = first
 		}
-		for _, c := range claims {
+		for _, pc := range claims {
+			c := pc.claim
 			if n := r.numbers[c.RawOffset]; n != "" {
 				c.ControlNumber = n
 			} else {
@@ -255,6 +293,9 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 			if rec.ik5OK {
 				out, err := applyRules(r.ctx, tx.Queries, c)
 				if err != nil {
+					return err
+				}
+				if err := r.checkEligibility(&out, c, pc.party); err != nil {
 					return err
 				}
 				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
@@ -329,6 +370,23 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 		}
 	}
 	return r.queueAcks(ic)
+}
+
+// checkEligibility runs the roster check on a claim the other rules
+// accepted (voids excepted: they cancel a claim already checked).
+func (r *fileRun) checkEligibility(out *outcome, c *store.Claim, party roster.ClaimParty) error {
+	if r.p.cfg.Eligibility == nil || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) || c.Frequency == "8" {
+		return nil
+	}
+	d, err := r.p.cfg.Eligibility.Check(r.ctx, party)
+	if err != nil {
+		return fmt.Errorf("eligibility: %w", err)
+	}
+	if d.Eligible {
+		return nil
+	}
+	*out = outcome{state: store.ClaimRejected, reasons: []string{d.STC01(':')}, notes: []string{string(d.Reason)}}
+	return nil
 }
 
 // settleSet applies the envelope verdict to a set's recorded claims: in an

@@ -14,6 +14,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/intake"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
 )
 
@@ -37,12 +38,28 @@ func (r *runtime) Close() {
 }
 
 // processor builds the file processor from the configuration.
-func processor(cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) *pipeline.Processor {
-	return pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{
+func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) (*pipeline.Processor, error) {
+	pc := pipeline.ProcessorConfig{
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID},
 		Usage:    cfg.Usage,
 		Logger:   logger,
-	})
+	}
+	on := cfg.Eligibility == "on"
+	if cfg.Eligibility == "auto" {
+		n, err := st.CountMembers(ctx, store.MemberFilter{})
+		if err != nil {
+			return nil, err
+		}
+		on = n > 0
+	}
+	if on {
+		checker, err := roster.NewChecker(st, roster.CheckerConfig{})
+		if err != nil {
+			return nil, err
+		}
+		pc.Eligibility = checker
+	}
+	return pipeline.NewProcessor(st, sp, pc), nil
 }
 
 // openRuntime opens the store, the spool and every partner's transports.
@@ -93,7 +110,12 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		}
 		partners = append(partners, pp)
 	}
-	rt.engine, err = pipeline.New(st, rt.spool, processor(cfg, st, rt.spool, a.logger), partners,
+	proc, err := processor(ctx, cfg, st, rt.spool, a.logger)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	rt.engine, err = pipeline.New(st, rt.spool, proc, partners,
 		pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
 	if err != nil {
 		rt.Close()

@@ -191,7 +191,7 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return err
 			}
 			rt, err := a.openRuntime(ctx, config.Config{DataDir: cfg.DataDir, Database: cfg.Database, Instance: cfg.Instance,
-				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage}, 0)
+				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage, Eligibility: cfg.Eligibility}, 0)
 			if err != nil {
 				return err
 			}

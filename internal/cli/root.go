@@ -109,6 +109,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.fileCmd(),
 		a.reprocessCmd(),
 		a.demoCmd(),
+		a.rosterCmd(),
+		a.claimsCmd(),
+		a.claimCmd(),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()

@@ -42,6 +42,10 @@ type Config struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// Usage is the ISA15 of outbound interchanges: "P" or "T". Default "P".
 	Usage string `yaml:"usage"`
+	// Eligibility is "auto" (default: check claims against the member
+	// roster once it holds any member), "on" (always; an empty roster
+	// rejects every claim) or "off".
+	Eligibility string `yaml:"eligibility"`
 }
 
 // Identity is the engine's sender identity in outbound envelopes.
@@ -74,6 +78,10 @@ type Partner struct {
 	SenderIDs []string `yaml:"sender_ids"`
 	// Auth holds SFTP credentials.
 	Auth Auth `yaml:"auth"`
+	// Roster is a folder URL (same forms as Inbox) where the partner drops
+	// member roster files (CSV or 834), pulled on the roster_refresh
+	// schedule. Empty: none.
+	Roster string `yaml:"roster"`
 	// MinAge is how old (by modification time) a remote file must be
 	// before it is taken; files whose size changes between two polls are
 	// never taken. Default 0.
@@ -131,8 +139,9 @@ func Default() Config {
 			NightlyReport: "CRON_TZ=America/Chicago 0 18 * * *",
 			RosterRefresh: "CRON_TZ=America/Chicago 0 6,12,18 * * *",
 		},
-		LeaseTTL: 10 * time.Minute,
-		Usage:    "P",
+		LeaseTTL:    10 * time.Minute,
+		Usage:       "P",
+		Eligibility: "auto",
 	}
 }
 
@@ -200,6 +209,11 @@ func (c Config) Validate() error {
 	if c.Usage != "P" && c.Usage != "T" {
 		return fmt.Errorf("config: usage must be P or T, not %q", c.Usage)
 	}
+	switch c.Eligibility {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("config: eligibility must be auto, on or off, not %q", c.Eligibility)
+	}
 	if c.LeaseTTL < time.Second {
 		return fmt.Errorf("config: lease_ttl %s is too short", c.LeaseTTL)
 	}
@@ -215,7 +229,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: partner %q defined twice", p.ID)
 		}
 		seen[p.ID] = true
-		for _, u := range []string{p.Inbox, p.Outbox} {
+		for _, u := range []string{p.Inbox, p.Outbox, p.Roster} {
 			if strings.HasPrefix(u, "sftp://") && p.Auth.KnownHosts == "" {
 				return fmt.Errorf("config: partner %q uses SFTP without auth.known_hosts (host keys are always verified)", p.ID)
 			}

@@ -156,3 +156,13 @@ func (q *Queries) SetClaimsTransaction(ctx context.Context, ids []int64, transac
 		return nil
 	})
 }
+
+// FindReplacement returns the accepted replacement or void that acts on
+// the claim with the given ID (the newest one), or ErrNotFound.
+func (q *Queries) FindReplacement(ctx context.Context, originalID int64) (*Claim, error) {
+	c, err := q.oneClaim(ctx, `replaces_claim_id = ? AND state NOT IN ('rejected', 'duplicate') ORDER BY id DESC LIMIT 1`, originalID)
+	if err != nil {
+		return nil, fmt.Errorf("store: find replacement of %d: %w", originalID, err)
+	}
+	return c, nil
+}
