@@ -183,7 +183,7 @@ func (r *Reader) Read() (*Segment, error) {
 		return nil, r.skipLong(k)
 	}
 	raw := r.buf[start : start+j]
-	if term == '\n' && len(raw) > 0 && raw[len(raw)-1] == '\r' {
+	if term == '\n' && len(raw) > 0 && raw[len(raw)-1] == '\r' && !r.d.isDelimiter('\r') {
 		raw = raw[:len(raw)-1]
 	}
 	if len(raw) == 0 && isSpace(term) {
