@@ -183,8 +183,12 @@ func (r *Reader) Read() (*Segment, error) {
 		return nil, r.skipLong(k)
 	}
 	raw := r.buf[start : start+j]
-	if term == '\n' && len(raw) > 0 && raw[len(raw)-1] == '\r' && !r.d.isDelimiter('\r') {
-		raw = raw[:len(raw)-1]
+	if term == '\n' && !r.d.isDelimiter('\r') {
+		// CRLF line ends in a file terminated by line feeds: the CRs are
+		// part of the terminator (X12 data never ends in a CR).
+		for len(raw) > 0 && raw[len(raw)-1] == '\r' {
+			raw = raw[:len(raw)-1]
+		}
 	}
 	if len(raw) == 0 && isSpace(term) {
 		// A blank line in a file whose terminator is a line break.
