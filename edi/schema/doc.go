@@ -4,8 +4,10 @@
 // top of it, and reports what breaks the guide as ack.Issue values carrying
 // the 999 IK3/IK4 codes and positions.
 //
-// Supported sets (Sets lists them): 837 Professional 005010X222A1 and 837
-// Institutional 005010X223A2. Lookup returns nil for anything else; the
+// Supported sets (Sets lists them): 837 Professional 005010X222A1, 837
+// Institutional 005010X223A2 and the 277CA claim acknowledgment 005010X214
+// (x12_214.go; it checks the acknowledgments we write). Lookup returns nil
+// for anything else; the
 // caller then handles the set at the envelope level only.
 //
 //	s := schema.Lookup("837", st03) // nil: envelope-only handling

@@ -374,7 +374,7 @@ func TestLookupAndSets(t *testing.T) {
 			t.Errorf("Lookup(%s, %s) = %s, want nil", pair[0], pair[1], s.Version())
 		}
 	}
-	if got := fmt.Sprint(Sets()); got != "[837/005010X222A1 837/005010X223A2]" {
+	if got := fmt.Sprint(Sets()); got != "[277/005010X214 837/005010X222A1 837/005010X223A2]" {
 		t.Errorf("Sets() = %s", got)
 	}
 }

@@ -149,7 +149,7 @@ func (s *Schema) build() *Schema {
 	return s
 }
 
-var schemas = []*Schema{schema837P, schema837I}
+var schemas = []*Schema{schema837P, schema837I, schema277CA}
 
 // Lookup returns the schema for a transaction set ID and implementation
 // convention reference (ST01, ST03), such as ("837", "005010X222A1"), or

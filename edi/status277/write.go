@@ -1,0 +1,404 @@
+package status277
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/x12"
+)
+
+const maxControl = 999_999_999
+
+// Write writes acks as one interchange holding one functional group (GS01
+// HN, GS08 005010X214) with one 277CA transaction set per Acknowledgment,
+// numbered out.SetControl (default 1), out.SetControl+1, ...
+//
+// out addresses and numbers the interchange as for the 999 (see
+// ack.OutboundEnvelope): Control (ISA13), GroupControl (GS06) and Time are
+// required; SenderID and ReceiverID are required (there is no received
+// ISA to answer); qualifiers default to ZZ, GS02/GS03 to the ISA IDs,
+// Usage to P. SE01, GE01 and IEA01 are counted here.
+//
+// Every input value is checked before anything is written; the error then
+// joins one *FieldError per problem, naming positions, never values.
+// Delimiters are out.Delimiters (default * ^ : ~) unless an identifier
+// being echoed (a control number, trace, member ID, code) contains one;
+// then an unused delimiter is chosen (ack.PickDelimiters), so identifiers
+// are never altered. Names are not considered: a delimiter inside a name
+// is replaced by a space (ack.Scrub).
+func Write(w io.Writer, acks []Acknowledgment, out ack.OutboundEnvelope) error {
+	env, err := resolveEnvelope(&out, len(acks))
+	if err != nil {
+		return fmt.Errorf("write 277ca: %w", err)
+	}
+	if err := check(acks); err != nil {
+		return fmt.Errorf("write 277ca: %w", err)
+	}
+	d, ok := ack.PickDelimiters(out.Delimiters, append(env.values(), identifiers(acks)...)...)
+	if !ok {
+		// Identifiers use every candidate: keep the envelope clean and
+		// scrub the rest.
+		if d, ok = ack.PickDelimiters(out.Delimiters, env.values()...); !ok {
+			return fmt.Errorf("write 277ca: no usable delimiters for the interchange parties")
+		}
+	}
+
+	xw := x12.NewWriter(w, d)
+	xw.Suffix = out.Suffix
+	iw := &interchange{xw: xw, d: d, env: env}
+	iw.begin()
+	for i := range acks {
+		iw.set(&acks[i], out.SetControl+int64(i))
+	}
+	iw.end()
+	if err := xw.Flush(); err != nil {
+		return fmt.Errorf("write 277ca: %w", err)
+	}
+	return nil
+}
+
+// envelope is the resolved outbound ISA/GS.
+type envelope struct {
+	sq, sid, rq, rid string // ISA05..ISA08
+	gs02, gs03       string
+	usage            string
+	ackRequested     bool
+	control, group   int64
+	t                time.Time
+}
+
+func (e *envelope) values() []string {
+	return []string{e.sq, e.sid, e.rq, e.rid, e.gs02, e.gs03, e.usage}
+}
+
+// resolveEnvelope applies the defaults of out and checks it; n is the
+// number of sets to number from out.SetControl.
+func resolveEnvelope(out *ack.OutboundEnvelope, n int) (*envelope, error) {
+	if out.Control < 1 || out.Control > maxControl {
+		return nil, fmt.Errorf("isa13 %d: %w", out.Control, ack.ErrControlNumber)
+	}
+	if out.GroupControl < 1 || out.GroupControl > maxControl {
+		return nil, fmt.Errorf("gs06 %d: %w", out.GroupControl, ack.ErrControlNumber)
+	}
+	if out.SetControl == 0 {
+		out.SetControl = 1
+	}
+	if out.SetControl < 1 || out.SetControl+int64(max(n, 1))-1 > maxControl {
+		return nil, fmt.Errorf("st02 %d: %w", out.SetControl, ack.ErrControlNumber)
+	}
+	if out.Time.IsZero() {
+		return nil, ack.ErrNoTime
+	}
+	if out.SenderID == "" || out.ReceiverID == "" {
+		return nil, ack.ErrNoParty
+	}
+	e := &envelope{
+		sq: out.SenderQualifier, sid: out.SenderID, rq: out.ReceiverQualifier, rid: out.ReceiverID,
+		gs02: out.AppSender, gs03: out.AppReceiver, usage: out.Usage, ackRequested: out.AckRequested,
+		control: out.Control, group: out.GroupControl, t: out.Time,
+	}
+	if e.sq == "" {
+		e.sq = "ZZ"
+	}
+	if e.rq == "" {
+		e.rq = "ZZ"
+	}
+	if e.usage == "" {
+		e.usage = "P"
+	}
+	if e.gs02 == "" {
+		e.gs02 = e.sid
+	}
+	if e.gs03 == "" {
+		e.gs03 = e.rid
+	}
+	var errs []error
+	bad := func(field string, cause error) {
+		errs = append(errs, &FieldError{Field: "OutboundEnvelope." + field, Err: cause})
+	}
+	if !slices.Contains(isaQualifiers, e.sq) {
+		bad("SenderQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
+	}
+	if !slices.Contains(isaQualifiers, e.rq) {
+		bad("ReceiverQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
+	}
+	if len(e.sid) > 15 || strings.TrimSpace(e.sid) == "" {
+		bad("SenderID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
+	}
+	if len(e.rid) > 15 || strings.TrimSpace(e.rid) == "" {
+		bad("ReceiverID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
+	}
+	if len(e.gs02) < 2 || len(e.gs02) > 15 {
+		bad("AppSender", fmt.Errorf("%w: GS02 length must be 2 to 15", ErrInvalid))
+	}
+	if len(e.gs03) < 2 || len(e.gs03) > 15 {
+		bad("AppReceiver", fmt.Errorf("%w: GS03 length must be 2 to 15", ErrInvalid))
+	}
+	if e.usage != "P" && e.usage != "T" && e.usage != "I" {
+		bad("Usage", fmt.Errorf("%w: not P, T or I", ErrInvalid))
+	}
+	if y := e.t.Year(); y < 2000 || y > 2099 {
+		bad("Time", fmt.Errorf("%w: ISA09 year must be 20YY", ErrInvalid))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return e, nil
+}
+
+// identifiers returns the values echoed back that delimiters must avoid:
+// everything but names.
+func identifiers(acks []Acknowledgment) []string {
+	var v []string
+	st := func(ss []Status) {
+		for _, s := range ss {
+			v = append(v, s.Category, s.Code, s.Entity)
+		}
+	}
+	for ai := range acks {
+		a := &acks[ai]
+		v = append(v, a.Source.EntityCode, a.Source.IDQualifier, a.Source.ID, a.Receiver.ETIN,
+			a.SourceTrace, a.ReceiverTrace, a.ReceiptDate, a.ProcessDate)
+		for pi := range a.Providers {
+			p := &a.Providers[pi]
+			v = append(v, p.IDQualifier, p.ID, p.Trace)
+			for ci := range p.Claims {
+				c := &p.Claims[ci]
+				v = append(v, c.PatientControlNumber, c.PayerClaimControlNumber, c.ClearinghouseTrace,
+					c.BillType, c.ServiceFrom, c.ServiceTo, c.Patient.IDQualifier, c.Patient.ID)
+				st(c.Statuses)
+				for li := range c.Lines {
+					l := &c.Lines[li]
+					v = append(v, l.ControlNumber, l.RevenueCode, l.ServiceFrom, l.ServiceTo)
+					if l.Procedure != "" {
+						v = append(v, procedureParts(l.Procedure)...)
+					}
+					st(l.Statuses)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// interchange writes the envelope and the sets; it is the one place that
+// counts segments (SE01), sets (GE01) and groups (IEA01).
+type interchange struct {
+	xw   *x12.Writer
+	d    x12.Delimiters
+	env  *envelope
+	sets int
+}
+
+// v scrubs a value of the delimiters.
+func (iw *interchange) v(s string) string { return ack.Scrub(s, iw.d) }
+
+func pad(s string, n int) string {
+	if len(s) >= n {
+		return s[:n]
+	}
+	return s + strings.Repeat(" ", n-len(s))
+}
+
+func (iw *interchange) begin() {
+	e, xw := iw.env, iw.xw
+	rep := "U"
+	if iw.d.Repetition != 0 {
+		rep = string(iw.d.Repetition)
+	}
+	ackReq := "0"
+	if e.ackRequested {
+		ackReq = "1"
+	}
+	xw.Write("ISA", "00", pad("", 10), "00", pad("", 10),
+		pad(e.sq, 2), pad(e.sid, 15), pad(e.rq, 2), pad(e.rid, 15),
+		e.t.Format("060102"), e.t.Format("1504"), rep, "00501",
+		fmt.Sprintf("%09d", e.control), ackReq, e.usage, string(iw.d.Component))
+	xw.Write("GS", FunctionalID, e.gs02, e.gs03, e.t.Format("20060102"), e.t.Format("1504"),
+		strconv.FormatInt(e.group, 10), "X", Version)
+}
+
+func (iw *interchange) end() {
+	iw.xw.Write("GE", strconv.Itoa(iw.sets), strconv.FormatInt(iw.env.group, 10))
+	iw.xw.Write("IEA", "1", fmt.Sprintf("%09d", iw.env.control))
+}
+
+// stcElems returns the elements of STC segments carrying statuses three at
+// a time: STC01, STC02, STC03, STC04, STC05..09 empty, STC10, STC11.
+func (iw *interchange) stcElems(ss []Status, date, action, charge string) [][]string {
+	var out [][]string
+	for i := 0; i < len(ss); i += 3 {
+		e := make([]string, 11)
+		e[0], e[1], e[2], e[3] = iw.composite(ss[i]), date, action, charge
+		if i+1 < len(ss) {
+			e[9] = iw.composite(ss[i+1])
+		}
+		if i+2 < len(ss) {
+			e[10] = iw.composite(ss[i+2])
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (iw *interchange) composite(s Status) string {
+	return iw.xw.Composite(iw.v(s.Category), iw.v(s.Code), iw.v(s.Entity))
+}
+
+// dtp472 returns the DTP02/DTP03 of a service period.
+func dtp472(from, to string) (string, string) {
+	if to == "" || to == from {
+		return "D8", from
+	}
+	return "RD8", from + "-" + to
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func money(c int64) string { return x12.FormatCents(c) }
+
+// set writes one 277CA transaction set.
+func (iw *interchange) set(a *Acknowledgment, control int64) {
+	xw, v := iw.xw, iw.v
+	iw.sets++
+	st02 := fmt.Sprintf("%04d", control)
+	xw.ResetCount()
+	xw.Write("ST", "277", st02, Version)
+	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.t.Format("20060102"), iw.env.t.Format("1504"), "TH")
+
+	hl := 0
+	level := func(parent int, code, child string) int {
+		hl++
+		p := ""
+		if parent > 0 {
+			p = strconv.Itoa(parent)
+		}
+		xw.Write("HL", strconv.Itoa(hl), p, code, child)
+		return hl
+	}
+	src := orDefault(a.Source.EntityCode, SourceClearinghouse)
+	receipt := xw.Composite("A1", "19", src)
+	total := a.Totals()
+
+	// 2000A information source.
+	hlA := level(0, "20", "1")
+	xw.Write("NM1", src, "2", v(a.Source.Name), "", "", "", "", v(orDefault(a.Source.IDQualifier, "46")), v(a.Source.ID))
+	xw.Write("TRN", "1", v(a.SourceTrace))
+	xw.Write("DTP", "050", "D8", a.ReceiptDate)
+	xw.Write("DTP", "009", "D8", a.ProcessDate)
+
+	// 2000B information receiver.
+	hlB := level(hlA, "21", "1")
+	xw.Write("NM1", "41", "2", v(a.Receiver.Name), "", "", "", "", "46", v(a.Receiver.ETIN))
+	xw.Write("TRN", "2", v(a.ReceiverTrace))
+	xw.Write("STC", receipt, a.ProcessDate, ActionAccepted, money(total.ChargeCents()))
+	iw.totals(total, "90", "AA")
+
+	for pi := range a.Providers {
+		p := &a.Providers[pi]
+		pt := p.Totals()
+		// 2000C billing provider.
+		hlC := level(hlB, "19", "1")
+		xw.Write("NM1", "85", "2", v(p.Name), "", "", "", "", v(orDefault(p.IDQualifier, "XX")), v(p.ID))
+		xw.Write("TRN", "1", v(orDefault(p.Trace, "0")))
+		xw.Write("STC", receipt, "", ActionAccepted, money(pt.ChargeCents()))
+		iw.totals(pt, "QA", "QC")
+		for ci := range p.Claims {
+			level(hlC, "PT", "")
+			iw.claim(&p.Claims[ci], src, a.ProcessDate)
+		}
+	}
+	xw.Write("SE", strconv.Itoa(xw.Count()+1), st02)
+}
+
+// totals writes QTY/AMT for the non-zero counts: accQual/rejQual are the
+// QTY01 qualifiers (90/AA for the receiver, QA/QC for a provider).
+func (iw *interchange) totals(t Totals, accQual, rejQual string) {
+	if t.Accepted > 0 {
+		iw.xw.Write("QTY", accQual, strconv.Itoa(t.Accepted))
+	}
+	if t.Rejected > 0 {
+		iw.xw.Write("QTY", rejQual, strconv.Itoa(t.Rejected))
+	}
+	if t.Accepted > 0 {
+		iw.xw.Write("AMT", "YU", money(t.AcceptedCents))
+	}
+	if t.Rejected > 0 {
+		iw.xw.Write("AMT", "YY", money(t.RejectedCents))
+	}
+}
+
+// claim writes loops 2100D..2220D of one claim, after its HL: src is the
+// source entity code, date the STC02 effective date.
+func (iw *interchange) claim(c *Claim, src, date string) {
+	xw, v := iw.xw, iw.v
+	pt := &c.Patient
+	xw.Write("NM1", "QC", "1", v(pt.Last), v(pt.First), v(pt.Middle), "", "",
+		v(orDefault(pt.IDQualifier, "MI")), v(pt.ID))
+	xw.Write("TRN", "2", v(c.PatientControlNumber))
+	action := ActionRejected
+	statuses := c.Statuses
+	if c.Accepted {
+		action = ActionAccepted
+		if len(statuses) == 0 {
+			statuses = []Status{{Category: "A1", Code: "20"}}
+			if src == SourcePayer {
+				statuses[0].Category = "A2"
+			}
+		}
+	}
+	for _, e := range iw.stcElems(statuses, date, action, money(c.ChargeCents)) {
+		xw.Write("STC", e...)
+	}
+	if c.Accepted && c.PayerClaimControlNumber != "" {
+		xw.Write("REF", "1K", v(c.PayerClaimControlNumber))
+	}
+	if c.ClearinghouseTrace != "" {
+		xw.Write("REF", "D9", v(c.ClearinghouseTrace))
+	}
+	if c.BillType != "" {
+		xw.Write("REF", "BLT", v(c.BillType))
+	}
+	q, p := dtp472(c.ServiceFrom, c.ServiceTo)
+	xw.Write("DTP", "472", q, p)
+
+	for li := range c.Lines {
+		l := &c.Lines[li]
+		var svc01, svc04 string
+		if l.Procedure != "" {
+			parts := procedureParts(l.Procedure)
+			for i := range parts {
+				parts[i] = v(parts[i])
+			}
+			svc01, svc04 = xw.Composite(parts...), v(l.RevenueCode)
+		} else {
+			svc01 = xw.Composite("NU", v(l.RevenueCode))
+		}
+		units := ""
+		if l.Units > 0 {
+			units = string(x12.AppendMilli(nil, l.Units))
+		}
+		xw.Write("SVC", svc01, money(l.ChargeCents), "", svc04, "", "", units)
+		for _, e := range iw.stcElems(l.Statuses, date, ActionRejected, "") {
+			xw.Write("STC", e...)
+		}
+		if l.ControlNumber != "" {
+			xw.Write("REF", "FJ", v(l.ControlNumber))
+		}
+		if l.ServiceFrom != "" {
+			q, p := dtp472(l.ServiceFrom, l.ServiceTo)
+			xw.Write("DTP", "472", q, p)
+		}
+	}
+}
