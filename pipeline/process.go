@@ -14,6 +14,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/claim"
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
+	"github.com/clearinghouse/clearinghouse/edi/status277"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -25,6 +26,7 @@ import (
 type Identity struct {
 	Qualifier string // ISA05 of our outbound interchanges (default "ZZ")
 	ID        string // ISA06/GS02 (default "CLEARINGHOUSE")
+	Name      string // 277CA 2100A NM103 (default ID)
 }
 
 // ProcessorConfig configures a Processor.
@@ -209,7 +211,19 @@ func (r *fileRun) handler(info validate.SetInfo) schema.Handler {
 // onClaim converts a decoded claim to its store row and keeps it until the
 // set ends.
 func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
-	r.pending = append(r.pending, pendingClaim{claim: storeClaim(r.file, cc), party: claimParty(cc)})
+	pc := pendingClaim{claim: storeClaim(r.file, cc), party: claimParty(cc)}
+	if cc.Transaction != nil {
+		pc.ack.submitterName, pc.ack.submitterID, pc.ack.batch = cc.Transaction.Submitter.Name, cc.Transaction.Submitter.ID, cc.Transaction.Reference
+	}
+	if cc.BillingProvider != nil {
+		pc.ack.providerName = cc.BillingProvider.Name
+	}
+	if cc.Claim.Kind == claim.Institutional {
+		pc.ack.billType = cc.Claim.TypeOfBill()
+	}
+	pc.ack.trace = cc.Claim.Ref("D9")
+	pc.ack.patientLast, pc.ack.patientFirst = pc.party.PatientLast, pc.party.PatientFirst
+	r.pending = append(r.pending, pc)
 	return nil
 }
 
@@ -217,6 +231,16 @@ func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
 type pendingClaim struct {
 	claim *store.Claim
 	party roster.ClaimParty
+	ack   ackInfo
+}
+
+// ackInfo is what the 277CA echoes of a claim beyond its store row.
+type ackInfo struct {
+	submitterName, submitterID, batch string // 1000A, BHT03
+	providerName                      string // 2010AA
+	billType                          string // 837I type of bill
+	trace                             string // REF*D9
+	patientLast, patientFirst         string
 }
 
 // claimParty is what the eligibility check needs from a claim.
@@ -248,6 +272,7 @@ type setRecord struct {
 	ik5OK     bool
 	outcomes  map[store.ClaimState]int
 	originals []originalUpdate
+	ack277    *spool.File // the set's 277CA, spooled, queued once the set is final
 }
 
 type originalUpdate struct {
@@ -317,6 +342,14 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 		r.claimErr = fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		return
 	}
+	if rec.ik5OK {
+		f, err := r.write277CA(sr, claims)
+		if err != nil {
+			r.claimErr = fmt.Errorf("277CA for set %s: %w", sr.Control, err)
+			return
+		}
+		rec.ack277 = f
+	}
 	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
 }
 
@@ -372,6 +405,104 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 	return r.queueAcks(ic)
 }
 
+// write277CA renders the 277CA of one 837 set (005010X214) and spools it:
+// every claim with its outcome, accepted ones with our claim control number
+// in REF*1K, rejected ones with their status codes.
+func (r *fileRun) write277CA(sr validate.SetResult, claims []pendingClaim) (*spool.File, error) {
+	cfg := r.p.cfg
+	now := cfg.Now()
+	a := status277.Acknowledgment{
+		Source:      status277.Source{EntityCode: status277.SourceClearinghouse, Name: orDefault(cfg.Identity.Name, orDefault(cfg.Identity.ID, "CLEARINGHOUSE")), IDQualifier: "46", ID: orDefault(cfg.Identity.ID, "CLEARINGHOUSE")},
+		SourceTrace: fmt.Sprintf("%d-%s", r.file.ID, safe(sr.Control, "st")),
+		ReceiptDate: r.file.ReceivedAt.UTC().Format("20060102"),
+		ProcessDate: now.UTC().Format("20060102"),
+	}
+	if len(claims) > 0 {
+		h := claims[0].ack
+		a.Receiver = status277.Receiver{Name: orDefault(h.submitterName, "SUBMITTER"), ETIN: orDefault(h.submitterID, sr.AppSender)}
+		a.ReceiverTrace = orDefault(h.batch, sr.Control)
+	}
+	byNPI := map[string]int{}
+	for _, pc := range claims {
+		c := pc.claim
+		key := c.BillingNPI + "\x00" + c.BillingTIN
+		i, ok := byNPI[key]
+		if !ok {
+			p := status277.Provider{Name: orDefault(pc.ack.providerName, "PROVIDER")}
+			switch {
+			case c.BillingNPI != "":
+				p.IDQualifier, p.ID = "XX", c.BillingNPI
+			case c.BillingTIN != "":
+				p.IDQualifier, p.ID = "FI", c.BillingTIN
+			}
+			a.Providers = append(a.Providers, p)
+			i = len(a.Providers) - 1
+			byNPI[key] = i
+		}
+		accepted := c.State == store.ClaimAccepted || c.State == store.ClaimSuspect
+		sc := status277.Claim{
+			PatientControlNumber: c.CLM01, Accepted: accepted, ChargeCents: c.BilledCents,
+			ClearinghouseTrace: pc.ack.trace, BillType: pc.ack.billType,
+			ServiceFrom: c.ServiceFrom, ServiceTo: c.ServiceTo,
+			Patient: status277.Patient{Last: orDefault(pc.ack.patientLast, "UNKNOWN"), First: pc.ack.patientFirst, IDQualifier: "MI", ID: c.MemberID},
+		}
+		if sc.Patient.ID == "" {
+			sc.Patient.IDQualifier = ""
+		}
+		if accepted {
+			sc.PayerClaimControlNumber = c.ControlNumber
+		}
+		for _, reason := range splitList(c.Reasons) {
+			parts := strings.SplitN(reason, ":", 3)
+			if len(parts) < 2 {
+				continue
+			}
+			st := status277.Status{Category: parts[0], Code: parts[1]}
+			if len(parts) == 3 {
+				st.Entity = parts[2]
+			}
+			sc.Statuses = append(sc.Statuses, st)
+		}
+		a.Providers[i].Claims = append(a.Providers[i].Claims, sc)
+	}
+	ctl, err := r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlISA)
+	if err != nil {
+		return nil, err
+	}
+	gctl, err := r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlGS)
+	if err != nil {
+		return nil, err
+	}
+	out := ack.OutboundEnvelope{Control: ctl, GroupControl: gctl, Time: now, Usage: orDefault(cfg.Usage, sr.Usage), Suffix: "\n",
+		ReceiverQualifier: sr.Sender.Qualifier, ReceiverID: sr.Sender.ID, AppReceiver: sr.AppSender}
+	out.SenderQualifier = orDefault(cfg.Identity.Qualifier, "ZZ")
+	out.SenderID = orDefault(cfg.Identity.ID, sr.Receiver.ID)
+	out.AppSender = orDefault(cfg.Identity.ID, sr.AppReceiver)
+	var b bytes.Buffer
+	if err := status277.Write(&b, []status277.Acknowledgment{a}, out); err != nil {
+		return nil, err
+	}
+	f, err := r.p.spool.PutBytes(r.ctx, "outbound", b.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ";")
+}
+
 // checkEligibility runs the roster check on a claim the other rules
 // accepted (voids excepted: they cancel a claim already checked).
 func (r *fileRun) checkEligibility(out *outcome, c *store.Claim, party roster.ClaimParty) error {
@@ -406,6 +537,16 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 	}
 	if err := st.SetClaimsTransaction(ctx, rec.ids, txID); err != nil {
 		return err
+	}
+	if rec.ack277 != nil {
+		id := r.file.ID
+		name := fmt.Sprintf("277CA-%d-%s-%s-%s.x12", r.file.ID, safe(ic.Control, "isa"), safe(g.Control, "gs"), safe(s.Control, "st"))
+		of, _, err := st.EnqueueOutbound(ctx, store.OutboundFile{PartnerID: r.file.PartnerID, Kind: store.Kind277CA, Name: name,
+			InboundFileID: &id, SpoolPath: rec.ack277.Path, SHA256: rec.ack277.SHA256, Size: rec.ack277.Size})
+		if err != nil {
+			return err
+		}
+		r.result.Outputs = append(r.result.Outputs, Output{Kind: store.Kind277CA, Partner: of.PartnerID, Name: of.Name, ID: of.ID})
 	}
 	for _, o := range rec.originals {
 		if err := st.UpdateClaimState(ctx, o.id, o.state, ""); err != nil {

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -168,6 +170,9 @@ func TestProcessDemoFiles(t *testing.T) {
 			wantFiles := []string{
 				fmt.Sprintf("999-%d-000000101-1.x12", id("acme-837p-20261120-01.x12")),
 				fmt.Sprintf("999-%d-000000102-1.x12", id("acme-837i-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-000000101-1-0001.x12", id("acme-837p-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-000000101-1-0002.x12", id("acme-837p-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-000000102-1-0001.x12", id("acme-837i-20261120-01.x12")),
 				invalid999, ta1Name,
 			}
 			sort.Strings(wantFiles)
@@ -213,8 +218,23 @@ func TestProcessDemoFiles(t *testing.T) {
 				}
 			}
 			outs, _ := b.store.ListOutbound(ctx, store.OutboundFilter{Limit: 100})
-			if len(outs) != 4 {
-				t.Errorf("%d outbound rows after reprocess, want 4", len(outs))
+			if len(outs) != 7 {
+				t.Errorf("%d outbound rows after reprocess, want 7", len(outs))
+			}
+			// Every 277CA passes our own validator and acknowledges every
+			// claim of its set with REF*1K.
+			for _, name := range got {
+				if !strings.HasPrefix(name, "277CA-") {
+					continue
+				}
+				data, _ := os.ReadFile(filepath.Join(b.outbox, name))
+				res, err := validate.Run(ctx, bytes.NewReader(data), validate.Options{})
+				if err != nil || res.Status() != 0 {
+					t.Errorf("%s does not validate: %+v", name, validate.Report(name, res))
+				}
+				if n := strings.Count(string(data), "REF*1K*CH"); n != strings.Count(string(data), "TRN*2*PCN") {
+					t.Errorf("%s: %d REF*1K for %d claims", name, n, strings.Count(string(data), "TRN*2*PCN"))
+				}
 			}
 		})
 	}

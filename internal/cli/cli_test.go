@@ -223,7 +223,7 @@ func TestProcessJSONContract(t *testing.T) {
 			t.Errorf("claim of a rejected set: %+v", r)
 		}
 	}
-	if len(doc.Delivered) != 2 {
+	if len(doc.Delivered) != 4 { // two 999s and the 277CAs of the two accepted sets
 		t.Fatalf("delivered %v", doc.Delivered)
 	}
 	for _, p := range doc.Delivered {

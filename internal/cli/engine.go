@@ -40,7 +40,7 @@ func (r *runtime) Close() {
 // processor builds the file processor from the configuration.
 func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) (*pipeline.Processor, error) {
 	pc := pipeline.ProcessorConfig{
-		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID},
+		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
 		Logger:   logger,
 	}

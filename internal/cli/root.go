@@ -109,6 +109,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.fileCmd(),
 		a.reprocessCmd(),
 		a.demoCmd(),
+		a.scheduleCmd(),
 		a.rosterCmd(),
 		a.claimsCmd(),
 		a.claimCmd(),

@@ -12,8 +12,9 @@ import (
 
 // schemaTables are the tables the migrations create.
 var schemaTables = []string{
-	"audit_log", "claim_lines", "claims", "control_numbers", "groups", "inbound_files",
-	"interchanges", "members", "outbound_files", "partners", "roster_imports", "transactions",
+	"audit_log", "claim_lines", "claims", "contract_sets", "control_numbers", "fee_schedule_rows",
+	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partners",
+	"roster_imports", "transactions",
 }
 
 func openRaw(t *testing.T, url string) *store.Store {
