@@ -4,7 +4,8 @@ export PATH := $(PATH):/usr/local/go/bin
 BIN       := bin/clearinghouse
 PKGS      := ./...
 FUZZTIME  ?= 10m
-BENCHTIME ?= 1x
+BENCHTIME ?= 1s
+BENCHCPU  ?= 1
 
 .DEFAULT_GOAL := help
 
@@ -26,15 +27,22 @@ test: ## the whole test suite: gofmt, go vet, unit and integration tests
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 25m $(PKGS)
+	cd bench && GONOSUMDB=github.com/moov-io/x12 $(GO) vet ./... && GONOSUMDB=github.com/moov-io/x12 $(GO) test -count=1 ./...
 
 .PHONY: race
 race: ## tests with the race detector
 	$(GO) test -race -count=1 $(PKGS)
 
 .PHONY: bench
-bench: ## benchmarks (generated 837P/837I; 10k claims, 1M with BENCH_LARGE=1) incl. the moov-io/x12 peer
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-	cd bench && GONOSUMDB=github.com/moov-io/x12 GOFLAGS=-mod=mod $(GO) test -run '^$$' -bench . -benchmem ./...
+bench: ## benchmarks (generated 837P/837I; 10k claims, 1M + 1 GB peak RSS with BENCH_LARGE=1) incl. the moov-io/x12 peer, then a summary
+	@mkdir -p bench/results; rc=0; \
+	{ $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu $(BENCHCPU) $(PKGS) 2>&1; echo $$? >bench/results/product.rc; } | tee bench/results/product.txt; \
+	[ "$$(cat bench/results/product.rc)" = 0 ] || rc=1; \
+	{ cd bench && GONOSUMDB=github.com/moov-io/x12 $(GO) test -run '^TestPeakRSS$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu $(BENCHCPU) -timeout 60m ./... 2>&1; echo $$? >results/bench.rc; } | tee bench/results/bench.txt; \
+	[ "$$(cat bench/results/bench.rc)" = 0 ] || rc=1; \
+	echo; echo "summary (-cpu $(BENCHCPU); bench/results/*.txt hold the raw output):"; \
+	(cd bench && $(GO) run ./cmd/benchsummary results/product.txt results/bench.txt) | tee bench/results/summary.txt; \
+	exit $$rc
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m)

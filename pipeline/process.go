@@ -292,6 +292,23 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 	claims := r.pending
 	r.pending = nil
 	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{}}
+	// Eligibility reads the roster through the store, so it runs before the
+	// set's transaction (SQLite has a single connection).
+	var decisions []*roster.Decision
+	if rec.ik5OK && r.p.cfg.Eligibility != nil {
+		decisions = make([]*roster.Decision, len(claims))
+		for i, pc := range claims {
+			if pc.claim.Frequency == "8" {
+				continue // a void cancels a claim already checked
+			}
+			d, err := r.p.cfg.Eligibility.Check(r.ctx, pc.party)
+			if err != nil {
+				r.claimErr = fmt.Errorf("eligibility: %w", err)
+				return
+			}
+			decisions[i] = &d
+		}
+	}
 	err := r.p.store.InTx(r.ctx, func(tx *store.Tx) error {
 		need := 0
 		for _, pc := range claims {
@@ -307,7 +324,7 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 			}
 			next = first
 		}
-		for _, pc := range claims {
+		for i, pc := range claims {
 			c := pc.claim
 			if n := r.numbers[c.RawOffset]; n != "" {
 				c.ControlNumber = n
@@ -320,8 +337,8 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 				if err != nil {
 					return err
 				}
-				if err := r.checkEligibility(&out, c, pc.party); err != nil {
-					return err
+				if decisions != nil {
+					applyEligibility(&out, decisions[i])
 				}
 				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
 				if out.original != nil {
@@ -503,21 +520,13 @@ func splitList(s string) []string {
 	return strings.Split(s, ";")
 }
 
-// checkEligibility runs the roster check on a claim the other rules
-// accepted (voids excepted: they cancel a claim already checked).
-func (r *fileRun) checkEligibility(out *outcome, c *store.Claim, party roster.ClaimParty) error {
-	if r.p.cfg.Eligibility == nil || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) || c.Frequency == "8" {
-		return nil
-	}
-	d, err := r.p.cfg.Eligibility.Check(r.ctx, party)
-	if err != nil {
-		return fmt.Errorf("eligibility: %w", err)
-	}
-	if d.Eligible {
-		return nil
+// applyEligibility rejects a claim the other rules accepted when the
+// roster check failed.
+func applyEligibility(out *outcome, d *roster.Decision) {
+	if d == nil || d.Eligible || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) {
+		return
 	}
 	*out = outcome{state: store.ClaimRejected, reasons: []string{d.STC01(':')}, notes: []string{string(d.Reason)}}
-	return nil
 }
 
 // settleSet applies the envelope verdict to a set's recorded claims: in an

@@ -94,7 +94,12 @@ func applyRules(ctx context.Context, q *store.Queries, c *store.Claim) (outcome,
 	switch frequencyClass(c.ClaimType, c.Frequency) {
 	case "unsupported":
 		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadFrequency}, notes: []string{"frequency-unsupported"}}, nil
-	case "replacement", "void":
+	case "void":
+		// A void repeats the claim it cancels: it must not be taken for
+		// the original by later duplicate checks.
+		c.Fingerprint, c.SuspectKey = "", ""
+		return linkOriginal(ctx, q, c)
+	case "replacement":
 		return linkOriginal(ctx, q, c)
 	}
 	var notes []string

@@ -42,6 +42,9 @@ type issueTest struct {
 	claim string // expected ClaimID
 	// also lists the codes of other issues the edit is expected to cause.
 	also []string
+	// warn is set when the issue is a warning (the set is accepted with
+	// errors).
+	warn bool
 }
 
 var issueTests = []issueTest{
@@ -62,7 +65,7 @@ var issueTests = []issueTest{
 	{name: "I4 not used segment present", base: base837P,
 		edits: []string{"HI*ABK", "§CL1*1*1*01~\nHI*ABK"}, code: "I4", level: ack.LevelSegment, seg: "CL1", loop: "2300", claim: "C1"},
 	{name: "I6 replacement claim without REF*F8", base: base837P,
-		edits: []string{"CLM*C1*100***11:B:1*", "§CLM*C1*100***11:B:7*"}, code: "I6", level: ack.LevelSegment, seg: "REF", loop: "2300", claim: "C1"},
+		edits: []string{"CLM*C1*100***11:B:1*", "§CLM*C1*100***11:B:7*"}, code: "I6", level: ack.LevelSegment, seg: "REF", loop: "2300", claim: "C1", warn: true},
 	{name: "I7 required loop missing", base: base837P,
 		edits: []string{"NM1*PR*2*PAYER CO*****PI*P999~\nCLM", "§CLM"}, code: "I7", level: ack.LevelSegment, seg: "NM1", loop: "2010BB"},
 	{name: "I7 required loop missing at end of set", base: base837P,
@@ -191,7 +194,11 @@ func TestIssues(t *testing.T) {
 			if tt.level == ack.LevelElement {
 				wantSegCode = "8"
 			}
-			if got.SegmentCode != wantSegCode || got.Severity != ack.Error || got.Ordinal == 0 || got.Message == "" {
+			wantSev := ack.Error
+			if tt.warn {
+				wantSev = ack.Warning
+			}
+			if got.SegmentCode != wantSegCode || got.Severity != wantSev || got.Ordinal == 0 || got.Message == "" {
 				t.Errorf("issue segment code %q severity %v ordinal %d message %q", got.SegmentCode, got.Severity, got.Ordinal, got.Message)
 			}
 		})

@@ -19,7 +19,7 @@ import (
 //	                      patient level under SBR02 = 18           IK304 I9 on the 2000C HL
 //	ruleLXSequence        LX01 is 1, 2, 3 ... within a claim        IK403 I12 on LX01
 //	ruleClaimBalance      CLM02 = sum of line charges (SV102/SV203) IK403 I12 on CLM02
-//	ruleReplacementRef    CLM05-3 = 7 or 8 needs 2300 REF*F8        IK304 I6 (REF) at the CLM
+//	ruleReplacementRef    CLM05-3 = 7 or 8 needs 2300 REF*F8        IK304 I6 (REF) at the CLM, warning
 
 // claimState follows the 2300 loop being parsed.
 type claimState struct {
@@ -246,14 +246,17 @@ func (p *Parser) ruleClaimBalance() {
 }
 
 // ruleReplacementRef: a replacement (7) or void (8) claim carries the
-// payer's claim control number of the original claim in REF*F8.
+// payer's claim control number of the original claim in REF*F8. It is a
+// warning (the set is accepted with errors, IK5 E): one claim's missing
+// reference must not reject the other claims of the set; the claim itself
+// is rejected in the 277CA with A6:464.
 func (p *Parser) ruleReplacementRef() {
 	c := &p.claim
 	if !c.replaces || c.hasF8 {
 		return
 	}
 	p.addIssue(ack.Issue{
-		Level: ack.LevelSegment, Code: "I6", SegmentID: "REF", Position: c.at.position, Loop: "2300",
+		Level: ack.LevelSegment, Severity: ack.Warning, Code: "I6", SegmentID: "REF", Position: c.at.position, Loop: "2300",
 		Offset: c.at.offset, Ordinal: c.at.ordinal,
 		Message: "REF*F8 (payer claim control number) is required for a replacement or void claim",
 	})

@@ -1,13 +1,3 @@
-// Package outbox queues outbound files (acknowledgments, 277CAs, forwarded
-// claims) durably and delivers each to its partner exactly once.
-//
-// Enqueue spools the bytes and records the file under a name that is
-// unique per partner; enqueueing the same name again is a no-op. Deliver
-// claims queued files with a lease, uploads each under a temporary name and
-// renames it into place (transport.Remote.Put), then marks it delivered. A
-// crash between upload and the mark leaves the lease to expire; the retry
-// renames the same bytes over the same name, so the partner still sees one
-// file.
 package outbox
 
 import (
@@ -49,12 +39,17 @@ type Config struct {
 	Owner string
 	// Lease is how long a file is leased while it is delivered. Default 5m.
 	Lease time.Duration
+	// RenewEvery is how often the lease is renewed while an upload runs,
+	// so that a slow upload is not taken over (and written concurrently)
+	// by another engine. Default Lease/3.
+	RenewEvery time.Duration
 	// RetryAfter is the wait before a failed delivery is retried.
 	// Default 1m.
 	RetryAfter time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
-	RenewEvery time.Duration
+	// Now is the clock for retry times; give it the store's clock.
+	// Default time.Now.
 	Now func() time.Time
 }
 
@@ -75,19 +70,29 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 	if cfg.Lease <= 0 {
 		cfg.Lease = 5 * time.Minute
 	}
+	if cfg.RenewEvery <= 0 {
+		cfg.RenewEvery = cfg.Lease / 3
+	}
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Deliverer{cfg: cfg, store: st, spool: sp, targets: targets}, nil
 }
 
 // Result counts what one RunOnce delivered.
 type Result struct {
+	// Delivered are the files delivered and marked so.
 	Delivered []store.OutboundFile
-	Failed    int
+	// Failed counts failed attempts (retried after RetryAfter).
+	Failed int
+	// LeaseLost counts files another engine took over while this one
+	// delivered them (its lease had expired); that engine finishes them.
 	LeaseLost int
 }
 
@@ -95,6 +100,7 @@ type Result struct {
 func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
 	for partner, t := range d.targets {
+		log := d.cfg.Logger.With(slog.String("partner", partner))
 		for {
 			if err := ctx.Err(); err != nil {
 				return res, err
@@ -106,24 +112,90 @@ func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 			if err != nil {
 				return res, fmt.Errorf("outbox: claim: %w", err)
 			}
-			if err := d.deliver(ctx, t, f); err != nil {
+			log := log.With(slog.Int64("outbound_id", f.ID), slog.String("name", f.Name))
+			err = d.deliverLeased(ctx, t, f)
+			if err != nil && ctx.Err() != nil {
+				// Shutting down: the lease expires and another attempt
+				// puts the same bytes under the same name.
+				return res, ctx.Err()
+			}
+			if errors.Is(err, store.ErrLeaseLost) {
+				res.LeaseLost++
+				log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
+				continue
+			}
+			if err != nil {
 				res.Failed++
-				d.cfg.Logger.ErrorContext(ctx, "delivery failed", slog.String("partner", partner), slog.Int64("outbound_id", f.ID), slog.String("name", f.Name), slog.String("error", err.Error()))
-				if merr := d.store.MarkOutboundFailed(ctx, f.ID, d.cfg.Owner, err.Error(), time.Now().Add(d.cfg.RetryAfter)); merr != nil {
-					return res, merr
+				log.ErrorContext(ctx, "delivery failed", slog.String("error", err.Error()))
+				merr := d.store.MarkOutboundFailed(ctx, f.ID, d.cfg.Owner, err.Error(), d.cfg.Now().Add(d.cfg.RetryAfter))
+				if errors.Is(merr, store.ErrLeaseLost) {
+					res.LeaseLost++
+					log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
+					continue
+				}
+				if merr != nil {
+					return res, fmt.Errorf("outbox: mark failed: %w", merr)
 				}
 				continue
 			}
-			if err := d.store.MarkDelivered(ctx, f.ID, d.cfg.Owner); err != nil {
+			err = d.store.MarkDelivered(ctx, f.ID, d.cfg.Owner)
+			if errors.Is(err, store.ErrLeaseLost) {
+				// The file is in place; the engine that took the lease over
+				// puts the same bytes under the same name and marks it.
+				res.LeaseLost++
+				log.WarnContext(ctx, "delivered, but the lease was taken over by another engine; it marks the file")
+				continue
+			}
+			if err != nil {
 				return res, fmt.Errorf("outbox: mark delivered: %w", err)
 			}
 			f.State = store.OutboundDelivered
 			res.Delivered = append(res.Delivered, *f)
-			d.cfg.Logger.InfoContext(ctx, "file delivered", slog.String("partner", partner), slog.Int64("outbound_id", f.ID), slog.String("kind", f.Kind), slog.String("name", f.Name))
+			log.InfoContext(ctx, "file delivered", slog.String("kind", f.Kind))
 			_ = d.store.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file", EntityID: fmt.Sprint(f.ID), Detail: partner + ": " + f.Name})
 		}
 	}
 	return res, nil
+}
+
+// deliverLeased delivers f while renewing its lease every RenewEvery. When
+// a renewal finds the lease lost, the upload is cancelled and the error
+// wraps store.ErrLeaseLost: another engine owns the file now, and two
+// uploads of one name must not overlap.
+func (d *Deliverer) deliverLeased(ctx context.Context, t Target, f *store.OutboundFile) error {
+	upCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stop := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		tick := time.NewTicker(d.cfg.RenewEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-upCtx.Done():
+				return
+			case <-tick.C:
+				err := d.store.RenewOutbound(upCtx, f.ID, d.cfg.Owner, d.cfg.Lease)
+				if errors.Is(err, store.ErrLeaseLost) {
+					cancel(err)
+					return
+				}
+				if err != nil && upCtx.Err() == nil {
+					d.cfg.Logger.WarnContext(ctx, "lease renewal failed", slog.Int64("outbound_id", f.ID), slog.String("error", err.Error()))
+				}
+			}
+		}
+	}()
+	err := d.deliver(upCtx, t, f)
+	close(stop)
+	<-renewed
+	if cause := context.Cause(upCtx); errors.Is(cause, store.ErrLeaseLost) {
+		return fmt.Errorf("outbox: deliver %d: %w", f.ID, cause)
+	}
+	return err
 }
 
 func (d *Deliverer) deliver(ctx context.Context, t Target, f *store.OutboundFile) error {

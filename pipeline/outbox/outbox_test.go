@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -344,13 +345,20 @@ func TestLeaseRenewedDuringUpload(t *testing.T) {
 	w.PutSource = func(src io.Reader) io.Reader { return &gatedReader{r: src, started: started, release: release} }
 	d := e.deliverer(t, "engine-a", w, outbox.Config{Lease: lease, RenewEvery: time.Millisecond})
 	done := make(chan outbox.Result, 1)
+	finished := make(chan struct{})
+	var runErr error
 	go func() {
+		defer close(finished)
 		res, err := d.RunOnce(context.Background())
-		if err != nil {
-			t.Errorf("RunOnce: %v", err)
-		}
+		runErr = err
 		done <- res
 	}()
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(func() { // on failure: let the upload end before the remote closes
+		unblock()
+		<-finished
+	})
 	<-started
 	for range 3 {
 		e.clock.Advance(lease * 2 / 3)
@@ -359,8 +367,11 @@ func TestLeaseRenewedDuringUpload(t *testing.T) {
 			t.Fatalf("engine-b claimed %+v (%v) during a live upload; want ErrNoWork", f, err)
 		}
 	}
-	close(release)
+	unblock()
 	res := <-done
+	if runErr != nil {
+		t.Fatalf("RunOnce: %v", runErr)
+	}
 	if len(res.Delivered) != 1 || res.LeaseLost != 0 {
 		t.Fatalf("result %+v; want one delivery", res)
 	}
@@ -376,7 +387,7 @@ func TestLeaseRenewedDuringUpload(t *testing.T) {
 func waitRenewed(t *testing.T, e *env, id int64, until time.Time) {
 	t.Helper()
 	until = until.UTC().Truncate(time.Microsecond)
-	limit := time.Now().Add(time.Minute)
+	limit := time.Now().Add(30 * time.Second)
 	for {
 		f := e.get(t, id)
 		if f.LeaseUntil != nil && !f.LeaseUntil.Before(until) {
