@@ -90,9 +90,13 @@ type FileResult struct {
 	// Interchanges is the validation report (TA1/999 verdicts and every
 	// error with its position).
 	Interchanges []validate.InterchangeReport `json:"interchanges"`
-	// Outcomes counts claims by outcome and reason, e.g.
-	// {"accepted": 20, "rejected": 4}.
+	// Outcomes counts claims by outcome, e.g. {"accepted": 20,
+	// "rejected": 3, "duplicate": 1}; "replacements" and "voids" count the
+	// accepted 7s and 8s (their originals became replaced / voided).
 	Outcomes map[string]int `json:"outcomes"`
+	// Rejections counts rejected and duplicate claims by the codes sent,
+	// e.g. {"A7:164:IL": 2, "A3:54": 1, "IK5:R:5": 3}.
+	Rejections map[string]int `json:"rejections"`
 	// Outputs are the files queued for delivery.
 	Outputs []Output `json:"outputs"`
 }
@@ -134,7 +138,7 @@ type setKey struct {
 
 // Process implements FileProcessor.
 func (p *Processor) Process(ctx context.Context, f *store.InboundFile) (FileResult, error) {
-	res := FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256, Outcomes: map[string]int{}}
+	res := FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256, Outcomes: map[string]int{}, Rejections: map[string]int{}}
 	numbers, err := p.store.ClaimControlNumbersOfFile(ctx, f.ID)
 	if err != nil {
 		return res, err
@@ -273,6 +277,8 @@ type setRecord struct {
 	outcomes  map[store.ClaimState]int
 	originals []originalUpdate
 	ack277    *spool.File // the set's 277CA, spooled, queued once the set is final
+	rejects   map[string]int
+	changes   map[string]int // "replacements", "voids"
 }
 
 type originalUpdate struct {
@@ -291,7 +297,8 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 	}
 	claims := r.pending
 	r.pending = nil
-	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{}}
+	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{},
+		rejects: map[string]int{}, changes: map[string]int{}}
 	// Eligibility reads the roster through the store, so it runs before the
 	// set's transaction (SQLite has a single connection).
 	var decisions []*roster.Decision
@@ -352,6 +359,14 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 			}
 			rec.ids = append(rec.ids, c.ID)
 			rec.outcomes[c.State]++
+			switch {
+			case c.State == store.ClaimRejected || c.State == store.ClaimDuplicate:
+				rec.rejects[c.Reasons]++
+			case c.ReplacesClaimID != nil && c.Frequency == "8":
+				rec.changes["voids"]++
+			case c.ReplacesClaimID != nil:
+				rec.changes["replacements"]++
+			}
 		}
 		return nil
 	})
@@ -538,10 +553,12 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 	if !ic.SetAccepted(g, s) {
 		// Rejected by its IK5, its group or its interchange: every claim is
 		// rejected with the codes of every layer that rejected it.
-		if err := st.SetClaimsOutcome(ctx, rec.ids, &txID, store.ClaimRejected, rejectionReasons(ic, g, s)); err != nil {
+		reasons := rejectionReasons(ic, g, s)
+		if err := st.SetClaimsOutcome(ctx, rec.ids, &txID, store.ClaimRejected, reasons); err != nil {
 			return err
 		}
 		r.count(map[store.ClaimState]int{store.ClaimRejected: len(rec.ids)})
+		r.result.Rejections[reasons] += len(rec.ids)
 		return nil
 	}
 	if err := st.SetClaimsTransaction(ctx, rec.ids, txID); err != nil {
@@ -565,6 +582,12 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 			EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by})
 	}
 	r.count(rec.outcomes)
+	for k, n := range rec.rejects {
+		r.result.Rejections[k] += n
+	}
+	for k, n := range rec.changes {
+		r.result.Outcomes[k] += n
+	}
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
 	"github.com/clearinghouse/clearinghouse/transport/sftpserver"
 )
@@ -23,8 +24,9 @@ const demoPartner = "acme"
 
 func (a *app) demoCmd() *cobra.Command {
 	var (
-		work string
-		seed string
+		work       string
+		seed       string
+		rosterFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--work DIR] [--seed DIR]",
@@ -108,6 +110,25 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
+			// The TPA's member roster, so claims are checked for eligibility.
+			var imported roster.ImportResult
+			if rosterFile != "" {
+				st, err := a.openStore(cfg)
+				if err != nil {
+					return err
+				}
+				f, err := os.Open(rosterFile)
+				if err != nil {
+					st.Close()
+					return err
+				}
+				imported, err = roster.ImportCSV(ctx, st, f, roster.Opts{Source: filepath.Base(rosterFile)})
+				f.Close()
+				st.Close()
+				if err != nil {
+					return err
+				}
+			}
 			rt, err := a.openRuntime(ctx, cfg, 0)
 			if err != nil {
 				return err
@@ -118,17 +139,21 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				return err
 			}
 			report, _ := pipeline.BuildDailyReport(ctx, rt.store, time.Now())
+			if rosterFile != "" {
+				fmt.Fprintf(a.stdout, "roster %s: %d members imported; claims are checked for eligibility\n", filepath.Base(rosterFile), imported.Added+imported.Changed+imported.Unchanged)
+			}
 			printDemo(a.stdout, work, jail, cfg, res, report, len(seeds), time.Since(start))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new temporary directory)")
 	cmd.Flags().StringVar(&seed, "seed", filepath.Join("testdata", "demo"), "directory of files the partner drops in its inbox")
+	cmd.Flags().StringVar(&rosterFile, "roster", filepath.Join("testdata", "roster", "alliance-members.csv"), "member roster CSV imported first (\"\" for none)")
 	return cmd
 }
 
 func printDemo(w io.Writer, work, jail string, cfg config.Config, res pipeline.CycleResult, r pipeline.DailyReport, seeded int, took time.Duration) {
-	fmt.Fprintf(w, "clearinghouse demo — one cycle over an embedded SFTP server (%s)\n\n", took.Round(time.Millisecond))
+	fmt.Fprintf(w, "\nclearinghouse demo — one cycle over an embedded SFTP server (%s)\n\n", took.Round(time.Millisecond))
 	fmt.Fprintf(w, "partner %q dropped %d files in its SFTP inbox\n", demoPartner, seeded)
 	printCycle(w, res)
 	fmt.Fprintln(w)

@@ -363,10 +363,24 @@ func printFiles(w io.Writer, files []pipeline.FileResult) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
+		var parts []string
 		for _, k := range keys {
-			if k != "accepted" && k != "rejected" {
-				fmt.Fprintf(w, "      %s: %d\n", k, f.Outcomes[k])
-			}
+			parts = append(parts, fmt.Sprintf("%s %d", k, f.Outcomes[k]))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "      outcomes: %s\n", strings.Join(parts, ", "))
+		}
+		keys = keys[:0]
+		for k := range f.Rejections {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts = parts[:0]
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s ×%d", k, f.Rejections[k]))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(w, "      rejected by reason: %s\n", strings.Join(parts, ", "))
 		}
 		for _, ic := range f.Interchanges {
 			if ic.TA1.Ack != "A" {
