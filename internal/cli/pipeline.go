@@ -283,7 +283,9 @@ type processClaim struct {
 	Frequency     string   `json:"frequency"`
 	Outcome       string   `json:"outcome"`
 	Reasons       []string `json:"reasons"`
+	Notes         []string `json:"notes"`
 	Replaces      string   `json:"replaces,omitempty"`
+	DuplicateOf   string   `json:"duplicate_of,omitempty"`
 	BilledCents   int64    `json:"billed_cents"`
 	AllowedCents  *int64   `json:"allowed_cents"`
 }
@@ -314,10 +316,16 @@ func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results
 				break
 			}
 			for _, c := range claims {
-				fj.Claims = append(fj.Claims, processClaim{
+				pc := processClaim{
 					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
-					Reasons: splitReasons(c.Reasons), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
-				})
+					Reasons: splitReasons(c.Reasons), Notes: splitReasons(c.Notes), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+				}
+				if c.ReplacesClaimID != nil {
+					pc.Replaces = c.RelatedControl
+				} else if c.RelatedControl != "" {
+					pc.DuplicateOf = c.RelatedControl
+				}
+				fj.Claims = append(fj.Claims, pc)
 				after = c.ID
 			}
 		}
