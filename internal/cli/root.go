@@ -113,6 +113,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.rosterCmd(),
 		a.claimsCmd(),
 		a.claimCmd(),
+		a.repriceCmd(),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()
