@@ -88,6 +88,7 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 type PollResult struct {
 	Received   int `json:"received"`
 	Duplicates int `json:"duplicate_files"`
+	Gone       int `json:"gone"` // taken by another engine first
 	NotReady   int `json:"not_ready"`
 	Refused    int `json:"refused"`
 	Failed     int `json:"failed"`
@@ -105,6 +106,7 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		r, err := p.Poller.RunOnce(ctx)
 		res.Received += len(r.Received)
 		res.Duplicates += len(r.Duplicates)
+		res.Gone += r.Gone
 		res.NotReady += r.NotReady
 		res.Refused += r.Refused
 		res.Failed += r.Failed
@@ -135,6 +137,12 @@ func (e *Engine) ProcessPending(ctx context.Context) ([]FileResult, error) {
 			return results, fmt.Errorf("pipeline: claim inbound: %w", err)
 		}
 		res, err := e.processOne(ctx, f)
+		if errors.Is(err, store.ErrLeaseLost) {
+			// Another engine took the file over (our lease expired); it
+			// finishes it. Go on with the next one.
+			e.cfg.Logger.WarnContext(ctx, "lease lost; another engine finishes the file", slog.Int64("inbound_id", f.ID))
+			continue
+		}
 		if err != nil {
 			return results, err
 		}
@@ -145,7 +153,32 @@ func (e *Engine) ProcessPending(ctx context.Context) ([]FileResult, error) {
 // processOne processes a claimed file and records its final state.
 func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResult, error) {
 	log := e.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))
-	res, err := e.processor.Process(ctx, f)
+	// Keep the lease while a large file is processed; if it is lost,
+	// processing stops (another engine has the file).
+	pctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(e.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if err := e.store.RenewInbound(ctx, f.ID, e.cfg.Owner, e.cfg.Lease); err != nil {
+					cancel(fmt.Errorf("renew lease: %w", err))
+					return
+				}
+			}
+		}
+	}()
+	res, err := e.processor.Process(pctx, f)
+	close(done)
+	if cause := context.Cause(pctx); err != nil && cause != nil && errors.Is(cause, store.ErrLeaseLost) {
+		cancel(nil)
+		return res, cause
+	}
+	cancel(nil)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Shutting down: leave the lease to expire; the file is

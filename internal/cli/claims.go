@@ -116,7 +116,27 @@ func (a *app) rosterCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(imp, count)
+	refresh := &cobra.Command{
+		Use:   "refresh",
+		Short: "Pull every partner's roster folder once (what the roster_refresh schedule runs)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			rt, err := a.openRuntime(a.ctx, cfg, 0)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			if len(rt.refreshers) == 0 {
+				return usageError("no partner has a roster folder configured")
+			}
+			return rt.refreshRosters(a.ctx, a.logger)
+		},
+	}
+	cmd.AddCommand(imp, count, refresh)
 	return cmd
 }
 

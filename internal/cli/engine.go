@@ -21,11 +21,27 @@ import (
 // runtime is everything a pipeline command needs, opened from the
 // configuration.
 type runtime struct {
-	cfg     config.Config
-	store   *store.Store
-	spool   *spool.Spool
-	engine  *pipeline.Engine
-	remotes []transport.Remote
+	cfg        config.Config
+	store      *store.Store
+	spool      *spool.Spool
+	engine     *pipeline.Engine
+	remotes    []transport.Remote
+	checker    *roster.Checker     // nil when eligibility is off
+	refreshers []*roster.Refresher // one per partner with a roster folder
+}
+
+// refreshRosters pulls every partner's roster folder once.
+func (r *runtime) refreshRosters(ctx context.Context, logger *slog.Logger) error {
+	var errs []error
+	for _, rf := range r.refreshers {
+		res, err := rf.RunOnce(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		logger.InfoContext(ctx, "roster refresh", slog.Int("listed", res.Listed), slog.Int("imported", res.Imported), slog.Int("failed", res.Failed))
+	}
+	return errors.Join(errs...)
 }
 
 func (r *runtime) Close() {
@@ -38,7 +54,7 @@ func (r *runtime) Close() {
 }
 
 // processor builds the file processor from the configuration.
-func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) (*pipeline.Processor, error) {
+func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) (*pipeline.Processor, *roster.Checker, error) {
 	pc := pipeline.ProcessorConfig{
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
@@ -48,18 +64,22 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 	if cfg.Eligibility == "auto" {
 		n, err := st.CountMembers(ctx, store.MemberFilter{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		on = n > 0
+		// A roster refresh may fill an empty roster later: check anyway
+		// when a partner sends rosters.
+		on = n > 0 || hasRosters(cfg)
 	}
+	var checker *roster.Checker
 	if on {
-		checker, err := roster.NewChecker(st, roster.CheckerConfig{})
+		var err error
+		checker, err = roster.NewChecker(st, roster.CheckerConfig{})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pc.Eligibility = checker
 	}
-	return pipeline.NewProcessor(st, sp, pc), nil
+	return pipeline.NewProcessor(st, sp, pc), checker, nil
 }
 
 // openRuntime opens the store, the spool and every partner's transports.
@@ -110,10 +130,30 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		}
 		partners = append(partners, pp)
 	}
-	proc, err := processor(ctx, cfg, st, rt.spool, a.logger)
+	proc, checker, err := processor(ctx, cfg, st, rt.spool, a.logger)
 	if err != nil {
 		rt.Close()
 		return nil, err
+	}
+	rt.checker = checker
+	for _, p := range cfg.Partners {
+		if p.Roster == "" {
+			continue
+		}
+		opts := transport.Options{KeyFile: p.Auth.KeyFile, Password: p.Auth.Password(), KnownHostsFile: p.Auth.KnownHosts, Logger: a.logger}
+		rm, err := transport.Open(ctx, p.Roster, opts)
+		if err != nil {
+			a.logger.ErrorContext(ctx, "roster folder unavailable", slog.String("partner", p.ID), slog.String("error", err.Error()))
+			continue
+		}
+		rt.remotes = append(rt.remotes, rm)
+		rf, err := roster.NewRefresher(roster.AdaptRemote(rm), st, roster.RefresherConfig{Dir: ".", Archive: "archive", Checker: checker, Logger: a.logger,
+			CSV: roster.Opts{Source: p.ID}, X12: roster.Opts{Source: p.ID}})
+		if err != nil {
+			rt.Close()
+			return nil, err
+		}
+		rt.refreshers = append(rt.refreshers, rf)
 	}
 	rt.engine, err = pipeline.New(st, rt.spool, proc, partners,
 		pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
@@ -139,4 +179,13 @@ func countTransports(cfg config.Config) int {
 		}
 	}
 	return n
+}
+
+func hasRosters(cfg config.Config) bool {
+	for _, p := range cfg.Partners {
+		if p.Roster != "" {
+			return true
+		}
+	}
+	return false
 }

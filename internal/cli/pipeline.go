@@ -97,6 +97,9 @@ picked up again by the next run (or another engine process).`,
 			}{
 				{"poll", cfg.Schedules.Poll, func(ctx context.Context) error { _, err := rt.engine.Cycle(ctx); return err }},
 				{"deliver", cfg.Schedules.Deliver, func(ctx context.Context) error { _, err := rt.engine.Deliver(ctx); return err }},
+				{"roster-refresh", cfg.Schedules.RosterRefresh, func(ctx context.Context) error {
+					return rt.refreshRosters(ctx, a.logger)
+				}},
 				{"nightly-report", cfg.Schedules.NightlyReport, func(ctx context.Context) error {
 					_, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), time.Now())
 					return err

@@ -31,10 +31,11 @@ type Config struct {
 	// taken. Default 0.
 	MinAge time.Duration
 	// SettleTime is the pause between the two listings RunOnce compares to
-	// detect files still being written. A file seen by an earlier RunOnce
-	// of the same Poller with the same size and time needs no second
-	// listing. Default 2s; 0 takes files on first sight (then MinAge is
-	// the only guard).
+	// detect files still being written (a couple of seconds suits partners
+	// that write in place). A file seen by an earlier RunOnce of the same
+	// Poller with the same size and time needs no second listing. Zero,
+	// the default, takes files on first sight: then MinAge is the only
+	// guard, which suits partners that upload under a temporary name.
 	SettleTime time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
@@ -45,6 +46,9 @@ type Config struct {
 func (c *Config) fill() error {
 	if c.PartnerID == "" {
 		return errors.New("intake: PartnerID is required")
+	}
+	if c.MinAge < 0 || c.SettleTime < 0 {
+		return fmt.Errorf("intake: negative MinAge %s or SettleTime %s", c.MinAge, c.SettleTime)
 	}
 	if c.Inbox == "" {
 		c.Inbox = "."
@@ -163,7 +167,7 @@ func (p *Poller) listStable(ctx context.Context) ([]transport.FileInfo, map[stri
 	}
 	stable := map[string]bool{}
 	switch {
-	case p.cfg.SettleTime <= 0:
+	case p.cfg.SettleTime == 0:
 		for _, f := range list {
 			stable[f.Name] = true
 		}

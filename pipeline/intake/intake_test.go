@@ -625,3 +625,25 @@ func checkRace(t *testing.T, a, b *bundle, files map[string][]byte) {
 		}
 	}
 }
+
+var newConfigTests = []struct {
+	name string
+	cfg  intake.Config
+	ok   bool
+}{
+	{name: "partner only", cfg: intake.Config{PartnerID: partner}, ok: true},
+	{name: "missing partner", cfg: intake.Config{}},
+	{name: "negative MinAge", cfg: intake.Config{PartnerID: partner, MinAge: -time.Second}},
+	{name: "negative SettleTime", cfg: intake.Config{PartnerID: partner, SettleTime: -time.Second}},
+}
+
+func TestNewConfig(t *testing.T) {
+	for _, tt := range newConfigTests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := intake.New(nil, nil, nil, tt.cfg)
+			if (err == nil) != tt.ok {
+				t.Errorf("New error %v; want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}

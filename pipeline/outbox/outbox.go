@@ -12,8 +12,12 @@ import (
 	"github.com/clearinghouse/clearinghouse/transport"
 )
 
-// Enqueue stores data in the spool and queues it for delivery to partner
-// as name. It returns the queued row and whether it was new.
+// Enqueue stores data in the spool and queues it for delivery to
+// f.PartnerID as f.Name (f.Kind and, for an answer, f.InboundFileID set by
+// the caller). It returns the queued row and whether it was new. A name
+// already queued for the partner returns the existing row unchanged,
+// whatever data is: the first bytes win, so regenerating an answer (a
+// reprocessed file) queues nothing twice.
 func Enqueue(ctx context.Context, st *store.Store, sp *spool.Spool, f store.OutboundFile, data []byte) (*store.OutboundFile, bool, error) {
 	sf, err := sp.PutBytes(ctx, "outbound", data)
 	if err != nil {
@@ -29,8 +33,10 @@ func Enqueue(ctx context.Context, st *store.Store, sp *spool.Spool, f store.Outb
 
 // Target is where one partner's files go.
 type Target struct {
+	// Remote is the partner's file store.
 	Remote transport.Remote
-	Dir    string // directory on the remote, default "."
+	// Dir is the directory on the remote, default ".".
+	Dir string
 }
 
 // Config configures a Deliverer.
@@ -41,7 +47,8 @@ type Config struct {
 	Lease time.Duration
 	// RenewEvery is how often the lease is renewed while an upload runs,
 	// so that a slow upload is not taken over (and written concurrently)
-	// by another engine. Default Lease/3.
+	// by another engine. Default (and whenever it is not below Lease)
+	// Lease/3.
 	RenewEvery time.Duration
 	// RetryAfter is the wait before a failed delivery is retried.
 	// Default 1m.
@@ -70,8 +77,8 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 	if cfg.Lease <= 0 {
 		cfg.Lease = 5 * time.Minute
 	}
-	if cfg.RenewEvery <= 0 {
-		cfg.RenewEvery = cfg.Lease / 3
+	if cfg.RenewEvery <= 0 || cfg.RenewEvery >= cfg.Lease {
+		cfg.RenewEvery = max(cfg.Lease/3, time.Millisecond)
 	}
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = time.Minute

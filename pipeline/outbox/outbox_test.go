@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -71,7 +73,7 @@ func TestHelperProcess(t *testing.T) {
 	w := pipelinetest.Wrap(r)
 	switch point {
 	case haltBeforeRename:
-		w.PutSource = func(src io.Reader) io.Reader { return pipelinetest.HaltAtEOF(src, point) }
+		w.PutSource = func(_ context.Context, src io.Reader) io.Reader { return pipelinetest.HaltAtEOF(src, point) }
 	case haltAfterRename:
 		w.AfterPut = func(context.Context, string, string) { pipelinetest.Halt(point) }
 	default:
@@ -144,6 +146,9 @@ func (e *env) enqueue(t *testing.T, name string, data []byte) *store.OutboundFil
 func (e *env) deliverer(t *testing.T, owner string, r transport.Remote, cfg outbox.Config) *outbox.Deliverer {
 	t.Helper()
 	cfg.Owner = owner
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
 	}
@@ -342,7 +347,9 @@ func TestLeaseRenewedDuringUpload(t *testing.T) {
 	const lease = time.Minute
 	started, release := make(chan struct{}), make(chan struct{})
 	w := pipelinetest.Wrap(tg.remote)
-	w.PutSource = func(src io.Reader) io.Reader { return &gatedReader{r: src, started: started, release: release} }
+	w.PutSource = func(ctx context.Context, src io.Reader) io.Reader {
+		return &gatedReader{ctx: ctx, r: src, started: started, release: release}
+	}
 	d := e.deliverer(t, "engine-a", w, outbox.Config{Lease: lease, RenewEvery: time.Millisecond})
 	done := make(chan outbox.Result, 1)
 	finished := make(chan struct{})
@@ -381,6 +388,113 @@ func TestLeaseRenewedDuringUpload(t *testing.T) {
 	}
 }
 
+// TestLeaseLostDuringUpload lets another engine, whose clock is past the
+// lease, take a file over while the first still uploads it: the first
+// engine's next renewal finds the lease lost and abandons the upload, so
+// two uploads of one name never overlap; the file stays with the new owner.
+func TestLeaseLostDuringUpload(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteURL(t))
+	tg := newTarget(t, "dir")
+	rec := e.enqueue(t, "999-taken.x12", []byte("ISA*taken~"))
+	const lease = time.Minute
+	// Engine b: another Store on the same database, its clock past a's lease.
+	clockB := pipelinetest.NewClock(e.clock.Now().Add(10 * lease))
+	stB := dbtest.Open(t, store.Config{URL: e.url, Now: clockB.Now})
+
+	started, release := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	w := pipelinetest.Wrap(tg.remote)
+	w.PutSource = func(ctx context.Context, src io.Reader) io.Reader {
+		return &gatedReader{ctx: ctx, r: src, started: started, release: release}
+	}
+	d := e.deliverer(t, "engine-a", w, outbox.Config{Lease: lease, RenewEvery: time.Millisecond})
+	done := make(chan outbox.Result, 1)
+	var runErr error
+	go func() {
+		res, err := d.RunOnce(context.Background())
+		runErr = err
+		done <- res
+	}()
+	<-started
+	f, err := stB.ClaimOutbound(t.Context(), "engine-b", lease, partner)
+	if err != nil || f.ID != rec.ID {
+		t.Fatalf("engine-b claim = %+v, %v; want to take the file over", f, err)
+	}
+	var res outbox.Result
+	select {
+	case res = <-done: // only once a renewal has found the lease lost
+	case <-time.After(30 * time.Second): // a guard, not a timing assertion
+		t.Fatal("upload still running 30s after another engine took the file over")
+	}
+	if runErr != nil {
+		t.Fatalf("RunOnce: %v", runErr)
+	}
+	if res.LeaseLost != 1 || len(res.Delivered) != 0 || res.Failed != 0 {
+		t.Errorf("result %+v; want the file counted as lost, neither delivered nor failed", res)
+	}
+	if got := pipelinetest.Names(t, tg.outbox, true); len(got) != 0 {
+		t.Errorf("outbox holds %q; want the abandoned upload cleaned up", got)
+	}
+	if f := e.get(t, rec.ID); f.State != store.OutboundDelivering || f.LeaseOwner != "engine-b" || f.Attempts != 2 {
+		t.Errorf("row %s, owner %q, %d attempts; want delivering, engine-b, 2", f.State, f.LeaseOwner, f.Attempts)
+	}
+}
+
+// errUpload is the failure of every upload in TestRetryAfter.
+var errUpload = errors.New("partner server refused the upload")
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errUpload }
+
+// TestRetryAfter fails a delivery on a store whose clock is far from the
+// wall clock: the retry time comes from the same clock, so the file waits
+// RetryAfter and is not retried in a loop within one run.
+func TestRetryAfter(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteURL(t))
+	e.clock.Set(time.Now().AddDate(1, 0, 0)) // a year ahead of the wall clock
+	tg := newTarget(t, "dir")
+	rec := e.enqueue(t, "999-retry.x12", []byte("ISA*retry~"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	uploads := 0
+	w := pipelinetest.Wrap(tg.remote)
+	w.PutSource = func(context.Context, io.Reader) io.Reader {
+		if uploads++; uploads > 5 {
+			cancel() // retried in a loop: stop it
+		}
+		return failingReader{}
+	}
+	const retry = 10 * time.Minute
+	d := e.deliverer(t, "engine-1", w, outbox.Config{RetryAfter: retry})
+	steps := []struct {
+		advance    time.Duration
+		wantFailed int
+	}{
+		{0, 1},                   // first attempt fails
+		{retry - time.Second, 0}, // not due yet
+		{time.Second, 1},         // due: retried once
+	}
+	for i, step := range steps {
+		e.clock.Advance(step.advance)
+		res, err := d.RunOnce(ctx)
+		if err != nil {
+			t.Fatalf("step %d: RunOnce: %v (after %d uploads)", i+1, err, uploads)
+		}
+		if res.Failed != step.wantFailed || len(res.Delivered) != 0 {
+			t.Errorf("step %d: result %+v; want %d failed", i+1, res, step.wantFailed)
+		}
+	}
+	f := e.get(t, rec.ID)
+	if f.State != store.OutboundFailed || f.Attempts != 2 || f.AvailableAt == nil ||
+		!f.AvailableAt.Equal(e.clock.Now().Add(retry).UTC().Truncate(time.Microsecond)) {
+		t.Errorf("row %s after %d attempts, available at %v; want failed after 2, due %v", f.State, f.Attempts, f.AvailableAt, e.clock.Now().Add(retry))
+	}
+	if !strings.Contains(f.Error, errUpload.Error()) {
+		t.Errorf("row error %q; want the upload error", f.Error)
+	}
+}
+
 // waitRenewed waits until the lease of outbound file id reaches until. The
 // renewal runs on a real-time ticker, so this waits (bounded) rather than
 // asserting a time.
@@ -400,9 +514,10 @@ func waitRenewed(t *testing.T, e *env, id int64, until time.Time) {
 	}
 }
 
-// gatedReader blocks its first Read until release is closed, after
-// closing started.
+// gatedReader blocks its first Read until release is closed (or ctx, the
+// upload's context, ends), after closing started.
 type gatedReader struct {
+	ctx              context.Context
 	r                io.Reader
 	started, release chan struct{}
 	opened           bool
@@ -412,7 +527,11 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 	if !g.opened {
 		g.opened = true
 		close(g.started)
-		<-g.release
+		select {
+		case <-g.release:
+		case <-g.ctx.Done():
+			return 0, g.ctx.Err()
+		}
 	}
 	return g.r.Read(p)
 }

@@ -21,8 +21,9 @@ type Remote struct {
 	BeforeRename func(ctx context.Context, from, to string)
 	// AfterRename runs after Rename with its error.
 	AfterRename func(ctx context.Context, from, to string, err error)
-	// PutSource, when set, replaces the source reader of Put.
-	PutSource func(r io.Reader) io.Reader
+	// PutSource, when set, replaces the source reader of Put; ctx is
+	// Put's.
+	PutSource func(ctx context.Context, r io.Reader) io.Reader
 	// AfterPut runs after a Put that succeeded.
 	AfterPut func(ctx context.Context, dir, name string)
 
@@ -67,7 +68,7 @@ func (r *Remote) Rename(ctx context.Context, from, to string) error {
 // Put implements transport.Remote.
 func (r *Remote) Put(ctx context.Context, dir, name string, src io.Reader) error {
 	if r.PutSource != nil {
-		src = r.PutSource(src)
+		src = r.PutSource(ctx, src)
 	}
 	if err := r.Remote.Put(ctx, dir, name, src); err != nil {
 		return err
