@@ -19,6 +19,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/intake"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 )
@@ -37,8 +38,17 @@ type Partner struct {
 	Outbox *outbox.Target // nil when the partner has no outbox
 }
 
+// Forwarder moves accepted claims on to the partners that pay them
+// (pipeline/forward implements it).
+type Forwarder interface {
+	RunOnce(ctx context.Context) (forward.Result, error)
+}
+
 // Config configures an Engine.
 type Config struct {
+	// Forwarder, when set, reprices, routes and forwards accepted claims
+	// after processing and before delivery. Nil: claims stay accepted.
+	Forwarder Forwarder
 	// Owner names this engine instance in leases. Required.
 	Owner string
 	// Lease is how long a claimed inbound file stays leased. Default 10m.
@@ -208,6 +218,7 @@ func (e *Engine) Deliver(ctx context.Context) (outbox.Result, error) {
 type CycleResult struct {
 	Poll      PollResult           `json:"poll"`
 	Files     []FileResult         `json:"files"`
+	Forwarded forward.Result       `json:"forwarded"`
 	Delivered []store.OutboundFile `json:"delivered"`
 	Failed    int                  `json:"delivery_failures"`
 }
@@ -228,6 +239,16 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 	res.Files = files
 	if err != nil {
 		return res, errors.Join(append(errs, err)...)
+	}
+	if e.cfg.Forwarder != nil {
+		fr, err := e.cfg.Forwarder.RunOnce(ctx)
+		res.Forwarded = fr
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, err
+			}
+			errs = append(errs, fmt.Errorf("forward: %w", err))
+		}
 	}
 	dr, err := e.Deliver(ctx)
 	res.Delivered, res.Failed = dr.Delivered, dr.Failed

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
 	"github.com/clearinghouse/clearinghouse/transport/sftpserver"
@@ -22,11 +23,23 @@ import (
 // demoPartner is the provider group that drops files in the demo.
 const demoPartner = "acme"
 
+// demoTPAs receive the repriced claims (forward.DefaultRoutes).
+var demoTPAs = []string{"relayhealth", "optum"}
+
+func demoUsers(work string, key ssh.PublicKey) []sftpserver.User {
+	users := []sftpserver.User{{Name: demoPartner, Root: filepath.Join(work, "sftp", demoPartner), AuthorizedKeys: []ssh.PublicKey{key}}}
+	for _, tpa := range demoTPAs {
+		users = append(users, sftpserver.User{Name: tpa, Root: filepath.Join(work, "sftp", tpa), AuthorizedKeys: []ssh.PublicKey{key}})
+	}
+	return users
+}
+
 func (a *app) demoCmd() *cobra.Command {
 	var (
 		work       string
 		seed       string
 		rosterFile string
+		schedules  string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--work DIR] [--seed DIR]",
@@ -53,10 +66,16 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			}
 			sort.Strings(seeds)
 
-			// The partner's SFTP account: a jail with inbox/ and outbox/.
+			// The partner's SFTP account: a jail with inbox/ and outbox/;
+			// the TPAs' accounts, where repriced claims are forwarded.
 			jail := filepath.Join(work, "sftp", demoPartner)
 			for _, d := range []string{"inbox", "outbox"} {
 				if err := os.MkdirAll(filepath.Join(jail, d), 0o750); err != nil {
+					return err
+				}
+			}
+			for _, tpa := range demoTPAs {
+				if err := os.MkdirAll(filepath.Join(work, "sftp", tpa, "outbox"), 0o750); err != nil {
 					return err
 				}
 			}
@@ -66,7 +85,7 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			}
 			srv, err := sftpserver.New(sftpserver.Config{
 				HostKeyFile: keys.HostKey,
-				Users:       []sftpserver.User{{Name: demoPartner, Root: jail, AuthorizedKeys: []ssh.PublicKey{keys.ClientPublicKey}}},
+				Users:       demoUsers(work, keys.ClientPublicKey),
 				Logger:      a.logger,
 			})
 			if err != nil {
@@ -107,6 +126,15 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				ID: demoPartner, Name: "Acme Medical Group (synthetic)",
 				Inbox: url + "/inbox", Outbox: url + "/outbox", Archive: "archive", Auth: auth,
 			}}
+			for _, tpa := range demoTPAs {
+				cfg.Partners = append(cfg.Partners, config.Partner{ID: tpa, Outbox: fmt.Sprintf("sftp://%s@%s/outbox", tpa, srv.Addr()), Auth: auth})
+			}
+			// The seed's payer-ID routes: RelayHealth 2712 (837P) / 1935
+			// (837I), Optum 88461; priced with the synthetic schedules.
+			for _, r := range forward.DefaultRoutes() {
+				cfg.Routes = append(cfg.Routes, config.Route{PayerID: r.PayerID, ClaimType: r.ClaimType, Partner: r.Partner})
+			}
+			cfg.Repricing = config.Repricing{Source: "files", SchedulesDir: schedules, Contracts: filepath.Join(schedules, "contracts.yaml")}
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
@@ -148,6 +176,7 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 	}
 	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new temporary directory)")
 	cmd.Flags().StringVar(&seed, "seed", filepath.Join("testdata", "demo"), "directory of files the partner drops in its inbox")
+	cmd.Flags().StringVar(&schedules, "schedules", filepath.Join("testdata", "schedules"), "fee schedule CSVs and contracts.yaml used to reprice")
 	cmd.Flags().StringVar(&rosterFile, "roster", filepath.Join("testdata", "roster", "alliance-members.csv"), "member roster CSV imported first (\"\" for none)")
 	return cmd
 }
@@ -163,6 +192,9 @@ func printDemo(w io.Writer, work, jail string, cfg config.Config, res pipeline.C
 	fmt.Fprintln(w, "where things are:")
 	fmt.Fprintf(w, "  work dir        %s\n", work)
 	fmt.Fprintf(w, "  partner outbox  %s   (acknowledgments delivered over SFTP)\n", filepath.Join(jail, "outbox"))
+	for _, tpa := range demoTPAs {
+		fmt.Fprintf(w, "  %-15s %s   (repriced 837s forwarded over SFTP)\n", tpa+" outbox", filepath.Join(work, "sftp", tpa, "outbox"))
+	}
 	fmt.Fprintf(w, "  partner archive %s   (polled files, moved after spooling)\n", filepath.Join(jail, "inbox", "archive"))
 	fmt.Fprintf(w, "  raw spool       %s\n", filepath.Join(cfg.DataDir, "spool"))
 	fmt.Fprintf(w, "  database        %s\n", cfg.Database)

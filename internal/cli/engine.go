@@ -12,8 +12,10 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/intake"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/repricing/storesource"
 	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
 )
@@ -155,8 +157,16 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		}
 		rt.refreshers = append(rt.refreshers, rf)
 	}
-	rt.engine, err = pipeline.New(st, rt.spool, proc, partners,
-		pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
+	fw, err := a.forwarder(ctx, cfg, st, rt.spool)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	pcfg := pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger}
+	if fw != nil {
+		pcfg.Forwarder = fw
+	}
+	rt.engine, err = pipeline.New(st, rt.spool, proc, partners, pcfg)
 	if err != nil {
 		rt.Close()
 		return nil, err
@@ -188,4 +198,45 @@ func hasRosters(cfg config.Config) bool {
 		}
 	}
 	return false
+}
+
+// forwarder builds the routing/forwarding stage, or nil when no route is
+// configured.
+func (a *app) forwarder(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool) (*forward.Forwarder, error) {
+	if len(cfg.Routes) == 0 {
+		return nil, nil
+	}
+	routes := make([]forward.Route, 0, len(cfg.Routes))
+	for _, r := range cfg.Routes {
+		routes = append(routes, forward.Route{PayerID: r.PayerID, ClaimType: r.ClaimType, Partner: r.Partner,
+			CorrectedPartner: r.CorrectedPartner, ReceiverID: r.ReceiverID, ReceiverName: r.ReceiverName})
+	}
+	table, err := forward.NewTable(routes)
+	if err != nil {
+		return nil, err
+	}
+	var pricer forward.Pricer
+	switch cfg.Repricing.Source {
+	case "files":
+		eng, err := loadScheduleDir(ctx, cfg.Repricing.SchedulesDir, cfg.Repricing.Contracts)
+		if err != nil {
+			return nil, err
+		}
+		pricer = eng
+	case "store":
+		eng, err := storesource.NewEngine(ctx, st, nil)
+		if errors.Is(err, store.ErrNotFound) {
+			a.logger.WarnContext(ctx, "no repricing contracts imported; claims are forwarded unpriced")
+		} else if err != nil {
+			return nil, err
+		} else {
+			pricer = eng
+		}
+	}
+	return forward.New(st, sp, table, pricer, forward.Config{
+		Owner:    cfg.Instance,
+		Identity: forward.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
+		Usage:    cfg.Usage,
+		Logger:   a.logger,
+	})
 }

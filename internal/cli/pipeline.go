@@ -354,6 +354,13 @@ func printCycle(w io.Writer, res pipeline.CycleResult) {
 	fmt.Fprintf(w, "poll: %d new files, %d duplicate files, %d not ready, %d refused, %d failed\n",
 		p.Received, p.Duplicates, p.NotReady, p.Refused, p.Failed)
 	printFiles(w, res.Files)
+	if f := res.Forwarded; f.Forwarded+f.Rejected+f.Skipped > 0 || len(f.Files) > 0 {
+		fmt.Fprintf(w, "forwarded %d claim(s) (%d unpriced) in %d file(s); %d rejected (no route), %d skipped\n",
+			f.Forwarded, f.Unpriced, len(f.Files), f.Rejected, f.Skipped)
+		for _, ff := range f.Files {
+			fmt.Fprintf(w, "  %s %s: %d claim(s) → %s\n", ff.ClaimType, ff.Name, ff.Claims, ff.Partner)
+		}
+	}
 	printDelivered(w, res.Delivered, "")
 	if res.Failed > 0 {
 		fmt.Fprintf(w, "%d deliveries failed; they are retried by the next cycle\n", res.Failed)

@@ -42,6 +42,11 @@ type Config struct {
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
 	// Usage is the ISA15 of outbound interchanges: "P" or "T". Default "P".
 	Usage string `yaml:"usage"`
+	// Routes send accepted claims on by 2010BB payer ID and claim type;
+	// empty: claims are not forwarded. See docs/routing.md.
+	Routes []Route `yaml:"routes"`
+	// Repricing says where fee schedules and contracts come from.
+	Repricing Repricing `yaml:"repricing"`
 	// Eligibility is "auto" (default: check claims against the member
 	// roster once it holds any member), "on" (always; an empty roster
 	// rejects every claim) or "off".
@@ -109,6 +114,34 @@ func (a Auth) Password() string {
 	return os.Getenv(a.PasswordEnv)
 }
 
+// Route sends the claims of one payer ID (and claim type) to a partner.
+type Route struct {
+	// PayerID is the 2010BB NM109 value, e.g. "2712".
+	PayerID string `yaml:"payer_id"`
+	// ClaimType is "P" (837P), "I" (837I) or empty for both.
+	ClaimType string `yaml:"claim_type"`
+	// Partner receives the claims (its outbox).
+	Partner string `yaml:"partner"`
+	// CorrectedPartner, when set, receives replacements and voids.
+	CorrectedPartner string `yaml:"corrected_partner"`
+	// ReceiverID and ReceiverName go in ISA08/GS03 and 1000B (default the
+	// partner ID upper-cased).
+	ReceiverID   string `yaml:"receiver_id"`
+	ReceiverName string `yaml:"receiver_name"`
+}
+
+// Repricing says where fee schedules and contracts come from.
+type Repricing struct {
+	// Source is "store" (schedules and contracts imported with
+	// `clearinghouse schedule import`), "files" (SchedulesDir and
+	// Contracts) or "none" (forward unpriced). Default "store".
+	Source string `yaml:"source"`
+	// SchedulesDir holds the schedule CSVs when Source is "files".
+	SchedulesDir string `yaml:"schedules_dir"`
+	// Contracts is the contracts YAML when Source is "files".
+	Contracts string `yaml:"contracts"`
+}
+
 // Schedules are robfig/cron specs, optionally prefixed "CRON_TZ=Zone ".
 type Schedules struct {
 	// Poll polls inboxes, processes and delivers. Default "@every 5m".
@@ -142,6 +175,7 @@ func Default() Config {
 		LeaseTTL:    10 * time.Minute,
 		Usage:       "P",
 		Eligibility: "auto",
+		Repricing:   Repricing{Source: "store"},
 	}
 }
 
@@ -208,6 +242,20 @@ func (c Config) Validate() error {
 	}
 	if c.Usage != "P" && c.Usage != "T" {
 		return fmt.Errorf("config: usage must be P or T, not %q", c.Usage)
+	}
+	switch c.Repricing.Source {
+	case "store", "none":
+	case "files":
+		if c.Repricing.SchedulesDir == "" || c.Repricing.Contracts == "" {
+			return errors.New("config: repricing.source files needs schedules_dir and contracts")
+		}
+	default:
+		return fmt.Errorf("config: repricing.source must be store, files or none, not %q", c.Repricing.Source)
+	}
+	for i, r := range c.Routes {
+		if r.PayerID == "" || r.Partner == "" {
+			return fmt.Errorf("config: routes[%d] needs payer_id and partner", i)
+		}
 	}
 	switch c.Eligibility {
 	case "auto", "on", "off":

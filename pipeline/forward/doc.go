@@ -1,0 +1,66 @@
+// Package forward is the pipeline stage that sends accepted claims on: it
+// reprices each claim, writes the pricing into the claim's own segments and
+// queues the claims, in new 837 interchanges, to the partner the payer-ID
+// routing table names.
+//
+// # Usage
+//
+//	table, err := forward.NewTable(forward.DefaultRoutes())
+//	fw, err := forward.New(st, sp, table, eng, forward.Config{ // eng: *repricing.Engine or nil
+//		Owner:    "host-1",
+//		Identity: forward.Identity{Qualifier: "ZZ", ID: "CLEARINGHOUSE", Name: "ALLIANCE REPRICING"},
+//	})
+//	res, err := fw.RunOnce(ctx) // after processing, before delivery
+//
+// # What RunOnce does
+//
+//  1. Lists the claims in state accepted or suspect whose set is settled
+//     (the claim has a transaction ID, i.e. its interchange was accepted),
+//     by ID.
+//  2. Routes each by payer ID and claim type (Table.Lookup). Replacements
+//     and voids (CLM05-3 7/8) go to Route.CorrectedPartner when it is set.
+//     A claim no route takes is marked rejected with reason A3:116.
+//  3. Re-reads each claim's spooled inbound file once with
+//     claim.ReadTransactions and finds the claim by the byte offset of its
+//     CLM (store RawOffset; the CLM01 must match too).
+//  4. Prices it (x12price.FromClaim, Pricer.Price) and writes the result
+//     with x12price.Apply: 2300/2400 HCP (HCP04 = Identity.ID), REF*9A
+//     (REF*9C for 7/8) = our claim control number, line REF*9B/9D, and
+//     DTP*050 = the date the inbound file was received.
+//  5. Selects the claims of each set by partner (Transaction.Select) and
+//     collects them into one interchange per partner and guide (837P or
+//     837I version) with at most Config.MaxClaimsPerFile claims; more
+//     claims make more files. Each interchange has our identity as ISA/GS
+//     sender and the partner as receiver, one HC group, and every set
+//     re-encoded with claim.EncodeSet; ISA13, GS06 and ST02 come from the
+//     partner's control number sequences. 1000A is rewritten to us
+//     (Identity.Name, Identity.ID) and 1000B to the partner
+//     (Route.ReceiverName, Route.ReceiverID).
+//  6. Queues each file with outbox.Enqueue (kind 837) under a name made of
+//     the claim type, the first and last claim control numbers, the count
+//     and a digest of all of them (FileName), then marks its claims
+//     forwarded and records their claim and line allowed amounts, in one
+//     store transaction.
+//
+// A crash after step 6 queued a file but before its claims were marked
+// leaves the claims accepted: the next RunOnce builds the same batches,
+// gets the same names, and Enqueue returns the file already queued.
+//
+// # Decisions and limits
+//
+//   - A claim the engine cannot price (repricing.ErrNoContract,
+//     ErrInvalidClaim, or a result that does not fit the claim) is
+//     forwarded as received, without HCP/REF*9A/DTP*050, and keeps no
+//     allowed amount (AllowedCents nil); Result.Unpriced counts them. With
+//     a nil Pricer every claim is forwarded unpriced.
+//   - Routing runs after the 277CA: a claim rejected here for A3:116 was
+//     already acknowledged as accepted. Moving routing before the 277CA is
+//     left to the pipeline.
+//   - Claims whose spooled file is missing, or that are not found in it,
+//     are skipped (logged, Result.Skipped) and stay accepted.
+//   - One forwarder per store: two concurrent RunOnce calls may forward a
+//     claim twice.
+//   - Sets are written with x12.DefaultDelimiters; sets received with other
+//     delimiters are translated.
+//   - The 1000A PER of the original submitter is kept.
+package forward

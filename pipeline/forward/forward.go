@@ -1,0 +1,511 @@
+package forward
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/internal/spool"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/repricing"
+	"github.com/clearinghouse/clearinghouse/repricing/x12price"
+)
+
+// Pricer prices one claim; *repricing.Engine implements it.
+type Pricer interface {
+	Price(c *repricing.Claim) (repricing.Result, error)
+}
+
+// Identity is who the clearinghouse is in the 837s it forwards.
+type Identity struct {
+	// Qualifier is ISA05 (default "ZZ").
+	Qualifier string
+	// ID is ISA06, GS02 and the repricing organization in 2300 HCP04
+	// (default "CLEARINGHOUSE").
+	ID string
+	// Name is the 1000A submitter name (NM103) of forwarded 837s
+	// (default ID).
+	Name string
+}
+
+// Config configures a Forwarder.
+type Config struct {
+	// Owner names this forwarder in the audit log. Required.
+	Owner string
+	// Identity is our sender identity. Defaults as documented on Identity.
+	Identity Identity
+	// Usage is ISA15 of the interchanges written: "P", "T" or "I"
+	// (default "P").
+	Usage string
+	// MaxClaimsPerFile caps the claims in one outbound 837 (default 5000).
+	MaxClaimsPerFile int
+	// Now is the clock (ISA09/ISA10, GS04/GS05). Default time.Now.
+	Now func() time.Time
+	// Logger receives structured logs (IDs and control numbers only).
+	// Default slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) validate() error {
+	if c.Owner == "" {
+		return errors.New("forward: Owner is required")
+	}
+	if c.Identity.Qualifier == "" {
+		c.Identity.Qualifier = "ZZ"
+	}
+	if c.Identity.ID == "" {
+		c.Identity.ID = "CLEARINGHOUSE"
+	}
+	if len(c.Identity.Qualifier) != 2 {
+		return fmt.Errorf("forward: identity qualifier %q: want 2 characters", c.Identity.Qualifier)
+	}
+	if c.Identity.Name == "" {
+		c.Identity.Name = c.Identity.ID
+	}
+	if len(c.Identity.ID) < 2 || len(c.Identity.ID) > 15 || strings.ContainsAny(c.Identity.ID+c.Identity.Qualifier, delimiterChars) {
+		return fmt.Errorf("forward: identity id %q: want 2 to 15 characters without delimiters", c.Identity.ID)
+	}
+	if len(c.Identity.Name) > 60 || strings.ContainsAny(c.Identity.Name, delimiterChars) {
+		return fmt.Errorf("forward: identity name: want at most 60 characters without delimiters")
+	}
+	if c.Usage == "" {
+		c.Usage = "P"
+	}
+	if c.Usage != "P" && c.Usage != "T" && c.Usage != "I" {
+		return fmt.Errorf("forward: usage %q: want P, T or I", c.Usage)
+	}
+	if c.MaxClaimsPerFile == 0 {
+		c.MaxClaimsPerFile = 5000
+	}
+	if c.MaxClaimsPerFile < 0 {
+		return fmt.Errorf("forward: MaxClaimsPerFile %d: must be positive", c.MaxClaimsPerFile)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Forwarder reprices accepted claims and queues them, in new 837
+// interchanges, to the partners the routing table names.
+type Forwarder struct {
+	st     *store.Store
+	sp     *spool.Spool
+	table  *Table
+	pricer Pricer
+	cfg    Config
+}
+
+// New returns a Forwarder. pricer may be nil: claims are then forwarded
+// without pricing.
+func New(st *store.Store, sp *spool.Spool, table *Table, pricer Pricer, cfg Config) (*Forwarder, error) {
+	if st == nil || sp == nil || table == nil {
+		return nil, errors.New("forward: store, spool and table are required")
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &Forwarder{st: st, sp: sp, table: table, pricer: pricer, cfg: cfg}, nil
+}
+
+// Result is the outcome of one RunOnce.
+type Result struct {
+	// Forwarded counts claims queued and marked forwarded; Unpriced counts
+	// those among them forwarded without pricing.
+	Forwarded int `json:"forwarded"`
+	Unpriced  int `json:"unpriced"`
+	// Rejected counts claims no route takes (marked rejected, A3:116).
+	Rejected int `json:"rejected"`
+	// Skipped counts claims left as they were: not found again in their
+	// spooled inbound file (or the file could not be read).
+	Skipped int `json:"skipped"`
+	// Files are the outbound 837s queued.
+	Files []File `json:"files"`
+}
+
+// File is one outbound 837 queued by RunOnce.
+type File struct {
+	// Partner, Name and ID identify the outbound row.
+	Partner string `json:"partner"`
+	Name    string `json:"name"`
+	ID      int64  `json:"outbound_id"`
+	// ClaimType ("P"/"I") and Version (GS08) are the guide of its sets.
+	ClaimType string `json:"claim_type"`
+	Version   string `json:"version"`
+	// Claims counts the claims it holds.
+	Claims int `json:"claims"`
+	// Created is false when a retry found the file already queued.
+	Created bool `json:"created"`
+}
+
+// pending is one claim on its way out.
+type pending struct {
+	row     store.Claim
+	route   Route
+	partner string
+	found   bool
+	cl      *claim.Claim // in the re-read transaction
+	priced  bool
+	allowed int64
+	lines   map[int]int64
+}
+
+// RunOnce forwards every claim in state accepted or suspect whose set has
+// been settled and that was not forwarded yet, as the package
+// documentation describes.
+func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
+	var res Result
+	cands, err := f.candidates(ctx)
+	if err != nil {
+		return res, err
+	}
+	var rejects []rejection
+	byFile := map[int64][]*pending{}
+	var files []int64
+	for _, c := range cands {
+		r, err := f.table.Lookup(c.PayerID, c.ClaimType)
+		if err != nil {
+			var re *RouteError
+			if !errors.As(err, &re) {
+				return res, err
+			}
+			rejects = append(rejects, rejection{id: c.ID, control: c.ControlNumber, reason: re.Reason})
+			continue
+		}
+		if _, ok := byFile[c.InboundFileID]; !ok {
+			files = append(files, c.InboundFileID)
+		}
+		byFile[c.InboundFileID] = append(byFile[c.InboundFileID], &pending{row: c, route: r, partner: r.PartnerFor(c.Frequency)})
+	}
+	if err := f.reject(ctx, rejects); err != nil {
+		return res, err
+	}
+	res.Rejected = len(rejects)
+	slices.Sort(files)
+	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
+	for _, id := range files {
+		if err := f.readFile(ctx, id, byFile[id], b); err != nil {
+			return res, err
+		}
+	}
+	if err := b.flushAll(ctx); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// candidates lists the accepted and suspect claims of settled sets (a set
+// gets its transaction ID once its interchange is accepted), by ID.
+func (f *Forwarder) candidates(ctx context.Context) ([]store.Claim, error) {
+	var out []store.Claim
+	for _, state := range []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect} {
+		after := int64(0)
+		for {
+			page, err := f.st.ListClaims(ctx, store.ClaimFilter{State: state, AfterID: after, Limit: 1000, WithLines: true})
+			if err != nil {
+				return nil, fmt.Errorf("forward: list %s claims: %w", state, err)
+			}
+			for _, c := range page {
+				if c.TransactionID != nil {
+					out = append(out, c)
+				}
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+	}
+	slices.SortFunc(out, func(a, b store.Claim) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+type rejection struct {
+	id      int64
+	control string
+	reason  string
+}
+
+// reject marks unroutable claims rejected in one transaction.
+func (f *Forwarder) reject(ctx context.Context, rs []rejection) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	err := f.st.InTx(ctx, func(tx *store.Tx) error {
+		for _, r := range rs {
+			if err := tx.UpdateClaimState(ctx, r.id, store.ClaimRejected, r.reason); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, store.AuditEntry{Actor: f.cfg.Owner, Action: "claim.rejected", Entity: "claim",
+				EntityID: strconv.FormatInt(r.id, 10), Detail: "route: " + r.reason}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("forward: reject unroutable claims: %w", err)
+	}
+	for _, r := range rs {
+		f.cfg.Logger.WarnContext(ctx, "claim not routable", slog.String("claim", r.control), slog.String("reason", r.reason))
+	}
+	return nil
+}
+
+// readFile re-reads one spooled inbound file, prices its pending claims
+// and hands them to the batcher, set by set.
+func (f *Forwarder) readFile(ctx context.Context, fileID int64, claims []*pending, b *batcher) error {
+	log := f.cfg.Logger.With(slog.Int64("inbound_id", fileID))
+	skip := func(err error) error {
+		log.ErrorContext(ctx, "claims not forwarded: inbound file unreadable", slog.Int("claims", len(claims)), slog.String("error", err.Error()))
+		b.res.Skipped += len(claims)
+		return nil
+	}
+	in, err := f.st.GetInbound(ctx, fileID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return skip(err)
+		}
+		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
+	}
+	fh, err := f.sp.Open(in.SpoolPath)
+	if err != nil {
+		return skip(err)
+	}
+	defer fh.Close()
+	byOffset := make(map[int64]*pending, len(claims))
+	for _, p := range claims {
+		byOffset[p.row.RawOffset] = p
+	}
+	err = claim.ReadTransactions(bufio.NewReaderSize(fh, 64<<10), func(tx *claim.Transaction, _ []ack.Issue) error {
+		var mine []*pending
+		for cc := range tx.Claims() {
+			p := byOffset[cc.Start]
+			if p == nil || p.found || cc.Claim.PatientControlNumber != p.row.CLM01 {
+				continue
+			}
+			p.found, p.cl = true, cc.Claim
+			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
+				return err
+			}
+			mine = append(mine, p)
+		}
+		if len(mine) == 0 {
+			return nil
+		}
+		return b.add(ctx, tx, mine)
+	})
+	if err != nil {
+		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
+	}
+	for _, p := range claims {
+		if !p.found {
+			b.res.Skipped++
+			log.WarnContext(ctx, "claim not found in its spooled file", slog.String("claim", p.row.ControlNumber), slog.Int64("offset", p.row.RawOffset))
+		}
+	}
+	return nil
+}
+
+// price reprices one claim and writes the result into its segments. A
+// claim the engine cannot price (no contract, invalid input, a result that
+// does not fit) is forwarded as it came, and keeps no allowed amount.
+func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContext, received time.Time) error {
+	if f.pricer == nil {
+		return nil
+	}
+	in := x12price.FromClaim(cc)
+	r, err := f.pricer.Price(&in)
+	if err != nil {
+		if errors.Is(err, repricing.ErrNoContract) || errors.Is(err, repricing.ErrInvalidClaim) {
+			f.cfg.Logger.InfoContext(ctx, "claim forwarded unpriced", slog.String("claim", p.row.ControlNumber), slog.String("error", err.Error()))
+			return nil
+		}
+		return fmt.Errorf("price claim %s: %w", p.row.ControlNumber, err)
+	}
+	err = x12price.Apply(cc.Claim, r, x12price.ApplyOptions{
+		OrgID: f.cfg.Identity.ID, ClaimRef: p.row.ControlNumber, LineRefs: true,
+		Received: received, Adjusted: x12price.IsAdjustment(cc.Claim),
+	})
+	if errors.Is(err, x12price.ErrResult) { // checked before any edit
+		f.cfg.Logger.WarnContext(ctx, "claim forwarded unpriced", slog.String("claim", p.row.ControlNumber), slog.String("error", err.Error()))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("apply pricing to claim %s: %w", p.row.ControlNumber, err)
+	}
+	p.priced, p.allowed = true, r.Claim.AllowedCents
+	p.lines = make(map[int]int64, len(r.Lines))
+	for i, lp := range r.Lines {
+		// Store lines are numbered by position (see pipeline.storeClaim).
+		if i < len(p.row.Lines) && p.row.Lines[i].LineNo == i+1 {
+			p.lines[i+1] = lp.AllowedCents
+		}
+	}
+	return nil
+}
+
+// batchKey is one outbound file in the making: a partner and a guide.
+type batchKey struct {
+	partner, version string
+}
+
+type batch struct {
+	key       batchKey
+	route     Route
+	claimType string
+	sets      []*claim.Transaction
+	claims    []*pending
+}
+
+// batcher collects selected transactions into outbound files.
+type batcher struct {
+	f    *Forwarder
+	res  *Result
+	open map[batchKey]*batch
+}
+
+// add selects tx's pending claims by partner into the open batches,
+// flushing a batch as soon as it is full.
+func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pending) error {
+	version := tx.Version
+	claimType := "P"
+	if tx.Kind == claim.Institutional {
+		claimType = "I"
+	}
+	if version == "" {
+		version = map[string]string{"P": "005010X222A1", "I": "005010X223A2"}[claimType]
+	}
+	var partners []string
+	byPartner := map[string][]*pending{}
+	for _, p := range claims {
+		if _, ok := byPartner[p.partner]; !ok {
+			partners = append(partners, p.partner)
+		}
+		byPartner[p.partner] = append(byPartner[p.partner], p)
+	}
+	for _, partner := range partners {
+		list := byPartner[partner]
+		key := batchKey{partner, version}
+		for len(list) > 0 {
+			bt := b.open[key]
+			if bt == nil {
+				bt = &batch{key: key, route: list[0].route, claimType: claimType}
+				b.open[key] = bt
+			}
+			n := min(b.f.cfg.MaxClaimsPerFile-len(bt.claims), len(list))
+			chunk := list[:n]
+			list = list[n:]
+			keep := make(map[*claim.Claim]bool, n)
+			for _, p := range chunk {
+				keep[p.cl] = true
+			}
+			sel := tx.Select(func(c *claim.Claim) bool { return keep[c] })
+			if sel == nil {
+				return fmt.Errorf("select claims of set %s: nothing selected", tx.ControlNumber)
+			}
+			bt.sets = append(bt.sets, sel)
+			bt.claims = append(bt.claims, chunk...)
+			if len(bt.claims) >= b.f.cfg.MaxClaimsPerFile {
+				delete(b.open, key)
+				if err := b.f.flush(ctx, bt, b.res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// flushAll writes the batches still open, in partner and version order.
+func (b *batcher) flushAll(ctx context.Context) error {
+	keys := make([]batchKey, 0, len(b.open))
+	for k := range b.open {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y batchKey) int {
+		if c := strings.Compare(x.partner, y.partner); c != 0 {
+			return c
+		}
+		return strings.Compare(x.version, y.version)
+	})
+	for _, k := range keys {
+		bt := b.open[k]
+		delete(b.open, k)
+		if err := b.f.flush(ctx, bt, b.res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FileName is the outbound name of an 837 holding claims with these
+// control numbers, in file order: the claim type, the first and last
+// control numbers, the count and a digest of all of them, so the same
+// claims always get the same name and a retry queues nothing twice.
+func FileName(claimType string, controls []string) string {
+	if len(controls) == 0 {
+		return ""
+	}
+	h := sha256.Sum256([]byte(strings.Join(controls, "\n")))
+	return fmt.Sprintf("837%s-%s-%s-%d-%s.x12", claimType, controls[0], controls[len(controls)-1], len(controls), hex.EncodeToString(h[:4]))
+}
+
+// flush writes one batch as an 837 interchange, queues it and marks its
+// claims forwarded with their allowed amounts, in one transaction.
+func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
+	controls := make([]string, len(bt.claims))
+	for i, p := range bt.claims {
+		controls[i] = p.row.ControlNumber
+	}
+	name := FileName(bt.claimType, controls)
+	data, err := f.writeInterchange(ctx, bt)
+	if err != nil {
+		return fmt.Errorf("forward: write %s for %s: %w", name, bt.key.partner, err)
+	}
+	rec, created, err := outbox.Enqueue(ctx, f.st, f.sp, store.OutboundFile{PartnerID: bt.key.partner, Kind: store.Kind837, Name: name}, data)
+	if err != nil {
+		return fmt.Errorf("forward: %w", err)
+	}
+	unpriced := 0
+	err = f.st.InTx(ctx, func(tx *store.Tx) error {
+		for _, p := range bt.claims {
+			if err := tx.UpdateClaimState(ctx, p.row.ID, store.ClaimForwarded, p.row.Reasons); err != nil {
+				return err
+			}
+			if !p.priced {
+				unpriced++
+				continue
+			}
+			if err := tx.SetAllowed(ctx, p.row.ID, p.allowed, p.lines); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, store.AuditEntry{Actor: f.cfg.Owner, Action: "claims.forwarded", Entity: "outbound_file",
+			EntityID: strconv.FormatInt(rec.ID, 10), Detail: fmt.Sprintf("%s: %d claims to %s", name, len(bt.claims), bt.key.partner)})
+	})
+	if err != nil {
+		return fmt.Errorf("forward: mark claims of %s forwarded: %w", name, err)
+	}
+	res.Forwarded += len(bt.claims)
+	res.Unpriced += unpriced
+	res.Files = append(res.Files, File{Partner: bt.key.partner, Name: name, ID: rec.ID, ClaimType: bt.claimType,
+		Version: bt.key.version, Claims: len(bt.claims), Created: created})
+	f.cfg.Logger.InfoContext(ctx, "837 forwarded", slog.String("partner", bt.key.partner), slog.String("name", name),
+		slog.Int("claims", len(bt.claims)), slog.Int("unpriced", unpriced), slog.Bool("created", created))
+	return nil
+}
