@@ -502,7 +502,8 @@ func TestRenameRace(t *testing.T) {
 				data := []byte("ISA race-open")
 				pipelinetest.Drop(t, a.inbox(), "x.x12", data)
 				aDone := make(chan struct{})
-				b.remote.BeforeOpen = func(context.Context, string) { <-aDone }
+				bListed := make(chan struct{})
+				b.remote.BeforeOpen = func(context.Context, string) { close(bListed); <-aDone }
 				bRes := make(chan intake.Result, 1)
 				pb := b.poller(t, intake.Config{})
 				go func() {
@@ -512,6 +513,7 @@ func TestRenameRace(t *testing.T) {
 					}
 					bRes <- res
 				}()
+				<-bListed // b has listed the file and is about to open it
 				ra := runOnce(t, a.poller(t, intake.Config{}))
 				close(aDone)
 				rb := <-bRes
