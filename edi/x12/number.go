@@ -1,6 +1,9 @@
 package x12
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 // ParseCents parses an X12 R (decimal) money value such as "125", "125.5",
 // "-3.25" or ".5" into integer cents. Values with more than two decimal
@@ -14,6 +17,9 @@ func ParseCents(b []byte) (int64, error) {
 	switch {
 	case scale <= 2:
 		for ; scale < 2; scale++ {
+			if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+				return 0, ErrBadNumber
+			}
 			v *= 10
 		}
 		return v, nil
@@ -37,6 +43,9 @@ func ParseMilli(b []byte) (int64, error) {
 		return 0, err
 	}
 	for ; scale < 3; scale++ {
+		if v > math.MaxInt64/10 || v < math.MinInt64/10 {
+			return 0, ErrBadNumber
+		}
 		v *= 10
 	}
 	for ; scale > 3; scale-- {

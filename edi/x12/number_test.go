@@ -29,6 +29,7 @@ var centsTests = []struct {
 	{in: "1.2.3", err: x12.ErrBadNumber},
 	{in: "1e5", err: x12.ErrBadNumber},
 	{in: "1234567890123456789", err: x12.ErrBadNumber},
+	{in: "100000000000000000", err: x12.ErrBadNumber}, // 10^17 dollars overflow int64 cents
 }
 
 func TestParseCents(t *testing.T) {
