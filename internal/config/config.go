@@ -252,11 +252,6 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: repricing.source must be store, files or none, not %q", c.Repricing.Source)
 	}
-	for i, r := range c.Routes {
-		if r.PayerID == "" || r.Partner == "" {
-			return fmt.Errorf("config: routes[%d] needs payer_id and partner", i)
-		}
-	}
 	switch c.Eligibility {
 	case "auto", "on", "off":
 	default:
@@ -280,6 +275,16 @@ func (c Config) Validate() error {
 		for _, u := range []string{p.Inbox, p.Outbox, p.Roster} {
 			if strings.HasPrefix(u, "sftp://") && p.Auth.KnownHosts == "" {
 				return fmt.Errorf("config: partner %q uses SFTP without auth.known_hosts (host keys are always verified)", p.ID)
+			}
+		}
+	}
+	for i, r := range c.Routes {
+		if r.PayerID == "" || r.Partner == "" {
+			return fmt.Errorf("config: routes[%d] needs payer_id and partner", i)
+		}
+		for _, p := range []string{r.Partner, r.CorrectedPartner} {
+			if p != "" && !seen[p] {
+				return fmt.Errorf("config: routes[%d] names partner %q, which is not configured", i, p)
 			}
 		}
 	}

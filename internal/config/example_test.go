@@ -8,7 +8,7 @@ func TestExampleFileLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Partners) != 2 || cfg.Partners[0].Auth.KnownHosts == "" || cfg.Schedules.NightlyReport == "" {
+	if len(cfg.Partners) != 4 || len(cfg.Routes) != 3 || cfg.Partners[0].Auth.KnownHosts == "" || cfg.Schedules.NightlyReport == "" {
 		t.Fatalf("example config: %+v", cfg)
 	}
 }
