@@ -267,3 +267,11 @@ func (e *Engine) ProcessFile(ctx context.Context, id int64) (FileResult, error) 
 	}
 	return e.processOne(ctx, f)
 }
+
+// Forward runs the forwarding stage once (nothing when none is configured).
+func (e *Engine) Forward(ctx context.Context) (forward.Result, error) {
+	if e.cfg.Forwarder == nil {
+		return forward.Result{}, nil
+	}
+	return e.cfg.Forwarder.RunOnce(ctx)
+}

@@ -271,3 +271,99 @@ func TestCorpusExitStatus(t *testing.T) {
 		t.Errorf("only %d corpus files", n)
 	}
 }
+
+// TestProcessRoutesAndReprices sends professional and institutional claims
+// for three payer IDs through `process` with the shipped route table and
+// the synthetic schedules: each TPA gets its repriced 837s under
+// DIR/<partner>/, they validate, and every claim reports its partner,
+// method and amounts.
+func TestProcessRoutesAndReprices(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.yaml")
+	cfg := `
+partners:
+  - {id: acme}
+  - {id: relayhealth}
+  - {id: optum}
+routes:
+  - {payer_id: "2712", claim_type: P, partner: relayhealth}
+  - {payer_id: "1935", claim_type: I, partner: relayhealth}
+  - {payer_id: "88461", partner: optum}
+repricing:
+  source: files
+  schedules_dir: ../../testdata/schedules
+  contracts: ../../testdata/schedules/contracts.yaml
+`
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	code, stdout, errOut := run(t, "--config", cfgPath, "--data-dir", filepath.Join(dir, "var"), "process", "--json", "--partner", "acme", "--out", out,
+		demo+"acme-837p-20261120-01.x12", demo+"acme-837i-20261120-01.x12")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Files []struct {
+			Claims []struct {
+				CLM01   string `json:"clm01"`
+				Outcome string `json:"outcome"`
+				Partner string `json:"partner"`
+				Method  string `json:"method"`
+				Billed  int64  `json:"billed_cents"`
+				Allowed *int64 `json:"allowed_cents"`
+				Lines   []struct {
+					Billed  int64  `json:"billed_cents"`
+					Allowed *int64 `json:"allowed_cents"`
+				} `json:"lines"`
+			} `json:"claims"`
+		} `json:"files"`
+		Delivered []string `json:"delivered"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	perPartner := map[string]int{}
+	for _, f := range doc.Files {
+		for _, c := range f.Claims {
+			if c.Outcome != "forwarded" || c.Partner == "" || c.Method == "" || c.Allowed == nil || len(c.Lines) == 0 {
+				t.Errorf("claim %s: %+v", c.CLM01, c)
+				continue
+			}
+			perPartner[c.Partner]++
+			if *c.Allowed > c.Billed && c.Method != "per-diem" && c.Method != "drg" && c.Method != "case-rate" {
+				t.Errorf("claim %s: allowed %d above billed %d with %s", c.CLM01, *c.Allowed, c.Billed, c.Method)
+			}
+		}
+	}
+	if perPartner["relayhealth"] == 0 || perPartner["optum"] == 0 {
+		t.Fatalf("claims per partner %v", perPartner)
+	}
+	// Every forwarded 837 is under DIR/<partner>/, carries HCP segments and
+	// passes our own validator.
+	n := 0
+	for _, p := range doc.Delivered {
+		base := filepath.Base(p)
+		if !strings.HasPrefix(base, "837") {
+			continue
+		}
+		n++
+		partner := filepath.Base(filepath.Dir(p))
+		if partner != "relayhealth" && partner != "optum" {
+			t.Errorf("%s delivered to %s", base, partner)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), "HCP*") || !strings.Contains(string(data), "REF*9A*CH") {
+			t.Errorf("%s lacks repricing segments", base)
+		}
+		if code, out, _ := run(t, "validate", p); code != 0 {
+			t.Errorf("%s does not validate:\n%s", base, out)
+		}
+	}
+	if n < 3 {
+		t.Fatalf("%d forwarded 837 files", n)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/schedule"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/transport/dir"
 )
@@ -194,7 +195,8 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return err
 			}
 			rt, err := a.openRuntime(ctx, config.Config{DataDir: cfg.DataDir, Database: cfg.Database, Instance: cfg.Instance,
-				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage, Eligibility: cfg.Eligibility}, 0)
+				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage, Eligibility: cfg.Eligibility,
+				Routes: cfg.Routes, Repricing: cfg.Repricing}, 0)
 			if err != nil {
 				return err
 			}
@@ -229,13 +231,23 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				}
 				results = append(results, res)
 			}
-			targets := map[string]outbox.Target{}
+			fwd, err := rt.engine.Forward(ctx)
+			if err != nil {
+				return err
+			}
+			partners := map[string]bool{}
 			for _, r := range results {
 				for _, o := range r.Outputs {
-					if _, ok := targets[o.Partner]; ok {
-						continue
-					}
-					d := filepath.Join(out, o.Partner)
+					partners[o.Partner] = true
+				}
+			}
+			for _, f := range fwd.Files {
+				partners[f.Partner] = true
+			}
+			targets := map[string]outbox.Target{}
+			for p := range partners {
+				{
+					d := filepath.Join(out, p)
 					if err := os.MkdirAll(d, 0o750); err != nil {
 						return err
 					}
@@ -244,7 +256,7 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 						return err
 					}
 					defer rm.Close()
-					targets[o.Partner] = outbox.Target{Remote: rm, Dir: "."}
+					targets[p] = outbox.Target{Remote: rm, Dir: "."}
 				}
 			}
 			d, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: cfg.Instance, Logger: a.logger})
@@ -259,6 +271,7 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered)
 			}
 			printFiles(a.stdout, results)
+			printForwarded(a.stdout, fwd)
 			for _, d := range dups {
 				fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
 			}
@@ -281,16 +294,28 @@ type duplicateFile struct {
 
 // processClaim is one claim in the `process --json` contract.
 type processClaim struct {
-	CLM01         string   `json:"clm01"`
-	ControlNumber string   `json:"claim_control_number"`
-	Frequency     string   `json:"frequency"`
-	Outcome       string   `json:"outcome"`
-	Reasons       []string `json:"reasons"`
-	Notes         []string `json:"notes"`
-	Replaces      string   `json:"replaces,omitempty"`
-	DuplicateOf   string   `json:"duplicate_of,omitempty"`
-	BilledCents   int64    `json:"billed_cents"`
-	AllowedCents  *int64   `json:"allowed_cents"`
+	CLM01         string        `json:"clm01"`
+	ControlNumber string        `json:"claim_control_number"`
+	Frequency     string        `json:"frequency"`
+	Outcome       string        `json:"outcome"`
+	Reasons       []string      `json:"reasons"`
+	Notes         []string      `json:"notes"`
+	Replaces      string        `json:"replaces,omitempty"`
+	DuplicateOf   string        `json:"duplicate_of,omitempty"`
+	Partner       string        `json:"partner"`
+	Method        string        `json:"method"`
+	BilledCents   int64         `json:"billed_cents"`
+	AllowedCents  *int64        `json:"allowed_cents"`
+	Lines         []processLine `json:"lines"`
+}
+
+// processLine is one service line in the `process --json` contract.
+type processLine struct {
+	Line         int    `json:"line"`
+	Code         string `json:"code,omitempty"`
+	RevenueCode  string `json:"revenue_code,omitempty"`
+	BilledCents  int64  `json:"billed_cents"`
+	AllowedCents *int64 `json:"allowed_cents"`
 }
 
 func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results []pipeline.FileResult, dups []duplicateFile, out string, delivered outbox.Result) error {
@@ -311,7 +336,7 @@ func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results
 		fj := fileJSON{FileResult: r, Claims: []processClaim{}}
 		var after int64
 		for {
-			claims, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000})
+			claims, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000, WithLines: true})
 			if err != nil {
 				return err
 			}
@@ -322,6 +347,11 @@ func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results
 				pc := processClaim{
 					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
 					Reasons: splitReasons(c.Reasons), Notes: splitReasons(c.Notes), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+					Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
+				}
+				for _, l := range c.Lines {
+					pc.Lines = append(pc.Lines, processLine{Line: l.LineNo, Code: l.Code, RevenueCode: l.RevenueCode,
+						BilledCents: l.ChargeCents, AllowedCents: l.AllowedCents})
 				}
 				if c.ReplacesClaimID != nil {
 					pc.Replaces = c.RelatedControl
@@ -354,16 +384,21 @@ func printCycle(w io.Writer, res pipeline.CycleResult) {
 	fmt.Fprintf(w, "poll: %d new files, %d duplicate files, %d not ready, %d refused, %d failed\n",
 		p.Received, p.Duplicates, p.NotReady, p.Refused, p.Failed)
 	printFiles(w, res.Files)
-	if f := res.Forwarded; f.Forwarded+f.Rejected+f.Skipped > 0 || len(f.Files) > 0 {
-		fmt.Fprintf(w, "forwarded %d claim(s) (%d unpriced) in %d file(s); %d rejected (no route), %d skipped\n",
-			f.Forwarded, f.Unpriced, len(f.Files), f.Rejected, f.Skipped)
-		for _, ff := range f.Files {
-			fmt.Fprintf(w, "  %s %s: %d claim(s) → %s\n", ff.ClaimType, ff.Name, ff.Claims, ff.Partner)
-		}
-	}
+	printForwarded(w, res.Forwarded)
 	printDelivered(w, res.Delivered, "")
 	if res.Failed > 0 {
 		fmt.Fprintf(w, "%d deliveries failed; they are retried by the next cycle\n", res.Failed)
+	}
+}
+
+func printForwarded(w io.Writer, f forward.Result) {
+	if f.Forwarded+f.Rejected+f.Skipped == 0 && len(f.Files) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "forwarded %d claim(s) (%d unpriced) in %d file(s); %d rejected (no route), %d skipped\n",
+		f.Forwarded, f.Unpriced, len(f.Files), f.Rejected, f.Skipped)
+	for _, ff := range f.Files {
+		fmt.Fprintf(w, "  %s %s: %d claim(s) → %s\n", ff.ClaimType, ff.Name, ff.Claims, ff.Partner)
 	}
 }
 

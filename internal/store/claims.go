@@ -99,6 +99,10 @@ type Claim struct {
 	// RelatedControl is the control number of the claim the outcome
 	// refers to: the original a duplicate or suspect claim matches.
 	RelatedControl string `db:"related_control"`
+	// RoutePartner is the partner a forwarded claim was sent to, and
+	// PricingMethod the repricing method used ("" when unpriced).
+	RoutePartner  string `db:"route_partner"`
+	PricingMethod string `db:"pricing_method"`
 	// RawOffset and RawLength give the byte span of the claim in the
 	// spooled inbound file.
 	RawOffset int64 `db:"raw_offset"`
@@ -141,7 +145,7 @@ const claimCols = `id, transaction_id, inbound_file_id, partner_id, control_numb
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
 	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-	notes, related_control`
+	notes, related_control, route_partner, pricing_method`
 
 const lineCols = `id, claim_id, line_no, code, modifiers, units, unit_type, charge_cents, allowed_cents,
 	service_from, service_to, revenue_code`

@@ -166,3 +166,12 @@ func (q *Queries) FindReplacement(ctx context.Context, originalID int64) (*Claim
 	}
 	return c, nil
 }
+
+// SetClaimRoute records where a claim was forwarded and how it was priced.
+func (q *Queries) SetClaimRoute(ctx context.Context, id int64, partner, method string) error {
+	if _, err := q.exec(ctx, `UPDATE claims SET route_partner = ?, pricing_method = ?, updated_at = ? WHERE id = ?`,
+		partner, method, q.now(), id); err != nil {
+		return fmt.Errorf("store: set claim route %d: %w", id, err)
+	}
+	return nil
+}

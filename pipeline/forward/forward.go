@@ -160,6 +160,7 @@ type pending struct {
 	found   bool
 	cl      *claim.Claim // in the re-read transaction
 	priced  bool
+	method  string
 	allowed int64
 	lines   map[int]int64
 }
@@ -348,7 +349,7 @@ func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContex
 	if err != nil {
 		return fmt.Errorf("apply pricing to claim %s: %w", p.row.ControlNumber, err)
 	}
-	p.priced, p.allowed = true, r.Claim.AllowedCents
+	p.priced, p.allowed, p.method = true, r.Claim.AllowedCents, r.Method.String()
 	p.lines = make(map[int]int64, len(r.Lines))
 	for i, lp := range r.Lines {
 		// Store lines are numbered by position (see pipeline.storeClaim).
@@ -485,6 +486,9 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 	err = f.st.InTx(ctx, func(tx *store.Tx) error {
 		for _, p := range bt.claims {
 			if err := tx.UpdateClaimState(ctx, p.row.ID, store.ClaimForwarded, p.row.Reasons); err != nil {
+				return err
+			}
+			if err := tx.SetClaimRoute(ctx, p.row.ID, bt.key.partner, p.method); err != nil {
 				return err
 			}
 			if !p.priced {

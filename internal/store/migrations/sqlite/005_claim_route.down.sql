@@ -1,0 +1,2 @@
+ALTER TABLE claims DROP COLUMN pricing_method;
+ALTER TABLE claims DROP COLUMN route_partner;
