@@ -331,7 +331,7 @@ repricing:
 				continue
 			}
 			perPartner[c.Partner]++
-			if *c.Allowed > c.Billed && c.Method != "per-diem" && c.Method != "drg" && c.Method != "case-rate" {
+			if *c.Allowed > c.Billed && c.Method != "per_diem" && c.Method != "drg" && c.Method != "case_rate" {
 				t.Errorf("claim %s: allowed %d above billed %d with %s", c.CLM01, *c.Allowed, c.Billed, c.Method)
 			}
 		}
