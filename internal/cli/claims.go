@@ -31,11 +31,7 @@ func (a *app) rosterCmd() *cobra.Command {
 		Short: "Import member roster files (CSV columns member_id,last_name,first_name,dob,gender,coverage_start,coverage_end,plan,group,tpa, or 834 005010X220A1)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -99,11 +95,7 @@ func (a *app) rosterCmd() *cobra.Command {
 		Short: "Count roster members",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -198,11 +190,7 @@ func (a *app) claimsCmd() *cobra.Command {
 		Short: "List claims; --suspect is the review queue of suspected duplicates",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -246,11 +234,7 @@ func (a *app) claimCmd() *cobra.Command {
 		Short: "Show a claim and its history: original → replacements → void",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}

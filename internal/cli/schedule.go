@@ -52,11 +52,7 @@ Exit status: 0 stored (or already stored), 1 invalid file, 2 unreadable file or 
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -93,11 +89,7 @@ Exit status: 0 stored (or already stored), 1 invalid contracts, 2 unreadable fil
 			if err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -158,11 +150,7 @@ func (a *app) scheduleListCmd() *cobra.Command {
 		Short: "List every stored version of the schedules and contract sets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}

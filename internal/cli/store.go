@@ -14,6 +14,15 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
+// configuredStore loads the configuration and opens its database.
+func (a *app) configuredStore() (*store.Store, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return a.openStore(cfg)
+}
+
 // openStore opens and migrates the configured database.
 func (a *app) openStore(cfg config.Config) (*store.Store, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -80,11 +89,7 @@ func (a *app) filesCmd() *cobra.Command {
 		Short: "List inbound files with their state and counts, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
@@ -124,11 +129,7 @@ func (a *app) fileCmd() *cobra.Command {
 			if err != nil {
 				return usageError("file ID must be a number")
 			}
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore(cfg)
+			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
