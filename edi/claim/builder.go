@@ -2,6 +2,7 @@ package claim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,69 @@ type builder struct {
 	payTo  *PayTo
 	other  int // index of the current 2320 in clm.OtherSubscribers, -1 none
 	adj    int // index of the current 2430 in line.Adjudications, -1 none
+
+	// Allocation helpers (see arena.go): the string arena and the current
+	// segment as a string from it (see val), the line pointers of the claim
+	// being built, the date and diagnosis pointer room of its current line,
+	// and the addresses of the current hierarchical level.
+	strs      strArena
+	cur       string
+	curOK     bool
+	blk       *claimBlock
+	lineList  slab[*Line]
+	lineDates slab[Date]
+	linePtrs  slab[int]
+	addrs     slab[Address]
+}
+
+// Segment identifiers as keys (see idKey).
+const (
+	kAMT uint32 = 3<<24 | 'A'<<16 | 'M'<<8 | 'T'
+	kBHT uint32 = 3<<24 | 'B'<<16 | 'H'<<8 | 'T'
+	kCAS uint32 = 3<<24 | 'C'<<16 | 'A'<<8 | 'S'
+	kCL1 uint32 = 3<<24 | 'C'<<16 | 'L'<<8 | '1'
+	kCLM uint32 = 3<<24 | 'C'<<16 | 'L'<<8 | 'M'
+	kCTP uint32 = 3<<24 | 'C'<<16 | 'T'<<8 | 'P'
+	kCUR uint32 = 3<<24 | 'C'<<16 | 'U'<<8 | 'R'
+	kDMG uint32 = 3<<24 | 'D'<<16 | 'M'<<8 | 'G'
+	kDTP uint32 = 3<<24 | 'D'<<16 | 'T'<<8 | 'P'
+	kGE  uint32 = 2<<24 | 'G'<<8 | 'E'
+	kGS  uint32 = 2<<24 | 'G'<<8 | 'S'
+	kHCP uint32 = 3<<24 | 'H'<<16 | 'C'<<8 | 'P'
+	kHI  uint32 = 2<<24 | 'H'<<8 | 'I'
+	kHL  uint32 = 2<<24 | 'H'<<8 | 'L'
+	kIEA uint32 = 3<<24 | 'I'<<16 | 'E'<<8 | 'A'
+	kISA uint32 = 3<<24 | 'I'<<16 | 'S'<<8 | 'A'
+	kLIN uint32 = 3<<24 | 'L'<<16 | 'I'<<8 | 'N'
+	kLX  uint32 = 2<<24 | 'L'<<8 | 'X'
+	kN3  uint32 = 2<<24 | 'N'<<8 | '3'
+	kN4  uint32 = 2<<24 | 'N'<<8 | '4'
+	kNM1 uint32 = 3<<24 | 'N'<<16 | 'M'<<8 | '1'
+	kNTE uint32 = 3<<24 | 'N'<<16 | 'T'<<8 | 'E'
+	kPAT uint32 = 3<<24 | 'P'<<16 | 'A'<<8 | 'T'
+	kPER uint32 = 3<<24 | 'P'<<16 | 'E'<<8 | 'R'
+	kPRV uint32 = 3<<24 | 'P'<<16 | 'R'<<8 | 'V'
+	kREF uint32 = 3<<24 | 'R'<<16 | 'E'<<8 | 'F'
+	kSBR uint32 = 3<<24 | 'S'<<16 | 'B'<<8 | 'R'
+	kSE  uint32 = 2<<24 | 'S'<<8 | 'E'
+	kST  uint32 = 2<<24 | 'S'<<8 | 'T'
+	kSV1 uint32 = 3<<24 | 'S'<<16 | 'V'<<8 | '1'
+	kSV2 uint32 = 3<<24 | 'S'<<16 | 'V'<<8 | '2'
+	kSVD uint32 = 3<<24 | 'S'<<16 | 'V'<<8 | 'D'
+)
+
+// idKey packs a two- or three-byte segment identifier with its length into
+// an integer, so the builder can switch on it without converting the ID to
+// a string. Other lengths give 0, which matches no segment the builder
+// reads.
+func idKey(id []byte) uint32 {
+	switch len(id) {
+	case 2:
+		return 2<<24 | uint32(id[0])<<8 | uint32(id[1])
+	case 3:
+		return 3<<24 | uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2])
+	}
+	return 0
 }
 
 // handle processes one event.
@@ -45,11 +109,11 @@ func (b *builder) handle(e schema.Event) error {
 	if seg == nil {
 		return nil
 	}
-	id := seg.Tag()
+	id := idKey(seg.ID())
 	switch id {
-	case "ISA", "GS", "GE", "IEA":
+	case kISA, kGS, kGE, kIEA:
 		return nil
-	case "ST":
+	case kST:
 		if err := b.flush(seg); err != nil {
 			return err
 		}
@@ -81,7 +145,7 @@ func (b *builder) handle(e schema.Event) error {
 	if !seg.Unterminated() {
 		b.lastEnd++
 	}
-	if id == "SE" && !e.Unplaced {
+	if id == kSE && !e.Unplaced {
 		return b.finishTx()
 	}
 	return nil
@@ -89,8 +153,8 @@ func (b *builder) handle(e schema.Event) error {
 
 // isClaimBoundary reports whether e ends the claim being built: the next
 // 2300, any HL level, or the end of the transaction set.
-func isClaimBoundary(e schema.Event, id string) bool {
-	if id == "SE" || e.Loop == "TRAILER" {
+func isClaimBoundary(e schema.Event, id uint32) bool {
+	if id == kSE || e.Loop == "TRAILER" {
 		return true
 	}
 	if !e.NewLoop {
@@ -130,6 +194,7 @@ func (b *builder) startTx(st *x12.Segment) {
 	}
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
 	b.resetTargets()
+	b.addrs.reset(nil)
 	b.tx.Kind = b.kind
 	if b.tx.Kind == "" {
 		b.tx.Kind = KindOf(st.String(3))
@@ -140,6 +205,7 @@ func (b *builder) finishTx() error {
 	tx := b.tx
 	b.tx, b.tree = nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
+	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {
 		return b.onTx(tx)
 	}
@@ -148,13 +214,16 @@ func (b *builder) finishTx() error {
 
 func (b *builder) finishClaim(end int64) error {
 	c := b.clm
-	b.clm, b.line = nil, nil
+	blk := b.blk
+	b.clm, b.line, b.blk = nil, nil, nil
 	b.resetTargets()
+	b.dropSlabs()
 	c.end = end
 	if b.onClaim == nil {
 		return nil
 	}
-	ctx := &ClaimContext{
+	ctx := &blk.ctx
+	*ctx = ClaimContext{
 		Claim:           c,
 		Transaction:     c.tx,
 		BillingProvider: c.bp,
@@ -169,10 +238,73 @@ func (b *builder) finishClaim(end int64) error {
 	return b.onClaim(ctx)
 }
 
+// dropSlabs forgets the room of the claim just finished, so the builder
+// keeps nothing of an emitted claim.
+func (b *builder) dropSlabs() {
+	b.lineList.drop()
+	b.lineDates.drop()
+	b.linePtrs.drop()
+}
+
 func (b *builder) resetTargets() {
-	b.prov, b.person, b.payer, b.payTo = nil, nil, nil, nil
+	// Only non-nil pointers are cleared: a pointer store costs a write
+	// barrier while the garbage collector marks.
+	if b.prov != nil {
+		b.prov = nil
+	}
+	if b.person != nil {
+		b.person = nil
+	}
+	if b.payer != nil {
+		b.payer = nil
+	}
+	if b.payTo != nil {
+		b.payTo = nil
+	}
 	b.other, b.adj = -1, -1
 }
+
+// val returns v, which is a sub-slice of s.Raw() (an element, a component
+// or a part of one), as a string. The first value of a segment copies the
+// whole segment into the string arena; later values of the same segment
+// are sub-strings of that copy.
+func (b *builder) val(s *x12.Segment, v []byte) string {
+	if len(v) <= 1 {
+		if len(v) == 0 {
+			return ""
+		}
+		return oneByte[v[0]]
+	}
+	return b.valSlow(s, v)
+}
+
+// valSlow is val for a value of two bytes or more.
+func (b *builder) valSlow(s *x12.Segment, v []byte) string {
+	raw := s.Raw()
+	// v is a part of raw: it shares raw's backing array and its end, so
+	// the capacities give its offset (checked, for a value from elsewhere).
+	off := cap(raw) - cap(v)
+	if off < 0 || off > len(raw)-len(v) || &raw[off] != &v[0] {
+		return string(v)
+	}
+	if !b.curOK {
+		b.cur, b.curOK = b.strs.str(raw), true
+	}
+	return b.cur[off : off+len(v)]
+}
+
+// oneByte holds every one-byte string, so one-byte values (common codes
+// such as "Y", "1", "P") are returned without a conversion.
+var oneByte = func() (t [256]string) {
+	for i := range t {
+		t[i] = string([]byte{byte(i)})
+	}
+	return t
+}()
+
+// el returns element i of s as a string (Segment.String without an
+// allocation per value).
+func (b *builder) el(s *x12.Segment, i int) string { return b.val(s, s.Element(i)) }
 
 // problem records a value that could not be decoded, on the current claim
 // when there is one.
@@ -189,8 +321,10 @@ func (b *builder) problem(s *x12.Segment, elem int, err error) {
 }
 
 // cents parses element i of s as money; an empty element is 0.
-func (b *builder) cents(s *x12.Segment, i int) int64 {
-	v := s.Element(i)
+func (b *builder) cents(s *x12.Segment, i int) int64 { return b.centsOf(s, i, s.Element(i)) }
+
+// centsOf parses v, element i of s, as money; empty is 0.
+func (b *builder) centsOf(s *x12.Segment, i int, v []byte) int64 {
 	if len(v) == 0 {
 		return 0
 	}
@@ -204,13 +338,10 @@ func (b *builder) cents(s *x12.Segment, i int) int64 {
 
 // optCents is cents for an optional amount: nil when the element is empty
 // or invalid.
-func (b *builder) optCents(s *x12.Segment, i int, comp int) *int64 {
-	var v []byte
-	if comp > 0 {
-		v = s.Component(i, comp)
-	} else {
-		v = s.Element(i)
-	}
+func (b *builder) optCents(s *x12.Segment, i int) *int64 { return b.optCentsOf(s, i, s.Element(i)) }
+
+// optCentsOf is optCents for v, element (or a component of element) i.
+func (b *builder) optCentsOf(s *x12.Segment, i int, v []byte) *int64 {
 	if len(v) == 0 {
 		return nil
 	}
@@ -236,126 +367,136 @@ func (b *builder) milli(s *x12.Segment, i int) int64 {
 	return m
 }
 
-func comp(s *x12.Segment, i, j int) string { return string(s.Component(i, j)) }
+// atoi parses a decimal integer as strconv.Atoi does.
+func atoi(v []byte) (int, error) {
+	if n, ok := atoiBytes(v); ok {
+		return n, nil
+	}
+	return strconv.Atoi(string(v))
+}
 
 // apply fills the typed model from one segment. n is the loop node created
 // for the segment (transaction mode, trigger segments only).
-func (b *builder) apply(e schema.Event, s *x12.Segment, id string, n *node) {
+func (b *builder) apply(e schema.Event, s *x12.Segment, id uint32, n *node) {
 	if e.Unplaced {
 		return
 	}
-	loop := e.Loop
-	switch {
-	case loop == "HEADER":
+	b.curOK = false
+	switch loop := e.Loop; loop {
+	case "HEADER":
 		b.header(s, id)
-	case loop == "1000A":
+	case "1000A":
 		b.party(&b.tx.Submitter, s, id)
-	case loop == "1000B":
+	case "1000B":
 		b.party(&b.tx.Receiver, s, id)
-	case loop == "2000A":
+	case "2000A":
 		b.billingLevel(s, id, n)
-	case loop == "2010AA":
+	case "2010AA":
 		b.billingName(s, id)
-	case loop == "2010AB" || loop == "2010AC":
+	case "2010AB", "2010AC":
 		b.payToLoop(loop, s, id)
-	case loop == "2000B":
+	case "2000B":
 		b.subscriberLevel(s, id, n)
-	case loop == "2010BA":
+	case "2010BA":
 		if b.sub != nil {
 			b.personSeg(&b.sub.Member, s, id)
 		}
-	case loop == "2010BB":
+	case "2010BB":
 		if b.sub != nil {
 			b.payerSeg(&b.sub.Payer, s, id)
 		}
-	case loop == "2000C":
+	case "2000C":
 		b.patientLevel(s, id, n)
-	case loop == "2010CA":
+	case "2010CA":
 		if b.pat != nil {
 			b.personSeg(&b.pat.Person, s, id)
 		}
-	case loop == "2300":
+	case "2300":
 		b.claimSeg(s, id, n)
-	case strings.HasPrefix(loop, "2310"):
-		if b.clm != nil {
-			b.providerSeg(&b.clm.Providers, loop, s, id)
-		}
-	case loop == "2320":
+	case "2320":
 		b.otherSubscriberSeg(s, id)
-	case strings.HasPrefix(loop, "2330"):
-		b.otherPayerLoop(loop, s, id)
-	case loop == "2400":
+	case "2400":
 		b.lineSeg(s, id, n)
-	case loop == "2410":
+	case "2410":
 		b.drugSeg(s, id)
-	case strings.HasPrefix(loop, "2420"):
-		if b.line != nil {
-			b.providerSeg(&b.line.Providers, loop, s, id)
-		}
-	case loop == "2430":
+	case "2430":
 		b.adjudicationSeg(s, id)
+	default:
+		switch {
+		case strings.HasPrefix(loop, "2310"):
+			if b.clm != nil {
+				b.providerSeg(&b.clm.Providers, loop, s, id)
+			}
+		case strings.HasPrefix(loop, "2330"):
+			b.otherPayerLoop(loop, s, id)
+		case strings.HasPrefix(loop, "2420"):
+			if b.line != nil {
+				b.providerSeg(&b.line.Providers, loop, s, id)
+			}
+		}
 	}
 }
 
-func (b *builder) header(s *x12.Segment, id string) {
+func (b *builder) header(s *x12.Segment, id uint32) {
 	switch id {
-	case "ST":
-		b.tx.ControlNumber = s.String(2)
-		b.tx.Version = s.String(3)
-	case "BHT":
-		b.tx.Purpose = s.String(2)
-		b.tx.Reference = s.String(3)
-		b.tx.Date = s.String(4)
-		b.tx.Time = s.String(5)
-		b.tx.Type = s.String(6)
+	case kST:
+		b.tx.ControlNumber = b.el(s, 2)
+		b.tx.Version = b.el(s, 3)
+	case kBHT:
+		b.tx.Purpose = b.el(s, 2)
+		b.tx.Reference = b.el(s, 3)
+		b.tx.Date = b.el(s, 4)
+		b.tx.Time = b.el(s, 5)
+		b.tx.Type = b.el(s, 6)
 	}
 }
 
-func (b *builder) party(p *Party, s *x12.Segment, id string) {
+func (b *builder) party(p *Party, s *x12.Segment, id uint32) {
 	switch id {
-	case "NM1":
-		p.Entity = entityOf(s)
-	case "PER":
-		p.Contacts = append(p.Contacts, contactOf(s))
+	case kNM1:
+		p.Entity = b.entityOf(s)
+	case kPER:
+		p.Contacts = append(p.Contacts, b.contactOf(s))
 	}
 }
 
-func (b *builder) billingLevel(s *x12.Segment, id string, n *node) {
+func (b *builder) billingLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
-	case "HL":
-		b.bp = &BillingProvider{HLID: s.String(1), node: n}
+	case kHL:
+		b.addrs.reset(nil)
+		b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
 		b.sub, b.pat = nil, nil
 		if b.keep {
 			b.tx.BillingProviders = append(b.tx.BillingProviders, b.bp)
 		}
-	case "PRV":
+	case kPRV:
 		if b.bp != nil {
-			b.bp.Taxonomy = s.String(3)
+			b.bp.Taxonomy = b.el(s, 3)
 		}
-	case "CUR":
+	case kCUR:
 		if b.bp != nil {
-			b.bp.Currency = s.String(2)
+			b.bp.Currency = b.el(s, 2)
 		}
 	}
 }
 
-func (b *builder) billingName(s *x12.Segment, id string) {
+func (b *builder) billingName(s *x12.Segment, id uint32) {
 	bp := b.bp
 	if bp == nil {
 		return
 	}
 	switch id {
-	case "NM1":
-		bp.Entity = entityOf(s)
+	case kNM1:
+		bp.Entity = b.entityOf(s)
 		if bp.IDQualifier == "XX" {
 			bp.NPI = bp.ID
 		}
-	case "N3":
-		setN3(&bp.Address, s)
-	case "N4":
-		setN4(&bp.Address, s)
-	case "REF":
-		r := refOf(s)
+	case kN3:
+		b.setN3(&bp.Address, s)
+	case kN4:
+		b.setN4(&bp.Address, s)
+	case kREF:
+		r := b.refOf(s)
 		switch r.Qualifier {
 		case "EI":
 			bp.TIN = r.Value
@@ -364,17 +505,17 @@ func (b *builder) billingName(s *x12.Segment, id string) {
 		default:
 			bp.Refs = append(bp.Refs, r)
 		}
-	case "PER":
-		bp.Contacts = append(bp.Contacts, contactOf(s))
+	case kPER:
+		bp.Contacts = append(bp.Contacts, b.contactOf(s))
 	}
 }
 
-func (b *builder) payToLoop(loop string, s *x12.Segment, id string) {
+func (b *builder) payToLoop(loop string, s *x12.Segment, id uint32) {
 	if b.bp == nil {
 		return
 	}
-	if id == "NM1" {
-		p := &PayTo{Entity: entityOf(s)}
+	if id == kNM1 {
+		p := &PayTo{Entity: b.entityOf(s)}
 		if loop == "2010AB" {
 			b.bp.PayTo = p
 		} else {
@@ -388,84 +529,90 @@ func (b *builder) payToLoop(loop string, s *x12.Segment, id string) {
 		return
 	}
 	switch id {
-	case "N3":
-		setN3(&p.Address, s)
-	case "N4":
-		setN4(&p.Address, s)
-	case "REF":
-		p.Refs = append(p.Refs, refOf(s))
+	case kN3:
+		b.setN3(&p.Address, s)
+	case kN4:
+		b.setN4(&p.Address, s)
+	case kREF:
+		p.Refs = append(p.Refs, b.refOf(s))
 	}
 }
 
-func (b *builder) subscriberLevel(s *x12.Segment, id string, n *node) {
+func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
-	case "HL":
-		b.sub = &Subscriber{HLID: s.String(1), node: n}
+	case kHL:
+		blk := new(subscriberBlock)
+		b.addrs.reset(blk.addr[:])
+		b.sub = &blk.sub
+		b.sub.HLID, b.sub.node = b.el(s, 1), n
 		b.pat = nil
 		if b.keep && b.bp != nil {
 			b.bp.Subscribers = append(b.bp.Subscribers, b.sub)
 		}
-	case "SBR":
+	case kSBR:
 		if b.sub == nil {
 			return
 		}
-		b.sub.PayerResponsibility = s.String(1)
-		b.sub.Relationship = s.String(2)
-		b.sub.GroupNumber = s.String(3)
-		b.sub.GroupName = s.String(4)
-		b.sub.InsuranceType = s.String(5)
-		b.sub.ClaimFilingIndicator = s.String(9)
+		b.sub.PayerResponsibility = b.el(s, 1)
+		b.sub.Relationship = b.el(s, 2)
+		b.sub.GroupNumber = b.el(s, 3)
+		b.sub.GroupName = b.el(s, 4)
+		b.sub.InsuranceType = b.el(s, 5)
+		b.sub.ClaimFilingIndicator = b.el(s, 9)
 	}
 }
 
-func (b *builder) patientLevel(s *x12.Segment, id string, n *node) {
+func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
-	case "HL":
-		b.pat = &Patient{HLID: s.String(1), node: n}
+	case kHL:
+		blk := new(patientBlock)
+		b.addrs.reset(blk.addr[:])
+		b.pat = &blk.pat
+		b.pat.HLID, b.pat.node = b.el(s, 1), n
 		if b.keep && b.sub != nil {
 			b.sub.Patients = append(b.sub.Patients, b.pat)
 		}
-	case "PAT":
+	case kPAT:
 		if b.pat != nil {
-			b.pat.Relationship = s.String(1)
+			b.pat.Relationship = b.el(s, 1)
 		}
 	}
 }
 
-func (b *builder) personSeg(p *Person, s *x12.Segment, id string) {
+func (b *builder) personSeg(p *Person, s *x12.Segment, id uint32) {
 	switch id {
-	case "NM1":
-		p.Entity = entityOf(s)
-	case "N3":
-		setN3(&p.Address, s)
-	case "N4":
-		setN4(&p.Address, s)
-	case "DMG":
-		p.BirthDate = s.String(2)
-		p.Gender = s.String(3)
-	case "REF":
-		p.Refs = append(p.Refs, refOf(s))
-	case "PER":
-		p.Contacts = append(p.Contacts, contactOf(s))
+	case kNM1:
+		p.Entity = b.entityOf(s)
+	case kN3:
+		b.setN3(&p.Address, s)
+	case kN4:
+		b.setN4(&p.Address, s)
+	case kDMG:
+		p.BirthDate = b.el(s, 2)
+		p.Gender = b.el(s, 3)
+	case kREF:
+		p.Refs = append(p.Refs, b.refOf(s))
+	case kPER:
+		p.Contacts = append(p.Contacts, b.contactOf(s))
 	}
 }
 
-func (b *builder) payerSeg(p *Payer, s *x12.Segment, id string) {
+func (b *builder) payerSeg(p *Payer, s *x12.Segment, id uint32) {
 	switch id {
-	case "NM1":
-		p.Entity = entityOf(s)
+	case kNM1:
+		p.Entity = b.entityOf(s)
 		p.ID = strings.Trim(p.ID, " ")
-	case "N3":
-		setN3(&p.Address, s)
-	case "N4":
-		setN4(&p.Address, s)
-	case "REF":
-		p.Refs = append(p.Refs, refOf(s))
+	case kN3:
+		b.setN3(&p.Address, s)
+	case kN4:
+		b.setN4(&p.Address, s)
+	case kREF:
+		p.Refs = append(p.Refs, b.refOf(s))
 	}
 }
 
-func (b *builder) claimSeg(s *x12.Segment, id string, n *node) {
-	if id == "CLM" {
+func (b *builder) claimSeg(s *x12.Segment, id uint32, n *node) {
+	if id == kCLM {
 		b.startClaim(s, n)
 		return
 	}
@@ -474,8 +621,8 @@ func (b *builder) claimSeg(s *x12.Segment, id string, n *node) {
 		return
 	}
 	switch id {
-	case "DTP":
-		d := dateOf(s)
+	case kDTP:
+		d := b.dateOf(s)
 		c.Dates = append(c.Dates, d)
 		switch d.Qualifier {
 		case "434":
@@ -485,33 +632,30 @@ func (b *builder) claimSeg(s *x12.Segment, id string, n *node) {
 		case "096":
 			c.Discharge = d.Value
 		}
-	case "CL1":
-		c.AdmissionType = s.String(1)
-		c.AdmissionSource = s.String(2)
-		c.PatientStatus = s.String(3)
-	case "AMT":
-		c.Amounts = append(c.Amounts, Amount{Qualifier: s.String(1), Cents: b.cents(s, 2)})
-	case "REF":
-		c.Refs = append(c.Refs, refOf(s))
-	case "NTE":
-		c.Notes = append(c.Notes, Note{Code: s.String(1), Text: s.String(2)})
-	case "HI":
+	case kCL1:
+		c.AdmissionType = b.el(s, 1)
+		c.AdmissionSource = b.el(s, 2)
+		c.PatientStatus = b.el(s, 3)
+	case kAMT:
+		c.Amounts = append(c.Amounts, Amount{Qualifier: b.el(s, 1), Cents: b.cents(s, 2)})
+	case kREF:
+		c.Refs = append(c.Refs, b.refOf(s))
+	case kNTE:
+		c.Notes = append(c.Notes, Note{Code: b.el(s, 1), Text: b.el(s, 2)})
+	case kHI:
 		b.healthCodes(s)
-	case "HCP":
+	case kHCP:
 		c.Pricing = b.pricing(s)
 	}
 }
 
 func (b *builder) startClaim(s *x12.Segment, n *node) {
-	c := &Claim{
-		Kind:  b.tx.Kind,
-		tx:    b.tx,
-		bp:    b.bp,
-		sub:   b.sub,
-		pat:   b.pat,
-		node:  n,
-		start: s.Offset,
-	}
+	blk := new(claimBlock)
+	b.blk = blk
+	b.dropSlabs()
+	b.lineList.reset(blk.lines[:])
+	c := &blk.claim
+	c.Kind, c.tx, c.bp, c.sub, c.pat, c.node, c.start = b.tx.Kind, b.tx, b.bp, b.sub, b.pat, n, s.Offset
 	b.clm, b.line = c, nil
 	b.resetTargets()
 	if n != nil {
@@ -525,40 +669,53 @@ func (b *builder) startClaim(s *x12.Segment, n *node) {
 			b.sub.Claims = append(b.sub.Claims, c)
 		}
 	}
-	c.PatientControlNumber = s.String(1)
+	c.PatientControlNumber = b.el(s, 1)
 	c.TotalCharge = b.cents(s, 2)
-	c.FacilityCode = comp(s, 5, 1)
-	c.FacilityQualifier = comp(s, 5, 2)
-	c.FrequencyCode = comp(s, 5, 3)
-	c.ProviderSignature = s.String(6)
-	c.Assignment = s.String(7)
-	c.BenefitsAssigned = s.String(8)
-	c.ReleaseOfInfo = s.String(9)
-	c.PatientSignatureSource = s.String(10)
-	for j := 1; j <= 3; j++ {
-		if v := s.Component(11, j); len(v) > 0 {
-			c.RelatedCauses = append(c.RelatedCauses, string(v))
+	sep := s.Delims.Component
+	c5 := splitComps(s.Element(5), sep)
+	c.FacilityCode = b.val(s, c5[0])
+	c.FacilityQualifier = b.val(s, c5[1])
+	c.FrequencyCode = b.val(s, c5[2])
+	c.ProviderSignature = b.el(s, 6)
+	c.Assignment = b.el(s, 7)
+	c.BenefitsAssigned = b.el(s, 8)
+	c.ReleaseOfInfo = b.el(s, 9)
+	c.PatientSignatureSource = b.el(s, 10)
+	c11 := splitComps(s.Element(11), sep)
+	for _, v := range c11[:3] {
+		if len(v) > 0 {
+			c.RelatedCauses = append(c.RelatedCauses, b.val(s, v))
 		}
 	}
-	c.AccidentState = comp(s, 11, 4)
-	c.AccidentCountry = comp(s, 11, 5)
-	c.SpecialProgram = s.String(12)
-	c.DelayReason = s.String(20)
+	c.AccidentState = b.val(s, c11[3])
+	c.AccidentCountry = b.val(s, c11[4])
+	c.SpecialProgram = b.el(s, 12)
+	c.DelayReason = b.el(s, 20)
 }
 
 func (b *builder) healthCodes(s *x12.Segment) {
 	c := b.clm
+	sep := s.Delims.Component
+	n := 0
 	for i := 1; i <= s.Len(); i++ {
-		if len(s.Element(i)) == 0 {
+		if len(s.Element(i)) > 0 {
+			n++
+		}
+	}
+	c.Codes = slices.Grow(c.Codes, n)
+	for i := 1; i <= s.Len(); i++ {
+		e := s.Element(i)
+		if len(e) == 0 {
 			continue
 		}
+		v := splitComps(e, sep)
 		h := HealthCode{
-			Qualifier:  comp(s, i, 1),
-			Code:       comp(s, i, 2),
-			DateFormat: comp(s, i, 3),
-			Date:       comp(s, i, 4),
-			Amount:     b.optCents(s, i, 5),
-			POA:        comp(s, i, 9),
+			Qualifier:  b.val(s, v[0]),
+			Code:       b.val(s, v[1]),
+			DateFormat: b.val(s, v[2]),
+			Date:       b.val(s, v[3]),
+			Amount:     b.optCentsOf(s, i, v[4]),
+			POA:        b.val(s, v[8]),
 		}
 		c.Codes = append(c.Codes, h)
 	}
@@ -567,20 +724,20 @@ func (b *builder) healthCodes(s *x12.Segment) {
 // pricing decodes an HCP segment.
 func (b *builder) pricing(s *x12.Segment) *Pricing {
 	p := &Pricing{
-		Method:              s.String(1),
+		Method:              b.el(s, 1),
 		Allowed:             b.cents(s, 2),
-		Savings:             b.optCents(s, 3, 0),
-		OrgID:               s.String(4),
-		Rate:                b.optCents(s, 5, 0),
-		ApprovedGroup:       s.String(6),
-		ApprovedGroupAmount: b.optCents(s, 7, 0),
-		ApprovedRevenueCode: s.String(8),
-		ProcedureQualifier:  s.String(9),
-		ProcedureCode:       s.String(10),
-		UnitBasis:           s.String(11),
-		RejectReason:        s.String(13),
-		PolicyCompliance:    s.String(14),
-		Exception:           s.String(15),
+		Savings:             b.optCents(s, 3),
+		OrgID:               b.el(s, 4),
+		Rate:                b.optCents(s, 5),
+		ApprovedGroup:       b.el(s, 6),
+		ApprovedGroupAmount: b.optCents(s, 7),
+		ApprovedRevenueCode: b.el(s, 8),
+		ProcedureQualifier:  b.el(s, 9),
+		ProcedureCode:       b.el(s, 10),
+		UnitBasis:           b.el(s, 11),
+		RejectReason:        b.el(s, 13),
+		PolicyCompliance:    b.el(s, 14),
+		Exception:           b.el(s, 15),
 	}
 	if len(s.Element(12)) > 0 {
 		u := b.milli(s, 12)
@@ -591,9 +748,9 @@ func (b *builder) pricing(s *x12.Segment) *Pricing {
 
 // providerSeg fills a provider loop (2310x, 2420x): NM1 starts a new
 // provider in *list, the loop's other segments fill the last one.
-func (b *builder) providerSeg(list *[]Provider, loop string, s *x12.Segment, id string) {
-	if id == "NM1" {
-		*list = append(*list, providerOf(loop, s))
+func (b *builder) providerSeg(list *[]Provider, loop string, s *x12.Segment, id uint32) {
+	if id == kNM1 {
+		*list = append(*list, b.providerOf(loop, s))
 		b.prov = &(*list)[len(*list)-1]
 		return
 	}
@@ -602,19 +759,19 @@ func (b *builder) providerSeg(list *[]Provider, loop string, s *x12.Segment, id 
 		return
 	}
 	switch id {
-	case "PRV":
-		p.Taxonomy = s.String(3)
-	case "N3":
-		setN3(&p.Address, s)
-	case "N4":
-		setN4(&p.Address, s)
-	case "REF":
-		p.Refs = append(p.Refs, refOf(s))
+	case kPRV:
+		p.Taxonomy = b.el(s, 3)
+	case kN3:
+		b.setN3(&p.Address, s)
+	case kN4:
+		b.setN4(&p.Address, s)
+	case kREF:
+		p.Refs = append(p.Refs, b.refOf(s))
 	}
 }
 
-func providerOf(loop string, s *x12.Segment) Provider {
-	p := Provider{Loop: loop, Entity: entityOf(s)}
+func (b *builder) providerOf(loop string, s *x12.Segment) Provider {
+	p := Provider{Loop: loop, Entity: b.entityOf(s)}
 	p.Role = roleOf(p.Code)
 	if p.IDQualifier == "XX" {
 		p.NPI = p.ID
@@ -622,43 +779,52 @@ func providerOf(loop string, s *x12.Segment) Provider {
 	return p
 }
 
-// roles maps NM101 entity identifier codes to provider roles.
-var roles = map[string]string{
-	"DN": "referring",
-	"P3": "primary_care",
-	"82": "rendering",
-	"77": "service_facility",
-	"DQ": "supervising",
-	"DK": "ordering",
-	"QB": "purchased_service",
-	"PW": "ambulance_pickup",
-	"45": "ambulance_dropoff",
-	"71": "attending",
-	"72": "operating",
-	"ZZ": "other_operating",
-	"85": "billing",
-}
-
+// roleOf maps an NM101 entity identifier code to a provider role.
 func roleOf(code string) string {
-	if r, ok := roles[code]; ok {
-		return r
+	switch code {
+	case "DN":
+		return "referring"
+	case "P3":
+		return "primary_care"
+	case "82":
+		return "rendering"
+	case "77":
+		return "service_facility"
+	case "DQ":
+		return "supervising"
+	case "DK":
+		return "ordering"
+	case "QB":
+		return "purchased_service"
+	case "PW":
+		return "ambulance_pickup"
+	case "45":
+		return "ambulance_dropoff"
+	case "71":
+		return "attending"
+	case "72":
+		return "operating"
+	case "ZZ":
+		return "other_operating"
+	case "85":
+		return "billing"
 	}
 	return "other"
 }
 
-func (b *builder) otherSubscriberSeg(s *x12.Segment, id string) {
+func (b *builder) otherSubscriberSeg(s *x12.Segment, id uint32) {
 	c := b.clm
 	if c == nil {
 		return
 	}
-	if id == "SBR" {
+	if id == kSBR {
 		c.OtherSubscribers = append(c.OtherSubscribers, OtherSubscriber{
-			PayerResponsibility:  s.String(1),
-			Relationship:         s.String(2),
-			GroupNumber:          s.String(3),
-			GroupName:            s.String(4),
-			InsuranceType:        s.String(5),
-			ClaimFilingIndicator: s.String(9),
+			PayerResponsibility:  b.el(s, 1),
+			Relationship:         b.el(s, 2),
+			GroupNumber:          b.el(s, 3),
+			GroupName:            b.el(s, 4),
+			InsuranceType:        b.el(s, 5),
+			ClaimFilingIndicator: b.el(s, 9),
 		})
 		b.other = len(c.OtherSubscribers) - 1
 		b.prov, b.person, b.payer = nil, nil, nil
@@ -669,31 +835,31 @@ func (b *builder) otherSubscriberSeg(s *x12.Segment, id string) {
 	}
 	o := &c.OtherSubscribers[b.other]
 	switch id {
-	case "CAS":
+	case kCAS:
 		o.Adjustments = b.adjustments(o.Adjustments, s)
-	case "AMT":
-		o.Amounts = append(o.Amounts, Amount{Qualifier: s.String(1), Cents: b.cents(s, 2)})
+	case kAMT:
+		o.Amounts = append(o.Amounts, Amount{Qualifier: b.el(s, 1), Cents: b.cents(s, 2)})
 	}
 }
 
-func (b *builder) otherPayerLoop(loop string, s *x12.Segment, id string) {
+func (b *builder) otherPayerLoop(loop string, s *x12.Segment, id uint32) {
 	c := b.clm
 	if c == nil || b.other < 0 {
 		return
 	}
 	o := &c.OtherSubscribers[b.other]
-	if id == "NM1" {
+	if id == kNM1 {
 		b.prov, b.person, b.payer = nil, nil, nil
 		switch loop {
 		case "2330A":
-			o.Subscriber = &Person{Entity: entityOf(s)}
+			o.Subscriber = &Person{Entity: b.entityOf(s)}
 			b.person = o.Subscriber
 		case "2330B":
-			o.Payer = &Payer{Entity: entityOf(s)}
+			o.Payer = &Payer{Entity: b.entityOf(s)}
 			o.Payer.ID = strings.Trim(o.Payer.ID, " ")
 			b.payer = o.Payer
 		default:
-			o.Providers = append(o.Providers, providerOf(loop, s))
+			o.Providers = append(o.Providers, b.providerOf(loop, s))
 			b.prov = &o.Providers[len(o.Providers)-1]
 		}
 		return
@@ -702,27 +868,27 @@ func (b *builder) otherPayerLoop(loop string, s *x12.Segment, id string) {
 	case b.person != nil:
 		b.personSeg(b.person, s, id)
 	case b.payer != nil:
-		if id == "DTP" && s.String(1) == "573" {
-			o.PaidDate = s.String(3)
+		if id == kDTP && string(s.Element(1)) == "573" {
+			o.PaidDate = b.el(s, 3)
 			return
 		}
 		b.payerSeg(b.payer, s, id)
-	case b.prov != nil && id == "REF":
-		b.prov.Refs = append(b.prov.Refs, refOf(s))
+	case b.prov != nil && id == kREF:
+		b.prov.Refs = append(b.prov.Refs, b.refOf(s))
 	}
 }
 
 // adjustments appends the reason/amount/quantity triplets of a CAS segment.
 func (b *builder) adjustments(list []Adjustment, s *x12.Segment) []Adjustment {
-	group := s.String(1)
+	group := b.el(s, 1)
 	for i := 2; i <= s.Len(); i += 3 {
-		reason := s.String(i)
-		if reason == "" {
+		reason := s.Element(i)
+		if len(reason) == 0 {
 			continue
 		}
 		list = append(list, Adjustment{
 			Group:  group,
-			Reason: reason,
+			Reason: b.val(s, reason),
 			Cents:  b.cents(s, i+1),
 			Units:  b.milli(s, i+2),
 		})
@@ -730,18 +896,22 @@ func (b *builder) adjustments(list []Adjustment, s *x12.Segment) []Adjustment {
 	return list
 }
 
-func (b *builder) lineSeg(s *x12.Segment, id string, n *node) {
+func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 	c := b.clm
 	if c == nil {
 		return
 	}
-	if id == "LX" {
-		l := &Line{claim: c, node: n}
-		c.Lines = append(c.Lines, l)
+	if id == kLX {
+		lb := new(lineBlock)
+		b.lineDates.reset(lb.dates[:])
+		b.linePtrs.reset(lb.ptrs[:])
+		l := &lb.line
+		l.claim, l.node = c, n
+		c.Lines = b.lineList.add(c.Lines, l)
 		b.line = l
 		b.prov, b.adj = nil, -1
 		if v := s.Element(1); len(v) > 0 {
-			num, err := strconv.Atoi(string(v))
+			num, err := atoi(v)
 			if err != nil {
 				b.problem(s, 1, x12.ErrBadNumber)
 			}
@@ -754,41 +924,42 @@ func (b *builder) lineSeg(s *x12.Segment, id string, n *node) {
 		return
 	}
 	switch id {
-	case "SV1":
+	case kSV1:
 		b.professionalService(l, s)
-	case "SV2":
+	case kSV2:
 		b.institutionalService(l, s)
-	case "DTP":
-		d := dateOf(s)
-		l.Dates = append(l.Dates, d)
+	case kDTP:
+		d := b.dateOf(s)
+		l.Dates = b.lineDates.add(l.Dates, d)
 		if d.Qualifier == "472" && l.ServiceFrom == "" {
 			l.ServiceFrom, l.ServiceTo = d.From(), d.To()
 		}
-	case "REF":
-		r := refOf(s)
+	case kREF:
+		r := b.refOf(s)
 		l.Refs = append(l.Refs, r)
 		if r.Qualifier == "6R" && l.ControlNumber == "" {
 			l.ControlNumber = r.Value
 		}
-	case "AMT":
-		l.Amounts = append(l.Amounts, Amount{Qualifier: s.String(1), Cents: b.cents(s, 2)})
-	case "NTE":
-		l.Notes = append(l.Notes, Note{Code: s.String(1), Text: s.String(2)})
-	case "HCP":
+	case kAMT:
+		l.Amounts = append(l.Amounts, Amount{Qualifier: b.el(s, 1), Cents: b.cents(s, 2)})
+	case kNTE:
+		l.Notes = append(l.Notes, Note{Code: b.el(s, 1), Text: b.el(s, 2)})
+	case kHCP:
 		l.Pricing = b.pricing(s)
 	}
 }
 
 // procedure decodes a composite medical procedure identifier (C003).
-func procedure(s *x12.Segment, i int) (qual, code string, mods []string, desc string) {
-	qual = comp(s, i, 1)
-	code = comp(s, i, 2)
-	for j := 3; j <= 6; j++ {
-		if m := s.Component(i, j); len(m) > 0 {
-			mods = append(mods, string(m))
+func (b *builder) procedure(s *x12.Segment, i int) (qual, code string, mods []string, desc string) {
+	c := splitComps(s.Element(i), s.Delims.Component)
+	qual = b.val(s, c[0])
+	code = b.val(s, c[1])
+	for _, m := range c[2:6] {
+		if len(m) > 0 {
+			mods = append(mods, b.val(s, m))
 		}
 	}
-	desc = comp(s, i, 7)
+	desc = b.val(s, c[6])
 	return qual, code, mods, desc
 }
 
@@ -796,44 +967,54 @@ func (b *builder) professionalService(l *Line, s *x12.Segment) {
 	if b.clm.Kind == "" {
 		b.clm.Kind = Professional
 	}
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = procedure(s, 1)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 1)
 	l.Charge = b.cents(s, 2)
-	l.UnitBasis = s.String(3)
+	l.UnitBasis = b.el(s, 3)
 	l.Units = b.milli(s, 4)
-	l.PlaceOfService = s.String(5)
-	for j, p := range s.Components(7) {
-		if len(p) == 0 {
-			continue
+	l.PlaceOfService = b.el(s, 5)
+	if e := s.Element(7); e != nil {
+		sep := s.Delims.Component
+		for j := 1; ; j++ {
+			p := e
+			k := indexByte(e, sep)
+			if k >= 0 {
+				p = e[:k]
+			}
+			if len(p) > 0 {
+				if v, err := atoi(p); err != nil {
+					b.problem(s, 7, fmt.Errorf("component %d: %w", j, x12.ErrBadNumber))
+				} else {
+					l.DiagnosisPointers = b.linePtrs.add(l.DiagnosisPointers, v)
+				}
+			}
+			if k < 0 {
+				break
+			}
+			e = e[k+1:]
 		}
-		v, err := strconv.Atoi(string(p))
-		if err != nil {
-			b.problem(s, 7, fmt.Errorf("component %d: %w", j, x12.ErrBadNumber))
-			continue
-		}
-		l.DiagnosisPointers = append(l.DiagnosisPointers, v)
 	}
-	l.Emergency = s.String(9)
+	l.Emergency = b.el(s, 9)
 }
 
 func (b *builder) institutionalService(l *Line, s *x12.Segment) {
 	if b.clm.Kind == "" {
 		b.clm.Kind = Institutional
 	}
-	l.RevenueCode = s.String(1)
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = procedure(s, 2)
+	l.RevenueCode = b.el(s, 1)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 2)
 	l.Charge = b.cents(s, 3)
-	l.UnitBasis = s.String(4)
+	l.UnitBasis = b.el(s, 4)
 	l.Units = b.milli(s, 5)
 	l.NonCoveredCharge = b.cents(s, 7)
 }
 
-func (b *builder) drugSeg(s *x12.Segment, id string) {
+func (b *builder) drugSeg(s *x12.Segment, id uint32) {
 	l := b.line
 	if l == nil {
 		return
 	}
-	if id == "LIN" {
-		l.Drug = &Drug{Qualifier: s.String(2), NDC: s.String(3)}
+	if id == kLIN {
+		l.Drug = &Drug{Qualifier: b.el(s, 2), NDC: b.el(s, 3)}
 		return
 	}
 	d := l.Drug
@@ -841,28 +1022,28 @@ func (b *builder) drugSeg(s *x12.Segment, id string) {
 		return
 	}
 	switch id {
-	case "CTP":
+	case kCTP:
 		d.Units = b.milli(s, 4)
-		d.UnitBasis = comp(s, 5, 1)
-	case "REF":
-		d.Refs = append(d.Refs, refOf(s))
+		d.UnitBasis = b.val(s, s.Component(5, 1))
+	case kREF:
+		d.Refs = append(d.Refs, b.refOf(s))
 	}
 }
 
-func (b *builder) adjudicationSeg(s *x12.Segment, id string) {
+func (b *builder) adjudicationSeg(s *x12.Segment, id uint32) {
 	l := b.line
 	if l == nil {
 		return
 	}
-	if id == "SVD" {
+	if id == kSVD {
 		a := Adjudication{
-			PayerID:     strings.Trim(s.String(1), " "),
+			PayerID:     b.val(s, trimSpaces(s.Element(1))),
 			Paid:        b.cents(s, 2),
-			RevenueCode: s.String(4),
+			RevenueCode: b.el(s, 4),
 			PaidUnits:   b.milli(s, 5),
-			BundledLine: s.String(6),
+			BundledLine: b.el(s, 6),
 		}
-		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = procedure(s, 3)
+		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = b.procedure(s, 3)
 		l.Adjudications = append(l.Adjudications, a)
 		b.adj = len(l.Adjudications) - 1
 		return
@@ -872,62 +1053,87 @@ func (b *builder) adjudicationSeg(s *x12.Segment, id string) {
 	}
 	a := &l.Adjudications[b.adj]
 	switch id {
-	case "CAS":
+	case kCAS:
 		a.Adjustments = b.adjustments(a.Adjustments, s)
-	case "DTP":
-		if s.String(1) == "573" {
-			a.PaidDate = s.String(3)
+	case kDTP:
+		if string(s.Element(1)) == "573" {
+			a.PaidDate = b.el(s, 3)
 		}
-	case "AMT":
-		if s.String(1) == "EAF" {
-			a.RemainingLiability = b.optCents(s, 2, 0)
+	case kAMT:
+		if string(s.Element(1)) == "EAF" {
+			a.RemainingLiability = b.optCents(s, 2)
 		}
 	}
 }
 
-func entityOf(s *x12.Segment) Entity {
+// trimSpaces removes leading and trailing spaces (strings.Trim(v, " ")).
+func trimSpaces(v []byte) []byte {
+	for len(v) > 0 && v[0] == ' ' {
+		v = v[1:]
+	}
+	for len(v) > 0 && v[len(v)-1] == ' ' {
+		v = v[:len(v)-1]
+	}
+	return v
+}
+
+func (b *builder) entityOf(s *x12.Segment) Entity {
 	return Entity{
-		Code:        s.String(1),
-		Type:        s.String(2),
-		Name:        s.String(3),
-		First:       s.String(4),
-		Middle:      s.String(5),
-		Suffix:      s.String(7),
-		IDQualifier: s.String(8),
-		ID:          s.String(9),
+		Code:        b.el(s, 1),
+		Type:        b.el(s, 2),
+		Name:        b.el(s, 3),
+		First:       b.el(s, 4),
+		Middle:      b.el(s, 5),
+		Suffix:      b.el(s, 7),
+		IDQualifier: b.el(s, 8),
+		ID:          b.el(s, 9),
 	}
 }
 
-func setN3(a **Address, s *x12.Segment) {
+// address returns *a, setting it to a new address from the level's block
+// when it is nil.
+func (b *builder) address(a **Address) *Address {
 	if *a == nil {
-		*a = &Address{}
+		if *a = b.addrs.take(); *a == nil {
+			*a = &Address{}
+		}
 	}
-	(*a).Line1 = s.String(1)
-	(*a).Line2 = s.String(2)
+	return *a
 }
 
-func setN4(a **Address, s *x12.Segment) {
-	if *a == nil {
-		*a = &Address{}
-	}
-	(*a).City = s.String(1)
-	(*a).State = s.String(2)
-	(*a).Zip = s.String(3)
-	(*a).Country = s.String(4)
-	(*a).CountrySubdivision = s.String(7)
+func (b *builder) setN3(a **Address, s *x12.Segment) {
+	ad := b.address(a)
+	ad.Line1 = b.el(s, 1)
+	ad.Line2 = b.el(s, 2)
 }
 
-func contactOf(s *x12.Segment) Contact {
-	c := Contact{Function: s.String(1), Name: s.String(2)}
+func (b *builder) setN4(a **Address, s *x12.Segment) {
+	ad := b.address(a)
+	ad.City = b.el(s, 1)
+	ad.State = b.el(s, 2)
+	ad.Zip = b.el(s, 3)
+	ad.Country = b.el(s, 4)
+	ad.CountrySubdivision = b.el(s, 7)
+}
+
+func (b *builder) contactOf(s *x12.Segment) Contact {
+	c := Contact{Function: b.el(s, 1), Name: b.el(s, 2)}
 	for i := 3; i+1 <= 8; i += 2 {
-		q, v := s.String(i), s.String(i+1)
-		if q != "" || v != "" {
-			c.Numbers = append(c.Numbers, Number{Qualifier: q, Value: v})
+		q, v := s.Element(i), s.Element(i+1)
+		if len(q) > 0 || len(v) > 0 {
+			c.Numbers = append(c.Numbers, Number{Qualifier: b.val(s, q), Value: b.val(s, v)})
 		}
 	}
 	return c
 }
 
+func (b *builder) refOf(s *x12.Segment) Ref { return Ref{Qualifier: b.el(s, 1), Value: b.el(s, 2)} }
+
+func (b *builder) dateOf(s *x12.Segment) Date {
+	return Date{Qualifier: b.el(s, 1), Format: b.el(s, 2), Value: b.el(s, 3)}
+}
+
+// refOf and dateOf decode a segment outside a builder (edits).
 func refOf(s *x12.Segment) Ref { return Ref{Qualifier: s.String(1), Value: s.String(2)} }
 
 func dateOf(s *x12.Segment) Date {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
@@ -77,18 +78,187 @@ func (p *Parser) elemIssue(seg *x12.Segment, loop string, at elemAt, code string
 	})
 }
 
-// checkElements applies the element rules of sd to seg.
-func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string) {
-	n := seg.Len()
-	for i := range sd.elems {
-		pos := i + 1
-		var v []byte
-		if pos <= n {
-			v = seg.Element(pos)
+// Byte classes of scanSegment.
+const (
+	classCtl  = 1 << iota // a control character that is not a delimiter
+	classRep              // the repetition separator
+	classComp             // the component separator
+)
+
+// scanSegment returns the byte classes present in seg, so the element
+// checks can skip the searches (repetitions, components, control
+// characters) a segment gives no reason for.
+func (p *Parser) scanSegment(seg *x12.Segment) uint8 {
+	d := seg.Delims
+	raw := seg.Raw()
+	// Most segments hold neither control characters nor repetition
+	// separators: check that a word at a time, then look for components.
+	if len(raw) >= 8 && !isCtl(d.Element) && !isCtl(d.Component) && (d.Repetition == 0 || !isCtl(d.Repetition)) && plain(raw, d.Repetition) {
+		if bytes.IndexByte(raw, d.Component) >= 0 {
+			return classComp
 		}
-		p.checkElement(seg, loop, pos, &sd.elems[i], v)
+		return 0
 	}
-	for pos := len(sd.elems) + 1; pos <= n; pos++ {
+	if !p.classOK || d != p.classDelims {
+		for c := range p.classes {
+			var k uint8
+			b := byte(c)
+			switch {
+			case d.Repetition != 0 && b == d.Repetition:
+				k = classRep
+			case b == d.Component:
+				k = classComp
+			case b == d.Element:
+			case isCtl(b):
+				k = classCtl
+			}
+			p.classes[c] = k
+		}
+		p.classDelims, p.classOK = d, true
+	}
+	var k uint8
+	for _, c := range raw {
+		k |= p.classes[c]
+	}
+	return k
+}
+
+func isCtl(c byte) bool { return c < 0x20 || c == 0x7f }
+
+// Word-at-a-time byte tests (eight bytes per uint64).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plain reports whether raw (at least eight bytes) holds no control
+// character and no byte rep (with rep 0 a NUL byte, a control character,
+// makes it false). The last word overlaps the one before it.
+func plain(raw []byte, rep byte) bool {
+	reps := ones * uint64(rep)
+	var bad uint64
+	for i := 0; ; i += 8 {
+		if i+8 > len(raw) {
+			if i == len(raw) {
+				break
+			}
+			i = len(raw) - 8
+		}
+		x := binary.LittleEndian.Uint64(raw[i:])
+		y := x ^ (ones * 0x7f)
+		z := x ^ reps
+		// A byte below 0x20, a DEL or a rep byte sets its high bit.
+		bad |= (x-ones*0x20)&^x | (y-ones)&^y | (z-ones)&^z
+	}
+	return bad&highs == 0
+}
+
+// elemCheck is the quick check of an element: for the common simple
+// element rules it tells from the value alone that the value passes
+// (see checkElements); anything it cannot tell goes to checkElement.
+type elemCheck struct {
+	kind     uint8    // one of the ck constants
+	req      bool     // the element is required
+	min, max int      // length (digits for ckNum) bounds; max is never 0
+	codes    []string // ckCodes: the codes
+	period   int      // ckPeriod: the position of the date format qualifier
+}
+
+// Kinds of elemCheck.
+const (
+	ckFull   = iota // no quick check: always checkElement
+	ckLen           // a length in [min, max]
+	ckCodes         // one of codes
+	ckNum           // an N0 number with [min, max] digits
+	ckDec           // an R number with [min, max] digits
+	ckPeriod        // a date or time in the format its qualifier names
+)
+
+// quickCheck returns the quick check of e, mirroring valueCode.
+func quickCheck(e *elemDef) elemCheck {
+	c := elemCheck{req: e.use == uR, min: e.min, max: e.max, codes: e.codes, period: e.period}
+	if c.max == 0 {
+		c.max = int(^uint(0) >> 1)
+	}
+	if e.use == uN || e.comps != nil {
+		return c
+	}
+	if e.period > 0 {
+		c.kind = ckPeriod
+		return c
+	}
+	switch e.typ {
+	case tID:
+		c.kind = ckLen
+		if e.codes != nil {
+			c.kind = ckCodes
+		}
+	case tN0:
+		c.kind = ckNum
+	case tR:
+		c.kind = ckDec
+	case tDT, tTM:
+	default:
+		if e.codes == nil {
+			c.kind = ckLen
+		}
+	}
+	return c
+}
+
+// checkElements applies the element rules of sd to seg. lastReq is the
+// position of sd's last required element and checks are the quick checks
+// of its elements.
+func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastReq int, checks []elemCheck) {
+	n := seg.Len()
+	classes := p.scanSegment(seg)
+	elems := sd.elems
+	m := min(n, len(elems))
+	checks = checks[:len(elems)] // built from elems: same length
+	// The quick checks hold for values without control characters,
+	// repetition separators or component separators.
+	quick := classes&(classCtl|classRep) == 0
+	comps := classes&classComp != 0
+	cs := seg.Delims.Component
+	for i := 0; i < m; i++ {
+		v := seg.Element(i + 1)
+		c := &checks[i]
+		if len(v) == 0 {
+			// An empty element only matters when it is required.
+			if c.req {
+				p.checkElement(seg, loop, i+1, &elems[i], nil, classes)
+			}
+			continue
+		}
+		if quick && c.kind != ckFull && (!comps || indexByte(v, cs) < 0) {
+			switch c.kind {
+			case ckLen:
+				if len(v) >= c.min && len(v) <= c.max {
+					continue
+				}
+			case ckCodes:
+				if inList(v, c.codes) {
+					continue
+				}
+			case ckNum, ckDec:
+				if d, ok := numberDigits(v, c.kind == ckDec); ok && d >= c.min && d <= c.max {
+					continue
+				}
+			case ckPeriod:
+				if periodCode(seg.Element(c.period), v) == "" {
+					continue
+				}
+			}
+		}
+		p.checkElement(seg, loop, i+1, &elems[i], v, classes)
+	}
+	// Past the last element sent only the required elements matter.
+	for pos := m + 1; pos <= lastReq; pos++ {
+		if e := &elems[pos-1]; e.use == uR {
+			p.checkElement(seg, loop, pos, e, nil, classes)
+		}
+	}
+	for pos := len(elems) + 1; pos <= n; pos++ {
 		if v := seg.Element(pos); len(v) > 0 {
 			p.elemIssue(seg, loop, elemAt{elem: pos, off: seg.ElementOffset(pos)}, "3", v)
 			break
@@ -99,8 +269,97 @@ func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string) {
 	}
 }
 
-// checkElement checks element pos (value v) against e.
-func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef, v []byte) {
+// checkElement checks element pos (value v) against e. classes are the
+// byte classes of the segment (scanSegment).
+func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef, v []byte, classes uint8) {
+	// The common cases: an element with a value in a segment without
+	// repetition separators, which is a simple element without component
+	// separators or a composite without issues. Anything else takes the
+	// full path, which reports the issues.
+	if e.use != uN && len(v) > 0 && classes&classRep == 0 {
+		ctl := classes&classCtl != 0
+		if e.comps == nil {
+			if classes&classComp == 0 || indexByte(v, seg.Delims.Component) < 0 {
+				var qual []byte
+				if e.period > 0 {
+					qual = seg.Element(e.period)
+				}
+				if code := valueCode(&e.compDef, v, qual, ctl); code != "" {
+					p.elemIssue(seg, loop, elemAt{elem: pos, de: e.de, off: seg.ElementOffset(pos)}, code, v)
+				}
+				return
+			}
+		} else if compositeOK(e, v, seg.Delims.Component, ctl) {
+			return
+		}
+	}
+	p.checkElementFull(seg, loop, pos, e, v, classes)
+}
+
+// compositeOK reports whether the composite value v (no repetition
+// separator) passes every check of checkElementFull, which it mirrors
+// without reporting anything.
+func compositeOK(e *elemDef, v []byte, cs byte, ctl bool) bool {
+	rest := v
+	j := 0 // components checked
+	for {
+		k := indexByte(rest, cs)
+		cv := rest
+		if k >= 0 {
+			cv = rest[:k]
+		}
+		if j >= len(e.comps) {
+			if len(cv) > 0 || k >= 0 {
+				return false
+			}
+			break
+		}
+		cd := &e.comps[j]
+		switch {
+		case cd.use == uN:
+			if len(cv) > 0 {
+				return false
+			}
+		case len(cv) == 0:
+			if cd.use == uR {
+				return false
+			}
+		default:
+			var qual []byte
+			if cd.period > 0 {
+				qual = componentOf(v, cs, cd.period)
+			}
+			if valueCode(cd, cv, qual, ctl) != "" {
+				return false
+			}
+		}
+		j++
+		if k < 0 {
+			break
+		}
+		rest = rest[k+1:]
+	}
+	// Required components after the last one sent.
+	for ; j < len(e.comps); j++ {
+		if e.comps[j].use == uR {
+			return false
+		}
+	}
+	return true
+}
+
+// indexByte is bytes.IndexByte for short values.
+func indexByte(v []byte, c byte) int {
+	for i, b := range v {
+		if b == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkElementFull is checkElement for any element.
+func (p *Parser) checkElementFull(seg *x12.Segment, loop string, pos int, e *elemDef, v []byte, classes uint8) {
 	at := elemAt{elem: pos, de: e.de, off: seg.ElementOffset(pos)}
 	if e.comps != nil {
 		at.de = e.comps[0].de
@@ -117,7 +376,9 @@ func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef
 		}
 		return
 	}
-	if rs := seg.Delims.Repetition; rs != 0 {
+	// A value holds a control character only when its segment does.
+	ctl := classes&classCtl != 0
+	if rs := seg.Delims.Repetition; rs != 0 && classes&classRep != 0 {
 		if k := bytes.IndexByte(v, rs); k >= 0 {
 			r := at
 			r.rep, r.off = 2, at.off+int64(k)+1
@@ -127,17 +388,19 @@ func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef
 	}
 	cs := seg.Delims.Component
 	if e.comps == nil {
-		if k := bytes.IndexByte(v, cs); k >= 0 {
-			c := at
-			c.comp, c.off = 2, at.off+int64(k)+1
-			p.elemIssue(seg, loop, c, "13", v)
-			return
+		if classes&classComp != 0 {
+			if k := bytes.IndexByte(v, cs); k >= 0 {
+				c := at
+				c.comp, c.off = 2, at.off+int64(k)+1
+				p.elemIssue(seg, loop, c, "13", v)
+				return
+			}
 		}
 		var qual []byte
 		if e.period > 0 {
 			qual = seg.Element(e.period)
 		}
-		if code := valueCode(&e.compDef, v, qual); code != "" {
+		if code := valueCode(&e.compDef, v, qual, ctl); code != "" {
 			p.elemIssue(seg, loop, at, code, v)
 		}
 		return
@@ -175,7 +438,7 @@ func (p *Parser) checkElement(seg *x12.Segment, loop string, pos int, e *elemDef
 				if cd.period > 0 {
 					qual = componentOf(v, cs, cd.period)
 				}
-				if code := valueCode(cd, cv, qual); code != "" {
+				if code := valueCode(cd, cv, qual, ctl); code != "" {
 					p.elemIssue(seg, loop, ca, code, cv)
 				}
 			}
@@ -213,11 +476,14 @@ func componentOf(v []byte, sep byte, j int) []byte {
 
 // valueCode returns the IK403 code for a non-empty value v of an element or
 // component with rules cd ("" when valid). qual is the date format
-// qualifier for period values.
-func valueCode(cd *compDef, v []byte, qual []byte) string {
-	for _, c := range v {
-		if c < 0x20 || c == 0x7f {
-			return "6"
+// qualifier for period values. ctl says whether v may hold control
+// characters (when false, the search for them is skipped).
+func valueCode(cd *compDef, v []byte, qual []byte, ctl bool) string {
+	if ctl {
+		for _, c := range v {
+			if c < 0x20 || c == 0x7f {
+				return "6"
+			}
 		}
 	}
 	if cd.period > 0 {
@@ -363,48 +629,53 @@ func isTime(v []byte) bool {
 	return true
 }
 
+// present reports whether element pos of seg has a value.
+func present(seg *x12.Segment, pos int) bool { return len(seg.Element(pos)) > 0 }
+
+// noteMissing reports element pos of seg missing under a syntax note
+// (unless it is required, and so already reported).
+func (p *Parser) noteMissing(seg *x12.Segment, sd *segDef, loop string, pos int) {
+	if pos > len(sd.elems) {
+		return
+	}
+	e := &sd.elems[pos-1]
+	if e.use == uR { // already reported as required
+		return
+	}
+	de := e.de
+	if e.comps != nil {
+		de = e.comps[0].de
+	}
+	p.elemIssue(seg, loop, elemAt{elem: pos, de: de, off: seg.ElementOffset(pos)}, "2", nil)
+}
+
 // checkNote applies one syntax note.
 func (p *Parser) checkNote(seg *x12.Segment, sd *segDef, loop string, sn *syntaxNote) {
-	present := func(pos int) bool { return len(seg.Element(pos)) > 0 }
-	missing := func(pos int) {
-		if pos > len(sd.elems) {
-			return
-		}
-		e := &sd.elems[pos-1]
-		if e.use == uR { // already reported as required
-			return
-		}
-		de := e.de
-		if e.comps != nil {
-			de = e.comps[0].de
-		}
-		p.elemIssue(seg, loop, elemAt{elem: pos, de: de, off: seg.ElementOffset(pos)}, "2", nil)
-	}
 	first := sn.elems[0]
 	switch sn.kind {
 	case 'P':
 		any := false
 		for _, e := range sn.elems {
-			any = any || present(e)
+			any = any || present(seg, e)
 		}
 		if any {
 			for _, e := range sn.elems {
-				if !present(e) {
-					missing(e)
+				if !present(seg, e) {
+					p.noteMissing(seg, sd, loop, e)
 				}
 			}
 		}
 	case 'R':
 		for _, e := range sn.elems {
-			if present(e) {
+			if present(seg, e) {
 				return
 			}
 		}
-		missing(first)
+		p.noteMissing(seg, sd, loop, first)
 	case 'E':
 		seen := false
 		for _, e := range sn.elems {
-			if !present(e) {
+			if !present(seg, e) {
 				continue
 			}
 			if seen {
@@ -413,21 +684,21 @@ func (p *Parser) checkNote(seg *x12.Segment, sd *segDef, loop string, sn *syntax
 			seen = true
 		}
 	case 'C':
-		if present(first) {
+		if present(seg, first) {
 			for _, e := range sn.elems[1:] {
-				if !present(e) {
-					missing(e)
+				if !present(seg, e) {
+					p.noteMissing(seg, sd, loop, e)
 				}
 			}
 		}
 	case 'L':
-		if present(first) {
+		if present(seg, first) {
 			for _, e := range sn.elems[1:] {
-				if present(e) {
+				if present(seg, e) {
 					return
 				}
 			}
-			missing(sn.elems[1])
+			p.noteMissing(seg, sd, loop, sn.elems[1])
 		}
 	}
 }

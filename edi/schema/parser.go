@@ -28,6 +28,7 @@ type Parser struct {
 	Dropped int
 
 	s      *Schema
+	t      *tables
 	h      Handler
 	stack  []frame
 	counts []int32
@@ -40,6 +41,12 @@ type Parser struct {
 	claim  claimState
 	lastHL int // HL01 of the previous HL (0 before the first)
 	hlOK   bool
+
+	// classes classifies bytes for the delimiters in classDelims (see
+	// scanSegment).
+	classes     [256]uint8
+	classDelims x12.Delimiters
+	classOK     bool
 }
 
 // frame is one open loop instance.
@@ -75,7 +82,7 @@ func refOf(seg *x12.Segment) segRef {
 // NewParser returns a parser for schema s that sends events to h (which
 // may be nil when only the issues are wanted).
 func NewParser(s *Schema, h Handler) *Parser {
-	p := &Parser{s: s, h: h, counts: make([]int32, s.nitems), stack: make([]frame, 0, 8)}
+	p := &Parser{s: s, t: tablesFor(s), h: h, counts: make([]int32, s.nitems), stack: make([]frame, 0, 8)}
 	p.Reset()
 	return p
 }
@@ -158,15 +165,17 @@ func (p *Parser) Segment(seg *x12.Segment) error {
 	} else {
 		var sd *segDef
 		var loop string
+		var si int // table index of sd
 		if mode == '7' {
 			f := &p.stack[pl.level]
 			sd = f.def.items[pl.idx].seg
+			si = f.def.base + pl.idx
 			p.counts[f.def.base+pl.idx]++
 			loop = p.loopOf(pl.level, sd)
 			ev.Loop, ev.Parent = p.eventLoop(pl.level, sd)
 			p.segIssue(refOf(seg), sd.id, loop, "7", "segment not in proper sequence")
 		} else {
-			sd, ev.NewLoop = p.commit(seg, pl, mode == 'f')
+			sd, ev.NewLoop, si = p.commit(seg, pl, mode == 'f')
 			lv := len(p.stack) - 1
 			if !ev.NewLoop {
 				lv = pl.level
@@ -177,7 +186,7 @@ func (p *Parser) Segment(seg *x12.Segment) error {
 		if sd.use == uN {
 			p.segIssue(refOf(seg), sd.id, loop, "I4", "segment not used in this implementation")
 		} else if sd.elems != nil {
-			p.checkElements(seg, sd, loop)
+			p.checkElements(seg, sd, loop, int(p.t.lastReq[si]), p.t.checks[si])
 		}
 		p.onSegment(seg, sd, ev.Loop)
 	}
@@ -237,12 +246,21 @@ func (f *frame) start(root bool) int {
 // used to choose hierarchical loops.
 func (p *Parser) findForward(seg *x12.Segment, level []byte) (placement, bool) {
 	id := seg.ID()
+	key := idKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
-		for i := f.start(k == 0); i < len(items); i++ {
+		start := f.start(k == 0)
+		if key != 0 && !p.t.mayFind(f.def, start, key) {
+			continue
+		}
+		trig := p.t.trig[f.def.base : f.def.base+len(items)]
+		for i := start; i < len(items); i++ {
+			if trig[i] != key {
+				continue
+			}
 			sd := items[i].trigger()
-			if string(id) != sd.id {
+			if key == 0 && string(id) != sd.id {
 				continue
 			}
 			if level != nil && sd.id == "HL" {
@@ -264,16 +282,21 @@ func (p *Parser) findForward(seg *x12.Segment, level []byte) (placement, bool) {
 // sequence.
 func (p *Parser) findBackward(seg *x12.Segment) (placement, bool) {
 	id := seg.ID()
+	key := idKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
+		trig := p.t.trig[f.def.base : f.def.base+len(items)]
 		first := 1
 		if k == 0 {
 			first = 0
 		}
 		for i := first; i < f.start(k == 0); i++ {
+			if trig[i] != key {
+				continue
+			}
 			sd := items[i].seg
-			if sd == nil || string(id) != sd.id {
+			if sd == nil || key == 0 && string(id) != sd.id {
 				continue
 			}
 			if keyMatch(seg, sd) {
@@ -289,11 +312,13 @@ func (p *Parser) findBackward(seg *x12.Segment) (placement, bool) {
 // reported as an element error there.
 func (p *Parser) findFallback(seg *x12.Segment) (placement, bool) {
 	id := seg.ID()
+	key := idKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
+		trig := p.t.trig[f.def.base : f.def.base+len(items)]
 		for i := f.start(k == 0); i < len(items); i++ {
-			if string(id) != items[i].trigger().id {
+			if trig[i] != key || key == 0 && string(id) != items[i].trigger().id {
 				continue
 			}
 			if l := items[i].loop; l != nil && l.max > 0 && int(p.counts[f.def.base+i]) >= l.max {
@@ -344,11 +369,26 @@ func keyMatch(seg *x12.Segment, sd *segDef) bool {
 
 func inList(v []byte, list []string) bool {
 	for _, c := range list {
-		if string(v) == c {
+		if equal(v, c) {
 			return true
 		}
 	}
 	return false
+}
+
+// equal reports whether v == c, comparing in line (the values compared
+// are short codes, for which a call to the runtime's comparison costs
+// more than the comparison).
+func equal(v []byte, c string) bool {
+	if len(v) != len(c) {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if v[i] != c[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // inferLevel chooses the hierarchical level of an HL whose HL03 matches no
@@ -378,8 +418,8 @@ func (p *Parser) inferLevel(seg *x12.Segment) []byte {
 // commit moves the state machine to placement pl for seg: it closes the
 // loops inside pl.level, reports required items skipped over, counts the
 // item and opens a child loop when the item is one. It returns the segment
-// use and whether a loop was opened.
-func (p *Parser) commit(seg *x12.Segment, pl placement, fallback bool) (*segDef, bool) {
+// use, whether a loop was opened and the table index of the segment use.
+func (p *Parser) commit(seg *x12.Segment, pl placement, fallback bool) (*segDef, bool, int) {
 	at := refOf(seg)
 	for len(p.stack)-1 > pl.level {
 		p.closeTop(at)
@@ -398,13 +438,13 @@ func (p *Parser) commit(seg *x12.Segment, pl placement, fallback bool) (*segDef,
 		if fallback {
 			// A miscoded segment does not use up (or fulfil) the use it
 			// was attached to.
-			return it.seg, false
+			return it.seg, false, f.def.base + pl.idx
 		}
 		*n++
 		if it.seg.max > 0 && int(*n) > it.seg.max {
 			p.segIssue(at, it.seg.id, p.loopOf(pl.level, it.seg), "5", "segment exceeds maximum use")
 		}
-		return it.seg, false
+		return it.seg, false, f.def.base + pl.idx
 	}
 	*n++
 	if it.loop.max > 0 && int(*n) > it.loop.max {
@@ -416,7 +456,7 @@ func (p *Parser) commit(seg *x12.Segment, pl placement, fallback bool) (*segDef,
 	}
 	nf := p.push(it.loop, at)
 	p.onOpen(nf, seg)
-	return it.loop.items[0].seg, true
+	return it.loop.items[0].seg, true, it.loop.base
 }
 
 // closeTop closes the innermost loop instance: required items not seen
@@ -433,7 +473,9 @@ func (p *Parser) closeTop(at segRef) {
 // that were not seen.
 func (p *Parser) checkMissing(level, from, to int, at segRef) {
 	f := &p.stack[level]
-	for j := from; j < to; j++ {
+	// Only the items checkMissing reports when absent are visited, in
+	// order.
+	for j := p.t.nextRequired(f.def, from); j < to; j = p.t.nextRequired(f.def, j+1) {
 		if p.counts[f.def.base+j] > 0 {
 			continue
 		}
@@ -500,4 +542,128 @@ func (p *Parser) segIssue(at segRef, id, loop, code, msg string) {
 		Level: ack.LevelSegment, Code: code, SegmentID: id, Position: at.position, Loop: loop,
 		Offset: at.offset, Ordinal: at.ordinal, Message: msg,
 	})
+}
+
+// tables are lookup tables the parser derives from a schema's loop tree,
+// indexed like Parser.counts (a loop's base plus the item index), so the
+// per-segment work compares integers instead of strings and skips what
+// cannot apply.
+type tables struct {
+	// trig is the idKey of the item's trigger segment ID.
+	trig []uint32
+	// after is a bit set (keyBit) of the trigger IDs of the item and the
+	// items after it in its loop: a search whose ID bit is not set in
+	// after[start] cannot succeed in that loop.
+	after []uint64
+	// nextReq is the index of the first item at or after this one that
+	// checkMissing reports when absent (required, not envelope), or the
+	// loop's length.
+	nextReq []int32
+	// lastReq is, for a segment item, the position of its last required
+	// element (0 when none).
+	lastReq []int32
+	// checks are, for a segment item with element rules, the quick checks
+	// of its elements (see elemCheck).
+	checks [][]elemCheck
+}
+
+// keyBit returns the bit of an ID key in the after sets.
+func keyBit(key uint32) uint64 { return 1 << ((key * 0x9E3779B1) >> 26) }
+
+// mayFind reports whether an item from start on in loop l can have
+// trigger key.
+func (t *tables) mayFind(l *loopDef, start int, key uint32) bool {
+	return start < len(l.items) && t.after[l.base+start]&keyBit(key) != 0
+}
+
+// nextRequired returns the first item index at or after i of loop l that
+// checkMissing reports when absent, or len(l.items).
+func (t *tables) nextRequired(l *loopDef, i int) int {
+	if i >= len(l.items) {
+		return len(l.items)
+	}
+	return int(t.nextReq[l.base+i])
+}
+
+// schemaTables holds the tables of the built-in schemas; they are computed
+// once, at package initialization, and never modified.
+var schemaTables = func() map[*Schema]*tables {
+	m := make(map[*Schema]*tables, len(schemas))
+	for _, s := range schemas {
+		m[s] = buildTables(s)
+	}
+	return m
+}()
+
+// tablesFor returns the tables of s.
+func tablesFor(s *Schema) *tables {
+	if t, ok := schemaTables[s]; ok {
+		return t
+	}
+	return buildTables(s)
+}
+
+func buildTables(s *Schema) *tables {
+	t := &tables{
+		trig:    make([]uint32, s.nitems),
+		after:   make([]uint64, s.nitems),
+		nextReq: make([]int32, s.nitems),
+		lastReq: make([]int32, s.nitems),
+		checks:  make([][]elemCheck, s.nitems),
+	}
+	seen := map[*loopDef]bool{}
+	var walk func(l *loopDef)
+	walk = func(l *loopDef) {
+		if seen[l] {
+			return
+		}
+		seen[l] = true
+		var after uint64
+		next := int32(len(l.items))
+		for i := len(l.items) - 1; i >= 0; i-- {
+			it := &l.items[i]
+			k := l.base + i
+			t.trig[k] = idKey(it.trigger().id)
+			after |= keyBit(t.trig[k])
+			t.after[k] = after
+			if it.seg != nil {
+				if it.seg.use == uR && !it.seg.envelope {
+					next = int32(i)
+				}
+				for pos := len(it.seg.elems); pos > 0; pos-- {
+					if it.seg.elems[pos-1].use == uR {
+						t.lastReq[k] = int32(pos)
+						break
+					}
+				}
+				if it.seg.elems != nil {
+					t.checks[k] = make([]elemCheck, len(it.seg.elems))
+					for j := range it.seg.elems {
+						t.checks[k][j] = quickCheck(&it.seg.elems[j])
+					}
+				}
+			} else {
+				if it.loop.use == uR {
+					next = int32(i)
+				}
+				walk(it.loop)
+			}
+			t.nextReq[k] = next
+		}
+	}
+	walk(s.root)
+	return t
+}
+
+// idKey packs a two- or three-byte segment ID into an integer that is
+// unique among such IDs; other lengths give 0, which callers compare as
+// strings.
+func idKey[T string | []byte](id T) uint32 {
+	switch len(id) {
+	case 2:
+		return 2<<24 | uint32(id[0])<<8 | uint32(id[1])
+	case 3:
+		return 3<<24 | uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2])
+	}
+	return 0
 }
