@@ -45,9 +45,13 @@ bench: ## benchmarks (generated 837P/837I; 10k claims, 1M + 1 GB peak RSS with B
 	exit $$rc
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME each (default 10m)
-	$(GO) test ./edi/x12 -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./edi/x12 -run '^$$' -fuzz '^FuzzParseCents$$' -fuzztime $(FUZZTIME)
+FUZZ_TARGETS := edi/x12:FuzzReader edi/x12:FuzzParseCents edi/schema:FuzzParser edi/claim:FuzzDecode \
+	edi/validate:FuzzValidate repricing:FuzzParseDecimal repricing:FuzzLoadFeeSchedule repricing:FuzzLoadContracts \
+	transport/internal/xfer:FuzzCleanPath
+fuzz: ## run every fuzz target for FUZZTIME each (default 10m); crashers land in the package's testdata/fuzz
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "== $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 .PHONY: lint
 lint: ## gofmt and go vet
