@@ -272,6 +272,39 @@ func TestCorpusExitStatus(t *testing.T) {
 	}
 }
 
+// TestCorpusInvalid837sRejected: every 837P/837I that its source marks
+// invalid is not accepted (exit 1, "accepted": false).
+func TestCorpusInvalid837sRejected(t *testing.T) {
+	data, err := os.ReadFile("../../../shared/corpus/PROVENANCE.tsv")
+	if err != nil {
+		t.Skip("corpus not present")
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	header := strings.Split(lines[0], "\t")
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	checked := 0
+	for _, line := range lines[1:] {
+		f := strings.Split(line, "\t")
+		if len(f) <= col["invalid_by_source"] || f[col["invalid_by_source"]] != "yes" {
+			continue
+		}
+		if typ := f[col["type"]]; typ != "837P" && typ != "837I" {
+			continue
+		}
+		checked++
+		code, out, _ := run(t, "validate", "--json", filepath.Join("../../../shared/corpus", f[col["file"]]))
+		if code != 1 || !strings.Contains(out, `"accepted":false`) {
+			t.Errorf("%s: marked invalid by its source but exit %d", f[col["file"]], code)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no invalid 837 in the corpus index")
+	}
+}
+
 // TestProcessRoutesAndReprices sends professional and institutional claims
 // for three payer IDs through `process` with the shipped route table and
 // the synthetic schedules: each TPA gets its repriced 837s under
