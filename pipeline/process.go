@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
@@ -44,10 +46,19 @@ type ProcessorConfig struct {
 	// Eligibility checks each claim's member against the roster; nil
 	// skips the check (no roster configured).
 	Eligibility Eligibility
+	// Routes, when set, reject (277CA A3:116) a claim whose payer ID has
+	// no route for its claim type, before its 277CA is written, so it is
+	// never acknowledged as accepted (forward.Table implements it).
+	Routes RouteLookup
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+}
+
+// RouteLookup finds the route of a payer ID and claim type ("P"/"I").
+type RouteLookup interface {
+	Lookup(payerID, claimType string) (forward.Route, error)
 }
 
 // Eligibility decides whether a claim's member was covered on its dates
@@ -347,6 +358,7 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 				if decisions != nil {
 					applyEligibility(&out, decisions[i])
 				}
+				r.applyRoute(&out, c)
 				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
 				if out.original != nil {
 					rec.originals = append(rec.originals, originalUpdate{id: out.original.ID, state: out.origNext, by: c.ControlNumber})
@@ -533,6 +545,21 @@ func splitList(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ";")
+}
+
+// applyRoute rejects an accepted claim no route takes (277CA A3:116).
+func (r *fileRun) applyRoute(out *outcome, c *store.Claim) {
+	if r.p.cfg.Routes == nil || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) {
+		return
+	}
+	var re *forward.RouteError
+	if _, err := r.p.cfg.Routes.Lookup(c.PayerID, c.ClaimType); errors.As(err, &re) {
+		note := "no-route"
+		if errors.Is(err, forward.ErrWrongClaimType) {
+			note = "payer-wrong-claim-type"
+		}
+		*out = outcome{state: store.ClaimRejected, reasons: []string{re.Reason}, notes: []string{note}}
+	}
 }
 
 // applyEligibility rejects a claim the other rules accepted when the

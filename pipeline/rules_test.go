@@ -12,6 +12,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
 
@@ -296,5 +297,33 @@ func TestEligibility(t *testing.T) {
 	// itself, which is for the submitter: checked by a path sanity check.
 	if filepath.Base(b.spool.Dir()) == "" {
 		t.Fatal("no spool")
+	}
+}
+
+// TestUnroutedPayerRejectedIn277CA: with a route table, a claim whose payer
+// ID has no route is rejected A3:116 before its 277CA, never acknowledged
+// as accepted.
+func TestUnroutedPayerRejectedIn277CA(t *testing.T) {
+	st := dbtest.Open(t, store.Config{URL: dbtest.SQLiteURL(t)})
+	sp, err := spool.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := forward.NewTable([]forward.Route{{PayerID: "2712", ClaimType: "P", Partner: "relayhealth"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pipeline.ProcessorConfig{Identity: pipeline.Identity{ID: "CLEARINGHOUSE"}, Routes: table}
+	eng, err := pipeline.New(st, sp, pipeline.NewProcessor(st, sp, cfg), []pipeline.Partner{{ID: "acme"}}, pipeline.Config{Owner: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &rulesBundle{store: st, spool: sp, engine: eng}
+	claims, ack := b.process(t, file837("000000501", claimSpec{clm01: "R-1"})) // payer 88461: no route
+	if claims[0].State != store.ClaimRejected || claims[0].Reasons != forward.ReasonIncorrectPayer || claims[0].Notes != "no-route" {
+		t.Fatalf("claim: %s %q %q", claims[0].State, claims[0].Reasons, claims[0].Notes)
+	}
+	if !strings.Contains(ack, "STC*A3:116*") || strings.Contains(ack, "REF*1K*") {
+		t.Fatalf("277CA:\n%s", ack)
 	}
 }

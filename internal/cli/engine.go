@@ -56,11 +56,14 @@ func (r *runtime) Close() {
 }
 
 // processor builds the file processor from the configuration.
-func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger) (*pipeline.Processor, *roster.Checker, error) {
+func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger, routes *forward.Table) (*pipeline.Processor, *roster.Checker, error) {
 	pc := pipeline.ProcessorConfig{
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
 		Logger:   logger,
+	}
+	if routes != nil {
+		pc.Routes = routes
 	}
 	on := cfg.Eligibility == "on"
 	if cfg.Eligibility == "auto" {
@@ -132,7 +135,12 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		}
 		partners = append(partners, pp)
 	}
-	proc, checker, err := processor(ctx, cfg, st, rt.spool, a.logger)
+	routes, err := routeTable(cfg)
+	if err != nil {
+		rt.Close()
+		return nil, err
+	}
+	proc, checker, err := processor(ctx, cfg, st, rt.spool, a.logger, routes)
 	if err != nil {
 		rt.Close()
 		return nil, err
@@ -206,12 +214,7 @@ func (a *app) forwarder(ctx context.Context, cfg config.Config, st *store.Store,
 	if len(cfg.Routes) == 0 {
 		return nil, nil
 	}
-	routes := make([]forward.Route, 0, len(cfg.Routes))
-	for _, r := range cfg.Routes {
-		routes = append(routes, forward.Route{PayerID: r.PayerID, ClaimType: r.ClaimType, Partner: r.Partner,
-			CorrectedPartner: r.CorrectedPartner, ReceiverID: r.ReceiverID, ReceiverName: r.ReceiverName})
-	}
-	table, err := forward.NewTable(routes)
+	table, err := routeTable(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -239,4 +242,21 @@ func (a *app) forwarder(ctx context.Context, cfg config.Config, st *store.Store,
 		Usage:    cfg.Usage,
 		Logger:   a.logger,
 	})
+}
+
+// routeTable builds the configured route table (nil without routes).
+func routeTable(cfg config.Config) (*forward.Table, error) {
+	if len(cfg.Routes) == 0 {
+		return nil, nil
+	}
+	routes := make([]forward.Route, 0, len(cfg.Routes))
+	for _, r := range cfg.Routes {
+		routes = append(routes, forward.Route{PayerID: r.PayerID, ClaimType: r.ClaimType, Partner: r.Partner,
+			CorrectedPartner: r.CorrectedPartner, ReceiverID: r.ReceiverID, ReceiverName: r.ReceiverName})
+	}
+	t, err := forward.NewTable(routes)
+	if err != nil {
+		return nil, fmt.Errorf("config: routes: %w", err)
+	}
+	return t, nil
 }
