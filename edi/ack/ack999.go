@@ -114,6 +114,11 @@ func firstGSCode(candidates ...string) string {
 	if len(last) > 15 {
 		last = last[:15]
 	}
+	// A one-character (or empty) ID: pad to the 2-character minimum with
+	// spaces, as fixed-width X12 fields are padded.
+	for len(last) < 2 {
+		last += " "
+	}
 	return last
 }
 

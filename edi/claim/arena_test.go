@@ -164,20 +164,20 @@ func TestIDKey(t *testing.T) {
 	ids := []string{"ST", "SE", "HL", "LX", "N3", "NM1", "CLM", "SV1", "\x00ST", "\x00HL", "S\x00T", "STX", "TS", "ISA"}
 	for _, a := range ids {
 		for _, b := range ids {
-			if (idKey([]byte(a)) == idKey([]byte(b))) != (a == b) {
-				t.Errorf("idKey(%q) == idKey(%q) is %v", a, b, a != b)
+			if (x12.IDKey([]byte(a)) == x12.IDKey([]byte(b))) != (a == b) {
+				t.Errorf("x12.IDKey(%q) == x12.IDKey(%q) is %v", a, b, a != b)
 			}
 		}
 	}
 	for _, id := range []string{"", "S", "ABCD"} {
-		if k := idKey([]byte(id)); k != 0 {
-			t.Errorf("idKey(%q) = %#x, want 0", id, k)
+		if k := x12.IDKey([]byte(id)); k != 0 {
+			t.Errorf("x12.IDKey(%q) = %#x, want 0", id, k)
 		}
 	}
 	known := map[string]uint32{"ST": kST, "SE": kSE, "HL": kHL, "NM1": kNM1, "CLM": kCLM, "SV1": kSV1, "SV2": kSV2, "DTP": kDTP, "ISA": kISA, "GE": kGE}
 	for id, k := range known {
-		if idKey([]byte(id)) != k {
-			t.Errorf("idKey(%q) = %#x, constant %#x", id, idKey([]byte(id)), k)
+		if x12.IDKey([]byte(id)) != k {
+			t.Errorf("x12.IDKey(%q) = %#x, constant %#x", id, x12.IDKey([]byte(id)), k)
 		}
 	}
 }

@@ -89,19 +89,6 @@ const (
 	kSVD uint32 = 3<<24 | 'S'<<16 | 'V'<<8 | 'D'
 )
 
-// idKey packs a two- or three-byte segment identifier with its length into
-// an integer, so the builder can switch on it without converting the ID to
-// a string. Other lengths give 0, which matches no segment the builder
-// reads.
-func idKey(id []byte) uint32 {
-	switch len(id) {
-	case 2:
-		return 2<<24 | uint32(id[0])<<8 | uint32(id[1])
-	case 3:
-		return 3<<24 | uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2])
-	}
-	return 0
-}
 
 // handle processes one event.
 func (b *builder) handle(e schema.Event) error {
@@ -109,7 +96,7 @@ func (b *builder) handle(e schema.Event) error {
 	if seg == nil {
 		return nil
 	}
-	id := idKey(seg.ID())
+	id := x12.IDKey(seg.ID())
 	switch id {
 	case kISA, kGS, kGE, kIEA:
 		return nil

@@ -246,7 +246,7 @@ func (f *frame) start(root bool) int {
 // used to choose hierarchical loops.
 func (p *Parser) findForward(seg *x12.Segment, level []byte) (placement, bool) {
 	id := seg.ID()
-	key := idKey(id)
+	key := x12.IDKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
@@ -282,7 +282,7 @@ func (p *Parser) findForward(seg *x12.Segment, level []byte) (placement, bool) {
 // sequence.
 func (p *Parser) findBackward(seg *x12.Segment) (placement, bool) {
 	id := seg.ID()
-	key := idKey(id)
+	key := x12.IDKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
@@ -312,7 +312,7 @@ func (p *Parser) findBackward(seg *x12.Segment) (placement, bool) {
 // reported as an element error there.
 func (p *Parser) findFallback(seg *x12.Segment) (placement, bool) {
 	id := seg.ID()
-	key := idKey(id)
+	key := x12.IDKey(id)
 	for k := len(p.stack) - 1; k >= 0; k-- {
 		f := &p.stack[k]
 		items := f.def.items
@@ -623,7 +623,7 @@ func buildTables(s *Schema) *tables {
 		for i := len(l.items) - 1; i >= 0; i-- {
 			it := &l.items[i]
 			k := l.base + i
-			t.trig[k] = idKey(it.trigger().id)
+			t.trig[k] = x12.IDKey(it.trigger().id)
 			after |= keyBit(t.trig[k])
 			t.after[k] = after
 			if it.seg != nil {
@@ -655,15 +655,3 @@ func buildTables(s *Schema) *tables {
 	return t
 }
 
-// idKey packs a two- or three-byte segment ID into an integer that is
-// unique among such IDs; other lengths give 0, which callers compare as
-// strings.
-func idKey[T string | []byte](id T) uint32 {
-	switch len(id) {
-	case 2:
-		return 2<<24 | uint32(id[0])<<8 | uint32(id[1])
-	case 3:
-		return 3<<24 | uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2])
-	}
-	return 0
-}

@@ -251,3 +251,16 @@ func (s *Segment) ValidID() bool {
 func isAlnum(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
+
+// IDKey packs a two- or three-byte segment identifier and its length into
+// an integer unique among such identifiers, so hot paths can switch on
+// segment IDs without converting them to strings. Other lengths give 0.
+func IDKey[T string | []byte](id T) uint32 {
+	switch len(id) {
+	case 2:
+		return 2<<24 | uint32(id[0])<<8 | uint32(id[1])
+	case 3:
+		return 3<<24 | uint32(id[0])<<16 | uint32(id[1])<<8 | uint32(id[2])
+	}
+	return 0
+}
