@@ -89,7 +89,6 @@ const (
 	kSVD uint32 = 3<<24 | 'S'<<16 | 'V'<<8 | 'D'
 )
 
-
 // handle processes one event.
 func (b *builder) handle(e schema.Event) error {
 	seg := e.Seg

@@ -654,4 +654,3 @@ func buildTables(s *Schema) *tables {
 	walk(s.root)
 	return t
 }
-
