@@ -175,3 +175,29 @@ func (q *Queries) SetClaimRoute(ctx context.Context, id int64, partner, method s
 	}
 	return nil
 }
+
+// TryExclusive runs fn while this process holds the cluster-wide lock
+// named key, and reports whether it ran: on PostgreSQL a session advisory
+// lock (pg_try_advisory_lock) held on one connection for the duration of
+// fn, so among several engine processes only one runs fn at a time and the
+// others skip; on SQLite (one process) fn simply runs. The lock is released
+// when fn returns, or by PostgreSQL if the process dies.
+func (s *Store) TryExclusive(ctx context.Context, key string, fn func() error) (bool, error) {
+	if s.dialect != DialectPostgres {
+		return true, fn()
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store: lock %s: %w", key, err)
+	}
+	defer conn.Close()
+	var got bool
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, key).Scan(&got); err != nil {
+		return false, fmt.Errorf("store: lock %s: %w", key, err)
+	}
+	if !got {
+		return false, nil
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, key)
+	return true, fn()
+}

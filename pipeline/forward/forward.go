@@ -168,7 +168,27 @@ type pending struct {
 // RunOnce forwards every claim in state accepted or suspect whose set has
 // been settled and that was not forwarded yet, as the package
 // documentation describes.
+//
+// Among several engine processes sharing one PostgreSQL only one forwards
+// at a time (a database advisory lock, store.TryExclusive); the others
+// skip the run, so no claim is forwarded twice.
 func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
+	var res Result
+	var err error
+	ran, lerr := f.st.TryExclusive(ctx, "clearinghouse:forward", func() error {
+		res, err = f.runOnce(ctx)
+		return err
+	})
+	if !ran && lerr == nil {
+		f.cfg.Logger.DebugContext(ctx, "another engine is forwarding; skipped")
+	}
+	if lerr != nil && err == nil {
+		return res, lerr
+	}
+	return res, err
+}
+
+func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	var res Result
 	cands, err := f.candidates(ctx)
 	if err != nil {
