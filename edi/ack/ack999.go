@@ -71,7 +71,7 @@ func Write999(w io.Writer, group GroupResult, out OutboundEnvelope) error {
 
 	xw := x12.NewWriter(w, d)
 	xw.Suffix = out.Suffix
-	writeISA(xw, sq, sid, rq, rid, out.Time, out.Control, out.AckRequested, out.usage(in))
+	WriteISA(xw, ISA{SenderQualifier: sq, SenderID: sid, ReceiverQualifier: rq, ReceiverID: rid, Time: out.Time, Control: out.Control, AckRequested: out.AckRequested, Usage: out.usage(in)})
 	gsControl := strconv.FormatInt(out.GroupControl, 10)
 	xw.Write("GS", "FA", appSender, appReceiver, out.Time.Format("20060102"), out.Time.Format("1504"),
 		gsControl, "X", Version999)
@@ -95,7 +95,7 @@ func Write999(w io.Writer, group GroupResult, out OutboundEnvelope) error {
 	xw.Write("AK9", append(ak9, codes...)...)
 	xw.Write("SE", strconv.Itoa(xw.Count()+1), st02)
 	xw.Write("GE", "1", gsControl)
-	writeIEA(xw, 1, out.Control)
+	WriteIEA(xw, 1, out.Control)
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("write 999: %w", err)
 	}

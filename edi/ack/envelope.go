@@ -260,15 +260,27 @@ func isDigits(s string) bool {
 	return true
 }
 
-// writeISA writes our ISA header.
-func writeISA(w *x12.Writer, sq, sid, rq, rid string, t time.Time, control int64, ackRequested bool, usage string) error {
+// ISA is the header of an interchange we write.
+type ISA struct {
+	SenderQualifier, SenderID     string // ISA05/ISA06
+	ReceiverQualifier, ReceiverID string // ISA07/ISA08
+	Time                          time.Time
+	Control                       int64 // ISA13
+	AckRequested                  bool  // ISA14
+	Usage                         string
+}
+
+// WriteISA writes h as a fixed-width ISA with w's delimiters (ISA11 is the
+// repetition separator, or "U" when w has none). It is the one ISA writer
+// for every outbound interchange (TA1, 999, 277CA, forwarded 837).
+func WriteISA(w *x12.Writer, h ISA) error {
 	d := w.Delimiters()
 	rep := "U"
 	if d.Repetition != 0 {
 		rep = string(d.Repetition)
 	}
 	ack := "0"
-	if ackRequested {
+	if h.AckRequested {
 		ack = "1"
 	}
 	// ISA elements are fixed width and never trimmed, so write the
@@ -276,11 +288,13 @@ func writeISA(w *x12.Writer, sq, sid, rq, rid string, t time.Time, control int64
 	// empties are possible: ISA16 is never empty).
 	return w.Write("ISA",
 		"00", pad("", 10), "00", pad("", 10),
-		pad(sq, 2), pad(sid, 15), pad(rq, 2), pad(rid, 15),
-		t.Format("060102"), t.Format("1504"), rep, "00501",
-		fmt.Sprintf("%09d", control), ack, usage, string(d.Component))
+		pad(h.SenderQualifier, 2), pad(h.SenderID, 15), pad(h.ReceiverQualifier, 2), pad(h.ReceiverID, 15),
+		h.Time.Format("060102"), h.Time.Format("1504"), rep, "00501",
+		fmt.Sprintf("%09d", h.Control), ack, h.Usage, string(d.Component))
 }
 
-func writeIEA(w *x12.Writer, groups int, control int64) error {
+// WriteIEA writes the IEA closing an interchange of groups functional
+// groups with ISA13 control.
+func WriteIEA(w *x12.Writer, groups int, control int64) error {
 	return w.Write("IEA", strconv.Itoa(groups), fmt.Sprintf("%09d", control))
 }

@@ -46,9 +46,9 @@ func WriteTA1(w io.Writer, in InterchangeHeader, ta1 TA1, out OutboundEnvelope) 
 	}
 	xw := x12.NewWriter(w, d)
 	xw.Suffix = out.Suffix
-	writeISA(xw, sq, sid, rq, rid, out.Time, out.Control, out.AckRequested, out.usage(in))
+	WriteISA(xw, ISA{SenderQualifier: sq, SenderID: sid, ReceiverQualifier: rq, ReceiverID: rid, Time: out.Time, Control: out.Control, AckRequested: out.AckRequested, Usage: out.usage(in)})
 	xw.Write("TA1", ctl, date, tim, ackCode, note)
-	writeIEA(xw, 0, out.Control)
+	WriteIEA(xw, 0, out.Control)
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("write ta1: %w", err)
 	}

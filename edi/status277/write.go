@@ -199,34 +199,17 @@ type interchange struct {
 // v scrubs a value of the delimiters.
 func (iw *interchange) v(s string) string { return ack.Scrub(s, iw.d) }
 
-func pad(s string, n int) string {
-	if len(s) >= n {
-		return s[:n]
-	}
-	return s + strings.Repeat(" ", n-len(s))
-}
-
 func (iw *interchange) begin() {
 	e, xw := iw.env, iw.xw
-	rep := "U"
-	if iw.d.Repetition != 0 {
-		rep = string(iw.d.Repetition)
-	}
-	ackReq := "0"
-	if e.ackRequested {
-		ackReq = "1"
-	}
-	xw.Write("ISA", "00", pad("", 10), "00", pad("", 10),
-		pad(e.sq, 2), pad(e.sid, 15), pad(e.rq, 2), pad(e.rid, 15),
-		e.t.Format("060102"), e.t.Format("1504"), rep, "00501",
-		fmt.Sprintf("%09d", e.control), ackReq, e.usage, string(iw.d.Component))
+	ack.WriteISA(xw, ack.ISA{SenderQualifier: e.sq, SenderID: e.sid, ReceiverQualifier: e.rq, ReceiverID: e.rid,
+		Time: e.t, Control: e.control, AckRequested: e.ackRequested, Usage: e.usage})
 	xw.Write("GS", FunctionalID, e.gs02, e.gs03, e.t.Format("20060102"), e.t.Format("1504"),
 		strconv.FormatInt(e.group, 10), "X", Version)
 }
 
 func (iw *interchange) end() {
 	iw.xw.Write("GE", strconv.Itoa(iw.sets), strconv.FormatInt(iw.env.group, 10))
-	iw.xw.Write("IEA", "1", fmt.Sprintf("%09d", iw.env.control))
+	ack.WriteIEA(iw.xw, 1, iw.env.control)
 }
 
 // stcElems returns the elements of STC segments carrying statuses three at

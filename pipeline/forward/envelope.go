@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/claim"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -26,13 +27,6 @@ func receiver(r Route, partner string) (qual, id string) {
 		id = id[:15]
 	}
 	return qual, id
-}
-
-func pad(s string, n int) string {
-	if len(s) >= n {
-		return s[:n]
-	}
-	return s + strings.Repeat(" ", n-len(s))
 }
 
 // writeInterchange renders a batch as one interchange with one HC group:
@@ -60,10 +54,8 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 	var buf bytes.Buffer
 	xw := x12.NewWriter(&buf, d)
 	xw.Suffix = "\n"
-	xw.Write("ISA", "00", pad("", 10), "00", pad("", 10),
-		pad(id.Qualifier, 2), pad(id.ID, 15), pad(rq, 2), pad(rid, 15),
-		t.Format("060102"), t.Format("1504"), string(d.Repetition), "00501",
-		fmt.Sprintf("%09d", isa), "0", f.cfg.Usage, string(d.Component))
+	ack.WriteISA(xw, ack.ISA{SenderQualifier: id.Qualifier, SenderID: id.ID, ReceiverQualifier: rq, ReceiverID: rid,
+		Time: t, Control: isa, Usage: f.cfg.Usage})
 	xw.Write("GS", "HC", id.ID, rid, t.Format("20060102"), t.Format("1504"),
 		strconv.FormatInt(gs, 10), "X", bt.key.version)
 	for _, set := range bt.sets {
@@ -90,7 +82,7 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 		}
 	}
 	xw.Write("GE", strconv.Itoa(len(bt.sets)), strconv.FormatInt(gs, 10))
-	xw.Write("IEA", "1", fmt.Sprintf("%09d", isa))
+	ack.WriteIEA(xw, 1, isa)
 	if err := xw.Flush(); err != nil {
 		return nil, err
 	}
