@@ -241,25 +241,37 @@ func (q *Queries) ListInbound(ctx context.Context, o ListOpts) ([]InboundFile, e
 // FOR UPDATE SKIP LOCKED, so concurrent claimers in any number of
 // processes never get the same file.
 func (q *Queries) ClaimInbound(ctx context.Context, owner string, lease time.Duration) (*InboundFile, error) {
-	if err := checkLease(owner, lease); err != nil {
-		return nil, err
-	}
 	now := q.now()
-	var f InboundFile
-	err := q.get(ctx, &f, `UPDATE inbound_files
-		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-		WHERE id = (
+	f, err := q.leaseInbound(ctx, owner, lease, now, `id = (
 			SELECT id FROM inbound_files
 			WHERE state = 'received' OR (state = 'processing' AND lease_until < ?)
 			ORDER BY received_at, id
-			LIMIT 1`+q.skipLocked()+`)
-		RETURNING `+inboundCols,
-		owner, now.Add(lease), now)
+			LIMIT 1`+q.skipLocked()+`)`, now)
+	if err != nil && !errors.Is(err, ErrNoWork) {
+		return nil, fmt.Errorf("store: claim inbound: %w", err)
+	}
+	return f, err
+}
+
+// leaseInbound marks the inbound file the where clause selects as
+// processing under owner's lease, atomically, and returns it (ErrNoWork
+// when none matches). now is the time the caller's where clause compares
+// leases with.
+func (q *Queries) leaseInbound(ctx context.Context, owner string, lease time.Duration, now time.Time, where string, whereArgs ...any) (*InboundFile, error) {
+	if err := checkLease(owner, lease); err != nil {
+		return nil, err
+	}
+	var f InboundFile
+	args := append([]any{owner, now.Add(lease)}, whereArgs...)
+	err := q.get(ctx, &f, `UPDATE inbound_files
+		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		WHERE `+where+`
+		RETURNING `+inboundCols, args...)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrNoWork
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: claim inbound: %w", err)
+		return nil, err
 	}
 	f.normalize()
 	return &f, nil

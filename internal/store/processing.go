@@ -38,20 +38,28 @@ func (q *Queries) ReserveControlNumbers(ctx context.Context, partnerID, kind str
 // with the given IDs (the claims of one transaction set, once its
 // envelope verdict is known).
 func (q *Queries) SetClaimsOutcome(ctx context.Context, ids []int64, transactionID *int64, state ClaimState, reasons string) error {
+	if err := q.updateClaims(ctx, ids, `state = ?, reasons = ?, transaction_id = ?`, state, reasons, transactionID); err != nil {
+		return fmt.Errorf("store: set claims outcome: %w", err)
+	}
+	return nil
+}
+
+// updateClaims applies one SET clause (with its arguments) and updated_at
+// to the claims with the given IDs, 500 IDs per statement, atomically.
+func (q *Queries) updateClaims(ctx context.Context, ids []int64, set string, setArgs ...any) error {
 	now := q.now()
 	return q.atomic(ctx, func(q *Queries) error {
 		for len(ids) > 0 {
 			n := min(len(ids), 500)
 			chunk := ids[:n]
 			ids = ids[n:]
-			args := []any{state, reasons, transactionID, now}
+			args := append(append([]any{}, setArgs...), now)
 			for _, id := range chunk {
 				args = append(args, id)
 			}
-			_, err := q.exec(ctx, `UPDATE claims SET state = ?, reasons = ?, transaction_id = ?, updated_at = ?
-				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
-			if err != nil {
-				return fmt.Errorf("store: set claims outcome: %w", err)
+			if _, err := q.exec(ctx, `UPDATE claims SET `+set+`, updated_at = ?
+				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -115,46 +123,22 @@ func (q *Queries) InterchangeSeenElsewhere(ctx context.Context, sender, receiver
 // (it must be received, or processing with an expired lease). It returns
 // ErrNoWork when the file is not claimable.
 func (q *Queries) ClaimInboundID(ctx context.Context, id int64, owner string, lease time.Duration) (*InboundFile, error) {
-	if err := checkLease(owner, lease); err != nil {
-		return nil, err
-	}
 	now := q.now()
-	var f InboundFile
-	err := q.get(ctx, &f, `UPDATE inbound_files
-		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-		WHERE id = ? AND (state = 'received' OR (state = 'processing' AND lease_until < ?))
-		RETURNING `+inboundCols,
-		owner, now.Add(lease), id, now)
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNoWork
-	}
-	if err != nil {
+	f, err := q.leaseInbound(ctx, owner, lease, now,
+		`id = ? AND (state = 'received' OR (state = 'processing' AND lease_until < ?))`, id, now)
+	if err != nil && !errors.Is(err, ErrNoWork) {
 		return nil, fmt.Errorf("store: claim inbound %d: %w", id, err)
 	}
-	f.normalize()
-	return &f, nil
+	return f, err
 }
 
 // SetClaimsTransaction links claims to the transaction set row they came
 // in, leaving their state as it is.
 func (q *Queries) SetClaimsTransaction(ctx context.Context, ids []int64, transactionID int64) error {
-	now := q.now()
-	return q.atomic(ctx, func(q *Queries) error {
-		for len(ids) > 0 {
-			n := min(len(ids), 500)
-			chunk := ids[:n]
-			ids = ids[n:]
-			args := []any{transactionID, now}
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			if _, err := q.exec(ctx, `UPDATE claims SET transaction_id = ?, updated_at = ?
-				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
-				return fmt.Errorf("store: set claims transaction: %w", err)
-			}
-		}
-		return nil
-	})
+	if err := q.updateClaims(ctx, ids, `transaction_id = ?`, transactionID); err != nil {
+		return fmt.Errorf("store: set claims transaction: %w", err)
+	}
+	return nil
 }
 
 // FindReplacement returns the accepted replacement or void that acts on
