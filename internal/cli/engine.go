@@ -106,7 +106,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 	var errs []error
 	for _, p := range cfg.Partners {
 		pp := pipeline.Partner{ID: p.ID}
-		opts := transport.Options{KeyFile: p.Auth.KeyFile, Password: p.Auth.Password(), KnownHostsFile: p.Auth.KnownHosts, Logger: a.logger}
+		opts := a.transportOptions(p)
 		if p.Inbox != "" {
 			rm, err := transport.Open(ctx, p.Inbox, opts)
 			if err != nil {
@@ -150,7 +150,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		if p.Roster == "" {
 			continue
 		}
-		opts := transport.Options{KeyFile: p.Auth.KeyFile, Password: p.Auth.Password(), KnownHostsFile: p.Auth.KnownHosts, Logger: a.logger}
+		opts := a.transportOptions(p)
 		rm, err := transport.Open(ctx, p.Roster, opts)
 		if err != nil {
 			a.logger.ErrorContext(ctx, "roster folder unavailable", slog.String("partner", p.ID), slog.String("error", err.Error()))
@@ -259,4 +259,9 @@ func routeTable(cfg config.Config) (*forward.Table, error) {
 		return nil, fmt.Errorf("config: routes: %w", err)
 	}
 	return t, nil
+}
+
+// transportOptions are the credentials and host-key file of partner p.
+func (a *app) transportOptions(p config.Partner) transport.Options {
+	return transport.Options{KeyFile: p.Auth.KeyFile, Password: p.Auth.Password(), KnownHostsFile: p.Auth.KnownHosts, Logger: a.logger}
 }
