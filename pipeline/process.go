@@ -449,6 +449,16 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 	return r.queueAcks(ic)
 }
 
+// groupControls draws the ISA13 and GS06 of a new outbound interchange
+// for the file's partner from its persisted sequences.
+func (r *fileRun) groupControls() (isa, gs int64, err error) {
+	if isa, err = r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlISA); err != nil {
+		return 0, 0, err
+	}
+	gs, err = r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlGS)
+	return isa, gs, err
+}
+
 // write277CA renders the 277CA of one 837 set (005010X214) and spools it:
 // every claim with its outcome, accepted ones with our claim control number
 // in REF*1K, rejected ones with their status codes.
@@ -509,11 +519,7 @@ func (r *fileRun) write277CA(sr validate.SetResult, claims []pendingClaim) (*spo
 		}
 		a.Providers[i].Claims = append(a.Providers[i].Claims, sc)
 	}
-	ctl, err := r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlISA)
-	if err != nil {
-		return nil, err
-	}
-	gctl, err := r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlGS)
+	ctl, gctl, err := r.groupControls()
 	if err != nil {
 		return nil, err
 	}
@@ -696,11 +702,7 @@ func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
 	}
 	for gi := range ic.Groups {
 		g := &ic.Groups[gi]
-		ctl, err := st.NextControlNumber(ctx, partner, store.ControlISA)
-		if err != nil {
-			return err
-		}
-		gctl, err := st.NextControlNumber(ctx, partner, store.ControlGS)
+		ctl, gctl, err := r.groupControls()
 		if err != nil {
 			return err
 		}
