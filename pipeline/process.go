@@ -56,9 +56,10 @@ type ProcessorConfig struct {
 	Now func() time.Time
 }
 
-// RouteLookup finds the route of a payer ID and claim type ("P"/"I").
+// RouteLookup decides the route and partner of a claim by payer ID, claim
+// type ("P"/"I"), CLM05-3 frequency code and the member's roster TPA.
 type RouteLookup interface {
-	Lookup(payerID, claimType string) (forward.Route, error)
+	Decide(payerID, claimType, frequency, tpa string) (forward.Route, string, error)
 }
 
 // Eligibility decides whether a claim's member was covered on its dates
@@ -357,6 +358,14 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 				}
 				if decisions != nil {
 					applyEligibility(&out, decisions[i])
+					if d := decisions[i]; d != nil && d.Eligible {
+						c.MemberTPA = d.TPA
+					}
+				}
+				if c.MemberTPA == "" && out.original != nil {
+					// A void is not checked against the roster: it goes
+					// where its original's member TPA sent the original.
+					c.MemberTPA = out.original.MemberTPA
 				}
 				r.applyRoute(&out, c)
 				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
@@ -559,12 +568,8 @@ func (r *fileRun) applyRoute(out *outcome, c *store.Claim) {
 		return
 	}
 	var re *forward.RouteError
-	if _, err := r.p.cfg.Routes.Lookup(c.PayerID, c.ClaimType); errors.As(err, &re) {
-		note := "no-route"
-		if errors.Is(err, forward.ErrWrongClaimType) {
-			note = "payer-wrong-claim-type"
-		}
-		*out = outcome{state: store.ClaimRejected, reasons: []string{re.Reason}, notes: []string{note}}
+	if _, _, err := r.p.cfg.Routes.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA); errors.As(err, &re) {
+		*out = outcome{state: store.ClaimRejected, reasons: []string{re.Reason}, notes: []string{re.Note()}}
 	}
 }
 

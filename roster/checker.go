@@ -111,6 +111,9 @@ type Decision struct {
 	// none did); MemberRowID is its row ID. PHI: do not log the key.
 	MemberKey   store.MemberKey
 	MemberRowID int64
+	// TPA is the matched member's administrator (store.Member.TPA) when
+	// Eligible; routes by member decide by it. Not PHI.
+	TPA string
 }
 
 // STC01 returns the 277CA STC01 composite, e.g. "A7:164:IL", or "" when
@@ -344,7 +347,7 @@ func covered(rows []store.Member, dos span, entity string) Decision {
 	}
 	for i := range rows {
 		if rows[i].Covers(dos.from, dos.to) {
-			return Decision{Eligible: true, Reason: ReasonEligible, MemberKey: rows[i].Key(), MemberRowID: rows[i].ID}
+			return Decision{Eligible: true, Reason: ReasonEligible, MemberKey: rows[i].Key(), MemberRowID: rows[i].ID, TPA: rows[i].TPA}
 		}
 	}
 	d := reject(ReasonNotCoveredOnDOS, "A7", "88", entity)

@@ -14,7 +14,7 @@ import (
 // checkerRoster is the synthetic roster the checker tests run against.
 var checkerRoster = []store.Member{
 	// A CSV-style subscriber (own family), covered during 2024.
-	{MemberID: "SYN1000001", LastName: "ALPHA", FirstName: "ADAM", DOB: "19800101", CoverageStart: "20240101", CoverageEnd: "20241231"},
+	{MemberID: "SYN1000001", LastName: "ALPHA", FirstName: "ADAM", DOB: "19800101", CoverageStart: "20240101", CoverageEnd: "20241231", TPA: "SYNTH TPA EAST"},
 	// Open-ended coverage from March 2024.
 	{MemberID: "SYN1000002", LastName: "BETA", FirstName: "BELLA", DOB: "19900115", CoverageStart: "20240301"},
 	// A roster whose IDs carry per-person 2-digit suffixes.
@@ -23,7 +23,7 @@ var checkerRoster = []store.Member{
 	// An 834-style family: everyone carries the family ID.
 	{MemberID: "FAMY", FamilyID: "FAMY", LastName: "DELTA", FirstName: "DAN", DOB: "19750707", CoverageStart: "20240101"},
 	{MemberID: "FAMY", FamilyID: "FAMY", Relationship: "01", LastName: "DELTA", FirstName: "DEB", DOB: "19770808", CoverageStart: "20240101", CoverageEnd: "20240331"},
-	{MemberID: "FAMY", FamilyID: "FAMY", Relationship: "19", BirthSeq: "1", LastName: "DELTA", FirstName: "DOT", DOB: "20150505", CoverageStart: "20240101"},
+	{MemberID: "FAMY", FamilyID: "FAMY", Relationship: "19", BirthSeq: "1", LastName: "DELTA", FirstName: "DOT", DOB: "20150505", CoverageStart: "20240101", TPA: "SYNTH TPA WEST"},
 }
 
 var (
@@ -158,6 +158,22 @@ func TestCheck(t *testing.T) {
 				}
 				if tc.key != (store.MemberKey{}) && (d.MemberKey != tc.key || d.MemberRowID == 0) {
 					t.Fatalf("matched %+v (row %d), want %+v", d.MemberKey, d.MemberRowID, tc.key)
+				}
+				// An eligible decision names the matched row's TPA.
+				wantTPA := ""
+				for _, m := range checkerRoster {
+					if m.FamilyID == "" {
+						m.FamilyID = m.MemberID // as the store keys a subscriber row
+					}
+					if m.Relationship == "" {
+						m.Relationship = "18"
+					}
+					if d.Eligible && m.Key() == d.MemberKey {
+						wantTPA = m.TPA
+					}
+				}
+				if d.TPA != wantTPA {
+					t.Fatalf("TPA = %q, want %q", d.TPA, wantTPA)
 				}
 			})
 		}

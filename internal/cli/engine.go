@@ -252,7 +252,7 @@ func routeTable(cfg config.Config) (*forward.Table, error) {
 	routes := make([]forward.Route, 0, len(cfg.Routes))
 	for _, r := range cfg.Routes {
 		routes = append(routes, forward.Route{PayerID: r.PayerID, ClaimType: r.ClaimType, Partner: r.Partner,
-			CorrectedPartner: r.CorrectedPartner, ReceiverID: r.ReceiverID, ReceiverName: r.ReceiverName})
+			CorrectedPartner: r.CorrectedPartner, TPAPartners: r.TPAPartners, ReceiverID: r.ReceiverID, ReceiverName: r.ReceiverName})
 	}
 	t, err := forward.NewTable(routes)
 	if err != nil {

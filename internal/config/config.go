@@ -124,6 +124,12 @@ type Route struct {
 	Partner string `yaml:"partner"`
 	// CorrectedPartner, when set, receives replacements and voids.
 	CorrectedPartner string `yaml:"corrected_partner"`
+	// TPAPartners routes by member where the payer ID alone does not
+	// decide: roster TPA name (members.tpa, compared ignoring case) →
+	// partner. Partner is then the default for other TPAs and may be
+	// empty (such claims are rejected, A3:116). Needs eligibility on or
+	// auto: the TPA is the one of the roster row the claim matched.
+	TPAPartners map[string]string `yaml:"tpa_partners"`
 	// ReceiverID and ReceiverName go in ISA08/GS03 and 1000B (default the
 	// partner ID upper-cased).
 	ReceiverID   string `yaml:"receiver_id"`
@@ -279,10 +285,17 @@ func (c Config) Validate() error {
 		}
 	}
 	for i, r := range c.Routes {
-		if r.PayerID == "" || r.Partner == "" {
-			return fmt.Errorf("config: routes[%d] needs payer_id and partner", i)
+		if r.PayerID == "" || (r.Partner == "" && len(r.TPAPartners) == 0) {
+			return fmt.Errorf("config: routes[%d] needs payer_id and partner (or tpa_partners)", i)
 		}
-		for _, p := range []string{r.Partner, r.CorrectedPartner} {
+		if len(r.TPAPartners) > 0 && c.Eligibility == "off" {
+			return fmt.Errorf("config: routes[%d] routes by member TPA (tpa_partners), which needs eligibility auto or on", i)
+		}
+		targets := []string{r.Partner, r.CorrectedPartner}
+		for _, p := range r.TPAPartners {
+			targets = append(targets, p)
+		}
+		for _, p := range targets {
 			if p != "" && !seen[p] {
 				return fmt.Errorf("config: routes[%d] names partner %q, which is not configured", i, p)
 			}

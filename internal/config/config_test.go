@@ -44,11 +44,14 @@ partners:
 
 func TestValidate(t *testing.T) {
 	for name, body := range map[string]string{
-		"unknown field":       "nonsense: 1\n",
-		"bad partner id":      "partners: [{id: 'Bad ID'}]\n",
-		"duplicate partner":   "partners: [{id: a}, {id: a}]\n",
-		"sftp without hosts":  "partners: [{id: a, inbox: 'sftp://u@h:22/in'}]\n",
-		"bad usage indicator": "usage: X\n",
+		"unknown field":                 "nonsense: 1\n",
+		"bad partner id":                "partners: [{id: 'Bad ID'}]\n",
+		"duplicate partner":             "partners: [{id: a}, {id: a}]\n",
+		"sftp without hosts":            "partners: [{id: a, inbox: 'sftp://u@h:22/in'}]\n",
+		"bad usage indicator":           "usage: X\n",
+		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
+		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
+		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -57,5 +60,24 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		})
+	}
+}
+
+func TestRouteByMember(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(path, []byte(`
+partners: [{id: west}, {id: south}]
+routes:
+  - payer_id: "88461"
+    tpa_partners:
+      SYNTH TPA WEST: west
+      SYNTH TPA SOUTH: south
+`), 0o600)
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Routes[0]; r.Partner != "" || r.TPAPartners["SYNTH TPA WEST"] != "west" || r.TPAPartners["SYNTH TPA SOUTH"] != "south" {
+		t.Fatalf("route %+v", r)
 	}
 }

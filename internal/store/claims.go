@@ -103,6 +103,10 @@ type Claim struct {
 	// PricingMethod the repricing method used ("" when unpriced).
 	RoutePartner  string `db:"route_partner"`
 	PricingMethod string `db:"pricing_method"`
+	// MemberTPA is the TPA the member is enrolled under on the roster
+	// (the row eligibility matched; "" when not checked). Routes by member
+	// (forward.Route.TPAPartners) decide by it.
+	MemberTPA string `db:"member_tpa"`
 	// RawOffset and RawLength give the byte span of the claim in the
 	// spooled inbound file.
 	RawOffset int64 `db:"raw_offset"`
@@ -145,7 +149,7 @@ const claimCols = `id, transaction_id, inbound_file_id, partner_id, control_numb
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
 	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-	notes, related_control, route_partner, pricing_method`
+	notes, related_control, route_partner, pricing_method, member_tpa`
 
 const lineCols = `id, claim_id, line_no, code, modifiers, units, unit_type, charge_cents, allowed_cents,
 	service_from, service_to, revenue_code`
@@ -257,14 +261,14 @@ func (q *Queries) InsertClaim(ctx context.Context, c *Claim) error {
 			 frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 			 submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
 			 service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-			 notes, related_control)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			 notes, related_control, member_tpa)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
 			c.TransactionID, c.InboundFileID, c.PartnerID, c.ControlNumber, c.CLM01, c.ClaimType,
 			c.Frequency, c.RefF8, c.ReplacesClaimID, c.State, c.Reasons, c.BilledCents, c.AllowedCents, c.PayerID,
 			c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst, c.PatientDOB,
 			c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now,
-			c.Notes, c.RelatedControl)
+			c.Notes, c.RelatedControl, c.MemberTPA)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return ErrConflict

@@ -198,7 +198,7 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	byFile := map[int64][]*pending{}
 	var files []int64
 	for _, c := range cands {
-		r, err := f.table.Lookup(c.PayerID, c.ClaimType)
+		r, partner, err := f.table.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA)
 		if err != nil {
 			var re *RouteError
 			if !errors.As(err, &re) {
@@ -210,7 +210,7 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 		if _, ok := byFile[c.InboundFileID]; !ok {
 			files = append(files, c.InboundFileID)
 		}
-		byFile[c.InboundFileID] = append(byFile[c.InboundFileID], &pending{row: c, route: r, partner: r.PartnerFor(c.Frequency)})
+		byFile[c.InboundFileID] = append(byFile[c.InboundFileID], &pending{row: c, route: r, partner: partner})
 	}
 	if err := f.reject(ctx, rejects); err != nil {
 		return res, err

@@ -41,6 +41,14 @@ type testBundle struct {
 // Processor, so the claims sit in the store as the pipeline leaves them.
 func setup(t *testing.T, url string, extra ...inboundFile) *testBundle {
 	t.Helper()
+	return setupWith(t, url, nil, extra...)
+}
+
+// setupWith is setup with the Processor's configuration adjusted by
+// configure (which may read and write the store first, e.g. import a
+// roster).
+func setupWith(t *testing.T, url string, configure func(*store.Store, *pipeline.ProcessorConfig), extra ...inboundFile) *testBundle {
+	t.Helper()
 	ctx := context.Background()
 	st := dbtest.Open(t, store.Config{URL: url})
 	sp, err := spool.New(filepath.Join(t.TempDir(), "spool"))
@@ -48,8 +56,12 @@ func setup(t *testing.T, url string, extra ...inboundFile) *testBundle {
 		t.Fatal(err)
 	}
 	b := &testBundle{st: st, sp: sp, engine: loadEngine(t), now: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
-	proc := pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{Identity: pipeline.Identity{ID: "CLEARINGHOUSE"},
-		Now: func() time.Time { return b.now }})
+	cfg := pipeline.ProcessorConfig{Identity: pipeline.Identity{ID: "CLEARINGHOUSE"}, Now: func() time.Time { return b.now },
+		Logger: slog.New(slog.DiscardHandler)}
+	if configure != nil {
+		configure(st, &cfg)
+	}
+	proc := pipeline.NewProcessor(st, sp, cfg)
 	files := make([]inboundFile, 0, len(demoFiles)+len(extra))
 	for _, name := range demoFiles {
 		files = append(files, inboundFile{name, readDemo(t, name)})

@@ -13,11 +13,18 @@ type Route struct {
 	PayerID string
 	// ClaimType is "P" (837P), "I" (837I) or "" for both.
 	ClaimType string
-	// Partner is the partner ID the claims are queued to.
+	// Partner is the partner ID the claims are queued to. With
+	// TPAPartners it is the default for members whose TPA the map does not
+	// name, and may be empty: such claims are then rejected.
 	Partner string
 	// CorrectedPartner, when set, receives the replacements (frequency 7)
-	// and voids (frequency 8) instead of Partner.
+	// and voids (frequency 8) instead of Partner or a TPA partner.
 	CorrectedPartner string
+	// TPAPartners routes by member where the payer ID alone does not
+	// decide: it maps the TPA the claim's member is enrolled under on the
+	// roster (store.Member.TPA, compared ignoring case and outer spaces)
+	// to the partner that administers it.
+	TPAPartners map[string]string
 	// ReceiverQualifier and ReceiverID are ISA07/ISA08 (and GS03) of the
 	// interchanges sent to the partner. Defaults "ZZ" and the partner ID
 	// upper-cased (cut to 15 characters).
@@ -32,14 +39,33 @@ type Route struct {
 // (x12.DefaultDelimiters); names and IDs written into them must avoid them.
 const delimiterChars = "*^:~"
 
-// PartnerFor returns the partner a claim with the CLM05-3 frequency code
-// goes to.
-func (r Route) PartnerFor(frequency string) string {
+// PartnerFor returns the partner a claim with the CLM05-3 frequency code,
+// whose member is enrolled under tpa, goes to: CorrectedPartner for a
+// replacement or void when set, else the partner TPAPartners names for
+// tpa, else Partner. When none applies (a route by member with no default
+// partner, and a TPA it does not name) it returns a *RouteError wrapping
+// ErrUnroutedTPA.
+func (r Route) PartnerFor(frequency, tpa string) (string, error) {
 	if (frequency == "7" || frequency == "8") && r.CorrectedPartner != "" {
-		return r.CorrectedPartner
+		return r.CorrectedPartner, nil
 	}
-	return r.Partner
+	if len(r.TPAPartners) > 0 {
+		if p, ok := r.TPAPartners[tpaKey(tpa)]; ok {
+			return p, nil
+		}
+	}
+	if r.Partner == "" {
+		return "", &RouteError{PayerID: r.PayerID, ClaimType: r.ClaimType, TPA: tpa, Reason: ReasonIncorrectPayer, Err: ErrUnroutedTPA}
+	}
+	return r.Partner, nil
 }
+
+// ByMember reports whether the route decides the partner by the member's
+// TPA.
+func (r Route) ByMember() bool { return len(r.TPAPartners) > 0 }
+
+// tpaKey is the form TPA names are compared in.
+func tpaKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // ReasonIncorrectPayer is the 277CA status (category:code) of a claim sent
 // to a payer ID we do not route, or with a claim type the payer ID does not
@@ -53,23 +79,44 @@ var (
 	// ErrWrongClaimType means the payer ID is routed, but not for this
 	// claim type (e.g. an 837I sent to 2712).
 	ErrWrongClaimType = errors.New("payer id does not take this claim type")
+	// ErrUnroutedTPA means the route decides by member and names no
+	// partner for the member's TPA (or the member's TPA is unknown), and
+	// has no default partner.
+	ErrUnroutedTPA = errors.New("no partner for the member's tpa")
 )
 
 // RouteError is returned by Table.Lookup when a claim cannot be routed. It
 // wraps ErrUnknownPayer or ErrWrongClaimType.
 type RouteError struct {
-	// PayerID and ClaimType are what the claim was looked up with.
+	// PayerID and ClaimType are what the claim was looked up with; TPA is
+	// the member's TPA for ErrUnroutedTPA.
 	PayerID   string
 	ClaimType string
+	TPA       string
 	// Reason is the 277CA status to report: ReasonIncorrectPayer.
 	Reason string
 	// Err is ErrUnknownPayer or ErrWrongClaimType.
 	Err error
 }
 
-// Error names the payer ID, claim type and cause.
+// Error names the payer ID, claim type (and TPA) and cause.
 func (e *RouteError) Error() string {
+	if errors.Is(e.Err, ErrUnroutedTPA) {
+		return fmt.Sprintf("route payer %q type %q tpa %q: %v", e.PayerID, e.ClaimType, e.TPA, e.Err)
+	}
 	return fmt.Sprintf("route payer %q type %q: %v", e.PayerID, e.ClaimType, e.Err)
+}
+
+// Note is the machine-readable note recorded with the rejection:
+// "no-route", "payer-wrong-claim-type" or "tpa-unrouted".
+func (e *RouteError) Note() string {
+	switch {
+	case errors.Is(e.Err, ErrWrongClaimType):
+		return "payer-wrong-claim-type"
+	case errors.Is(e.Err, ErrUnroutedTPA):
+		return "tpa-unrouted"
+	}
+	return "no-route"
 }
 
 // Unwrap returns the sentinel.
@@ -80,17 +127,36 @@ type Table struct {
 	byPayer map[string][]Route
 }
 
-// NewTable builds a Table. A route without a payer ID or partner, with a
-// claim type other than "P", "I" or "", or a second route for the same
+// NewTable builds a Table. A route without a payer ID, without a partner
+// (a route by member may lack a default partner), with a claim type other
+// than "P", "I" or "", with an empty TPA name or partner in TPAPartners
+// (or two TPA names equal ignoring case), or a second route for the same
 // payer ID and claim type is an error.
 func NewTable(routes []Route) (*Table, error) {
 	t := &Table{byPayer: map[string][]Route{}}
 	for i, r := range routes {
 		r.PayerID = strings.TrimSpace(r.PayerID)
+		if len(r.TPAPartners) > 0 {
+			m := make(map[string]string, len(r.TPAPartners))
+			for tpa, p := range r.TPAPartners {
+				k := tpaKey(tpa)
+				if k == "" || p == "" {
+					return nil, fmt.Errorf("route %d (payer %s): tpa_partners %q: %q: want a TPA name and a partner", i, r.PayerID, tpa, p)
+				}
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("route %d (payer %s): tpa_partners names TPA %q twice", i, r.PayerID, k)
+				}
+				if strings.ContainsAny(p, delimiterChars) {
+					return nil, fmt.Errorf("route %d (payer %s): partner %q holds an X12 delimiter", i, r.PayerID, p)
+				}
+				m[k] = p
+			}
+			r.TPAPartners = m
+		}
 		switch {
 		case r.PayerID == "":
 			return nil, fmt.Errorf("route %d: empty payer id", i)
-		case r.Partner == "":
+		case r.Partner == "" && !r.ByMember():
 			return nil, fmt.Errorf("route %d (payer %s): empty partner", i, r.PayerID)
 		case r.ClaimType != "" && r.ClaimType != "P" && r.ClaimType != "I":
 			return nil, fmt.Errorf("route %d (payer %s): claim type %q: want P, I or empty", i, r.PayerID, r.ClaimType)
@@ -147,4 +213,20 @@ func (t *Table) Lookup(payerID, claimType string) (Route, error) {
 		return *any, nil
 	}
 	return Route{}, &RouteError{PayerID: payerID, ClaimType: claimType, Reason: ReasonIncorrectPayer, Err: ErrWrongClaimType}
+}
+
+// Decide returns the route and the partner of a claim: Lookup by payer ID
+// and claim type, then Route.PartnerFor with the CLM05-3 frequency code
+// and the member's roster TPA. Every failure is a *RouteError with Reason
+// ReasonIncorrectPayer.
+func (t *Table) Decide(payerID, claimType, frequency, tpa string) (Route, string, error) {
+	r, err := t.Lookup(payerID, claimType)
+	if err != nil {
+		return Route{}, "", err
+	}
+	p, err := r.PartnerFor(frequency, tpa)
+	if err != nil {
+		return Route{}, "", err
+	}
+	return r, p, nil
 }
