@@ -23,10 +23,16 @@ func TestTryExclusive(t *testing.T) {
 			}
 			// A second engine (its own pool) skips while the first holds it.
 			b := dbtest.Open(t, store.Config{URL: url})
+			// An engine on another schema of the same database is not
+			// contended: the lock is per schema.
+			other := dbtest.Open(t, store.Config{URL: be.URL(t)})
 			ran, err = a.TryExclusive(ctx, "forward", func() error {
 				inner, err := b.TryExclusive(ctx, "forward", func() error { t.Error("ran while locked"); return nil })
 				if err != nil || inner {
 					t.Errorf("contended: ran=%v err=%v", inner, err)
+				}
+				if ran, err := other.TryExclusive(ctx, "forward", func() error { return nil }); err != nil || !ran {
+					t.Errorf("other schema: ran=%v err=%v", ran, err)
 				}
 				return nil
 			})

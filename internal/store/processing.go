@@ -165,7 +165,9 @@ func (q *Queries) SetClaimRoute(ctx context.Context, id int64, partner, method s
 // lock (pg_try_advisory_lock) held on one connection for the duration of
 // fn, so among several engine processes only one runs fn at a time and the
 // others skip; on SQLite (one process) fn simply runs. The lock is released
-// when fn returns, or by PostgreSQL if the process dies.
+// when fn returns, or by PostgreSQL if the process dies. Advisory locks
+// are database-wide, so the lock is named after the store's schema too:
+// engines on other schemas of the same database do not contend.
 func (s *Store) TryExclusive(ctx context.Context, key string, fn func() error) (bool, error) {
 	if s.dialect != DialectPostgres {
 		return true, fn()
@@ -176,12 +178,12 @@ func (s *Store) TryExclusive(ctx context.Context, key string, fn func() error) (
 	}
 	defer conn.Close()
 	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, key).Scan(&got); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext(current_schema() || ':' || $1))`, key).Scan(&got); err != nil {
 		return false, fmt.Errorf("store: lock %s: %w", key, err)
 	}
 	if !got {
 		return false, nil
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, key)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext(current_schema() || ':' || $1))`, key)
 	return true, fn()
 }
