@@ -30,51 +30,51 @@ const (
 // InboundCounts are the result counters of a processed inbound file.
 type InboundCounts struct {
 	// Interchanges is the number of ISA..IEA envelopes read.
-	Interchanges int `db:"interchanges"`
+	Interchanges int `db:"interchanges" json:"interchanges"`
 	// Transactions is the number of ST..SE sets read.
-	Transactions int `db:"transactions"`
+	Transactions int `db:"transactions" json:"transactions"`
 	// TxAccepted and TxRejected count sets by 999 IK5 result.
-	TxAccepted int `db:"tx_accepted"`
-	TxRejected int `db:"tx_rejected"`
+	TxAccepted int `db:"tx_accepted" json:"tx_accepted"`
+	TxRejected int `db:"tx_rejected" json:"tx_rejected"`
 	// ClaimsAccepted and ClaimsRejected count claims by 277CA result.
-	ClaimsAccepted int `db:"claims_accepted"`
-	ClaimsRejected int `db:"claims_rejected"`
+	ClaimsAccepted int `db:"claims_accepted" json:"claims_accepted"`
+	ClaimsRejected int `db:"claims_rejected" json:"claims_rejected"`
 }
 
 // InboundFile is a file received from a partner. Its raw bytes are kept at
 // SpoolPath; the row is the unit of work for the processing pipeline.
 type InboundFile struct {
 	// ID is assigned by RecordInbound.
-	ID int64 `db:"id"`
+	ID int64 `db:"id" json:"id"`
 	// PartnerID is the sending partner.
-	PartnerID string `db:"partner_id"`
+	PartnerID string `db:"partner_id" json:"partner_id"`
 	// Name is the sanitised base name of the remote file.
-	Name string `db:"name"`
+	Name string `db:"name" json:"name"`
 	// RemotePath is where the file was found on the partner's server.
-	RemotePath string `db:"remote_path"`
+	RemotePath string `db:"remote_path" json:"remote_path"`
 	// SHA256 is the lowercase hex digest of the content.
-	SHA256 string `db:"sha256"`
+	SHA256 string `db:"sha256" json:"sha256"`
 	// Size is the content length in bytes.
-	Size int64 `db:"size"`
+	Size int64 `db:"size" json:"size"`
 	// SpoolPath is where the raw bytes are kept on local disk.
-	SpoolPath string `db:"spool_path"`
+	SpoolPath string `db:"spool_path" json:"spool_path"`
 	// State is the processing state.
-	State InboundState `db:"state"`
+	State InboundState `db:"state" json:"state"`
 	// Attempts counts the claims (leases) taken on the file.
-	Attempts int `db:"attempts"`
+	Attempts int `db:"attempts" json:"attempts"`
 	// LeaseOwner and LeaseUntil describe the current lease while State is
 	// processing; empty and nil otherwise.
-	LeaseOwner string     `db:"lease_owner"`
-	LeaseUntil *time.Time `db:"lease_until"`
+	LeaseOwner string     `db:"lease_owner" json:"lease_owner"`
+	LeaseUntil *time.Time `db:"lease_until" json:"lease_until"`
 	// Error is the reason of a rejected or failed file.
-	Error string `db:"error"`
+	Error string `db:"error" json:"error"`
 	// ReceivedAt is when the file was recorded (UTC).
-	ReceivedAt time.Time `db:"received_at"`
+	ReceivedAt time.Time `db:"received_at" json:"received_at"`
 	// ProcessedAt is when processing finished (UTC), nil before.
-	ProcessedAt *time.Time `db:"processed_at"`
+	ProcessedAt *time.Time `db:"processed_at" json:"processed_at"`
 	InboundCounts
 	// Summary is a free-form (usually JSON) processing summary.
-	Summary string `db:"summary"`
+	Summary string `db:"summary" json:"summary"`
 }
 
 func (f *InboundFile) normalize() {

@@ -39,38 +39,38 @@ const (
 // acknowledgement, a response, or claims forwarded to a payer/TPA.
 type OutboundFile struct {
 	// ID is assigned by EnqueueOutbound.
-	ID int64 `db:"id"`
+	ID int64 `db:"id" json:"id"`
 	// PartnerID is the receiving partner.
-	PartnerID string `db:"partner_id"`
+	PartnerID string `db:"partner_id" json:"partner_id"`
 	// Kind is one of the Kind* constants.
-	Kind string `db:"kind"`
+	Kind string `db:"kind" json:"kind"`
 	// Name is the file name to deliver, unique per partner.
-	Name string `db:"name"`
+	Name string `db:"name" json:"name"`
 	// SpoolPath is where the bytes wait on local disk.
-	SpoolPath string `db:"spool_path"`
+	SpoolPath string `db:"spool_path" json:"spool_path"`
 	// SHA256 is the lowercase hex digest of the content.
-	SHA256 string `db:"sha256"`
+	SHA256 string `db:"sha256" json:"sha256"`
 	// Size is the content length in bytes.
-	Size int64 `db:"size"`
+	Size int64 `db:"size" json:"size"`
 	// InboundFileID is the inbound file this answers, if any.
-	InboundFileID *int64 `db:"inbound_file_id"`
+	InboundFileID *int64 `db:"inbound_file_id" json:"inbound_file_id"`
 	// State is the delivery state.
-	State OutboundState `db:"state"`
+	State OutboundState `db:"state" json:"state"`
 	// Attempts counts the claims (delivery attempts) taken on the file.
-	Attempts int `db:"attempts"`
+	Attempts int `db:"attempts" json:"attempts"`
 	// LeaseOwner and LeaseUntil describe the current lease while State is
 	// delivering.
-	LeaseOwner string     `db:"lease_owner"`
-	LeaseUntil *time.Time `db:"lease_until"`
+	LeaseOwner string     `db:"lease_owner" json:"lease_owner"`
+	LeaseUntil *time.Time `db:"lease_until" json:"lease_until"`
 	// AvailableAt is the earliest time the file may be claimed; nil for a
 	// failed file that is not retried automatically.
-	AvailableAt *time.Time `db:"available_at"`
+	AvailableAt *time.Time `db:"available_at" json:"available_at"`
 	// Error is the reason of the last failed attempt.
-	Error string `db:"error"`
+	Error string `db:"error" json:"error"`
 	// CreatedAt is when the file was enqueued (UTC).
-	CreatedAt time.Time `db:"created_at"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	// DeliveredAt is when delivery succeeded (UTC).
-	DeliveredAt *time.Time `db:"delivered_at"`
+	DeliveredAt *time.Time `db:"delivered_at" json:"delivered_at"`
 }
 
 func (f *OutboundFile) normalize() {
