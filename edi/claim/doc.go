@@ -51,6 +51,16 @@
 //		return w.Flush()
 //	})
 //
+// The edits are Claim.SetPricing, Claim.SetRef and Claim.SetDate (loop
+// 2300), Line.SetPricing and Line.SetRef (loop 2400), and
+// Transaction.SetSubmitter and Transaction.SetReceiver, which replace the
+// 1000A and 1000B NM1 in place (NM1*41 / NM1*40, a non-person entity with
+// the ETIN qualifier "46") so a forwarded set names the clearinghouse as
+// submitter and the partner as receiver; the 1000A PER is kept. Every edit
+// refuses a value holding one of the set's delimiters (ErrDelimiter);
+// SetSubmitter and SetReceiver also check NM108 and the NM103/NM109
+// lengths of the guides. A refused edit changes nothing.
+//
 // Transaction.Select keeps a subset of the claims (with the billing
 // provider, subscriber and patient loops they need, HL numbering
 // rewritten) for forwarding different claims to different partners.

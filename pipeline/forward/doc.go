@@ -33,9 +33,11 @@
 //     claims make more files. Each interchange has our identity as ISA/GS
 //     sender and the partner as receiver, one HC group, and every set
 //     re-encoded with claim.EncodeSet; ISA13, GS06 and ST02 come from the
-//     partner's control number sequences. 1000A is rewritten to us
-//     (Identity.Name, Identity.ID) and 1000B to the partner
-//     (Route.ReceiverName, Route.ReceiverID).
+//     partner's control number sequences. Before encoding, each set's
+//     1000A is set to us (Identity.Name, Identity.ID) and its 1000B to the
+//     partner (Route.ReceiverName, Route.ReceiverID) with
+//     Transaction.SetSubmitter and SetReceiver: NM1*41/NM1*40 as a
+//     non-person with qualifier 46, replaced in place in the model.
 //  6. Queues each file with outbox.Enqueue (kind 837) under a name made of
 //     the claim type, the first and last claim control numbers, the count
 //     and a digest of all of them (FileName), then marks its claims
@@ -62,5 +64,15 @@
 //     claim twice.
 //   - Sets are written with x12.DefaultDelimiters; sets received with other
 //     delimiters are translated.
-//   - The 1000A PER of the original submitter is kept.
+//   - The 1000A PER of the original submitter is kept. Names and IDs we
+//     write (Identity, Route receiver fields, partner IDs) are refused by
+//     New and NewTable unless they are plain text (letters, digits, space
+//     and . , - & ' ( ) / _) of the lengths the guides allow, so they never
+//     hold a delimiter. Should a received set use one of those characters
+//     as a delimiter, SetSubmitter/SetReceiver refuse the value: RunOnce
+//     returns the error and the batch's claims stay accepted. A default
+//     receiver name (the partner ID) is cut to 60 characters.
+//   - Routes by member (Route.TPAPartners) decide by store.Claim.MemberTPA,
+//     the roster TPA recorded when the claim passed eligibility; see
+//     docs/routing.md.
 package forward

@@ -46,10 +46,7 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 	rq, rid := receiver(bt.route, partner)
 	t := f.cfg.Now()
 	id := f.cfg.Identity
-	parties := [2]string{
-		"NM1*41*2*" + id.Name + "*****46*" + id.ID,
-		"NM1*40*2*" + receiverName(bt.route, partner) + "*****46*" + rid,
-	}
+	rname := receiverName(bt.route, partner)
 	d := x12.DefaultDelimiters
 	var buf bytes.Buffer
 	xw := x12.NewWriter(&buf, d)
@@ -63,18 +60,24 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 		if err != nil {
 			return nil, err
 		}
+		// 1000A is us and 1000B the partner, edited in the model: the
+		// NM1s are replaced in place and every other segment is kept.
+		if err := set.SetSubmitter(id.Name, claim.PartyIDQualifier, id.ID); err != nil {
+			return nil, fmt.Errorf("set %s: submitter: %w", set.ControlNumber, err)
+		}
+		if err := set.SetReceiver(rname, claim.PartyIDQualifier, rid); err != nil {
+			return nil, fmt.Errorf("set %s: receiver: %w", set.ControlNumber, err)
+		}
 		if err := xw.Flush(); err != nil {
 			return nil, err
 		}
-		var sb bytes.Buffer
-		sw := x12.NewWriter(&sb, d)
+		sw := x12.NewWriter(&buf, d)
 		if err := claim.EncodeSet(sw, set, fmt.Sprintf("%04d", st)); err != nil {
 			return nil, err
 		}
 		if err := sw.Flush(); err != nil {
 			return nil, err
 		}
-		buf.Write(rewriteParties(sb.Bytes(), d, parties))
 		// A set's segments keep the line breaks they were read with; end
 		// the set's line so the next segment starts its own.
 		if b := buf.Bytes(); len(b) > 0 && b[len(b)-1] != '\n' {
@@ -90,52 +93,15 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 }
 
 // receiverName is the 1000B name for partner: the route's ReceiverName for
-// its Partner, else the partner ID upper-cased.
+// its Partner, else the partner ID upper-cased (cut to the 60 characters
+// NM103 allows).
 func receiverName(r Route, partner string) string {
 	if partner == r.Partner && r.ReceiverName != "" {
 		return r.ReceiverName
 	}
-	return strings.ToUpper(partner)
-}
-
-// rewriteParties replaces the 1000A submitter (NM1*41) and 1000B receiver
-// (NM1*40) names of one encoded set (written with delimiters d) with
-// parties[0] and parties[1], written with "*" as element separator. Only
-// the header, before the first HL, is searched; every other byte is kept,
-// and the segment count does not change. The 1000A PER is kept.
-//
-// package claim has no edit for the 1000A/1000B loops yet; this works on
-// the bytes instead.
-func rewriteParties(set []byte, d x12.Delimiters, parties [2]string) []byte {
-	out := make([]byte, 0, len(set)+64)
-	rest := set
-	header := true
-	for len(rest) > 0 {
-		i := bytes.IndexByte(rest, d.Segment)
-		if i < 0 {
-			out = append(out, rest...)
-			break
-		}
-		seg := rest[:i+1]
-		rest = rest[i+1:]
-		body := bytes.TrimLeft(seg, " \t\r\n")
-		lead := seg[:len(seg)-len(body)]
-		if header {
-			switch {
-			case bytes.HasPrefix(body, []byte{'H', 'L', d.Element}):
-				header = false
-			case bytes.HasPrefix(body, []byte{'N', 'M', '1', d.Element, '4', '1', d.Element}):
-				seg = append(append(append([]byte{}, lead...), translate(parties[0], d)...), d.Segment)
-			case bytes.HasPrefix(body, []byte{'N', 'M', '1', d.Element, '4', '0', d.Element}):
-				seg = append(append(append([]byte{}, lead...), translate(parties[1], d)...), d.Segment)
-			}
-		}
-		out = append(out, seg...)
+	name := strings.ToUpper(partner)
+	if len(name) > 60 {
+		name = name[:60]
 	}
-	return out
-}
-
-// translate writes an NM1 built with "*" with the element separator of d.
-func translate(s string, d x12.Delimiters) []byte {
-	return bytes.ReplaceAll([]byte(s), []byte{'*'}, []byte{d.Element})
+	return name
 }
