@@ -73,11 +73,11 @@ func (c *Config) validate() error {
 	if c.Identity.Name == "" {
 		c.Identity.Name = c.Identity.ID
 	}
-	if len(c.Identity.ID) < 2 || len(c.Identity.ID) > 15 || strings.ContainsAny(c.Identity.ID+c.Identity.Qualifier, delimiterChars) {
-		return fmt.Errorf("forward: identity id %q: want 2 to 15 characters without delimiters", c.Identity.ID)
+	if len(c.Identity.ID) < 2 || len(c.Identity.ID) > 15 || !plainText(c.Identity.ID+c.Identity.Qualifier) {
+		return fmt.Errorf("forward: identity id %q: want 2 to 15 letters, digits, space and . , - & ' ( ) / _", c.Identity.ID)
 	}
-	if len(c.Identity.Name) > 60 || strings.ContainsAny(c.Identity.Name, delimiterChars) {
-		return fmt.Errorf("forward: identity name: want at most 60 characters without delimiters")
+	if len(c.Identity.Name) > 60 || strings.TrimSpace(c.Identity.Name) == "" || !plainText(c.Identity.Name) {
+		return fmt.Errorf("forward: identity name %q: want 1 to 60 letters, digits, space and . , - & ' ( ) / _", c.Identity.Name)
 	}
 	if c.Usage == "" {
 		c.Usage = "P"

@@ -610,10 +610,14 @@ var badRoutes = []struct {
 	name   string
 	routes []forward.Route
 }{
-	{"NoPayer", []forward.Route{{Partner: "a"}}},
+	{"NoPayer", []forward.Route{{Partner: "ab"}}},
 	{"NoPartner", []forward.Route{{PayerID: "1"}}},
-	{"BadType", []forward.Route{{PayerID: "1", ClaimType: "D", Partner: "a"}}},
-	{"Twice", []forward.Route{{PayerID: "1", Partner: "a"}, {PayerID: "1", Partner: "b"}}},
+	{"OneCharacterPartner", []forward.Route{{PayerID: "1", Partner: "a"}}},
+	{"OneCharacterReceiverID", []forward.Route{{PayerID: "1", Partner: "ab", ReceiverID: "A"}}},
+	{"DelimiterInReceiverName", []forward.Route{{PayerID: "1", Partner: "ab", ReceiverName: "A~B"}}},
+	{"PipeInReceiverName", []forward.Route{{PayerID: "1", Partner: "ab", ReceiverName: "A|B"}}},
+	{"BadType", []forward.Route{{PayerID: "1", ClaimType: "D", Partner: "aa"}}},
+	{"Twice", []forward.Route{{PayerID: "1", Partner: "aa"}, {PayerID: "1", Partner: "bb"}}},
 }
 
 func TestNewTableErrors(t *testing.T) {
@@ -694,6 +698,8 @@ var configTests = []struct {
 	{"NoOwner", forward.Config{}},
 	{"LongID", forward.Config{Owner: "o", Identity: forward.Identity{ID: "A234567890123456"}}},
 	{"DelimiterInName", forward.Config{Owner: "o", Identity: forward.Identity{Name: "A*B"}}},
+	{"PipeInName", forward.Config{Owner: "o", Identity: forward.Identity{Name: "A|B"}}},
+	{"OneCharacterID", forward.Config{Owner: "o", Identity: forward.Identity{ID: "A"}}},
 	{"BadUsage", forward.Config{Owner: "o", Usage: "X"}},
 	{"NegativeMax", forward.Config{Owner: "o", MaxClaimsPerFile: -1}},
 }

@@ -35,9 +35,23 @@ type Route struct {
 	ReceiverName string
 }
 
-// delimiterChars are the delimiters forwarded 837s are written with
-// (x12.DefaultDelimiters); names and IDs written into them must avoid them.
-const delimiterChars = "*^:~"
+// plainText reports whether s (a name or ID we write into forwarded 837s:
+// ISA/GS identities, 1000A/1000B) uses only letters, digits, space and
+// . , - & ' ( ) / _. Those are never the delimiters of the sets we write
+// (x12.DefaultDelimiters) and, in practice, of the sets we receive, whose
+// delimiters claim.Transaction.SetSubmitter/SetReceiver refuse in values.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case strings.IndexByte(" .,-&'()/_", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // PartnerFor returns the partner a claim with the CLM05-3 frequency code,
 // whose member is enrolled under tpa, goes to: CorrectedPartner for a
@@ -146,8 +160,8 @@ func NewTable(routes []Route) (*Table, error) {
 				if _, dup := m[k]; dup {
 					return nil, fmt.Errorf("route %d (payer %s): tpa_partners names TPA %q twice", i, r.PayerID, k)
 				}
-				if strings.ContainsAny(p, delimiterChars) {
-					return nil, fmt.Errorf("route %d (payer %s): partner %q holds an X12 delimiter", i, r.PayerID, p)
+				if !plainText(p) {
+					return nil, fmt.Errorf("route %d (payer %s): partner %q: want letters, digits, space and . , - & ' ( ) / _ only", i, r.PayerID, p)
 				}
 				m[k] = p
 			}
@@ -160,14 +174,28 @@ func NewTable(routes []Route) (*Table, error) {
 			return nil, fmt.Errorf("route %d (payer %s): empty partner", i, r.PayerID)
 		case r.ClaimType != "" && r.ClaimType != "P" && r.ClaimType != "I":
 			return nil, fmt.Errorf("route %d (payer %s): claim type %q: want P, I or empty", i, r.PayerID, r.ClaimType)
-		case len(r.ReceiverID) > 15 || (r.ReceiverQualifier != "" && len(r.ReceiverQualifier) != 2):
-			return nil, fmt.Errorf("route %d (payer %s): receiver %q/%q: want a 2-character qualifier and at most 15 characters", i, r.PayerID, r.ReceiverQualifier, r.ReceiverID)
+		case len(r.ReceiverID) == 1 || len(r.ReceiverID) > 15 || (r.ReceiverQualifier != "" && len(r.ReceiverQualifier) != 2):
+			return nil, fmt.Errorf("route %d (payer %s): receiver %q/%q: want a 2-character qualifier and 2 to 15 characters", i, r.PayerID, r.ReceiverQualifier, r.ReceiverID)
 		case len(r.ReceiverName) > 60:
 			return nil, fmt.Errorf("route %d (payer %s): receiver name longer than 60 characters", i, r.PayerID)
 		}
 		for _, v := range []string{r.Partner, r.CorrectedPartner, r.ReceiverQualifier, r.ReceiverID, r.ReceiverName} {
-			if strings.ContainsAny(v, delimiterChars) {
-				return nil, fmt.Errorf("route %d (payer %s): %q holds an X12 delimiter", i, r.PayerID, v)
+			if !plainText(v) {
+				return nil, fmt.Errorf("route %d (payer %s): %q: want letters, digits, space and . , - & ' ( ) / _ only", i, r.PayerID, v)
+			}
+		}
+		// A partner without a ReceiverID of its own is named by its ID in
+		// ISA08/GS03 and 1000B NM109, which take at least 2 characters.
+		receivers := []string{r.CorrectedPartner}
+		if r.ReceiverID == "" {
+			receivers = append(receivers, r.Partner)
+		}
+		for _, p := range r.TPAPartners {
+			receivers = append(receivers, p)
+		}
+		for _, p := range receivers {
+			if len(p) == 1 {
+				return nil, fmt.Errorf("route %d (payer %s): partner %q: a receiver ID needs 2 or more characters (set receiver_id)", i, r.PayerID, p)
 			}
 		}
 		for _, o := range t.byPayer[r.PayerID] {

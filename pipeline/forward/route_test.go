@@ -73,9 +73,9 @@ var badTPARoutes = []struct {
 	name string
 	tpa  map[string]string
 }{
-	{"EmptyTPAName", map[string]string{" ": "a"}},
+	{"EmptyTPAName", map[string]string{" ": "aa"}},
 	{"EmptyPartner", map[string]string{"SYNTH TPA WEST": ""}},
-	{"TPATwiceIgnoringCase", map[string]string{"SYNTH TPA WEST": "a", "synth tpa west": "b"}},
+	{"TPATwiceIgnoringCase", map[string]string{"SYNTH TPA WEST": "aa", "synth tpa west": "bb"}},
 	{"DelimiterInPartner", map[string]string{"SYNTH TPA WEST": "a*b"}},
 }
 
@@ -88,7 +88,7 @@ func TestNewTableTPAErrors(t *testing.T) {
 		})
 	}
 	// A route by member needs no default partner.
-	if _, err := forward.NewTable([]forward.Route{{PayerID: "1", TPAPartners: map[string]string{"T": "a"}}}); err != nil {
+	if _, err := forward.NewTable([]forward.Route{{PayerID: "1", TPAPartners: map[string]string{"T": "aa"}}}); err != nil {
 		t.Fatal(err)
 	}
 }
