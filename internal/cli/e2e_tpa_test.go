@@ -13,7 +13,8 @@ import (
 // TestE2ERouteByMemberTPA runs `process --json` over the mixed e2e file
 // with payer ID 88461 routed by member: the roster puts the 88461 claims'
 // members under three TPAs, two of which have a partner of their own and
-// one none (and the route has no default partner).
+// one none (and the route has no default partner), and at most one claim
+// per forwarded file.
 func TestE2ERouteByMemberTPA(t *testing.T) {
 	for _, be := range dbtest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
@@ -28,6 +29,8 @@ func TestE2ERouteByMemberTPA(t *testing.T) {
 `
 			text := strings.Replace(string(cfg), `  - {payer_id: "88461", partner: optum, corrected_partner: optum-corrected}`+"\n", byMember, 1)
 			text = strings.Replace(text, "  - {id: optum-corrected}\n", "  - {id: optum-corrected}\n  - {id: westtpa}\n  - {id: southtpa}\n", 1)
+			// One claim a file: relayhealth's three claims make three files.
+			text += "max_claims_per_file: 1\n"
 			if !strings.Contains(text, "tpa_partners") || !strings.Contains(text, "{id: westtpa}") {
 				t.Fatal("e2e config changed shape; update this test")
 			}
@@ -94,6 +97,9 @@ func TestE2ERouteByMemberTPA(t *testing.T) {
 			}
 			if len(wants) != 0 {
 				t.Errorf("claims missing from the JSON: %v", wants)
+			}
+			if names, err := filepath.Glob(filepath.Join(out, "relayhealth", "837*.x12")); err != nil || len(names) != 3 {
+				t.Errorf("relayhealth: %v %v, want three 837s (max_claims_per_file 1)", names, err)
 			}
 			for partner, prefix := range map[string]string{"westtpa": "837P-", "southtpa": "837I-"} {
 				names, err := filepath.Glob(filepath.Join(out, partner, prefix+"*.x12"))

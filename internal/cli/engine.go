@@ -237,10 +237,11 @@ func (a *app) forwarder(ctx context.Context, cfg config.Config, st *store.Store,
 		}
 	}
 	return forward.New(st, sp, table, pricer, forward.Config{
-		Owner:    cfg.Instance,
-		Identity: forward.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
-		Usage:    cfg.Usage,
-		Logger:   a.logger,
+		Owner:            cfg.Instance,
+		Identity:         forward.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
+		Usage:            cfg.Usage,
+		MaxClaimsPerFile: cfg.MaxClaimsPerFile,
+		Logger:           a.logger,
 	})
 }
 

@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/schedule"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
@@ -194,9 +193,12 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 			if err != nil {
 				return err
 			}
-			rt, err := a.openRuntime(ctx, config.Config{DataDir: cfg.DataDir, Database: cfg.Database, Instance: cfg.Instance,
-				Identity: cfg.Identity, LeaseTTL: cfg.LeaseTTL, Usage: cfg.Usage, Eligibility: cfg.Eligibility,
-				Routes: cfg.Routes, Repricing: cfg.Repricing}, 0)
+			// The whole configuration but the partners' remotes: process
+			// reads local files and writes under --out, never polls or
+			// delivers.
+			local := cfg
+			local.Partners = nil
+			rt, err := a.openRuntime(ctx, local, 0)
 			if err != nil {
 				return err
 			}

@@ -45,6 +45,9 @@ type Config struct {
 	// Routes send accepted claims on by 2010BB payer ID and claim type;
 	// empty: claims are not forwarded. See docs/routing.md.
 	Routes []Route `yaml:"routes"`
+	// MaxClaimsPerFile caps the claims of one forwarded 837 (a partner's
+	// claims of one cycle beyond it make more files). Default 5000.
+	MaxClaimsPerFile int `yaml:"max_claims_per_file"`
 	// Repricing says where fee schedules and contracts come from.
 	Repricing Repricing `yaml:"repricing"`
 	// Eligibility is "auto" (default: check claims against the member
@@ -178,10 +181,11 @@ func Default() Config {
 			NightlyReport: "CRON_TZ=America/Chicago 0 18 * * *",
 			RosterRefresh: "CRON_TZ=America/Chicago 0 6,12,18 * * *",
 		},
-		LeaseTTL:    10 * time.Minute,
-		Usage:       "P",
-		Eligibility: "auto",
-		Repricing:   Repricing{Source: "store"},
+		LeaseTTL:         10 * time.Minute,
+		Usage:            "P",
+		Eligibility:      "auto",
+		MaxClaimsPerFile: 5000,
+		Repricing:        Repricing{Source: "store"},
 	}
 }
 
@@ -283,6 +287,9 @@ func (c Config) Validate() error {
 				return fmt.Errorf("config: partner %q uses SFTP without auth.known_hosts (host keys are always verified)", p.ID)
 			}
 		}
+	}
+	if c.MaxClaimsPerFile < 1 {
+		return fmt.Errorf("config: max_claims_per_file %d: want 1 or more", c.MaxClaimsPerFile)
 	}
 	for i, r := range c.Routes {
 		if r.PayerID == "" || (r.Partner == "" && len(r.TPAPartners) == 0) {
