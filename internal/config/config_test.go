@@ -49,6 +49,7 @@ func TestValidate(t *testing.T) {
 		"duplicate partner":             "partners: [{id: a}, {id: a}]\n",
 		"sftp without hosts":            "partners: [{id: a, inbox: 'sftp://u@h:22/in'}]\n",
 		"bad usage indicator":           "usage: X\n",
+		"zero claims per file":          "max_claims_per_file: 0\n",
 		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
 		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
 		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
