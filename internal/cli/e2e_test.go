@@ -198,14 +198,7 @@ func TestE2EProcessMixedFile(t *testing.T) {
 			dir := t.TempDir()
 			out := filepath.Join(dir, "out")
 			global := []string{"--config", e2eDir + "clearinghouse.yaml", "--data-dir", filepath.Join(dir, "var"), "--database", be.URL(t)}
-			runOK := func(args ...string) string {
-				t.Helper()
-				code, stdout, stderr := run(t, append(append([]string{}, global...), args...)...)
-				if code != 0 {
-					t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
-				}
-				return stdout
-			}
+			runOK := cliRunner(t, global)
 			runOK("roster", "import", e2eDir+"roster.csv")
 
 			// Run 1: the mixed file. Its originals are forwarded, the claim
@@ -259,6 +252,19 @@ func TestE2EProcessMixedFile(t *testing.T) {
 			checkAcks(t, filepath.Join(out, "acme"), id1, id2)
 			checkOutbound837s(t, out, be.Name == "sqlite")
 		})
+	}
+}
+
+// cliRunner returns a function that runs the command line with the global
+// flags and args, fails the test unless it exits 0, and returns stdout.
+func cliRunner(t *testing.T, global []string) func(args ...string) string {
+	return func(args ...string) string {
+		t.Helper()
+		code, stdout, stderr := run(t, append(append([]string{}, global...), args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
+		}
+		return stdout
 	}
 }
 

@@ -60,14 +60,7 @@ func TestE2ERouteByMemberTPA(t *testing.T) {
 
 			out := filepath.Join(dir, "out")
 			global := []string{"--config", cfgPath, "--data-dir", filepath.Join(dir, "var"), "--database", be.URL(t)}
-			runOK := func(args ...string) string {
-				t.Helper()
-				code, stdout, stderr := run(t, append(append([]string{}, global...), args...)...)
-				if code != 0 {
-					t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
-				}
-				return stdout
-			}
+			runOK := cliRunner(t, global)
 			runOK("roster", "import", rosterPath)
 			doc := decodeProcess(t, runOK("process", "--json", "--partner", "acme", "--out", out, e2eDir+"e2e-01-mixed.x12"))
 			if len(doc.Files) != 1 {
