@@ -160,7 +160,7 @@ func findSuspect(ctx context.Context, q *store.Queries, c *store.Claim) (string,
 		return "", nil
 	}
 	cands, err := q.FindBySuspectKey(ctx, c.SuspectKey)
-	if err != nil {
+	if err != nil || len(cands) == 0 {
 		return "", err
 	}
 	codes := map[string]bool{}
@@ -171,11 +171,7 @@ func findSuspect(ctx context.Context, q *store.Queries, c *store.Claim) (string,
 		if cand.State == store.ClaimVoided || cand.State == store.ClaimReplaced {
 			continue
 		}
-		full, err := q.GetClaim(ctx, cand.ID)
-		if err != nil {
-			return "", err
-		}
-		for _, l := range full.Lines {
+		for _, l := range cand.Lines {
 			if codes[lineCode(l)] {
 				return cand.ControlNumber, nil
 			}

@@ -338,9 +338,10 @@ func (q *Queries) FindByFingerprint(ctx context.Context, fp string) (*Claim, err
 	return c, nil
 }
 
-// FindBySuspectKey returns the claims (without lines) sharing this
-// member+provider+dates key that are not rejected or duplicates, newest
-// first, at most 100. An empty result is not an error.
+// FindBySuspectKey returns the claims sharing this member+provider+dates
+// key that are not rejected or duplicates, newest first, at most 100, with
+// their lines (read in one more query, not one per claim). An empty result
+// is not an error.
 func (q *Queries) FindBySuspectKey(ctx context.Context, key string) ([]Claim, error) {
 	if key == "" {
 		return nil, invalid("suspect key", "", "empty")
@@ -352,8 +353,14 @@ func (q *Queries) FindBySuspectKey(ctx context.Context, key string) ([]Claim, er
 	if err != nil {
 		return nil, fmt.Errorf("store: find by suspect key: %w", err)
 	}
+	if len(cs) == 0 {
+		return cs, nil
+	}
 	for i := range cs {
 		cs[i].normalize()
+	}
+	if err := q.loadLines(ctx, cs); err != nil {
+		return nil, fmt.Errorf("store: find by suspect key: %w", err)
 	}
 	return cs, nil
 }
