@@ -221,7 +221,7 @@ func (a *app) forwarder(ctx context.Context, cfg config.Config, st *store.Store,
 	var pricer forward.Pricer
 	switch cfg.Repricing.Source {
 	case "files":
-		eng, err := loadScheduleDir(ctx, cfg.Repricing.SchedulesDir, cfg.Repricing.Contracts)
+		eng, err := storesource.LoadDir(ctx, cfg.Repricing.SchedulesDir, cfg.Repricing.Contracts)
 		if err != nil {
 			return nil, err
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/repricing"
+	"github.com/clearinghouse/clearinghouse/repricing/storesource"
 	"github.com/clearinghouse/clearinghouse/repricing/x12price"
 )
 
@@ -146,45 +147,10 @@ func readDemo(t *testing.T, name string) []byte {
 func loadEngine(t *testing.T) *repricing.Engine {
 	t.Helper()
 	dir := filepath.Join("..", "..", "testdata", "schedules")
-	src := &repricing.MemorySource{
-		Fee: map[string]*repricing.FeeSchedule{}, RBRVS: map[string]*repricing.RBRVSSchedule{},
-		GPCI: map[string]*repricing.GPCITable{}, PerDiem: map[string]*repricing.PerDiemSchedule{},
-		DRG: map[string]*repricing.DRGSchedule{}, CaseRate: map[string]*repricing.CaseRateSchedule{},
+	eng, err := storesource.LoadDir(context.Background(), dir, filepath.Join(dir, "contracts.yaml"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	open := func(name string) *os.File {
-		f, err := os.Open(filepath.Join(dir, name+".csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		return f
-	}
-	var err error
-	check := func() {
-		if err != nil {
-			t.Helper()
-			t.Fatal(err)
-		}
-	}
-	src.Fee["fee_professional"], err = repricing.LoadFeeSchedule(open("fee_professional"))
-	check()
-	src.RBRVS["rbrvs"], err = repricing.LoadRBRVSSchedule(open("rbrvs"))
-	check()
-	src.GPCI["gpci"], err = repricing.LoadGPCITable(open("gpci"))
-	check()
-	src.PerDiem["perdiem"], err = repricing.LoadPerDiemSchedule(open("perdiem"))
-	check()
-	src.DRG["drg"], err = repricing.LoadDRGSchedule(open("drg"))
-	check()
-	src.CaseRate["case_rate"], err = repricing.LoadCaseRateSchedule(open("case_rate"))
-	check()
-	cf, err := os.Open(filepath.Join(dir, "contracts.yaml"))
-	check()
-	defer cf.Close()
-	table, err := repricing.LoadContracts(cf)
-	check()
-	eng, err := repricing.NewEngine(context.Background(), src, table, nil)
-	check()
 	return eng
 }
 
