@@ -43,6 +43,9 @@ func TestParseResult(t *testing.T) {
 const sample = `goos: linux
 pkg: github.com/clearinghouse/clearinghouse/repricing
 BenchmarkPrice 	 100 	 900 ns/op 	 900000 lines/s
+pkg: github.com/clearinghouse/clearinghouse/pipeline
+BenchmarkProcess/837P-10k 	 1 	 6060000000 ns/op 	 0.75 MB/s 	 1650 claims/s
+BenchmarkDuplicateCheck 	 300 	 11000000 ns/op 	 8700 claims/s
 pkg: github.com/clearinghouse/clearinghouse/bench
 BenchmarkTokenize/837P-10k 	 30 	 1 ns/op 	 350.0 MB/s 	 9 allocs/op
 BenchmarkTokenize/837P-10k 	 30 	 1 ns/op 	 250.0 MB/s 	 9 allocs/op
@@ -60,8 +63,8 @@ func TestSummarize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 8 || len(rss) != 1 {
-		t.Fatalf("%d results, %d PEAKRSS lines; want 8 and 1", len(runs), len(rss))
+	if len(runs) != 10 || len(rss) != 1 {
+		t.Fatalf("%d results, %d PEAKRSS lines; want 10 and 1", len(runs), len(rss))
 	}
 	got := map[string]row{}
 	for _, r := range summarize(runs, rss) {
@@ -75,6 +78,8 @@ func TestSummarize(t *testing.T) {
 		{"no target for 837I", "DecodeValidate 837I-10k", "20.0 MB/s", ""},
 		{"moov ratio", "ours/moov decode+validate 837P-10k", "24x", "MISS"},
 		{"repricing rate", "repricing Price ", "0.90 M lines/s", "MISS"},
+		{"process throughput", "pipeline Process/837P-10k ", "1650 claims/s (0.8 MB/s)", "ok"},
+		{"claims/s without a target", "pipeline DuplicateCheck ", "8700 claims/s", ""},
 		{"peak RSS", "validate peak RSS (CLI) 1.08 GB 837P", "120.0 MiB", "MISS"},
 	}
 	for _, tt := range tests {
