@@ -9,10 +9,15 @@
 //   - PostgreSQL (lib/pq) for production; any number of engine processes
 //     may share one database.
 //   - SQLite (modernc.org/sqlite, pure Go) as the embedded default. The
-//     store opens it with WAL, busy_timeout, foreign_keys on, BEGIN
-//     IMMEDIATE transactions and one connection per Store (the single
-//     writer), so writes in a process queue instead of failing with
-//     SQLITE_BUSY.
+//     store opens it with WAL, busy_timeout, foreign_keys on, temp_store
+//     in memory, BEGIN IMMEDIATE transactions and one connection per Store
+//     (the single writer), so writes in a process queue instead of failing
+//     with SQLITE_BUSY.
+//
+// The repository's statements are prepared once and kept (per Store, and
+// per transaction inside one). Behind a PostgreSQL
+// connection pooler in transaction mode (PgBouncer), named prepared
+// statements need its prepared-statement support (max_prepared_statements).
 //
 // [Open] picks the engine from the URL: postgres:// or postgresql:// is
 // PostgreSQL; sqlite:PATH, file:PATH or a bare path is SQLite. SQL is

@@ -99,6 +99,11 @@ func Migrations(dialect string) ([]Migration, error) {
 // a transaction. On PostgreSQL a session advisory lock, keyed by the
 // current schema, keeps concurrent engine processes from migrating at once.
 func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
+	// The schema may change: drop the prepared statements (PostgreSQL
+	// refuses a cached plan whose columns changed).
+	if err := s.stmts.reset(); err != nil {
+		return nil, fmt.Errorf("store: close prepared statements: %w", err)
+	}
 	ms, err := Migrations(s.dialect)
 	if err != nil {
 		return nil, err

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -60,12 +62,99 @@ type Store struct {
 	*Queries
 	db      *sqlx.DB
 	dialect string
+	stmts   stmtCache
 }
 
 // Tx is a database transaction opened by [Store.InTx]. It embeds
 // [Queries], so the same repository methods run inside the transaction.
 type Tx struct {
 	*Queries
+	sqlTx *sqlx.Tx
+	// stmts are the statements prepared on this transaction (closed by
+	// database/sql when it ends). Only the transaction's goroutine uses
+	// them.
+	stmts map[string]*sqlx.Stmt
+}
+
+// Prepared statements. Parsing the SQL of every call cost SQLite about
+// half of a duplicate check and a fifth of processing a file, so the
+// repository's queries are prepared once: per Store for calls outside a
+// transaction, per transaction inside one (a statement must be prepared
+// on the transaction itself: on SQLite the only connection is the
+// transaction's, and preparing on the pool would wait for it forever).
+// Queries with many arguments (the IN lists of chunked updates, whose
+// length varies) are not cached, and neither is anything once a cache
+// holds maxCachedStmts statements.
+const (
+	maxCachedStmts = 512
+	maxStmtArgs    = 32
+)
+
+// stmtCache holds the Store's prepared statements by (rebound) query.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sqlx.Stmt
+}
+
+// get returns the prepared statement of query, preparing it with prepare
+// when it is not cached; nil (and no error) when the cache is full.
+func (c *stmtCache) get(ctx context.Context, query string, prepare func(context.Context, string) (*sqlx.Stmt, error)) (*sqlx.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	if len(c.m) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := prepare(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sqlx.Stmt{}
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+// reset closes and forgets every statement (after a schema change, as
+// PostgreSQL refuses a cached plan whose result columns changed).
+func (c *stmtCache) reset() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, st := range c.m {
+		errs = append(errs, st.Close())
+	}
+	c.m = nil
+	return errors.Join(errs...)
+}
+
+// stmt returns the prepared statement for query (already rebound), or nil
+// when it is not to be prepared (many arguments, full cache).
+func (q *Queries) stmt(ctx context.Context, query string, nargs int) (*sqlx.Stmt, error) {
+	if nargs > maxStmtArgs {
+		return nil, nil
+	}
+	if tx := q.tx; tx != nil {
+		if st, ok := tx.stmts[query]; ok {
+			return st, nil
+		}
+		if len(tx.stmts) >= maxCachedStmts {
+			return nil, nil
+		}
+		st, err := tx.sqlTx.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		if tx.stmts == nil {
+			tx.stmts = map[string]*sqlx.Stmt{}
+		}
+		tx.stmts[query] = st
+		return st, nil
+	}
+	return q.store.stmts.get(ctx, query, q.store.db.PreparexContext)
 }
 
 // Queries holds the repository methods shared by [Store] and [Tx]. Code
@@ -175,6 +264,9 @@ func parseURL(raw string, busy time.Duration) (dialect, dsn string, err error) {
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", "synchronous(NORMAL)")
+	// Statement journals (written for every INSERT inside a transaction)
+	// and temporary tables stay in memory, not in temporary files.
+	params.Add("_pragma", "temp_store(MEMORY)")
 	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
 		params.Add("_pragma", "journal_mode(WAL)")
 	}
@@ -189,7 +281,7 @@ func parseURL(raw string, busy time.Duration) (dialect, dsn string, err error) {
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
-	return s.db.Close()
+	return errors.Join(s.stmts.reset(), s.db.Close())
 }
 
 // Dialect returns [DialectPostgres] or [DialectSQLite].
@@ -212,7 +304,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{}
+	tx := &Tx{sqlTx: sqlTx}
 	tx.Queries = &Queries{ext: sqlTx, store: s, tx: tx, dialect: s.dialect, clock: s.clock}
 	defer func() {
 		if p := recover(); p != nil {
@@ -271,7 +363,17 @@ func (q *Queries) get(ctx context.Context, dest any, query string, args ...any) 
 	if err != nil {
 		return err
 	}
-	if err := sqlx.GetContext(ctx, ext, dest, q.rebind(query), args...); err != nil {
+	query = q.rebind(query)
+	st, err := q.stmt(ctx, query, len(args))
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		err = st.GetContext(ctx, dest, args...)
+	} else {
+		err = sqlx.GetContext(ctx, ext, dest, query, args...)
+	}
+	if err != nil {
 		if errors.Is(err, sqlNoRows) {
 			return ErrNotFound
 		}
@@ -286,7 +388,15 @@ func (q *Queries) selectAll(ctx context.Context, dest any, query string, args ..
 	if err != nil {
 		return err
 	}
-	return sqlx.SelectContext(ctx, ext, dest, q.rebind(query), args...)
+	query = q.rebind(query)
+	st, err := q.stmt(ctx, query, len(args))
+	if err != nil {
+		return err
+	}
+	if st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
+	return sqlx.SelectContext(ctx, ext, dest, query, args...)
 }
 
 // exec runs a statement (with ? placeholders) and returns the number of
@@ -296,7 +406,17 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (int64, e
 	if err != nil {
 		return 0, err
 	}
-	res, err := ext.ExecContext(ctx, q.rebind(query), args...)
+	query = q.rebind(query)
+	st, err := q.stmt(ctx, query, len(args))
+	if err != nil {
+		return 0, err
+	}
+	var res sql.Result
+	if st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = ext.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}

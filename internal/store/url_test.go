@@ -58,7 +58,7 @@ func TestParseURL(t *testing.T) {
 				t.Fatal(err)
 			}
 			pragmas := strings.Join(q["_pragma"], ",")
-			for _, want := range []string{"busy_timeout(5000)", "foreign_keys(1)"} {
+			for _, want := range []string{"busy_timeout(5000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 				if !strings.Contains(pragmas, want) {
 					t.Errorf("pragmas %q lack %s", pragmas, want)
 				}
