@@ -68,6 +68,13 @@ type Config struct {
 	// Freq8 is the probability that a claim is a void (CLM05-3 = 8 plus
 	// REF*F8 naming an earlier original).
 	Freq8 float64
+	// F8Prefix, when set, makes REF*F8 name the original as F8Prefix
+	// followed by its 1-based position in the file in 12 digits, e.g.
+	// "CH" gives CH000000000042 for the 42nd claim: the claim control
+	// number the clearinghouse assigns it when the file is the first
+	// processed on a fresh store, so replacements and voids link. Default:
+	// the original's CLM01. At most 38 characters.
+	F8Prefix string
 	// Dup is the probability that a claim is an exact copy of an earlier
 	// original claim (same CLM01, member, provider, dates, lines, charges).
 	Dup float64
@@ -153,6 +160,14 @@ func (cfg Config) normalized() (Config, error) {
 	}
 	if cfg.LinesMin < 1 || cfg.LinesMax < cfg.LinesMin || cfg.LinesMax > maxLines {
 		return cfg, fmt.Errorf("lines %d..%d: want 1 <= min <= max <= %d: %w", cfg.LinesMin, cfg.LinesMax, maxLines, ErrConfig)
+	}
+	if len(cfg.F8Prefix) > 38 || strings.TrimSpace(cfg.F8Prefix) != cfg.F8Prefix {
+		return cfg, fmt.Errorf("f8 prefix %q: want at most 38 characters without outer spaces: %w", cfg.F8Prefix, ErrConfig)
+	}
+	if cfg.F8Prefix != "" {
+		if err := checkValue("f8 prefix", cfg.F8Prefix); err != nil {
+			return cfg, err
+		}
 	}
 	if cfg.Sender == "" {
 		cfg.Sender = DefaultSender

@@ -101,7 +101,8 @@ type ClaimInfo struct {
 	// duplicate refers to; -1 for originals and invalid claims.
 	OriginalIndex int
 	// OriginalID is that original's CLM01 (for replacements and voids, the
-	// REF*F8 value); empty when OriginalIndex is -1.
+	// REF*F8 value unless Config.F8Prefix is set); empty when
+	// OriginalIndex is -1.
 	OriginalID string
 	// MemberID is 2010BA NM109.
 	MemberID string

@@ -524,7 +524,12 @@ func (x *writer) refF8() {
 		return
 	}
 	x.e.s("REF*F8*")
-	x.e.buf = x.g.appendClaimID(x.e.buf, x.c.refPos)
+	if p := x.g.cfg.F8Prefix; p != "" {
+		x.e.s(p)
+		x.e.buf = appendPad(x.e.buf, uint64(x.c.refPos+1), 12)
+	} else {
+		x.e.buf = x.g.appendClaimID(x.e.buf, x.c.refPos)
+	}
 	x.e.end()
 }
 

@@ -357,6 +357,8 @@ var configErrorTests = []struct {
 	{"missing kind", Config{Claims: 1}},
 	{"unknown kind", Config{Kind: "837D", Claims: 1}},
 	{"negative claims", Config{Kind: Professional, Claims: -1}},
+	{"f8 prefix with a delimiter", Config{Kind: Professional, F8Prefix: "C*H"}},
+	{"f8 prefix too long", Config{Kind: Professional, F8Prefix: "CHCHCHCHCHCHCHCHCHCHCHCHCHCHCHCHCHCHCHCH"}},
 	{"rate above one", Config{Kind: Professional, Freq7: 1.5}},
 	{"negative rate", Config{Kind: Professional, Dup: -0.1}},
 	{"NaN rate", Config{Kind: Professional, Invalid: math.NaN()}},

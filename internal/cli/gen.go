@@ -89,6 +89,7 @@ member roster (CSV) the claims were drawn from.`,
 	f.Int64Var(&cfg.Seed, "seed", 1, "random seed (same seed, same bytes)")
 	f.Float64Var(&cfg.Freq7, "freq7", 0, "probability of a replacement claim (CLM05-3 = 7)")
 	f.Float64Var(&cfg.Freq8, "freq8", 0, "probability of a void claim (CLM05-3 = 8)")
+	f.StringVar(&cfg.F8Prefix, "f8-prefix", "", `REF*F8 = this prefix + the original's 12-digit position ("CH": the control numbers a fresh store assigns); default the original's CLM01`)
 	f.Float64Var(&cfg.Dup, "dup", 0, "probability of an exact duplicate of an earlier claim")
 	f.Float64Var(&cfg.Invalid, "invalid", 0, "probability of a claim with a deliberate implementation-guide error")
 	f.IntVar(&perST, "claims-per-st", 0, "claims per ST/SE transaction set (default 100)")
