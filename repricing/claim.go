@@ -31,7 +31,8 @@ func (t ClaimType) String() string {
 
 // Claim is what the engine needs to know about one 837 claim. It is a plain
 // value the caller fills from its own claim model; the engine never keeps or
-// modifies it. No member or diagnosis data is needed.
+// modifies it. No member or diagnosis data is needed (TPA names the
+// member's administrator, not the member).
 type Claim struct {
 	// ID is the claim's identifier (CLM01), used only in error messages.
 	ID string
@@ -40,6 +41,11 @@ type Claim struct {
 	// BillingNPI is the 2010AA billing provider NPI, BillingTIN its tax ID
 	// (REF*EI, nine digits), PayerID the 2010BB payer ID.
 	BillingNPI, BillingTIN, PayerID string
+	// TPA is the member's roster TPA, the third-party administrator the
+	// member is enrolled under ("SYNTH TPA WEST"); empty when unknown —
+	// then rules with a TPA do not match. Compared with Match.TPA ignoring
+	// case and surrounding spaces.
+	TPA string
 	// POS is the claim place of service (837P CLM05-1), used for lines
 	// without their own.
 	POS string

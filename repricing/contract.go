@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Method is how a contract prices a claim.
@@ -109,7 +112,7 @@ type ScheduleRefs struct {
 
 // Match is one rule that selects a contract. Empty fields match anything;
 // a claim matches when every non-empty field equals the claim's value
-// (exact, case-sensitive comparison).
+// (exact, case-sensitive comparison, except TPA: see there).
 type Match struct {
 	// NPI is the billing provider NPI (ten digits, valid check digit).
 	NPI string
@@ -117,6 +120,12 @@ type Match struct {
 	TIN string
 	// PayerID is the 2010BB payer ID ("2712").
 	PayerID string
+	// TPA is the third-party administrator the member is enrolled under on
+	// the roster ("SYNTH TPA WEST"; Claim.TPA). It is compared ignoring
+	// case and surrounding spaces, as claim routing compares TPA names; the
+	// validated contract holds it trimmed and upper-cased. At most
+	// MaxTPALen characters, no control characters, not only spaces.
+	TPA string
 	// ClaimType is Professional, Institutional or 0 (any).
 	ClaimType ClaimType
 	// BillType is a two-digit facility type code, the first two digits of
@@ -132,7 +141,15 @@ const (
 	matchPayer
 	matchType
 	matchBill
+	matchTPA
 )
+
+// MaxTPALen is the longest Match.TPA, in characters after trimming.
+const MaxTPALen = 60
+
+// normTPA is the form TPA names are compared in: surrounding spaces
+// trimmed, upper case (the same as claim routing's).
+func normTPA(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 func (m *Match) mask() uint8 {
 	var k uint8
@@ -151,11 +168,15 @@ func (m *Match) mask() uint8 {
 	if m.BillType != "" {
 		k |= matchBill
 	}
+	if m.TPA != "" {
+		k |= matchTPA
+	}
 	return k
 }
 
-// String describes m as "npi=… tin=… payer_id=… claim_type=… bill_type=…"
-// (set fields only; "default" when none are set).
+// String describes m as `npi=… tin=… payer_id=… tpa="…" claim_type=…
+// bill_type=…` (set fields only, the TPA quoted; "default" when none are
+// set).
 func (m Match) String() string {
 	var b strings.Builder
 	add := func(k, v string) {
@@ -170,6 +191,9 @@ func (m Match) String() string {
 	add("npi", m.NPI)
 	add("tin", m.TIN)
 	add("payer_id", m.PayerID)
+	if m.TPA != "" {
+		add("tpa", strconv.Quote(m.TPA))
+	}
 	add("claim_type", m.ClaimType.String())
 	add("bill_type", m.BillType)
 	if b.Len() == 0 {
@@ -441,6 +465,20 @@ func (m *Match) validate() error {
 	if m.PayerID != "" && strings.TrimSpace(m.PayerID) != m.PayerID {
 		return invalidf("payer_id %q has surrounding spaces", m.PayerID)
 	}
+	if m.TPA != "" {
+		t := strings.TrimSpace(m.TPA)
+		switch {
+		case !utf8.ValidString(m.TPA):
+			return invalidf("tpa %q is not valid UTF-8", m.TPA)
+		case strings.ContainsFunc(m.TPA, unicode.IsControl):
+			return invalidf("tpa %q has control characters", m.TPA)
+		case t == "":
+			return invalidf("tpa %q is only spaces", m.TPA)
+		case utf8.RuneCountInString(t) > MaxTPALen:
+			return invalidf("tpa %q is longer than %d characters", m.TPA, MaxTPALen)
+		}
+		m.TPA = normTPA(t)
+	}
 	switch m.ClaimType {
 	case 0, Professional, Institutional:
 	default:
@@ -482,7 +520,8 @@ func validNPI(s string) bool {
 // for concurrent use.
 //
 // Matching: a rule matches a claim when each of its set fields (NPI, TIN,
-// PayerID, ClaimType, BillType) equals the claim's value and the claim's
+// PayerID, TPA, ClaimType, BillType) equals the claim's value (TPA
+// ignoring case and surrounding spaces) and the claim's
 // contract date (admission date, else statement from date, else the
 // earliest line service date) lies in the contract's effective range. Among
 // matching rules the one with the most set fields wins. Two contracts that
@@ -494,6 +533,7 @@ type ContractTable struct {
 	rules     []rule
 	masks     []uint8 // field masks present, most fields first
 	index     map[ruleKey][]int32
+	tpas      map[string]int32 // normalised rule TPA → ruleKey.tpa (1..)
 }
 
 type rule struct {
@@ -506,6 +546,7 @@ type rule struct {
 type ruleKey struct {
 	mask                      uint8
 	typ                       ClaimType
+	tpa                       int32 // t.tpas[Match.TPA], 0 when unset
 	npi, tin, payer, billType string
 }
 
@@ -536,6 +577,17 @@ func NewContractTable(contracts []Contract) (*ContractTable, error) {
 	for i := range t.rules {
 		r := &t.rules[i]
 		k := ruleKey{mask: r.mask, typ: r.m.ClaimType, npi: r.m.NPI, tin: r.m.TIN, payer: r.m.PayerID, billType: r.m.BillType}
+		if r.m.TPA != "" {
+			if t.tpas == nil {
+				t.tpas = make(map[string]int32)
+			}
+			id, ok := t.tpas[r.m.TPA]
+			if !ok {
+				id = int32(len(t.tpas) + 1)
+				t.tpas[r.m.TPA] = id
+			}
+			k.tpa = id
+		}
 		t.index[k] = append(t.index[k], int32(i))
 		if !seen[r.mask] {
 			seen[r.mask] = true
@@ -594,8 +646,8 @@ func joinMatch(a, b *Match) (Match, bool) {
 		}
 		return true
 	}
-	if !pick(a.NPI, b.NPI, &j.NPI) || !pick(a.TIN, b.TIN, &j.TIN) ||
-		!pick(a.PayerID, b.PayerID, &j.PayerID) || !pick(a.BillType, b.BillType, &j.BillType) {
+	if !pick(a.NPI, b.NPI, &j.NPI) || !pick(a.TIN, b.TIN, &j.TIN) || !pick(a.PayerID, b.PayerID, &j.PayerID) ||
+		!pick(a.TPA, b.TPA, &j.TPA) || !pick(a.BillType, b.BillType, &j.BillType) {
 		return j, false
 	}
 	switch {
@@ -640,8 +692,8 @@ func (t *ContractTable) uncovered(join *Match, n int, from, to Date) (Date, bool
 // in j (so every claim with j's fields matches r).
 func subsetOf(r, j *Match) bool {
 	return (r.NPI == "" || r.NPI == j.NPI) && (r.TIN == "" || r.TIN == j.TIN) &&
-		(r.PayerID == "" || r.PayerID == j.PayerID) && (r.ClaimType == 0 || r.ClaimType == j.ClaimType) &&
-		(r.BillType == "" || r.BillType == j.BillType)
+		(r.PayerID == "" || r.PayerID == j.PayerID) && (r.TPA == "" || r.TPA == j.TPA) &&
+		(r.ClaimType == 0 || r.ClaimType == j.ClaimType) && (r.BillType == "" || r.BillType == j.BillType)
 }
 
 // next returns the day after d (d < MaxDate).
@@ -656,14 +708,66 @@ func (d Date) next() Date {
 	return NewDate(y+1, 1, 1)
 }
 
+// tpaID returns the ruleKey.tpa of a claim whose member's TPA is s: the
+// id of the rule TPA equal to s ignoring case and surrounding spaces, 0
+// when no rule names it. An ASCII s is normalised into a stack buffer, so
+// the lookup does not allocate.
+func (t *ContractTable) tpaID(s string) int32 {
+	if len(t.tpas) == 0 || s == "" {
+		return 0
+	}
+	lo, hi := 0, len(s)
+	for lo < hi && asciiSpace(s[lo]) {
+		lo++
+	}
+	for hi > lo && asciiSpace(s[hi-1]) {
+		hi--
+	}
+	if hi-lo > MaxTPALen {
+		// Too long for an ASCII rule TPA; a non-ASCII s may still shrink.
+		for i := lo; i < hi; i++ {
+			if s[i] >= utf8.RuneSelf {
+				return t.tpas[normTPA(s)]
+			}
+		}
+		return 0
+	}
+	var buf [MaxTPALen]byte
+	n := 0
+	for i := lo; i < hi; i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return t.tpas[normTPA(s)]
+		}
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	return t.tpas[string(buf[:n])]
+}
+
+// asciiSpace reports the ASCII bytes strings.TrimSpace trims.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
 // find returns the index of the contract for c on date, or -1.
 func (t *ContractTable) find(c *Claim, date Date) int {
 	ft := ""
 	if c.Type == Institutional {
 		ft = c.facilityType()
 	}
+	tpa := t.tpaID(c.TPA) // once per claim
 	for _, mask := range t.masks {
 		k := ruleKey{mask: mask}
+		if mask&matchTPA != 0 {
+			if tpa == 0 {
+				continue // no rule names the claim's TPA
+			}
+			k.tpa = tpa
+		}
 		if mask&matchNPI != 0 {
 			k.npi = c.BillingNPI
 		}

@@ -255,6 +255,8 @@ func decodeMatches(v *yaml.Node, c *Contract) error {
 				m.TIN = s
 			case "payer_id":
 				m.PayerID = s
+			case "tpa":
+				m.TPA = s
 			case "bill_type":
 				m.BillType = s
 			case "claim_type":

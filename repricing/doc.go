@@ -194,6 +194,7 @@
 //	        npi: "1234567893"           # billing NPI (Luhn checked)
 //	        tin: "123456789"            # billing TIN, nine digits
 //	        bill_type: "11"             # facility type (first two TOB digits), implies I
+//	        tpa: SYNTH TPA WEST         # member's roster TPA (Claim.TPA); case and outer spaces ignored
 //	    default: true                   # adds a rule with no fields (catch-all)
 //	    method: lesser_of_fee           # lesser_of_fee|percent_of_charges|rbrvs|per_diem|drg|case_rate
 //	    percent: 70                     # percent_of_charges
@@ -209,10 +210,18 @@
 // Contract matching: a rule matches when each of its fields equals the
 // claim's and the contract date is in the contract's range. The rule with
 // the most fields wins (npi+payer beats payer; payer+claim_type beats
-// payer; any rule beats the default). Two contracts that could both win for
-// some claim on some date — same number of fields, compatible values,
-// overlapping dates — make the table invalid (*AmbiguityError), unless
-// rules with more fields decide every such claim on every such date. Only
-// the fields listed and the date select a contract; inpatient and
-// outpatient institutional contracts are told apart with bill_type.
+// payer; tpa+payer beats tpa; any rule beats the default). Two contracts
+// that could both win for some claim on some date — same number of fields,
+// compatible values, overlapping dates — make the table invalid
+// (*AmbiguityError), unless rules with more fields decide every such claim
+// on every such date: {tpa: X} and {payer_id: Y} in different contracts
+// need a {tpa: X, payer_id: Y} rule. Only the fields listed and the date
+// select a contract; inpatient and outpatient institutional contracts are
+// told apart with bill_type.
+//
+// tpa is the TPA the member is enrolled under on the roster (Claim.TPA),
+// compared ignoring case and surrounding spaces like claim routing's TPA
+// names ("synth tpa west " matches SYNTH TPA WEST); at most 60 characters,
+// no control characters, not only spaces. A claim whose TPA is unknown
+// (empty) matches no rule with a tpa and falls to a less specific one.
 package repricing

@@ -350,6 +350,7 @@ func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContex
 		return nil
 	}
 	in := x12price.FromClaim(cc)
+	in.TPA = p.row.MemberTPA // contracts may match the member's roster TPA
 	r, err := f.pricer.Price(&in)
 	if err != nil {
 		if errors.Is(err, repricing.ErrNoContract) || errors.Is(err, repricing.ErrInvalidClaim) {

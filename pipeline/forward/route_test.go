@@ -1,6 +1,7 @@
 package forward_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -8,10 +9,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/claim"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
+	"github.com/clearinghouse/clearinghouse/repricing/x12price"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
 
@@ -202,5 +206,72 @@ func TestRunOnceByMemberTPA(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunOnceContractByTPA prices by the member's roster TPA: the 88461
+// professional claims of a member moved to SYNTH TPA CENTRAL match
+// ALLIANCE-PROF's {payer_id 88461, claim_type P, tpa} rule (lesser of fee
+// schedule) instead of ALLIANCE-88461 (percent of charges).
+func TestRunOnceContractByTPA(t *testing.T) {
+	ctx := context.Background()
+	var central string // the member moved to CENTRAL
+	b := setupWith(t, dbtest.SQLiteURL(t), func(st *store.Store, cfg *pipeline.ProcessorConfig) {
+		f, err := os.Open(filepath.Join("..", "..", "testdata", "roster", "alliance-members.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := roster.ImportCSV(ctx, st, f, roster.Opts{Source: "alliance-members.csv"}); err != nil {
+			t.Fatal(err)
+		}
+		// The member of the first 88461 professional claim of the demo.
+		claims := 0
+		err = claim.ReadTransactions(bytes.NewReader(readDemo(t, demoFiles[0])), func(tx *claim.Transaction, _ []ack.Issue) error {
+			for cc := range tx.Claims() {
+				if in := x12price.FromClaim(cc); in.PayerID == "88461" && central == "" {
+					central = cc.Subscriber.Member.ID
+				}
+				claims++
+			}
+			return nil
+		})
+		if err != nil || central == "" {
+			t.Fatalf("no 88461 claim in the demo (%d claims): %v", claims, err)
+		}
+		if _, err := st.DB().ExecContext(ctx, st.DB().Rebind(`UPDATE members SET tpa = ? WHERE member_id = ?`), "synth tpa central", central); err != nil {
+			t.Fatal(err)
+		}
+		checker, err := roster.NewChecker(st, roster.CheckerConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Eligibility = checker
+	})
+	f := b.forwarder(t, forward.DefaultRoutes(), b.engine, 0)
+	if _, err := f.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	byTPA, other := 0, 0
+	for clm01, c := range b.claimsByCLM01(t) {
+		if c.State != store.ClaimForwarded || c.PayerID != "88461" || c.ClaimType != "P" {
+			continue
+		}
+		want := "percent_of_charges"
+		if c.MemberID == central {
+			want = "lesser_of_fee"
+			byTPA++
+			if c.MemberTPA != "synth tpa central" {
+				t.Errorf("claim %s: member TPA %q", clm01, c.MemberTPA)
+			}
+		} else {
+			other++
+		}
+		if c.PricingMethod != want {
+			t.Errorf("claim %s (member TPA %q): priced %s, want %s", clm01, c.MemberTPA, c.PricingMethod, want)
+		}
+	}
+	if byTPA == 0 || other == 0 {
+		t.Fatalf("%d claims priced by TPA, %d others; the demo should give both", byTPA, other)
 	}
 }
