@@ -34,7 +34,7 @@ race: ## tests with the race detector
 	$(GO) test -race -count=1 $(PKGS)
 
 .PHONY: bench
-bench: ## benchmarks (generated 837P/837I; 10k claims, 1M + 1 GB peak RSS with BENCH_LARGE=1) incl. the moov-io/x12 peer, then a summary
+bench: ## benchmarks (generated 837P/837I; 10k claims, full process on 100k, 1M + 1 GB peak RSS with BENCH_LARGE=1) incl. the moov-io/x12 peer, then a summary
 	@mkdir -p bench/results; rc=0; \
 	{ $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -cpu $(BENCHCPU) $(PKGS) 2>&1; echo $$? >bench/results/product.rc; } | tee bench/results/product.txt; \
 	[ "$$(cat bench/results/product.rc)" = 0 ] || rc=1; \

@@ -31,15 +31,15 @@ const benchProcessSeed = 42
 // received, process it (validation, TA1/999, claim rules, roster
 // eligibility, routing, 277CAs), reprice and forward the accepted claims
 // (forward.DefaultRoutes, testdata/schedules) and deliver every outbound
-// file to a local folder. 10 000 claims always, 100 000 more with
-// BENCH_LARGE=1. BENCH_SQLITE_PARAMS adds SQLite driver parameters to the
+// file to a local folder: 10 000 and 100 000 claims, and 1 000 000 more
+// with BENCH_LARGE=1. BENCH_SQLITE_PARAMS adds SQLite driver parameters to the
 // store URL (e.g. "_pragma=temp_store(memory)") to measure a setting.
 // Opening and migrating the store and importing the roster
 // of the generated members are setup and not timed.
 func BenchmarkProcess(b *testing.B) {
-	sizes := []int{10_000}
+	sizes := []int{10_000, 100_000}
 	if os.Getenv("BENCH_LARGE") == "1" {
-		sizes = append(sizes, 100_000)
+		sizes = append(sizes, 1_000_000)
 	}
 	pricer := loadSchedules(b, filepath.Join("..", "testdata", "schedules"))
 	for _, n := range sizes {
