@@ -103,14 +103,18 @@ func TestContractFind(t *testing.T) {
 	}
 }
 
-var ambiguityTests = []struct {
+// ambiguityTest is a contract table and the ambiguity NewContractTable
+// must report (none when wantA is "").
+type ambiguityTest struct {
 	name      string
 	contracts []Contract
 	wantA     string // "" = valid table
 	wantB     string
 	wantMatch string
 	wantDate  Date
-}{
+}
+
+var ambiguityTests = []ambiguityTest{
 	{
 		name:      "npi vs payer",
 		contracts: []Contract{pct("N", 0, 0, Match{NPI: npiA}), pct("P", 0, 0, Match{PayerID: "2712"})},
@@ -180,7 +184,12 @@ var ambiguityTests = []struct {
 }
 
 func TestContractAmbiguity(t *testing.T) {
-	for _, tt := range ambiguityTests {
+	runAmbiguityTests(t, ambiguityTests)
+}
+
+func runAmbiguityTests(t *testing.T, tests []ambiguityTest) {
+	t.Helper()
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := NewContractTable(tt.contracts)
 			if tt.wantA == "" {

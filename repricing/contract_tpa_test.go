@@ -124,14 +124,7 @@ func TestContractTPAEngine(t *testing.T) {
 }
 
 func TestContractAmbiguityTPA(t *testing.T) {
-	for _, tt := range []struct {
-		name      string
-		contracts []Contract
-		wantA     string // "" = valid table
-		wantB     string
-		wantMatch string
-		wantDate  Date
-	}{
+	runAmbiguityTests(t, []ambiguityTest{
 		{
 			name:      "tpa vs payer",
 			contracts: []Contract{pct("T", 0, 0, Match{TPA: "SYNTH TPA WEST"}), pct("P", 0, 0, Match{PayerID: "2712"})},
@@ -195,24 +188,7 @@ func TestContractAmbiguityTPA(t *testing.T) {
 			name:      "tpa vs default",
 			contracts: []Contract{pct("T", 0, 0, Match{TPA: "SYNTH TPA WEST"}), pct("D", 0, 0, Match{})},
 		},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewContractTable(tt.contracts)
-			if tt.wantA == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				return
-			}
-			var ae *AmbiguityError
-			if !errors.As(err, &ae) || !errors.Is(err, ErrAmbiguousContracts) {
-				t.Fatalf("error = %v, want *AmbiguityError", err)
-			}
-			if ae.A != tt.wantA || ae.B != tt.wantB || ae.Match.String() != tt.wantMatch || ae.Date != tt.wantDate {
-				t.Errorf("got %s/%s %s %s, want %s/%s %s %s", ae.A, ae.B, ae.Match, ae.Date, tt.wantA, tt.wantB, tt.wantMatch, tt.wantDate)
-			}
-		})
-	}
+	})
 }
 
 func TestContractValidationTPA(t *testing.T) {

@@ -56,8 +56,8 @@ func TestStatementCache(t *testing.T) {
 		if _, err := tx.exec(ctx, `UPDATE claims SET notes = ? WHERE id = ?`, "", 0); err != nil {
 			return err
 		}
-		if len(tx.stmts) != 2 {
-			t.Errorf("transaction cache holds %d statements, want 2", len(tx.stmts))
+		if tx.stmts.len() != 2 {
+			t.Errorf("transaction cache holds %d statements, want 2", tx.stmts.len())
 		}
 		return nil
 	})

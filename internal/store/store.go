@@ -71,9 +71,8 @@ type Tx struct {
 	*Queries
 	sqlTx *sqlx.Tx
 	// stmts are the statements prepared on this transaction (closed by
-	// database/sql when it ends). Only the transaction's goroutine uses
-	// them.
-	stmts map[string]*sqlx.Stmt
+	// database/sql when it ends).
+	stmts stmtCache
 }
 
 // Prepared statements. Parsing the SQL of every call cost SQLite about
@@ -138,21 +137,7 @@ func (q *Queries) stmt(ctx context.Context, query string, nargs int) (*sqlx.Stmt
 		return nil, nil
 	}
 	if tx := q.tx; tx != nil {
-		if st, ok := tx.stmts[query]; ok {
-			return st, nil
-		}
-		if len(tx.stmts) >= maxCachedStmts {
-			return nil, nil
-		}
-		st, err := tx.sqlTx.PreparexContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		if tx.stmts == nil {
-			tx.stmts = map[string]*sqlx.Stmt{}
-		}
-		tx.stmts[query] = st
-		return st, nil
+		return tx.stmts.get(ctx, query, tx.sqlTx.PreparexContext)
 	}
 	return q.store.stmts.get(ctx, query, q.store.db.PreparexContext)
 }

@@ -117,6 +117,28 @@ func rosterTPAs(t *testing.T) map[string]string {
 	return out
 }
 
+// demoRosterChecker imports testdata/roster/alliance-members.csv into st,
+// runs edit (when not nil) and returns a roster checker on st.
+func demoRosterChecker(t *testing.T, st *store.Store, edit func()) *roster.Checker {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "testdata", "roster", "alliance-members.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := roster.ImportCSV(context.Background(), st, f, roster.Opts{Source: "alliance-members.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit()
+	}
+	checker, err := roster.NewChecker(st, roster.CheckerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checker
+}
+
 // TestRunOnceByMemberTPA processes the demo files with eligibility against
 // the demo roster and 88461 routed by the member's TPA, without a default
 // partner: claims of WEST and SOUTH members go to their TPA's partner; the
@@ -131,19 +153,7 @@ func TestRunOnceByMemberTPA(t *testing.T) {
 				t.Fatal(err)
 			}
 			b := setupWith(t, be.URL(t), func(st *store.Store, cfg *pipeline.ProcessorConfig) {
-				f, err := os.Open(filepath.Join("..", "..", "testdata", "roster", "alliance-members.csv"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				if _, err := roster.ImportCSV(ctx, st, f, roster.Opts{Source: "alliance-members.csv"}); err != nil {
-					t.Fatal(err)
-				}
-				checker, err := roster.NewChecker(st, roster.CheckerConfig{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				cfg.Eligibility, cfg.Routes = checker, table
+				cfg.Eligibility, cfg.Routes = demoRosterChecker(t, st, nil), table
 			}, replacementFile(t))
 			tpaOf := rosterTPAs(t)
 			before := b.claimsByCLM01(t)
@@ -217,36 +227,25 @@ func TestRunOnceContractByTPA(t *testing.T) {
 	ctx := context.Background()
 	var central string // the member moved to CENTRAL
 	b := setupWith(t, dbtest.SQLiteURL(t), func(st *store.Store, cfg *pipeline.ProcessorConfig) {
-		f, err := os.Open(filepath.Join("..", "..", "testdata", "roster", "alliance-members.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := roster.ImportCSV(ctx, st, f, roster.Opts{Source: "alliance-members.csv"}); err != nil {
-			t.Fatal(err)
-		}
-		// The member of the first 88461 professional claim of the demo.
-		claims := 0
-		err = claim.ReadTransactions(bytes.NewReader(readDemo(t, demoFiles[0])), func(tx *claim.Transaction, _ []ack.Issue) error {
-			for cc := range tx.Claims() {
-				if in := x12price.FromClaim(cc); in.PayerID == "88461" && central == "" {
-					central = cc.Subscriber.Member.ID
+		cfg.Eligibility = demoRosterChecker(t, st, func() {
+			// The member of the first 88461 professional claim of the demo.
+			claims := 0
+			err := claim.ReadTransactions(bytes.NewReader(readDemo(t, demoFiles[0])), func(tx *claim.Transaction, _ []ack.Issue) error {
+				for cc := range tx.Claims() {
+					if in := x12price.FromClaim(cc); in.PayerID == "88461" && central == "" {
+						central = cc.Subscriber.Member.ID
+					}
+					claims++
 				}
-				claims++
+				return nil
+			})
+			if err != nil || central == "" {
+				t.Fatalf("no 88461 claim in the demo (%d claims): %v", claims, err)
 			}
-			return nil
+			if _, err := st.DB().ExecContext(ctx, st.DB().Rebind(`UPDATE members SET tpa = ? WHERE member_id = ?`), "synth tpa central", central); err != nil {
+				t.Fatal(err)
+			}
 		})
-		if err != nil || central == "" {
-			t.Fatalf("no 88461 claim in the demo (%d claims): %v", claims, err)
-		}
-		if _, err := st.DB().ExecContext(ctx, st.DB().Rebind(`UPDATE members SET tpa = ? WHERE member_id = ?`), "synth tpa central", central); err != nil {
-			t.Fatal(err)
-		}
-		checker, err := roster.NewChecker(st, roster.CheckerConfig{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Eligibility = checker
 	})
 	f := b.forwarder(t, forward.DefaultRoutes(), b.engine, 0)
 	if _, err := f.RunOnce(ctx); err != nil {
