@@ -515,7 +515,7 @@ func (r *fileRun) write277CA(sr validate.SetResult, claims []pendingClaim) (*spo
 		if accepted {
 			sc.PayerClaimControlNumber = c.ControlNumber
 		}
-		for _, reason := range splitList(c.Reasons) {
+		for _, reason := range c.ReasonList() {
 			parts := strings.SplitN(reason, ":", 3)
 			if len(parts) < 2 {
 				continue
@@ -553,13 +553,6 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ";")
 }
 
 // applyRoute rejects an accepted claim no route takes (277CA A3:116).

@@ -169,7 +169,7 @@ type claimJSON struct {
 func toClaimJSON(c store.Claim, replaces string) claimJSON {
 	return claimJSON{
 		ControlNumber: c.ControlNumber, CLM01: c.CLM01, Type: c.ClaimType, Frequency: c.Frequency, State: string(c.State),
-		Reasons: splitReasons(c.Reasons), Notes: splitReasons(c.Notes), Related: c.RelatedControl, Replaces: replaces,
+		Reasons: c.ReasonList(), Notes: c.NoteList(), Related: c.RelatedControl, Replaces: replaces,
 		RefF8: c.RefF8, Partner: c.PartnerID, PayerID: c.PayerID, BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
 		ServiceFrom: c.ServiceFrom, ServiceTo: c.ServiceTo, InboundFileID: c.InboundFileID,
 		ReceivedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z"),

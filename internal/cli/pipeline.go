@@ -348,7 +348,7 @@ func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results
 			for _, c := range claims {
 				pc := processClaim{
 					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
-					Reasons: splitReasons(c.Reasons), Notes: splitReasons(c.Notes), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+					Reasons: c.ReasonList(), Notes: c.NoteList(), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
 					Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
 				}
 				for _, l := range c.Lines {
@@ -372,13 +372,6 @@ func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
-}
-
-func splitReasons(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ";")
 }
 
 func printCycle(w io.Writer, res pipeline.CycleResult) {

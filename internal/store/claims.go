@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -173,6 +174,21 @@ type ClaimFilter struct {
 	Limit int
 	// WithLines loads each claim's Lines too.
 	WithLines bool
+}
+
+// ReasonList returns Reasons split at ";" (empty, not nil, when there
+// are none).
+func (c *Claim) ReasonList() []string { return splitList(c.Reasons) }
+
+// NoteList returns Notes split at ";" (empty, not nil, when there are
+// none).
+func (c *Claim) NoteList() []string { return splitList(c.Notes) }
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ";")
 }
 
 func (c *Claim) normalize() {
