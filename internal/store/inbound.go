@@ -166,27 +166,18 @@ func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *Inboun
 		if err := q.ensurePartner(ctx, f.PartnerID); err != nil {
 			return err
 		}
-		var row InboundFile
-		err := q.get(ctx, &row, `INSERT INTO inbound_files
+		rec = &InboundFile{}
+		var err error
+		created, err = q.insertOrGet(ctx, rec,
+			`INSERT INTO inbound_files
 			(partner_id, name, remote_path, sha256, size, spool_path, state, received_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'received', ?)
 			ON CONFLICT (partner_id, sha256) DO NOTHING
 			RETURNING `+inboundCols,
-			f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt)
-		if err == nil {
-			rec, created = &row, true
-			return nil
-		}
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		err = q.get(ctx, &row, `SELECT `+inboundCols+` FROM inbound_files
-			WHERE partner_id = ? AND sha256 = ?`, f.PartnerID, f.SHA256)
-		if err != nil {
-			return err
-		}
-		rec, created = &row, false
-		return nil
+			[]any{f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt},
+			`SELECT `+inboundCols+` FROM inbound_files WHERE partner_id = ? AND sha256 = ?`,
+			f.PartnerID, f.SHA256)
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: record inbound %s from %s: %w", f.Name, f.PartnerID, err)

@@ -120,27 +120,18 @@ func (q *Queries) EnqueueOutbound(ctx context.Context, f OutboundFile) (rec *Out
 		if err := q.ensurePartner(ctx, f.PartnerID); err != nil {
 			return err
 		}
-		var row OutboundFile
-		err := q.get(ctx, &row, `INSERT INTO outbound_files
+		rec = &OutboundFile{}
+		var err error
+		created, err = q.insertOrGet(ctx, rec,
+			`INSERT INTO outbound_files
 			(partner_id, kind, name, spool_path, sha256, size, inbound_file_id, state, available_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
 			ON CONFLICT (partner_id, name) DO NOTHING
 			RETURNING `+outboundCols,
-			f.PartnerID, f.Kind, f.Name, f.SpoolPath, f.SHA256, f.Size, f.InboundFileID, now, now)
-		if err == nil {
-			rec, created = &row, true
-			return nil
-		}
-		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		err = q.get(ctx, &row, `SELECT `+outboundCols+` FROM outbound_files
-			WHERE partner_id = ? AND name = ?`, f.PartnerID, f.Name)
-		if err != nil {
-			return err
-		}
-		rec, created = &row, false
-		return nil
+			[]any{f.PartnerID, f.Kind, f.Name, f.SpoolPath, f.SHA256, f.Size, f.InboundFileID, now, now},
+			`SELECT `+outboundCols+` FROM outbound_files WHERE partner_id = ? AND name = ?`,
+			f.PartnerID, f.Name)
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: enqueue outbound %s for %s: %w", f.Name, f.PartnerID, err)

@@ -367,6 +367,21 @@ func (q *Queries) get(ctx context.Context, dest any, query string, args ...any) 
 	return nil
 }
 
+// insertOrGet runs insert, an INSERT ... ON CONFLICT DO NOTHING RETURNING
+// the row, into dest and reports created; when the row exists already (the
+// insert returns nothing) it reads it with sel into dest instead. Call it
+// inside a transaction, so the row cannot vanish in between.
+func (q *Queries) insertOrGet(ctx context.Context, dest any, insert string, insertArgs []any, sel string, selArgs ...any) (created bool, err error) {
+	err = q.get(ctx, dest, insert, insertArgs...)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	return false, q.get(ctx, dest, sel, selArgs...)
+}
+
 // selectAll runs query (with ? placeholders) and scans every row into dest.
 func (q *Queries) selectAll(ctx context.Context, dest any, query string, args ...any) error {
 	ext, err := q.conn(ctx)
