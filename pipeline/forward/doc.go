@@ -69,9 +69,10 @@
 //     New and NewTable unless they are plain text (letters, digits, space
 //     and . , - & ' ( ) / _) of the lengths the guides allow, so they never
 //     hold a delimiter. Should a received set use one of those characters
-//     as a delimiter, SetSubmitter/SetReceiver refuse the value: RunOnce
-//     returns the error and the batch's claims stay accepted. A default
-//     receiver name (the partner ID) is cut to 60 characters.
+//     as a delimiter, SetSubmitter/SetReceiver refuse the value: that
+//     set's claims are skipped (logged, Result.Skipped) and stay accepted,
+//     and every other claim is forwarded. A default receiver name (the
+//     partner ID) is cut to 60 characters.
 //   - Routes by member (Route.TPAPartners) decide by store.Claim.MemberTPA,
 //     the roster TPA recorded when the claim passed eligibility; see
 //     docs/routing.md.

@@ -46,7 +46,6 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 	rq, rid := receiver(bt.route, partner)
 	t := f.cfg.Now()
 	id := f.cfg.Identity
-	rname := receiverName(bt.route, partner)
 	d := x12.DefaultDelimiters
 	var buf bytes.Buffer
 	xw := x12.NewWriter(&buf, d)
@@ -59,14 +58,6 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 		st, err := f.st.NextControlNumber(ctx, partner, store.ControlST)
 		if err != nil {
 			return nil, err
-		}
-		// 1000A is us and 1000B the partner, edited in the model: the
-		// NM1s are replaced in place and every other segment is kept.
-		if err := set.SetSubmitter(id.Name, claim.PartyIDQualifier, id.ID); err != nil {
-			return nil, fmt.Errorf("set %s: submitter: %w", set.ControlNumber, err)
-		}
-		if err := set.SetReceiver(rname, claim.PartyIDQualifier, rid); err != nil {
-			return nil, fmt.Errorf("set %s: receiver: %w", set.ControlNumber, err)
 		}
 		if err := xw.Flush(); err != nil {
 			return nil, err
@@ -90,6 +81,20 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// setParties sets a selected set's 1000A to us and its 1000B to partner,
+// in the model: the NM1s are replaced in place and every other segment is
+// kept (writeInterchange encodes the set as edited).
+func (f *Forwarder) setParties(set *claim.Transaction, r Route, partner string) error {
+	_, rid := receiver(r, partner)
+	if err := set.SetSubmitter(f.cfg.Identity.Name, claim.PartyIDQualifier, f.cfg.Identity.ID); err != nil {
+		return fmt.Errorf("set %s: submitter: %w", set.ControlNumber, err)
+	}
+	if err := set.SetReceiver(receiverName(r, partner), claim.PartyIDQualifier, rid); err != nil {
+		return fmt.Errorf("set %s: receiver: %w", set.ControlNumber, err)
+	}
+	return nil
 }
 
 // receiverName is the 1000B name for partner: the route's ReceiverName for

@@ -427,7 +427,6 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 			bt := b.open[key]
 			if bt == nil {
 				bt = &batch{key: key, route: list[0].route, claimType: claimType}
-				b.open[key] = bt
 			}
 			n := min(b.f.cfg.MaxClaimsPerFile-len(bt.claims), len(list))
 			chunk := list[:n]
@@ -440,6 +439,17 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 			if sel == nil {
 				return fmt.Errorf("select claims of set %s: nothing selected", tx.ControlNumber)
 			}
+			if err := b.f.setParties(sel, bt.route, partner); err != nil {
+				// Only a received set whose delimiters occur in our names
+				// gets here (New and NewTable keep delimiters out of them):
+				// its claims stay accepted, the others go on.
+				b.f.cfg.Logger.ErrorContext(ctx, "claims not forwarded: 1000A/1000B cannot be written into the set",
+					slog.String("set", tx.ControlNumber), slog.String("partner", partner), slog.Int("claims", len(chunk)),
+					slog.String("error", err.Error()))
+				b.res.Skipped += len(chunk)
+				continue
+			}
+			b.open[key] = bt
 			bt.sets = append(bt.sets, sel)
 			bt.claims = append(bt.claims, chunk...)
 			if len(bt.claims) >= b.f.cfg.MaxClaimsPerFile {

@@ -691,3 +691,53 @@ func TestNewConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRunOnceSkipsSetWithClashingDelimiter forwards with a repricer name
+// holding "&", which one received interchange uses as its repetition
+// separator: that set's claim cannot carry our 1000A, so it is skipped and
+// stays accepted, and every other claim is forwarded.
+func TestRunOnceSkipsSetWithClashingDelimiter(t *testing.T) {
+	ctx := context.Background()
+	repl := replacementFile(t)
+	repl.data = bytes.Replace(repl.data, []byte("*^*00501*"), []byte("*&*00501*"), 1)
+	if bytes.Count(repl.data, []byte("&")) != 1 {
+		t.Fatal("the replacement interchange should hold & only as ISA11")
+	}
+	b := setup(t, dbtest.SQLiteURL(t), repl)
+	before := b.claimsByCLM01(t)
+	table, err := forward.NewTable(forward.DefaultRoutes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := forward.New(b.st, b.sp, table, b.engine, forward.Config{Owner: "test",
+		Identity: forward.Identity{ID: "CLEARINGHOUSE", Name: "A&B REPRICER"},
+		Now:      func() time.Time { return b.now }, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := b.claimsByCLM01(t)
+	want := 0
+	for clm01, c := range before {
+		if !forwardable(c) {
+			continue
+		}
+		a := after[clm01]
+		if c.Frequency == "7" {
+			if a.State != c.State {
+				t.Errorf("replacement %s: %s, want it left %s", clm01, a.State, c.State)
+			}
+			continue
+		}
+		want++
+		if a.State != store.ClaimForwarded {
+			t.Errorf("claim %s: %s, want forwarded", clm01, a.State)
+		}
+	}
+	if res.Skipped != 1 || res.Forwarded != want {
+		t.Errorf("result %+v, want 1 skipped and %d forwarded", res, want)
+	}
+}
