@@ -46,8 +46,8 @@ bench: ## benchmarks (generated 837P/837I; 10k claims, full process on 100k, 1M 
 
 .PHONY: fuzz
 FUZZ_TARGETS := edi/x12:FuzzReader edi/x12:FuzzParseCents edi/schema:FuzzParser edi/claim:FuzzDecode \
-	edi/validate:FuzzValidate repricing:FuzzParseDecimal repricing:FuzzLoadFeeSchedule repricing:FuzzLoadContracts \
-	transport/internal/xfer:FuzzCleanPath
+	edi/validate:FuzzValidate repricing:FuzzParseDecimal repricing:FuzzLoadFeeSchedule repricing:FuzzLoadContracts repricing:FuzzContractTPAID \
+	repricing/x12price:FuzzReprice edi/claim:FuzzSetParties transport/internal/xfer:FuzzCleanPath
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m); crashers land in the package's testdata/fuzz
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$pkg $$fn ($(FUZZTIME))"; \
