@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/metrics"
 	"github.com/clearinghouse/clearinghouse/internal/schedule"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
@@ -69,7 +71,10 @@ or a delivery failed (the work is retried by the next cycle).`,
 }
 
 func (a *app) runCmd() *cobra.Command {
-	var grace time.Duration
+	var (
+		grace       time.Duration
+		metricsAddr string
+	)
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the engine: scheduled polls, deliveries and nightly jobs until SIGINT/SIGTERM",
@@ -78,25 +83,52 @@ CRON_TZ= prefixes are honoured): poll (poll → process → deliver), deliver
 (retry pending deliveries) and the nightly report. On SIGINT or SIGTERM it
 stops scheduling, lets running jobs finish for --grace, then tells them to
 abandon their work: every stage is restartable, so abandoned files are
-picked up again by the next run (or another engine process).`,
+picked up again by the next run (or another engine process).
+
+With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
+/metrics and health checks on /healthz and /readyz (docs/operations.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {
 				return err
 			}
+			if cmd.Flags().Changed("metrics-addr") {
+				if err := config.ValidateMetricsAddr(metricsAddr); err != nil {
+					return &ExitError{Code: 2, Err: err}
+				}
+				cfg.MetricsAddr = metricsAddr
+			}
 			rt, err := a.openRuntime(cmd.Context(), cfg, 2*time.Second)
 			if err != nil {
 				return err
 			}
 			defer rt.Close()
+			m := metrics.New(metrics.Options{Store: rt.store, Logger: a.logger})
+			var srv *metrics.Server
+			if cfg.MetricsAddr != "" {
+				srv, err = metrics.Listen(cfg.MetricsAddr, m.Handler(), a.logger)
+				if err != nil {
+					return err
+				}
+				defer srv.Close()
+				a.logger.Info("metrics listening", "addr", srv.Addr().String(), "paths", "/metrics /healthz /readyz")
+			}
 			s := schedule.New(a.logger)
 			jobs := []struct {
 				name, spec string
 				job        schedule.Job
 			}{
-				{"poll", cfg.Schedules.Poll, func(ctx context.Context) error { _, err := rt.engine.Cycle(ctx); return err }},
-				{"deliver", cfg.Schedules.Deliver, func(ctx context.Context) error { _, err := rt.engine.Deliver(ctx); return err }},
+				{"poll", cfg.Schedules.Poll, func(ctx context.Context) error {
+					res, err := rt.engine.Cycle(ctx)
+					m.ObserveCycle(res)
+					return err
+				}},
+				{"deliver", cfg.Schedules.Deliver, func(ctx context.Context) error {
+					res, err := rt.engine.Deliver(ctx)
+					m.ObserveDeliver(res)
+					return err
+				}},
 				{"roster-refresh", cfg.Schedules.RosterRefresh, func(ctx context.Context) error {
 					return rt.refreshRosters(ctx, a.logger)
 				}},
@@ -106,7 +138,10 @@ picked up again by the next run (or another engine process).`,
 				}},
 			}
 			for _, j := range jobs {
-				if err := s.Add(j.name, j.spec, j.job); err != nil {
+				if j.spec == "" {
+					continue // disabled
+				}
+				if err := s.Add(j.name, j.spec, m.Job(j.name, j.job)); err != nil {
 					return err
 				}
 			}
@@ -119,14 +154,23 @@ picked up again by the next run (or another engine process).`,
 			}
 			<-cmd.Context().Done()
 			a.logger.Info("shutting down", "grace", grace.String())
+			m.SetShuttingDown()
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
 			s.Stop(ctx)
+			if srv != nil {
+				// Metrics stay up while the jobs drain; then the server
+				// gets what is left of the grace period.
+				if err := srv.Shutdown(ctx); err != nil {
+					a.logger.Warn("metrics server shutdown", "error", err.Error())
+				}
+			}
 			a.logger.Info("stopped")
 			return nil
 		},
 	}
 	cmd.Flags().DurationVar(&grace, "grace", 30*time.Second, "how long running jobs may finish at shutdown")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", `host:port for /metrics, /healthz and /readyz, e.g. 127.0.0.1:9464 (overrides metrics_addr; "" turns the server off)`)
 	return cmd
 }
 

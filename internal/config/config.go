@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +56,12 @@ type Config struct {
 	// roster once it holds any member), "on" (always; an empty roster
 	// rejects every claim) or "off".
 	Eligibility string `yaml:"eligibility"`
+	// MetricsAddr is the host:port `clearinghouse run` serves Prometheus
+	// metrics (/metrics) and health checks (/healthz, /readyz) on, e.g.
+	// "127.0.0.1:9464"; an empty host listens on every interface. Default
+	// "": no server. Env CLEARINGHOUSE_METRICS_ADDR; the --metrics-addr
+	// flag of run overrides both.
+	MetricsAddr string `yaml:"metrics_addr"`
 }
 
 // Identity is the engine's sender identity in outbound envelopes.
@@ -225,6 +233,9 @@ func applyEnv(cfg *Config) {
 	if v := os.Getenv("CLEARINGHOUSE_POLL_SCHEDULE"); v != "" {
 		cfg.Schedules.Poll = v
 	}
+	if v := os.Getenv("CLEARINGHOUSE_METRICS_ADDR"); v != "" {
+		cfg.MetricsAddr = v
+	}
 }
 
 // fill derives defaults that depend on other fields.
@@ -288,6 +299,9 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if err := ValidateMetricsAddr(c.MetricsAddr); err != nil {
+		return err
+	}
 	if c.MaxClaimsPerFile < 1 {
 		return fmt.Errorf("config: max_claims_per_file %d: want 1 or more", c.MaxClaimsPerFile)
 	}
@@ -307,6 +321,28 @@ func (c Config) Validate() error {
 				return fmt.Errorf("config: routes[%d] names partner %q, which is not configured", i, p)
 			}
 		}
+	}
+	return nil
+}
+
+// ValidateMetricsAddr checks a metrics_addr value: "" (no metrics server)
+// or host:port with a numeric port 0-65535 (0 picks a free port). The host
+// may be empty (every interface), a name or an IP address (IPv6 in
+// brackets).
+func ValidateMetricsAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("config: metrics_addr %q: want host:port: %w", addr, err)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("config: metrics_addr %q: bad host %q", addr, host)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 || strings.TrimLeft(port, "0123456789") != "" {
+		return fmt.Errorf("config: metrics_addr %q: port %q must be a number 0-65535", addr, port)
 	}
 	return nil
 }
