@@ -13,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +23,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/metrics"
+	"github.com/clearinghouse/clearinghouse/internal/metrics/metricstest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/roster"
@@ -38,38 +37,6 @@ func promText(t *testing.T, h http.Handler, path string) (int, string) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec.Code, rec.Body.String()
-}
-
-// promSamples reads the samples of a Prometheus text exposition, keyed by
-// series as printed (`name{a="x",b="y"}`, labels sorted).
-func promSamples(t *testing.T, text string) map[string]float64 {
-	t.Helper()
-	samples := map[string]float64{}
-	for _, line := range strings.Split(text, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("sample %q: %v", line, err)
-		}
-		samples[line[:i]] = v
-	}
-	return samples
-}
-
-// promSeries names one sample; labels are given as name, value pairs.
-func promSeries(name string, kv ...string) string {
-	if len(kv) == 0 {
-		return name
-	}
-	var pairs []string
-	for i := 0; i < len(kv); i += 2 {
-		pairs = append(pairs, kv[i]+`="`+kv[i+1]+`"`)
-	}
-	sort.Strings(pairs)
-	return name + "{" + strings.Join(pairs, ",") + "}"
 }
 
 // rosterPHI returns the member IDs and last names of the demo roster.
@@ -194,15 +161,15 @@ func TestMetricsDemoCycle(t *testing.T) {
 			if code != http.StatusOK {
 				t.Fatalf("/metrics: %d", code)
 			}
-			got := promSamples(t, text)
+			got := metricstest.Samples(t, text)
 
 			// What the cycle says it did.
 			want := map[string]float64{
-				promSeries("clearinghouse_inbound_files_polled_total", "result", "received"):  5,
-				promSeries("clearinghouse_inbound_files_polled_total", "result", "duplicate"): 1,
-				promSeries("clearinghouse_inbound_files_polled_total", "result", "refused"):   0,
-				promSeries("clearinghouse_job_runs_total", "job_name", "poll"):                1,
-				promSeries("clearinghouse_job_failures_total", "job_name", "poll"):            0,
+				metricstest.Series("clearinghouse_inbound_files_polled_total", "result", "received"):  5,
+				metricstest.Series("clearinghouse_inbound_files_polled_total", "result", "duplicate"): 1,
+				metricstest.Series("clearinghouse_inbound_files_polled_total", "result", "refused"):   0,
+				metricstest.Series("clearinghouse_job_runs_total", "job_name", "poll"):                1,
+				metricstest.Series("clearinghouse_job_failures_total", "job_name", "poll"):            0,
 			}
 			add := func(s string, n int) { want[s] += float64(n) }
 			accepted, claimsAccepted, a3116 := 0, 0, 0
@@ -210,25 +177,25 @@ func TestMetricsDemoCycle(t *testing.T) {
 				if f.Partner != "acme" {
 					t.Fatalf("file of partner %q", f.Partner)
 				}
-				add(promSeries("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", string(f.State)), 1)
-				add(promSeries("clearinghouse_transaction_sets_total", "partner", "acme", "result", "accepted"), f.Counts.TxAccepted)
-				add(promSeries("clearinghouse_transaction_sets_total", "partner", "acme", "result", "rejected"), f.Counts.TxRejected)
+				add(metricstest.Series("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", string(f.State)), 1)
+				add(metricstest.Series("clearinghouse_transaction_sets_total", "partner", "acme", "result", "accepted"), f.Counts.TxAccepted)
+				add(metricstest.Series("clearinghouse_transaction_sets_total", "partner", "acme", "result", "rejected"), f.Counts.TxRejected)
 				for outcome, n := range f.Outcomes {
-					add(promSeries("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", outcome), n)
+					add(metricstest.Series("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", outcome), n)
 				}
 				for code, n := range f.Rejections {
-					add(promSeries("clearinghouse_claim_rejections_total", "partner", "acme", "code", code), n)
+					add(metricstest.Series("clearinghouse_claim_rejections_total", "partner", "acme", "code", code), n)
 				}
 				accepted += f.Outcomes["accepted"]
 				claimsAccepted += f.Counts.ClaimsAccepted
 				a3116 += f.Rejections["A3:116"]
 			}
 			for _, ff := range res.Forwarded.Files {
-				add(promSeries("clearinghouse_forwarded_claims_total", "partner", ff.Partner), ff.Claims)
-				add(promSeries("clearinghouse_forwarded_files_total", "partner", ff.Partner, "claim_type", ff.ClaimType), 1)
+				add(metricstest.Series("clearinghouse_forwarded_claims_total", "partner", ff.Partner), ff.Claims)
+				add(metricstest.Series("clearinghouse_forwarded_files_total", "partner", ff.Partner, "claim_type", ff.ClaimType), 1)
 			}
 			for _, d := range res.Delivered {
-				add(promSeries("clearinghouse_outbound_files_delivered_total", "partner", d.PartnerID, "kind", d.Kind), 1)
+				add(metricstest.Series("clearinghouse_outbound_files_delivered_total", "partner", d.PartnerID, "kind", d.Kind), 1)
 			}
 			for s, w := range want {
 				if g, ok := got[s]; !ok || g != w {
@@ -236,18 +203,18 @@ func TestMetricsDemoCycle(t *testing.T) {
 				}
 			}
 			// Anchors, so the comparison above is not vacuous.
-			acceptedSeries := promSeries("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "accepted")
-			suspectSeries := promSeries("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "suspect")
+			acceptedSeries := metricstest.Series("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "accepted")
+			suspectSeries := metricstest.Series("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "suspect")
 			if accepted == 0 || got[acceptedSeries] != float64(accepted) || got[acceptedSeries]+got[suspectSeries] != float64(claimsAccepted) {
 				t.Errorf("accepted claims: metric %v + suspect %v, results %d (counts %d)", got[acceptedSeries], got[suspectSeries], accepted, claimsAccepted)
 			}
-			if res.Forwarded.Forwarded == 0 || got[promSeries("clearinghouse_forwarded_claims_total", "partner", "relayhealth")] != float64(res.Forwarded.Forwarded) {
-				t.Errorf("forwarded: metric %v, result %d", got[promSeries("clearinghouse_forwarded_claims_total", "partner", "relayhealth")], res.Forwarded.Forwarded)
+			if res.Forwarded.Forwarded == 0 || got[metricstest.Series("clearinghouse_forwarded_claims_total", "partner", "relayhealth")] != float64(res.Forwarded.Forwarded) {
+				t.Errorf("forwarded: metric %v, result %d", got[metricstest.Series("clearinghouse_forwarded_claims_total", "partner", "relayhealth")], res.Forwarded.Forwarded)
 			}
 			if len(res.Delivered) == 0 || res.Failed != 0 || got["clearinghouse_outbound_delivery_failures_total"] != 0 {
 				t.Errorf("deliveries: %d delivered, %d failed, metric %v", len(res.Delivered), res.Failed, got["clearinghouse_outbound_delivery_failures_total"])
 			}
-			if _, ok := got[promSeries("clearinghouse_job_last_success_timestamp_seconds", "job_name", "poll")]; !ok {
+			if _, ok := got[metricstest.Series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "poll")]; !ok {
 				t.Error("no last success of poll")
 			}
 
@@ -260,7 +227,7 @@ func TestMetricsDemoCycle(t *testing.T) {
 					stored116++
 				}
 			}
-			a3Series := promSeries("clearinghouse_claim_rejections_total", "partner", "acme", "code", "A3:116")
+			a3Series := metricstest.Series("clearinghouse_claim_rejections_total", "partner", "acme", "code", "A3:116")
 			if stored116 == 0 || got[a3Series] != float64(stored116) || a3116 != stored116 {
 				t.Errorf("A3:116: metric %v, results %d, store %d", got[a3Series], a3116, stored116)
 			}
@@ -272,17 +239,17 @@ func TestMetricsDemoCycle(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range inbound {
-				wantGauges[promSeries("clearinghouse_inbound_files", "partner", f.PartnerID, "state", string(f.State))]++
+				wantGauges[metricstest.Series("clearinghouse_inbound_files", "partner", f.PartnerID, "state", string(f.State))]++
 			}
 			outbound, err := rt.store.ListOutbound(ctx, store.OutboundFilter{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, f := range outbound {
-				wantGauges[promSeries("clearinghouse_outbound_files", "partner", f.PartnerID, "kind", f.Kind, "state", string(f.State))]++
+				wantGauges[metricstest.Series("clearinghouse_outbound_files", "partner", f.PartnerID, "kind", f.Kind, "state", string(f.State))]++
 			}
 			for _, c := range claims {
-				wantGauges[promSeries("clearinghouse_claims", "state", string(c.State))]++
+				wantGauges[metricstest.Series("clearinghouse_claims", "state", string(c.State))]++
 			}
 			if len(inbound) != 5 || len(outbound) == 0 || len(claims) == 0 {
 				t.Fatalf("store: %d inbound, %d outbound, %d claims", len(inbound), len(outbound), len(claims))
@@ -339,7 +306,7 @@ func TestMetricsDemoCycle(t *testing.T) {
 				t.Fatalf("/healthz after close = %d", code)
 			}
 			code, text = promText(t, h, "/metrics")
-			got = promSamples(t, text)
+			got = metricstest.Samples(t, text)
 			if code != http.StatusOK || got["clearinghouse_store_up"] != 0 || strings.Contains(text, "clearinghouse_claims{") ||
 				got[acceptedSeries] != float64(accepted) {
 				t.Fatalf("/metrics after close: %d, store_up %v, accepted %v:\n%s", code, got["clearinghouse_store_up"], got[acceptedSeries], text)
@@ -466,7 +433,7 @@ schedules: {poll: "@every 1s", deliver: "", nightly_report: "", roster_refresh: 
 	if code, body, err := httpGet(base + "/healthz"); err != nil || code != 200 || body != "ok\n" {
 		t.Fatalf("/healthz = %d %q %v", code, body, err)
 	}
-	processed := promSeries("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", "processed")
+	processed := metricstest.Series("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", "processed")
 	var got map[string]float64
 	var text string
 	waitFor(t, "the first poll", func() bool {
@@ -474,17 +441,17 @@ schedules: {poll: "@every 1s", deliver: "", nightly_report: "", roster_refresh: 
 		if err != nil || code != 200 {
 			t.Fatalf("/metrics = %d %v", code, err)
 		}
-		text, got = body, promSamples(t, body)
-		return got[promSeries("clearinghouse_job_runs_total", "job_name", "poll")] >= 1 && got[processed] == 1
+		text, got = body, metricstest.Samples(t, body)
+		return got[metricstest.Series("clearinghouse_job_runs_total", "job_name", "poll")] >= 1 && got[processed] == 1
 	})
 	for s, w := range map[string]float64{
-		promSeries("clearinghouse_job_failures_total", "job_name", "poll"):                           0,
-		promSeries("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "accepted"):   8,
-		promSeries("clearinghouse_transaction_sets_total", "partner", "acme", "result", "accepted"):  1,
-		promSeries("clearinghouse_interchanges_total", "partner", "acme", "result", "accepted"):      1,
-		promSeries("clearinghouse_outbound_files_delivered_total", "partner", "acme", "kind", "999"): 1,
-		promSeries("clearinghouse_inbound_files", "partner", "acme", "state", "processed"):           1,
-		promSeries("clearinghouse_claims", "state", "accepted"):                                      8,
+		metricstest.Series("clearinghouse_job_failures_total", "job_name", "poll"):                           0,
+		metricstest.Series("clearinghouse_claim_outcomes_total", "partner", "acme", "outcome", "accepted"):   8,
+		metricstest.Series("clearinghouse_transaction_sets_total", "partner", "acme", "result", "accepted"):  1,
+		metricstest.Series("clearinghouse_interchanges_total", "partner", "acme", "result", "accepted"):      1,
+		metricstest.Series("clearinghouse_outbound_files_delivered_total", "partner", "acme", "kind", "999"): 1,
+		metricstest.Series("clearinghouse_inbound_files", "partner", "acme", "state", "processed"):           1,
+		metricstest.Series("clearinghouse_claims", "state", "accepted"):                                      8,
 		"clearinghouse_store_up": 1,
 	} {
 		if g, ok := got[s]; !ok || g != w {

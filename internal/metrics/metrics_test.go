@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
+	"github.com/clearinghouse/clearinghouse/internal/metrics/metricstest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
@@ -78,49 +78,7 @@ func scrape(t *testing.T, h http.Handler) (string, map[string]float64) {
 		t.Fatalf("GET /metrics: %d %s", rec.Code, rec.Body)
 	}
 	text := rec.Body.String()
-	return text, parseText(t, text)
-}
-
-// parseText reads the samples of a Prometheus text exposition.
-func parseText(t *testing.T, text string) map[string]float64 {
-	t.Helper()
-	samples := map[string]float64{}
-	for _, line := range strings.Split(text, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, err := strconv.ParseFloat(line[i+1:], 64)
-		if err != nil {
-			t.Fatalf("sample %q: %v", line, err)
-		}
-		samples[line[:i]] = v
-	}
-	return samples
-}
-
-// series names one sample: series("x_total", "partner", "acme") is
-// `x_total{partner="acme"}`.
-func series(name string, kv ...string) string {
-	if len(kv) == 0 {
-		return name
-	}
-	type pair struct{ k, v string }
-	var ps []pair
-	for i := 0; i < len(kv); i += 2 {
-		ps = append(ps, pair{kv[i], kv[i+1]})
-	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].k < ps[j].k })
-	var b strings.Builder
-	b.WriteString(name + "{")
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(p.k + `="` + p.v + `"`)
-	}
-	b.WriteByte('}')
-	return b.String()
+	return text, metricstest.Samples(t, text)
 }
 
 func checkSamples(t *testing.T, got map[string]float64, want map[string]float64) {
@@ -148,47 +106,47 @@ func TestObserveCycle(t *testing.T) {
 	_, got := scrape(t, m.Handler())
 	c := "clearinghouse_"
 	checkSamples(t, got, map[string]float64{
-		series(c+"inbound_files_polled_total", "result", "received"):  4,
-		series(c+"inbound_files_polled_total", "result", "duplicate"): 2,
-		series(c+"inbound_files_polled_total", "result", "not_ready"): 6,
-		series(c+"inbound_files_polled_total", "result", "refused"):   2,
-		series(c+"inbound_files_polled_total", "result", "failed"):    2,
-		series(c+"inbound_files_polled_total", "result", "gone"):      4,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "received"):  4,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "duplicate"): 2,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "not_ready"): 6,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "refused"):   2,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "failed"):    2,
+		metricstest.Series(c+"inbound_files_polled_total", "result", "gone"):      4,
 
-		series(c+"inbound_files_processed_total", "partner", "acme", "state", "processed"): 2,
-		series(c+"inbound_files_processed_total", "partner", "acme", "state", "rejected"):  2,
+		metricstest.Series(c+"inbound_files_processed_total", "partner", "acme", "state", "processed"): 2,
+		metricstest.Series(c+"inbound_files_processed_total", "partner", "acme", "state", "rejected"):  2,
 
-		series(c+"interchanges_total", "partner", "acme", "result", "accepted"):             2,
-		series(c+"interchanges_total", "partner", "acme", "result", "rejected"):             2,
-		series(c+"interchanges_total", "partner", "acme", "result", "accepted_with_errors"): 2,
-		series(c+"transaction_sets_total", "partner", "acme", "result", "accepted"):         4,
-		series(c+"transaction_sets_total", "partner", "acme", "result", "rejected"):         6,
+		metricstest.Series(c+"interchanges_total", "partner", "acme", "result", "accepted"):             2,
+		metricstest.Series(c+"interchanges_total", "partner", "acme", "result", "rejected"):             2,
+		metricstest.Series(c+"interchanges_total", "partner", "acme", "result", "accepted_with_errors"): 2,
+		metricstest.Series(c+"transaction_sets_total", "partner", "acme", "result", "accepted"):         4,
+		metricstest.Series(c+"transaction_sets_total", "partner", "acme", "result", "rejected"):         6,
 
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "accepted"):     38,
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "suspect"):      2,
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "rejected"):     16,
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "duplicate"):    4,
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "replacements"): 6,
-		series(c+"claim_outcomes_total", "partner", "acme", "outcome", "voids"):        2,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "accepted"):     38,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "suspect"):      2,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "rejected"):     16,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "duplicate"):    4,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "replacements"): 6,
+		metricstest.Series(c+"claim_outcomes_total", "partner", "acme", "outcome", "voids"):        2,
 
-		series(c+"claim_rejections_total", "partner", "acme", "code", "A3:116"):        8,
-		series(c+"claim_rejections_total", "partner", "acme", "code", "A7:164:IL"):     2,
-		series(c+"claim_rejections_total", "partner", "acme", "code", "A3:54"):         4,
-		series(c+"claim_rejections_total", "partner", "acme", "code", "TA1:R:001"):     4,
-		series(c+"claim_rejections_total", "partner", "acme", "code", "AK9:R;IK5:R:5"): 2,
+		metricstest.Series(c+"claim_rejections_total", "partner", "acme", "code", "A3:116"):        8,
+		metricstest.Series(c+"claim_rejections_total", "partner", "acme", "code", "A7:164:IL"):     2,
+		metricstest.Series(c+"claim_rejections_total", "partner", "acme", "code", "A3:54"):         4,
+		metricstest.Series(c+"claim_rejections_total", "partner", "acme", "code", "TA1:R:001"):     4,
+		metricstest.Series(c+"claim_rejections_total", "partner", "acme", "code", "AK9:R;IK5:R:5"): 2,
 
-		series(c+"forwarded_claims_total", "partner", "relayhealth"):                        18,
-		series(c+"forwarded_claims_total", "partner", "optum"):                              8,
-		series(c+"forwarded_files_total", "partner", "relayhealth", "claim_type", "P"):      2,
-		series(c+"forwarded_files_total", "partner", "relayhealth", "claim_type", "I"):      2,
-		series(c+"forwarded_files_total", "partner", "optum", "claim_type", "P"):            2,
-		c + "forward_unpriced_claims_total":                                                 4,
-		c + "forward_rejected_claims_total":                                                 2,
-		c + "forward_skipped_claims_total":                                                  8,
-		series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "999"):        4,
-		series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "277CA"):      2,
-		series(c+"outbound_files_delivered_total", "partner", "relayhealth", "kind", "837"): 2,
-		c + "outbound_delivery_failures_total":                                              4,
+		metricstest.Series(c+"forwarded_claims_total", "partner", "relayhealth"):                        18,
+		metricstest.Series(c+"forwarded_claims_total", "partner", "optum"):                              8,
+		metricstest.Series(c+"forwarded_files_total", "partner", "relayhealth", "claim_type", "P"):      2,
+		metricstest.Series(c+"forwarded_files_total", "partner", "relayhealth", "claim_type", "I"):      2,
+		metricstest.Series(c+"forwarded_files_total", "partner", "optum", "claim_type", "P"):            2,
+		c + "forward_unpriced_claims_total":                                                             4,
+		c + "forward_rejected_claims_total":                                                             2,
+		c + "forward_skipped_claims_total":                                                              8,
+		metricstest.Series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "999"):        4,
+		metricstest.Series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "277CA"):      2,
+		metricstest.Series(c+"outbound_files_delivered_total", "partner", "relayhealth", "kind", "837"): 2,
+		c + "outbound_delivery_failures_total":                                                          4,
 	})
 	// The same through testutil, straight from the collectors.
 	if v := testutil.ToFloat64(m.claimOutcomes.WithLabelValues("acme", "accepted")); v != 38 {
@@ -198,7 +156,7 @@ func TestObserveCycle(t *testing.T) {
 		t.Errorf("%d rejection code series, want 5", n)
 	}
 	// The forwarded claims by partner add up to the run's total.
-	if sum := got[series(c+"forwarded_claims_total", "partner", "relayhealth")] + got[series(c+"forwarded_claims_total", "partner", "optum")]; sum != 2*float64(res.Forwarded.Forwarded) {
+	if sum := got[metricstest.Series(c+"forwarded_claims_total", "partner", "relayhealth")] + got[metricstest.Series(c+"forwarded_claims_total", "partner", "optum")]; sum != 2*float64(res.Forwarded.Forwarded) {
 		t.Errorf("forwarded by partner sum to %v, want %d", sum, 2*res.Forwarded.Forwarded)
 	}
 	// No store: no queue gauges and no store_up.
@@ -251,13 +209,13 @@ func TestLabelsArePHISafe(t *testing.T) {
 	}
 	n := float64(len(bad))
 	checkSamples(t, got, map[string]float64{
-		series("clearinghouse_claim_rejections_total", "partner", "other", "code", "other"):         n,
-		series("clearinghouse_claim_rejections_total", "partner", "acme", "code", "other"):          2,
-		series("clearinghouse_inbound_files_processed_total", "partner", "other", "state", "other"): n,
-		series("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", "other"):  1,
-		series("clearinghouse_outbound_files_delivered_total", "partner", "acme", "kind", "other"):  1,
-		series("clearinghouse_forwarded_files_total", "partner", "acme", "claim_type", "other"):     1,
-		series("clearinghouse_job_runs_total", "job_name", "other"):                                 n + 1,
+		metricstest.Series("clearinghouse_claim_rejections_total", "partner", "other", "code", "other"):         n,
+		metricstest.Series("clearinghouse_claim_rejections_total", "partner", "acme", "code", "other"):          2,
+		metricstest.Series("clearinghouse_inbound_files_processed_total", "partner", "other", "state", "other"): n,
+		metricstest.Series("clearinghouse_inbound_files_processed_total", "partner", "acme", "state", "other"):  1,
+		metricstest.Series("clearinghouse_outbound_files_delivered_total", "partner", "acme", "kind", "other"):  1,
+		metricstest.Series("clearinghouse_forwarded_files_total", "partner", "acme", "claim_type", "other"):     1,
+		metricstest.Series("clearinghouse_job_runs_total", "job_name", "other"):                                 n + 1,
 	})
 	// Valid values pass unchanged, empty ones become "none".
 	for in, want := range map[string]string{"acme": "acme", "optum-corrected": "optum-corrected", "": "none"} {
@@ -294,10 +252,10 @@ func TestJob(t *testing.T) {
 	// Before any run: the counters exist at 0, the last success does not.
 	_, got := scrape(t, m.Handler())
 	checkSamples(t, got, map[string]float64{
-		series("clearinghouse_job_runs_total", "job_name", "nightly-report"):     0,
-		series("clearinghouse_job_failures_total", "job_name", "nightly-report"): 0,
+		metricstest.Series("clearinghouse_job_runs_total", "job_name", "nightly-report"):     0,
+		metricstest.Series("clearinghouse_job_failures_total", "job_name", "nightly-report"): 0,
 	})
-	if _, ok := got[series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "nightly-report")]; ok {
+	if _, ok := got[metricstest.Series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "nightly-report")]; ok {
 		t.Error("last success before any run")
 	}
 
@@ -314,25 +272,25 @@ func TestJob(t *testing.T) {
 	}
 	_, got = scrape(t, m.Handler())
 	checkSamples(t, got, map[string]float64{
-		series("clearinghouse_job_runs_total", "job_name", "poll"):                     3,
-		series("clearinghouse_job_failures_total", "job_name", "poll"):                 0,
-		series("clearinghouse_job_runs_total", "job_name", "deliver"):                  1,
-		series("clearinghouse_job_failures_total", "job_name", "deliver"):              1,
-		series("clearinghouse_job_duration_seconds_count", "job_name", "poll"):         3,
-		series("clearinghouse_job_duration_seconds_count", "job_name", "deliver"):      1,
-		series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "poll"): float64(now.Unix()),
+		metricstest.Series("clearinghouse_job_runs_total", "job_name", "poll"):                     3,
+		metricstest.Series("clearinghouse_job_failures_total", "job_name", "poll"):                 0,
+		metricstest.Series("clearinghouse_job_runs_total", "job_name", "deliver"):                  1,
+		metricstest.Series("clearinghouse_job_failures_total", "job_name", "deliver"):              1,
+		metricstest.Series("clearinghouse_job_duration_seconds_count", "job_name", "poll"):         3,
+		metricstest.Series("clearinghouse_job_duration_seconds_count", "job_name", "deliver"):      1,
+		metricstest.Series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "poll"): float64(now.Unix()),
 	})
-	if _, ok := got[series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "deliver")]; ok {
+	if _, ok := got[metricstest.Series("clearinghouse_job_last_success_timestamp_seconds", "job_name", "deliver")]; ok {
 		t.Error("last success of a job that never succeeded")
 	}
 	m.ObserveJob("poll", 90*time.Second, nil)
-	if v := got[series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "60")]; v != 3 {
+	if v := got[metricstest.Series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "60")]; v != 3 {
 		t.Errorf("poll runs under 60s = %v before the slow one", v)
 	}
 	_, got = scrape(t, m.Handler())
 	checkSamples(t, got, map[string]float64{
-		series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "60"):  3,
-		series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "120"): 4,
+		metricstest.Series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "60"):  3,
+		metricstest.Series("clearinghouse_job_duration_seconds_bucket", "job_name", "poll", "le", "120"): 4,
 	})
 }
 
@@ -372,12 +330,12 @@ func TestQueueGauges(t *testing.T) {
 	_, got := scrape(t, m.Handler())
 	checkSamples(t, got, map[string]float64{
 		"clearinghouse_store_up": 1,
-		series("clearinghouse_inbound_files", "partner", "acme", "state", "received"):                3,
-		series("clearinghouse_inbound_files", "partner", "acme", "state", "failed"):                  1,
-		series("clearinghouse_outbound_files", "partner", "acme", "kind", "999", "state", "pending"): 2,
-		series("clearinghouse_outbound_files", "partner", "optum", "kind", "837", "state", "failed"): 1,
-		series("clearinghouse_claims", "state", "accepted"):                                          40,
-		series("clearinghouse_claims", "state", "forwarded"):                                         12,
+		metricstest.Series("clearinghouse_inbound_files", "partner", "acme", "state", "received"):                3,
+		metricstest.Series("clearinghouse_inbound_files", "partner", "acme", "state", "failed"):                  1,
+		metricstest.Series("clearinghouse_outbound_files", "partner", "acme", "kind", "999", "state", "pending"): 2,
+		metricstest.Series("clearinghouse_outbound_files", "partner", "optum", "kind", "837", "state", "failed"): 1,
+		metricstest.Series("clearinghouse_claims", "state", "accepted"):                                          40,
+		metricstest.Series("clearinghouse_claims", "state", "forwarded"):                                         12,
 	})
 	if _, ok := got["clearinghouse_store_scrape_duration_seconds"]; !ok {
 		t.Error("no store_scrape_duration_seconds")
@@ -401,7 +359,7 @@ func TestQueueGauges(t *testing.T) {
 				}
 			}
 			// The rest of the scrape is intact.
-			if _, ok := got[series("clearinghouse_job_runs_total", "job_name", "poll")]; !ok || !strings.Contains(text, "go_goroutines") || !strings.Contains(text, "process_") {
+			if _, ok := got[metricstest.Series("clearinghouse_job_runs_total", "job_name", "poll")]; !ok || !strings.Contains(text, "go_goroutines") || !strings.Contains(text, "process_") {
 				t.Errorf("scrape incomplete while the store is down:\n%s", text)
 			}
 			if !strings.Contains(logs.String(), "store queue counts unavailable") {
@@ -526,8 +484,8 @@ func TestWithStore(t *testing.T) {
 			_, got := scrape(t, h)
 			checkSamples(t, got, map[string]float64{
 				"clearinghouse_store_up": 1,
-				series("clearinghouse_inbound_files", "partner", "acme", "state", "received"):                2,
-				series("clearinghouse_outbound_files", "partner", "acme", "kind", "999", "state", "pending"): 1,
+				metricstest.Series("clearinghouse_inbound_files", "partner", "acme", "state", "received"):                2,
+				metricstest.Series("clearinghouse_outbound_files", "partner", "acme", "kind", "999", "state", "pending"): 1,
 			})
 			if code, body := get(t, h, http.MethodGet, "/readyz"); code != 200 {
 				t.Fatalf("/readyz = %d %q", code, body)
