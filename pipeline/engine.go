@@ -102,6 +102,23 @@ type PollResult struct {
 	NotReady   int `json:"not_ready"`
 	Refused    int `json:"refused"`
 	Failed     int `json:"failed"`
+	// Partners are the same counts per polled partner, in polling order,
+	// with the error of an inbox that could not be polled.
+	Partners []PartnerPoll `json:"partners,omitempty"`
+}
+
+// PartnerPoll is the poll of one partner's inbox.
+type PartnerPoll struct {
+	Partner    string `json:"partner"`
+	Received   int    `json:"received"`
+	Duplicates int    `json:"duplicate_files"`
+	Gone       int    `json:"gone"`
+	NotReady   int    `json:"not_ready"`
+	Refused    int    `json:"refused"`
+	Failed     int    `json:"failed"`
+	// Error is why the inbox could not be polled (or listed in full);
+	// empty when it was.
+	Error string `json:"error,omitempty"`
 }
 
 // Poll polls every partner inbox once. A partner whose inbox fails is
@@ -114,12 +131,18 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 			continue
 		}
 		r, err := p.Poller.RunOnce(ctx)
-		res.Received += len(r.Received)
-		res.Duplicates += len(r.Duplicates)
-		res.Gone += r.Gone
-		res.NotReady += r.NotReady
-		res.Refused += r.Refused
-		res.Failed += r.Failed
+		pp := PartnerPoll{Partner: p.ID, Received: len(r.Received), Duplicates: len(r.Duplicates), Gone: r.Gone,
+			NotReady: r.NotReady, Refused: r.Refused, Failed: r.Failed}
+		if err != nil {
+			pp.Error = err.Error()
+		}
+		res.Partners = append(res.Partners, pp)
+		res.Received += pp.Received
+		res.Duplicates += pp.Duplicates
+		res.Gone += pp.Gone
+		res.NotReady += pp.NotReady
+		res.Refused += pp.Refused
+		res.Failed += pp.Failed
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
@@ -221,6 +244,8 @@ type CycleResult struct {
 	Forwarded forward.Result       `json:"forwarded"`
 	Delivered []store.OutboundFile `json:"delivered"`
 	Failed    int                  `json:"delivery_failures"`
+	// FailedFiles are the files whose delivery failed (retried later).
+	FailedFiles []store.OutboundFile `json:"failed_deliveries,omitempty"`
 }
 
 // Cycle polls, processes and delivers once.
@@ -251,7 +276,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		}
 	}
 	dr, err := e.Deliver(ctx)
-	res.Delivered, res.Failed = dr.Delivered, dr.Failed
+	res.Delivered, res.Failed, res.FailedFiles = dr.Delivered, dr.Failed, dr.FailedFiles
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -93,7 +93,8 @@ type Metrics struct {
 	forwardRejected  prometheus.Counter
 	forwardSkipped   prometheus.Counter
 	delivered        *prometheus.CounterVec
-	deliveryFailures prometheus.Counter
+	deliveryFailures *prometheus.CounterVec
+	pollErrors       *prometheus.CounterVec
 	jobRuns          *prometheus.CounterVec
 	jobFailures      *prometheus.CounterVec
 	jobDuration      *prometheus.HistogramVec
@@ -106,9 +107,6 @@ type Metrics struct {
 	readyErr string
 }
 
-// Poll results, the values of the result label of
-// clearinghouse_inbound_files_polled_total.
-var pollResults = []string{"received", "duplicate", "not_ready", "refused", "failed", "gone"}
 
 // JobDurationBuckets are the buckets (seconds) of
 // clearinghouse_job_duration_seconds: from a quiet poll to a multi-GB file.
@@ -140,8 +138,11 @@ func New(opts Options) *Metrics {
 		return c
 	}
 	m.polled = counter("inbound_files_polled_total",
-		"Files seen by inbox polls, by result: received (new, recorded), duplicate (content already recorded), not_ready (possibly still being written), refused (unsafe name), failed (left for the next poll), gone (taken by another engine).",
-		"result")
+		"Files seen by inbox polls, by partner and result: received (new, recorded), duplicate (content already recorded), not_ready (possibly still being written), refused (unsafe name), failed (left for the next poll), gone (taken by another engine).",
+		"partner", "result")
+	m.pollErrors = counter("poll_errors_total",
+		"Inbox polls that failed (the inbox could not be reached or listed), by partner.",
+		"partner")
 	m.filesProcessed = counter("inbound_files_processed_total",
 		"Inbound files processed, by sending partner and final state (processed, rejected, failed).",
 		"partner", "state")
@@ -172,8 +173,9 @@ func New(opts Options) *Metrics {
 	m.delivered = counter("outbound_files_delivered_total",
 		"Outbound files delivered to a partner's outbox, by partner and kind (TA1, 999, 277CA, 837).",
 		"partner", "kind")
-	m.deliveryFailures = counter1("outbound_delivery_failures_total",
-		"Failed delivery attempts (each retried later); the failing partners and kinds are in clearinghouse_outbound_files{state=\"failed\"}.")
+	m.deliveryFailures = counter("outbound_delivery_failures_total",
+		"Failed delivery attempts (each retried later), by partner and kind.",
+		"partner", "kind")
 	m.jobRuns = counter("job_runs_total",
 		"Runs of the scheduled jobs of `clearinghouse run`, by job name.",
 		"job_name")
@@ -185,9 +187,6 @@ func New(opts Options) *Metrics {
 	m.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "job_last_success_timestamp_seconds",
 		Help: "When a run of the job last ended without error (Unix seconds); absent until one has."}, []string{"job_name"})
 	m.reg.MustRegister(m.jobDuration, m.jobLastSuccess)
-	for _, r := range pollResults {
-		m.polled.WithLabelValues(r)
-	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -239,14 +238,20 @@ func (m *Metrics) ObserveCycle(res pipeline.CycleResult) {
 		m.ObserveFile(f)
 	}
 	m.ObserveForward(res.Forwarded)
-	m.observeDelivered(res.Delivered, res.Failed)
+	m.observeDelivered(res.Delivered, res.FailedFiles)
 }
 
 // ObservePoll counts the files one poll of every inbox saw.
 func (m *Metrics) ObservePoll(p pipeline.PollResult) {
-	for r, n := range map[string]int{"received": p.Received, "duplicate": p.Duplicates, "not_ready": p.NotReady,
-		"refused": p.Refused, "failed": p.Failed, "gone": p.Gone} {
-		m.polled.WithLabelValues(r).Add(float64(max(n, 0)))
+	for _, pp := range p.Partners {
+		partner := label(partnerLabel, pp.Partner)
+		for r, n := range map[string]int{"received": pp.Received, "duplicate": pp.Duplicates, "not_ready": pp.NotReady,
+			"refused": pp.Refused, "failed": pp.Failed, "gone": pp.Gone} {
+			m.polled.WithLabelValues(partner, r).Add(float64(max(n, 0)))
+		}
+		if pp.Error != "" {
+			m.pollErrors.WithLabelValues(partner).Inc()
+		}
 	}
 }
 
@@ -296,14 +301,16 @@ func (m *Metrics) ObserveForward(r forward.Result) {
 
 // ObserveDeliver counts one delivery run (Engine.Deliver).
 func (m *Metrics) ObserveDeliver(r outbox.Result) {
-	m.observeDelivered(r.Delivered, r.Failed)
+	m.observeDelivered(r.Delivered, r.FailedFiles)
 }
 
-func (m *Metrics) observeDelivered(files []store.OutboundFile, failed int) {
+func (m *Metrics) observeDelivered(files, failed []store.OutboundFile) {
 	for _, f := range files {
 		m.delivered.WithLabelValues(label(partnerLabel, f.PartnerID), label(kindLabel, f.Kind)).Inc()
 	}
-	addN(m.deliveryFailures, failed)
+	for _, f := range failed {
+		m.deliveryFailures.WithLabelValues(label(partnerLabel, f.PartnerID), label(kindLabel, f.Kind)).Inc()
+	}
 }
 
 func addN(c prometheus.Counter, n int) {

@@ -32,7 +32,11 @@ const memberID = "SYN00450000001"
 // processed, one rejected), forwarding to two TPAs, deliveries.
 func sampleCycle() pipeline.CycleResult {
 	return pipeline.CycleResult{
-		Poll: pipeline.PollResult{Received: 2, Duplicates: 1, NotReady: 3, Refused: 1, Failed: 1, Gone: 2},
+		Poll: pipeline.PollResult{Received: 2, Duplicates: 1, NotReady: 3, Refused: 1, Failed: 1, Gone: 2,
+			Partners: []pipeline.PartnerPoll{
+				{Partner: "acme", Received: 2, Duplicates: 1, NotReady: 3, Refused: 1, Failed: 1, Gone: 2},
+				{Partner: "dropfolder", Error: "dial tcp: connection refused"},
+			}},
 		Files: []pipeline.FileResult{
 			{
 				InboundID: 1, Partner: "acme", Name: "acme-837p.x12", State: store.InboundProcessed,
@@ -64,6 +68,10 @@ func sampleCycle() pipeline.CycleResult {
 			{PartnerID: "relayhealth", Kind: store.Kind837, Name: "837P-a.x12"},
 		},
 		Failed: 2,
+		FailedFiles: []store.OutboundFile{
+			{PartnerID: "acme", Kind: store.Kind999, Name: "999-3.x12"},
+			{PartnerID: "optum", Kind: store.Kind837, Name: "837I-b.x12"},
+		},
 	}
 }
 
@@ -106,12 +114,14 @@ func TestObserveCycle(t *testing.T) {
 	_, got := scrape(t, m.Handler())
 	c := "clearinghouse_"
 	checkSamples(t, got, map[string]float64{
-		metricstest.Series(c+"inbound_files_polled_total", "result", "received"):  4,
-		metricstest.Series(c+"inbound_files_polled_total", "result", "duplicate"): 2,
-		metricstest.Series(c+"inbound_files_polled_total", "result", "not_ready"): 6,
-		metricstest.Series(c+"inbound_files_polled_total", "result", "refused"):   2,
-		metricstest.Series(c+"inbound_files_polled_total", "result", "failed"):    2,
-		metricstest.Series(c+"inbound_files_polled_total", "result", "gone"):      4,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "received"):       4,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "duplicate"):      2,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "not_ready"):      6,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "refused"):        2,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "failed"):         2,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "acme", "result", "gone"):           4,
+		metricstest.Series(c+"inbound_files_polled_total", "partner", "dropfolder", "result", "received"): 0,
+		metricstest.Series(c+"poll_errors_total", "partner", "dropfolder"):                                2,
 
 		metricstest.Series(c+"inbound_files_processed_total", "partner", "acme", "state", "processed"): 2,
 		metricstest.Series(c+"inbound_files_processed_total", "partner", "acme", "state", "rejected"):  2,
@@ -146,7 +156,8 @@ func TestObserveCycle(t *testing.T) {
 		metricstest.Series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "999"):        4,
 		metricstest.Series(c+"outbound_files_delivered_total", "partner", "acme", "kind", "277CA"):      2,
 		metricstest.Series(c+"outbound_files_delivered_total", "partner", "relayhealth", "kind", "837"): 2,
-		c + "outbound_delivery_failures_total":                                                          4,
+		metricstest.Series(c+"outbound_delivery_failures_total", "partner", "acme", "kind", "999"):      2,
+		metricstest.Series(c+"outbound_delivery_failures_total", "partner", "optum", "kind", "837"):     2,
 	})
 	// The same through testutil, straight from the collectors.
 	if v := testutil.ToFloat64(m.claimOutcomes.WithLabelValues("acme", "accepted")); v != 38 {
@@ -167,12 +178,16 @@ func TestObserveCycle(t *testing.T) {
 
 func TestObserveDeliver(t *testing.T) {
 	m := New(Options{Logger: quiet()})
-	m.ObserveDeliver(outbox.Result{Delivered: []store.OutboundFile{{PartnerID: "optum", Kind: store.Kind837}}, Failed: 3, LeaseLost: 1})
+	failed := []store.OutboundFile{{PartnerID: "acme", Kind: store.Kind277CA}, {PartnerID: "acme", Kind: store.Kind277CA}, {PartnerID: "optum", Kind: store.Kind837}}
+	m.ObserveDeliver(outbox.Result{Delivered: []store.OutboundFile{{PartnerID: "optum", Kind: store.Kind837}}, Failed: 3, FailedFiles: failed, LeaseLost: 1})
 	if v := testutil.ToFloat64(m.delivered.WithLabelValues("optum", "837")); v != 1 {
 		t.Errorf("delivered = %v", v)
 	}
-	if v := testutil.ToFloat64(m.deliveryFailures); v != 3 {
-		t.Errorf("failures = %v", v)
+	if v := testutil.ToFloat64(m.deliveryFailures.WithLabelValues("acme", "277CA")); v != 2 {
+		t.Errorf("acme 277CA failures = %v", v)
+	}
+	if v := testutil.ToFloat64(m.deliveryFailures.WithLabelValues("optum", "837")); v != 1 {
+		t.Errorf("optum 837 failures = %v", v)
 	}
 }
 
@@ -527,7 +542,7 @@ func TestServer(t *testing.T) {
 	}
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "clearinghouse_inbound_files_polled_total") {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "clearinghouse_forward_unpriced_claims_total") {
 		t.Fatalf("/metrics = %d", resp.StatusCode)
 	}
 	if srv.srv.ReadHeaderTimeout == 0 || srv.srv.ReadTimeout == 0 || srv.srv.WriteTimeout == 0 || srv.srv.IdleTimeout == 0 {
