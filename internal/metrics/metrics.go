@@ -107,7 +107,6 @@ type Metrics struct {
 	readyErr string
 }
 
-
 // JobDurationBuckets are the buckets (seconds) of
 // clearinghouse_job_duration_seconds: from a quiet poll to a multi-GB file.
 var JobDurationBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600}
