@@ -147,9 +147,10 @@ const (
 // MaxTPALen is the longest Match.TPA, in characters after trimming.
 const MaxTPALen = 60
 
-// normTPA is the form TPA names are compared in: surrounding spaces
-// trimmed, upper case (the same as claim routing's).
-func normTPA(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+// TPAKey is the form TPA names are compared in, by contract matching and
+// by claim routing (pipeline/forward): surrounding spaces trimmed, upper
+// case.
+func TPAKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 func (m *Match) mask() uint8 {
 	var k uint8
@@ -477,7 +478,7 @@ func (m *Match) validate() error {
 		case utf8.RuneCountInString(t) > MaxTPALen:
 			return invalidf("tpa %q is longer than %d characters", m.TPA, MaxTPALen)
 		}
-		m.TPA = normTPA(t)
+		m.TPA = TPAKey(t)
 	}
 	switch m.ClaimType {
 	case 0, Professional, Institutional:
@@ -727,7 +728,7 @@ func (t *ContractTable) tpaID(s string) int32 {
 		// Too long for an ASCII rule TPA; a non-ASCII s may still shrink.
 		for i := lo; i < hi; i++ {
 			if s[i] >= utf8.RuneSelf {
-				return t.tpas[normTPA(s)]
+				return t.tpas[TPAKey(s)]
 			}
 		}
 		return 0
@@ -737,7 +738,7 @@ func (t *ContractTable) tpaID(s string) int32 {
 	for i := lo; i < hi; i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			return t.tpas[normTPA(s)]
+			return t.tpas[TPAKey(s)]
 		}
 		if 'a' <= c && c <= 'z' {
 			c -= 'a' - 'A'

@@ -329,7 +329,7 @@ func TestContractTPAID(t *testing.T) {
 		"SYNTH TPA WEST\x00", "tpa élan", "\u00a0TPA ÉLAN\u00a0", "\u017fynth tpa west", "\xffSYNTH TPA WEST",
 		strings.Repeat("W", 61), strings.Repeat(" ", 61) + "synth tpa west", strings.Repeat("é", 61),
 	} {
-		want := tab.tpas[normTPA(s)]
+		want := tab.tpas[TPAKey(s)]
 		if got := tab.tpaID(s); got != want {
 			t.Errorf("tpaID(%q) = %d, want %d", s, got, want)
 		}
@@ -358,15 +358,15 @@ func TestContractFindTPADoesNotAllocate(t *testing.T) {
 	}
 }
 
-// FuzzContractTPAID: the claim TPA lookup agrees with normTPA.
+// FuzzContractTPAID: the claim TPA lookup agrees with TPAKey.
 func FuzzContractTPAID(f *testing.F) {
 	for _, s := range []string{"SYNTH TPA WEST", " synth tpa west\t", "tpa élan", "\u017fynth tpa west", "W"} {
 		f.Add(s)
 	}
 	tab := tpaTable(f)
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := tab.tpaID(s), tab.tpas[normTPA(s)]; got != want {
-			t.Fatalf("tpaID(%q) = %d, normTPA %q gives %d", s, got, normTPA(s), want)
+		if got, want := tab.tpaID(s), tab.tpas[TPAKey(s)]; got != want {
+			t.Fatalf("tpaID(%q) = %d, TPAKey %q gives %d", s, got, TPAKey(s), want)
 		}
 	})
 }

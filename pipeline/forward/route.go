@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/clearinghouse/clearinghouse/repricing"
 )
 
 // Route sends the claims of one payer ID (and claim type) to a partner.
@@ -22,7 +24,8 @@ type Route struct {
 	CorrectedPartner string
 	// TPAPartners routes by member where the payer ID alone does not
 	// decide: it maps the TPA the claim's member is enrolled under on the
-	// roster (store.Member.TPA, compared ignoring case and outer spaces)
+	// roster (store.Member.TPA, compared as repricing.TPAKey: ignoring case
+	// and outer spaces)
 	// to the partner that administers it.
 	TPAPartners map[string]string
 	// ReceiverQualifier and ReceiverID are ISA07/ISA08 (and GS03) of the
@@ -64,7 +67,7 @@ func (r Route) PartnerFor(frequency, tpa string) (string, error) {
 		return r.CorrectedPartner, nil
 	}
 	if len(r.TPAPartners) > 0 {
-		if p, ok := r.TPAPartners[tpaKey(tpa)]; ok {
+		if p, ok := r.TPAPartners[repricing.TPAKey(tpa)]; ok {
 			return p, nil
 		}
 	}
@@ -77,9 +80,6 @@ func (r Route) PartnerFor(frequency, tpa string) (string, error) {
 // ByMember reports whether the route decides the partner by the member's
 // TPA.
 func (r Route) ByMember() bool { return len(r.TPAPartners) > 0 }
-
-// tpaKey is the form TPA names are compared in.
-func tpaKey(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 
 // ReasonIncorrectPayer is the 277CA status (category:code) of a claim sent
 // to a payer ID we do not route, or with a claim type the payer ID does not
@@ -153,7 +153,7 @@ func NewTable(routes []Route) (*Table, error) {
 		if len(r.TPAPartners) > 0 {
 			m := make(map[string]string, len(r.TPAPartners))
 			for tpa, p := range r.TPAPartners {
-				k := tpaKey(tpa)
+				k := repricing.TPAKey(tpa)
 				if k == "" || p == "" {
 					return nil, fmt.Errorf("route %d (payer %s): tpa_partners %q: %q: want a TPA name and a partner", i, r.PayerID, tpa, p)
 				}
