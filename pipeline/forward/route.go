@@ -25,8 +25,7 @@ type Route struct {
 	// TPAPartners routes by member where the payer ID alone does not
 	// decide: it maps the TPA the claim's member is enrolled under on the
 	// roster (store.Member.TPA, compared as repricing.TPAKey: ignoring case
-	// and outer spaces)
-	// to the partner that administers it.
+	// and outer spaces) to the partner that administers it.
 	TPAPartners map[string]string
 	// ReceiverQualifier and ReceiverID are ISA07/ISA08 (and GS03) of the
 	// interchanges sent to the partner. Defaults "ZZ" and the partner ID
