@@ -276,7 +276,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		}
 	}
 	dr, err := e.Deliver(ctx)
-	res.Delivered, res.Failed, res.FailedFiles = dr.Delivered, dr.Failed, dr.FailedFiles
+	res.Delivered, res.Failed, res.FailedFiles = dr.Delivered, len(dr.Failed), dr.Failed
 	if err != nil {
 		errs = append(errs, err)
 	}

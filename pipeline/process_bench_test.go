@@ -162,9 +162,9 @@ func benchmarkProcess(b *testing.B, cfg synth.Config, pricer forward.Pricer) {
 		}
 
 		b.StopTimer()
-		if res.State != store.InboundProcessed || res.Counts.TxRejected != 0 || del.Failed != 0 || len(del.Delivered) == 0 {
+		if res.State != store.InboundProcessed || res.Counts.TxRejected != 0 || len(del.Failed) != 0 || len(del.Delivered) == 0 {
 			b.Fatalf("state %s, %d sets rejected, %d delivered, %d delivery failures: %s", res.State, res.Counts.TxRejected,
-				len(del.Delivered), del.Failed, res.Error)
+				len(del.Delivered), len(del.Failed), res.Error)
 		}
 		claims = res.Counts.ClaimsAccepted + res.Counts.ClaimsRejected
 		accepted, forwarded = res.Counts.ClaimsAccepted, fwd.Forwarded

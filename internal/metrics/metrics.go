@@ -300,7 +300,7 @@ func (m *Metrics) ObserveForward(r forward.Result) {
 
 // ObserveDeliver counts one delivery run (Engine.Deliver).
 func (m *Metrics) ObserveDeliver(r outbox.Result) {
-	m.observeDelivered(r.Delivered, r.FailedFiles)
+	m.observeDelivered(r.Delivered, r.Failed)
 }
 
 func (m *Metrics) observeDelivered(files, failed []store.OutboundFile) {

@@ -179,7 +179,7 @@ func TestObserveCycle(t *testing.T) {
 func TestObserveDeliver(t *testing.T) {
 	m := New(Options{Logger: quiet()})
 	failed := []store.OutboundFile{{PartnerID: "acme", Kind: store.Kind277CA}, {PartnerID: "acme", Kind: store.Kind277CA}, {PartnerID: "optum", Kind: store.Kind837}}
-	m.ObserveDeliver(outbox.Result{Delivered: []store.OutboundFile{{PartnerID: "optum", Kind: store.Kind837}}, Failed: 3, FailedFiles: failed, LeaseLost: 1})
+	m.ObserveDeliver(outbox.Result{Delivered: []store.OutboundFile{{PartnerID: "optum", Kind: store.Kind837}}, Failed: failed, LeaseLost: 1})
 	if v := testutil.ToFloat64(m.delivered.WithLabelValues("optum", "837")); v != 1 {
 		t.Errorf("delivered = %v", v)
 	}

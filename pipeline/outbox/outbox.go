@@ -96,10 +96,9 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 type Result struct {
 	// Delivered are the files delivered and marked so.
 	Delivered []store.OutboundFile
-	// Failed counts failed attempts (retried after RetryAfter);
-	// FailedFiles are those files, as claimed for the attempt.
-	Failed      int
-	FailedFiles []store.OutboundFile
+	// Failed are the files whose delivery attempt failed, as claimed for
+	// the attempt (retried after RetryAfter).
+	Failed []store.OutboundFile
 	// LeaseLost counts files another engine took over while this one
 	// delivered them (its lease had expired); that engine finishes them.
 	LeaseLost int
@@ -134,8 +133,7 @@ func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 				continue
 			}
 			if err != nil {
-				res.Failed++
-				res.FailedFiles = append(res.FailedFiles, *f)
+				res.Failed = append(res.Failed, *f)
 				log.ErrorContext(ctx, "delivery failed", slog.String("error", err.Error()))
 				merr := d.store.MarkOutboundFailed(ctx, f.ID, d.cfg.Owner, err.Error(), d.cfg.Now().Add(d.cfg.RetryAfter))
 				if errors.Is(merr, store.ErrLeaseLost) {

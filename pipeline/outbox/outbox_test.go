@@ -213,7 +213,7 @@ func TestEnqueueTwice(t *testing.T) {
 				t.Fatalf("%d outbound rows (%v); want 1", len(rows), err)
 			}
 			d := e.deliverer(t, "engine-1", tg.remote, outbox.Config{})
-			if res := runOnce(t, d); len(res.Delivered) != 1 || res.Failed != 0 {
+			if res := runOnce(t, d); len(res.Delivered) != 1 || len(res.Failed) != 0 {
 				t.Fatalf("first RunOnce %+v; want one delivery", res)
 			}
 			if res := runOnce(t, d); len(res.Delivered) != 0 {
@@ -284,7 +284,7 @@ func TestCrashDelivery(t *testing.T) {
 			}
 			e.clock.Advance(childLease + time.Minute)
 			res := runOnce(t, d)
-			if len(res.Delivered) != 1 || res.Failed != 0 {
+			if len(res.Delivered) != 1 || len(res.Failed) != 0 {
 				t.Fatalf("retry after lease expiry: %+v; want one delivery", res)
 			}
 			checkOneFile(t, tg.outbox, name, data)
@@ -429,7 +429,7 @@ func TestLeaseLostDuringUpload(t *testing.T) {
 	if runErr != nil {
 		t.Fatalf("RunOnce: %v", runErr)
 	}
-	if res.LeaseLost != 1 || len(res.Delivered) != 0 || res.Failed != 0 {
+	if res.LeaseLost != 1 || len(res.Delivered) != 0 || len(res.Failed) != 0 {
 		t.Errorf("result %+v; want the file counted as lost, neither delivered nor failed", res)
 	}
 	if got := pipelinetest.Names(t, tg.outbox, true); len(got) != 0 {
@@ -481,7 +481,7 @@ func TestRetryAfter(t *testing.T) {
 		if err != nil {
 			t.Fatalf("step %d: RunOnce: %v (after %d uploads)", i+1, err, uploads)
 		}
-		if res.Failed != step.wantFailed || len(res.Delivered) != 0 {
+		if len(res.Failed) != step.wantFailed || len(res.Delivered) != 0 {
 			t.Errorf("step %d: result %+v; want %d failed", i+1, res, step.wantFailed)
 		}
 	}
