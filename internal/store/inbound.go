@@ -463,3 +463,18 @@ func (q *Queries) leaseLost(ctx context.Context, table string, id int64) error {
 	}
 	return ErrLeaseLost
 }
+
+// InboundLeaseOwners lists the owners holding leases on inbound files
+// (expired or not).
+func (q *Queries) InboundLeaseOwners(ctx context.Context) ([]string, error) {
+	var owners []string
+	if err := q.selectAll(ctx, &owners, `SELECT DISTINCT lease_owner FROM inbound_files
+		WHERE state = 'processing' AND lease_owner <> '' ORDER BY lease_owner`); err != nil {
+		return nil, fmt.Errorf("store: inbound lease owners: %w", err)
+	}
+	return owners, nil
+}
+
+// Now is the store's clock (Config.Now): use it for times the store
+// compares with its own, such as retry times.
+func (q *Queries) Now() time.Time { return q.now() }
