@@ -340,14 +340,15 @@ func (q *Queries) FinishInbound(ctx context.Context, id int64, owner string, r I
 }
 
 // ResetInbound puts a file back to received for reprocessing, clearing its
-// error, results and processed time (Attempts is kept). It returns
+// error, results, processed time and attempts (an operator's retry of a
+// quarantined file gets a fresh budget). It returns
 // ErrLeased while a worker holds a live lease on it. Rows derived from the
 // earlier processing (interchanges, claims, outbound files) are kept; the
 // pipeline decides what reprocessing means for them.
 func (q *Queries) ResetInbound(ctx context.Context, id int64) error {
 	n, err := q.exec(ctx, `UPDATE inbound_files
 		SET state = 'received', error = '', summary = '', processed_at = NULL,
-			lease_owner = '', lease_until = NULL, available_at = NULL,
+			lease_owner = '', lease_until = NULL, available_at = NULL, attempts = 0,
 			interchanges = 0, transactions = 0, tx_accepted = 0, tx_rejected = 0,
 			claims_accepted = 0, claims_rejected = 0
 		WHERE id = ? AND NOT (state = 'processing' AND lease_until >= ?)`, id, q.now())
