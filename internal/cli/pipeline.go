@@ -38,7 +38,7 @@ delivers every queued outbound file, then exits: what a batch operator runs
 from their own scheduler. Exit status 1 when a partner could not be polled
 or a delivery failed (the work is retried by the next cycle), or when a file
 could not be processed (it is retried with backoff, or quarantined after
-max_attempts: see `+"`clearinghouse files --state quarantined`"+`).`,
+max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
