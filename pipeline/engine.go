@@ -15,8 +15,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
@@ -25,10 +31,12 @@ import (
 )
 
 // FileProcessor turns one spooled inbound file into outcomes and queued
-// outbound files. It must be idempotent: a file whose processing was cut
-// short is processed again from the start.
+// outbound files, writing every row through tx: the engine commits them
+// together with the file's final state, or rolls all of them back. It must
+// be idempotent: a file processed before is processed again from the
+// start (*Processor implements it).
 type FileProcessor interface {
-	Process(ctx context.Context, f *store.InboundFile) (FileResult, error)
+	ProcessTx(ctx context.Context, tx *store.Tx, f *store.InboundFile) (FileResult, error)
 }
 
 // Partner wires one trading partner's transports.
@@ -53,6 +61,14 @@ type Config struct {
 	Owner string
 	// Lease is how long a claimed inbound file stays leased. Default 10m.
 	Lease time.Duration
+	// MaxAttempts is how many times a file may fail (an error, or the
+	// engine dying while it processes the file) before it is quarantined:
+	// never retried automatically, reported with its reason. Default 3.
+	MaxAttempts int
+	// RetryBase is the wait before a file whose processing failed is
+	// retried; it doubles with each attempt (with jitter), up to RetryMax.
+	// Defaults 1m and 30m.
+	RetryBase, RetryMax time.Duration
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -78,6 +94,15 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = time.Minute
+	}
+	if cfg.RetryMax < cfg.RetryBase {
+		cfg.RetryMax = max(30*time.Minute, cfg.RetryBase)
+	}
 	targets := map[string]outbox.Target{}
 	for _, p := range partners {
 		if p.Outbox != nil {
@@ -91,7 +116,51 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}, nil
+	e := &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}
+	if err := e.reclaimLeases(context.Background()); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// reclaimLeases ends the inbound leases of this engine's earlier life (an
+// engine restarted under the same Owner) and of dead engines on this host
+// (the default owner names are host-pid): what they were processing is
+// claimable at once instead of when the lease expires. The interrupted
+// attempts still count towards MaxAttempts.
+func (e *Engine) reclaimLeases(ctx context.Context) error {
+	owners, err := e.store.InboundLeaseOwners(ctx)
+	if err != nil {
+		return fmt.Errorf("pipeline: reclaim leases: %w", err)
+	}
+	for _, o := range owners {
+		if o != e.cfg.Owner && !deadLocalOwner(o) {
+			continue
+		}
+		n, err := e.store.ReleaseOwnerInbound(ctx, o)
+		if err != nil {
+			return fmt.Errorf("pipeline: reclaim leases: %w", err)
+		}
+		if n > 0 {
+			e.cfg.Logger.WarnContext(ctx, "took back inbound files left processing by a stopped engine", slog.String("owner", o), slog.Int("files", n))
+		}
+	}
+	return nil
+}
+
+// deadLocalOwner reports whether owner is a default owner name of this
+// host (host-pid) whose process no longer runs.
+func deadLocalOwner(owner string) bool {
+	host, err := os.Hostname()
+	if err != nil || !strings.HasPrefix(owner, host+"-") {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimPrefix(owner, host+"-"))
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	err = syscall.Kill(pid, 0)
+	return errors.Is(err, syscall.ESRCH)
 }
 
 // PollResult is what one poll of every inbox did.
@@ -183,9 +252,22 @@ func (e *Engine) ProcessPending(ctx context.Context) ([]FileResult, error) {
 	}
 }
 
-// processOne processes a claimed file and records its final state.
+// processOne processes a claimed file and records its final state. The
+// file's results and its final state are committed in one transaction; a
+// failure rolls all of it back and leaves the file to be retried (with
+// backoff) or, after MaxAttempts, quarantined. A graceful shutdown gives
+// the lease back.
 func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResult, error) {
 	log := e.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))
+	if f.Attempts > e.cfg.MaxAttempts {
+		// The earlier attempts died with the engine (or failed): do not
+		// try a file that may kill the engine again.
+		reason := fmt.Sprintf("quarantined: the engine stopped or failed while processing this file %d times", f.Attempts-1)
+		if f.Error != "" {
+			reason += "; last error: " + f.Error
+		}
+		return e.quarantine(ctx, f, reason, log)
+	}
 	// Keep the lease while a large file is processed; if it is lost,
 	// processing stops (another engine has the file).
 	pctx, cancel := context.WithCancelCause(ctx)
@@ -198,38 +280,91 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 			case <-done:
 				return
 			case <-t.C:
-				if err := e.store.RenewInbound(ctx, f.ID, e.cfg.Owner, e.cfg.Lease); err != nil {
-					cancel(fmt.Errorf("renew lease: %w", err))
-					return
+				if err := e.store.RenewInbound(pctx, f.ID, e.cfg.Owner, e.cfg.Lease); err != nil {
+					if errors.Is(err, store.ErrLeaseLost) {
+						cancel(fmt.Errorf("renew lease: %w", err))
+						return
+					}
+					if pctx.Err() != nil {
+						return
+					}
+					log.WarnContext(ctx, "lease renewal failed", slog.String("error", err.Error()))
 				}
 			}
 		}
 	}()
-	res, err := e.processor.Process(pctx, f)
-	close(done)
-	if cause := context.Cause(pctx); err != nil && cause != nil && errors.Is(cause, store.ErrLeaseLost) {
-		cancel(nil)
-		return res, cause
-	}
-	cancel(nil)
-	if err != nil {
-		if ctx.Err() != nil {
-			// Shutting down: leave the lease to expire; the file is
-			// processed again from the start.
-			log.WarnContext(ctx, "processing abandoned at shutdown")
-			return res, ctx.Err()
+	var res FileResult
+	err := e.store.InTx(pctx, func(tx *store.Tx) error {
+		if err := tx.LockPartnerInbound(pctx, f.PartnerID); err != nil {
+			return err
 		}
-		log.ErrorContext(ctx, "processing failed", slog.String("error", err.Error()))
-		res.State = store.InboundFailed
-		res.Error = err.Error()
+		var err error
+		if res, err = e.processor.ProcessTx(pctx, tx, f); err != nil {
+			return err
+		}
+		faultinject.Hit("process.settled")
+		return tx.FinishInbound(pctx, f.ID, e.cfg.Owner, res.InboundResult())
+	})
+	close(done)
+	cause := context.Cause(pctx)
+	cancel(nil)
+	if err == nil {
+		faultinject.Hit("process.committed")
+		log.InfoContext(ctx, "file processed", slog.String("state", string(res.State)),
+			slog.Int("sets_accepted", res.Counts.TxAccepted), slog.Int("sets_rejected", res.Counts.TxRejected),
+			slog.Int("claims_accepted", res.Counts.ClaimsAccepted), slog.Int("claims_rejected", res.Counts.ClaimsRejected))
+		return res, nil
 	}
-	if ferr := e.store.FinishInbound(ctx, f.ID, e.cfg.Owner, res.InboundResult()); ferr != nil {
-		return res, fmt.Errorf("pipeline: finish inbound %d: %w", f.ID, ferr)
+	if errors.Is(err, store.ErrLeaseLost) || cause != nil && errors.Is(cause, store.ErrLeaseLost) {
+		return res, fmt.Errorf("pipeline: file %d: %w", f.ID, store.ErrLeaseLost)
 	}
-	log.InfoContext(ctx, "file processed", slog.String("state", string(res.State)),
-		slog.Int("sets_accepted", res.Counts.TxAccepted), slog.Int("sets_rejected", res.Counts.TxRejected),
-		slog.Int("claims_accepted", res.Counts.ClaimsAccepted), slog.Int("claims_rejected", res.Counts.ClaimsRejected))
+	res = FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256}
+	if ctx.Err() != nil {
+		// Shutting down: give the file back, untouched, for the next start.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer rcancel()
+		if rerr := e.store.ReleaseInbound(rctx, f.ID, e.cfg.Owner); rerr != nil {
+			log.WarnContext(ctx, "processing abandoned at shutdown; lease not released", slog.String("error", rerr.Error()))
+		} else {
+			log.WarnContext(ctx, "processing abandoned at shutdown; file released")
+		}
+		return res, ctx.Err()
+	}
+	// Nothing of the attempt was kept. Bad input never gets here (it is
+	// answered with TA1/999/277CA codes), so this is the database, the
+	// disk or a bug: retry after a while, and give up after MaxAttempts.
+	if f.Attempts >= e.cfg.MaxAttempts {
+		return e.quarantine(ctx, f, fmt.Sprintf("quarantined after %d failed attempts; last error: %v", f.Attempts, err), log)
+	}
+	wait := backoff(e.cfg.RetryBase, e.cfg.RetryMax, f.Attempts)
+	log.ErrorContext(ctx, "processing failed; file will be retried", slog.String("error", err.Error()),
+		slog.Int("attempt", f.Attempts), slog.Duration("retry_in", wait))
+	res.State, res.Error = store.InboundRetrying, err.Error()
+	if rerr := e.store.RetryInbound(ctx, f.ID, e.cfg.Owner, err.Error(), e.store.Now().Add(wait)); rerr != nil {
+		return res, fmt.Errorf("pipeline: file %d failed (%v) and could not be marked for retry: %w", f.ID, err, rerr)
+	}
 	return res, nil
+}
+
+// quarantine finishes f as quarantined with reason.
+func (e *Engine) quarantine(ctx context.Context, f *store.InboundFile, reason string, log *slog.Logger) (FileResult, error) {
+	res := FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256, State: store.InboundQuarantined, Error: reason}
+	log.ErrorContext(ctx, "file quarantined; it is not retried automatically (clearinghouse reprocess)", slog.String("reason", reason))
+	if err := e.store.FinishInbound(ctx, f.ID, e.cfg.Owner, res.InboundResult()); err != nil {
+		return res, fmt.Errorf("pipeline: quarantine inbound %d: %w", f.ID, err)
+	}
+	return res, nil
+}
+
+// backoff is the wait before retry n (1-based): base·2^(n-1), capped at
+// limit, less up to a quarter at random so engines do not retry in step.
+func backoff(base, limit time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	return d - time.Duration(rand.Int64N(int64(d)/4+1))
 }
 
 // Deliver delivers every queued outbound file once.
@@ -244,9 +379,15 @@ type CycleResult struct {
 	Forwarded forward.Result       `json:"forwarded"`
 	Delivered []store.OutboundFile `json:"delivered"`
 	Failed    int                  `json:"delivery_failures"`
+	// Unprocessed counts the files left retrying or quarantined.
+	Unprocessed int `json:"files_unprocessed"`
 	// FailedFiles are the files whose delivery failed (retried later).
 	FailedFiles []store.OutboundFile `json:"failed_deliveries,omitempty"`
 }
+
+// ErrUnprocessed is returned (joined) by Cycle when files could not be
+// processed: they are retrying or quarantined (see `clearinghouse files`).
+var ErrUnprocessed = errors.New("pipeline: files could not be processed")
 
 // Cycle polls, processes and delivers once.
 func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
@@ -264,6 +405,14 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 	res.Files = files
 	if err != nil {
 		return res, errors.Join(append(errs, err)...)
+	}
+	for _, f := range files {
+		if f.State == store.InboundRetrying || f.State == store.InboundQuarantined || f.State == store.InboundFailed {
+			res.Unprocessed++
+		}
+	}
+	if res.Unprocessed > 0 {
+		errs = append(errs, fmt.Errorf("%w: %d file(s)", ErrUnprocessed, res.Unprocessed))
 	}
 	if e.cfg.Forwarder != nil {
 		fr, err := e.cfg.Forwarder.RunOnce(ctx)

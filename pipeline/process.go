@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/claim"
@@ -17,10 +18,10 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/status277"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
-	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
 
@@ -46,6 +47,10 @@ type ProcessorConfig struct {
 	// Eligibility checks each claim's member against the roster; nil
 	// skips the check (no roster configured).
 	Eligibility Eligibility
+	// SenderIDs maps a partner to the ISA06 values it is enrolled with;
+	// an interchange from another sender is rejected (TA1 006). A partner
+	// without an entry may send with any ISA06.
+	SenderIDs map[string][]string
 	// Routes, when set, reject (277CA A3:116) a claim whose payer ID has
 	// no route for its claim type, before its 277CA is written, so it is
 	// never acknowledged as accepted (forward.Table implements it).
@@ -63,15 +68,18 @@ type RouteLookup interface {
 }
 
 // Eligibility decides whether a claim's member was covered on its dates
-// of service (roster.Checker implements it).
+// of service, reading the roster through lookup (the file's transaction);
+// roster.Checker implements it.
 type Eligibility interface {
-	Check(ctx context.Context, q roster.ClaimParty) (roster.Decision, error)
+	CheckWith(ctx context.Context, lookup roster.MemberLookup, q roster.ClaimParty) (roster.Decision, error)
 }
 
 // Processor validates a spooled inbound file, answers it with TA1/999
 // acknowledgments queued to the sending partner's outbox, and records the
 // envelopes and every claim with its outcome. Claims are written as they
-// stream by, set by set, so memory does not grow with the file.
+// stream by, set by set, so memory does not grow with the file; all of it
+// happens in one database transaction, so a file's claims, outcomes and
+// acknowledgments are committed together or not at all.
 type Processor struct {
 	cfg   ProcessorConfig
 	store *store.Store
@@ -132,11 +140,17 @@ func (r FileResult) InboundResult() store.InboundResult {
 
 // fileRun is the state of one Process call.
 type fileRun struct {
-	p        *Processor
-	ctx      context.Context
-	file     *store.InboundFile
-	numbers  map[int64]string // raw offset → control number from an earlier run
-	pending  []pendingClaim   // claims of the current set
+	p    *Processor
+	ctx  context.Context
+	file *store.InboundFile
+	// q is the file's transaction; seq draws control numbers: outside the
+	// transaction on PostgreSQL (a sequence row must not stay locked while
+	// a large file is processed; a rolled-back attempt only leaves a gap),
+	// the transaction itself on SQLite (one connection).
+	q, seq   *store.Queries
+	prior    map[int64]store.PriorClaim // raw offset → claim of an earlier run
+	names    map[string]bool            // outbound names queued by this run
+	pending  []pendingClaim             // claims of the current set
 	sets     map[setKey]*setRecord
 	result   *FileResult
 	log      *slog.Logger
@@ -148,28 +162,50 @@ type setKey struct {
 	offset                  int64
 }
 
-// Process implements FileProcessor.
+// Process processes f in a transaction of its own and commits it (the
+// inbound row itself is not finished: see Engine for that). Tests and
+// tools use it; the engine calls ProcessTx.
 func (p *Processor) Process(ctx context.Context, f *store.InboundFile) (FileResult, error) {
+	var res FileResult
+	err := p.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = p.ProcessTx(ctx, tx, f)
+		return err
+	})
+	return res, err
+}
+
+// ProcessTx implements FileProcessor: every row the file produces is
+// written through tx. A file processed before (a reprocess) starts from a
+// clean slate, but its claims keep their control numbers, and claims that
+// went beyond the file (forwarded, corrected by a later file) are kept as
+// they are.
+func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.InboundFile) (FileResult, error) {
 	res := FileResult{InboundID: f.ID, Partner: f.PartnerID, Name: f.Name, SHA256: f.SHA256, Outcomes: map[string]int{}, Rejections: map[string]int{}}
-	numbers, err := p.store.ClaimControlNumbersOfFile(ctx, f.ID)
+	q := tx.Queries
+	prior, err := q.PriorClaimsOfFile(ctx, f.ID)
 	if err != nil {
 		return res, err
 	}
-	if len(numbers) > 0 {
-		// A reprocess: start from a clean slate but keep claim numbers.
-		if err := p.store.ForgetFileResults(ctx, f.ID); err != nil {
+	if len(prior) > 0 {
+		if err := q.ForgetFileResults(ctx, f.ID); err != nil {
 			return res, err
 		}
+	}
+	seq := q
+	if p.store.Dialect() == store.DialectPostgres {
+		seq = p.store.Queries
 	}
 	fh, err := p.spool.Open(f.SpoolPath)
 	if err != nil {
 		return res, fmt.Errorf("open spooled file: %w", err)
 	}
 	defer fh.Close()
-	run := &fileRun{p: p, ctx: ctx, file: f, numbers: numbers, sets: map[setKey]*setRecord{}, result: &res,
+	run := &fileRun{p: p, ctx: ctx, file: f, q: q, seq: seq, prior: prior, names: map[string]bool{}, sets: map[setKey]*setRecord{}, result: &res,
 		log: p.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))}
 	vres, err := validate.Run(ctx, fh, validate.Options{
 		Supported:        envelope.Claims,
+		SenderIDs:        p.cfg.SenderIDs[f.PartnerID],
 		RequireTA1:       p.cfg.RequireTA1,
 		Lenient:          p.cfg.Lenient,
 		Handler:          run.handler,
@@ -284,7 +320,8 @@ func claimParty(cc *claim.ClaimContext) roster.ClaimParty {
 // known: the IDs of its claims, how many of each outcome, and the original
 // claims its replacements and voids act on.
 type setRecord struct {
-	ids       []int64
+	ids       []int64 // claims decided by this run
+	kept      []int64 // claims kept from an earlier run (see store.PriorClaim)
 	ik5OK     bool
 	outcomes  map[store.ClaimState]int
 	originals []originalUpdate
@@ -293,117 +330,140 @@ type setRecord struct {
 	changes   map[string]int // "replacements", "voids"
 }
 
+// originalUpdate is the change a replacement or void made to its original
+// (at once, so later claims of the same file see it; undone if the set is
+// rejected after all).
 type originalUpdate struct {
 	id    int64
-	state store.ClaimState
-	by    string // control number of the replacement or void
+	state store.ClaimState // replaced or voided
+	prev  store.ClaimState // the state it had
+	by    string           // control number of the replacement or void
 }
 
-// setEnd records the set's claims in one transaction. Claims of a set the
-// 999 accepts go through the intake rules (frequency, duplicates); claims
-// of a rejected set are recorded as rejected with the IK5 codes.
+// inEffect are the states of a claim a replacement or void may act on.
+var inEffect = []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect, store.ClaimForwarded}
+
+// setEnd records the set's claims in the file's transaction. Claims of a
+// set the 999 accepts go through the intake rules (frequency, duplicates,
+// eligibility, route); claims of a rejected set are recorded as rejected
+// with the IK5 codes.
 func (r *fileRun) setEnd(sr validate.SetResult) {
 	if r.claimErr != nil || len(r.pending) == 0 {
 		r.pending = r.pending[:0]
 		return
 	}
+	if err := r.recordSet(sr); err != nil {
+		r.claimErr = err
+	}
+	faultinject.Hit("process.set")
+}
+
+func (r *fileRun) recordSet(sr validate.SetResult) error {
 	claims := r.pending
 	r.pending = nil
+	ctx, q := r.ctx, r.q
 	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{},
 		rejects: map[string]int{}, changes: map[string]int{}}
-	// Eligibility reads the roster through the store, so it runs before the
-	// set's transaction (SQLite has a single connection).
-	var decisions []*roster.Decision
-	if rec.ik5OK && r.p.cfg.Eligibility != nil {
-		decisions = make([]*roster.Decision, len(claims))
-		for i, pc := range claims {
-			if pc.claim.Frequency == "8" {
-				continue // a void cancels a claim already checked
-			}
-			d, err := r.p.cfg.Eligibility.Check(r.ctx, pc.party)
-			if err != nil {
-				r.claimErr = fmt.Errorf("eligibility: %w", err)
-				return
-			}
-			decisions[i] = &d
+	need := 0
+	for _, pc := range claims {
+		if _, ok := r.prior[pc.claim.RawOffset]; !ok {
+			need++
 		}
 	}
-	err := r.p.store.InTx(r.ctx, func(tx *store.Tx) error {
-		need := 0
-		for _, pc := range claims {
-			if r.numbers[pc.claim.RawOffset] == "" {
-				need++
-			}
+	next := int64(0)
+	if need > 0 {
+		first, err := r.seq.ReserveControlNumbers(ctx, "", store.ControlClaim, need)
+		if err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
-		next := int64(0)
-		if need > 0 {
-			first, err := tx.ReserveControlNumbers(r.ctx, "", store.ControlClaim, need)
-			if err != nil {
-				return err
+		next = first
+	}
+	for _, pc := range claims {
+		c := pc.claim
+		if pr, ok := r.prior[c.RawOffset]; ok {
+			c.ControlNumber = pr.ControlNumber
+			if pr.Kept {
+				// Decided for good by an earlier run and acted on since:
+				// kept as it is.
+				c.ID, c.State, c.Reasons = pr.ID, pr.State, pr.Reasons
+				rec.kept = append(rec.kept, c.ID)
+				rec.outcomes[c.State]++
+				continue
 			}
-			next = first
+		} else {
+			c.ControlNumber = FormatClaimControlNumber(next)
+			next++
 		}
-		for i, pc := range claims {
-			c := pc.claim
-			if n := r.numbers[c.RawOffset]; n != "" {
-				c.ControlNumber = n
-			} else {
-				c.ControlNumber = FormatClaimControlNumber(next)
-				next++
+		if rec.ik5OK {
+			if err := r.decide(c, pc, rec); err != nil {
+				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 			}
-			if rec.ik5OK {
-				out, err := applyRules(r.ctx, tx.Queries, c)
-				if err != nil {
-					return err
-				}
-				if decisions != nil {
-					applyEligibility(&out, decisions[i])
-					if d := decisions[i]; d != nil && d.Eligible {
-						c.MemberTPA = d.TPA
-					}
-				}
-				if c.MemberTPA == "" && out.original != nil {
-					// A void is not checked against the roster: it goes
-					// where its original's member TPA sent the original.
-					c.MemberTPA = out.original.MemberTPA
-				}
-				r.applyRoute(&out, c)
-				c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
-				if out.original != nil {
-					rec.originals = append(rec.originals, originalUpdate{id: out.original.ID, state: out.origNext, by: c.ControlNumber})
-				}
-			} else {
-				c.State, c.Reasons = store.ClaimRejected, "IK5:"+sr.Ack+codesSuffix(ack.SetCodes(sr.Issues))
-			}
-			if err := tx.InsertClaim(r.ctx, c); err != nil {
-				return err
-			}
-			rec.ids = append(rec.ids, c.ID)
-			rec.outcomes[c.State]++
-			switch {
-			case c.State == store.ClaimRejected || c.State == store.ClaimDuplicate:
-				rec.rejects[c.Reasons]++
-			case c.ReplacesClaimID != nil && c.Frequency == "8":
-				rec.changes["voids"]++
-			case c.ReplacesClaimID != nil:
-				rec.changes["replacements"]++
-			}
+		} else {
+			c.State, c.Reasons = store.ClaimRejected, "IK5:"+sr.Ack+codesSuffix(ack.SetCodes(sr.Issues))
 		}
-		return nil
-	})
-	if err != nil {
-		r.claimErr = fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		return
+		if err := q.InsertClaim(ctx, c); err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+		}
+		rec.ids = append(rec.ids, c.ID)
+		rec.outcomes[c.State]++
+		switch {
+		case c.State == store.ClaimRejected || c.State == store.ClaimDuplicate:
+			rec.rejects[c.Reasons]++
+		case c.ReplacesClaimID != nil && c.Frequency == "8":
+			rec.changes["voids"]++
+		case c.ReplacesClaimID != nil:
+			rec.changes["replacements"]++
+		}
 	}
 	if rec.ik5OK {
 		f, err := r.write277CA(sr, claims)
 		if err != nil {
-			r.claimErr = fmt.Errorf("277CA for set %s: %w", sr.Control, err)
-			return
+			return fmt.Errorf("277CA for set %s: %w", sr.Control, err)
 		}
 		rec.ack277 = f
 	}
 	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
+	return nil
+}
+
+// decide runs the intake rules for one claim of an accepted set. A
+// replacement or void changes its original at once, in the file's
+// transaction, so that a second correction of the same original later in
+// the file sees it replaced or voided.
+func (r *fileRun) decide(c *store.Claim, pc pendingClaim, rec *setRecord) error {
+	ctx, q := r.ctx, r.q
+	out, err := applyRules(ctx, q, c)
+	if err != nil {
+		return err
+	}
+	if r.p.cfg.Eligibility != nil && c.Frequency != "8" && (out.state == store.ClaimAccepted || out.state == store.ClaimSuspect) {
+		// A void is not checked: it cancels a claim already checked.
+		d, err := r.p.cfg.Eligibility.CheckWith(ctx, q, pc.party)
+		if err != nil {
+			return fmt.Errorf("eligibility: %w", err)
+		}
+		applyEligibility(&out, &d)
+		if d.Eligible {
+			c.MemberTPA = d.TPA
+		}
+	}
+	if c.MemberTPA == "" && out.original != nil {
+		// A void goes where its original's member TPA sent the original.
+		c.MemberTPA = out.original.MemberTPA
+	}
+	r.applyRoute(&out, c)
+	if out.original == nil {
+		c.ReplacesClaimID = nil // rejected after all: it acts on nothing
+	}
+	c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
+	if out.original != nil {
+		o := out.original
+		if err := q.TransitionClaim(ctx, o.ID, out.origNext, inEffect...); err != nil {
+			return err
+		}
+		rec.originals = append(rec.originals, originalUpdate{id: o.ID, state: out.origNext, prev: o.State, by: c.ControlNumber})
+	}
+	return nil
 }
 
 // FormatClaimControlNumber formats our payer claim control number n: "CH"
@@ -424,22 +484,22 @@ func (r *fileRun) interchangeEnd(ic *envelope.Interchange) {
 }
 
 func (r *fileRun) settle(ic *envelope.Interchange) error {
-	ctx, st := r.ctx, r.p.store
-	rec := &store.Interchange{InboundFileID: r.file.ID, SenderQual: ic.Sender.Qualifier, SenderID: ic.Sender.ID,
-		ReceiverQual: ic.Receiver.Qualifier, ReceiverID: ic.Receiver.ID, Control: ic.Control,
-		ISADate: ic.Date, ISATime: ic.Time, Usage: ic.Usage, TA1Ack: string(ic.TA1.Ack), TA1Note: ic.TA1.Note, ByteOffset: ic.Offset}
+	ctx, st := r.ctx, r.q
+	rec := &store.Interchange{InboundFileID: r.file.ID, SenderQual: storeText(ic.Sender.Qualifier), SenderID: storeText(ic.Sender.ID),
+		ReceiverQual: storeText(ic.Receiver.Qualifier), ReceiverID: storeText(ic.Receiver.ID), Control: storeText(ic.Control),
+		ISADate: storeText(ic.Date), ISATime: storeText(ic.Time), Usage: storeText(ic.Usage), TA1Ack: string(ic.TA1.Ack), TA1Note: ic.TA1.Note, ByteOffset: ic.Offset}
 	if err := st.RecordInterchange(ctx, rec); err != nil {
 		return err
 	}
 	for gi := range ic.Groups {
 		g := &ic.Groups[gi]
-		grec := &store.Group{InterchangeID: rec.ID, FunctionalID: g.FunctionalID, Control: g.Control, Version: g.Version, Ack: g.Ack}
+		grec := &store.Group{InterchangeID: rec.ID, FunctionalID: storeText(g.FunctionalID), Control: storeText(g.Control), Version: storeText(g.Version), Ack: g.Ack}
 		if err := st.RecordGroup(ctx, grec); err != nil {
 			return err
 		}
 		for si := range g.Sets {
 			s := &g.Sets[si]
-			trec := &store.Transaction{GroupID: grec.ID, SetID: s.ID, Control: s.Control, Version: s.Version, Ack: s.Ack,
+			trec := &store.Transaction{GroupID: grec.ID, SetID: storeText(s.ID), Control: storeText(s.Control), Version: storeText(s.Version), Ack: s.Ack,
 				ErrorCount: len(s.Issues), ByteOffset: s.Offset, SegCount: s.SegmentCount}
 			if err := st.RecordTransaction(ctx, trec); err != nil {
 				return err
@@ -447,7 +507,7 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
 			rec := r.sets[key]
 			delete(r.sets, key)
-			if rec == nil || len(rec.ids) == 0 {
+			if rec == nil || len(rec.ids)+len(rec.kept) == 0 {
 				continue
 			}
 			if err := r.settleSet(ic, g, s, rec, trec.ID); err != nil {
@@ -461,10 +521,10 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 // groupControls draws the ISA13 and GS06 of a new outbound interchange
 // for the file's partner from its persisted sequences.
 func (r *fileRun) groupControls() (isa, gs int64, err error) {
-	if isa, err = r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlISA); err != nil {
+	if isa, err = r.seq.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlISA); err != nil {
 		return 0, 0, err
 	}
-	gs, err = r.p.store.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlGS)
+	gs, err = r.seq.NextControlNumber(r.ctx, r.file.PartnerID, store.ControlGS)
 	return isa, gs, err
 }
 
@@ -502,7 +562,7 @@ func (r *fileRun) write277CA(sr validate.SetResult, claims []pendingClaim) (*spo
 			i = len(a.Providers) - 1
 			byNPI[key] = i
 		}
-		accepted := c.State == store.ClaimAccepted || c.State == store.ClaimSuspect
+		accepted := c.State != store.ClaimRejected && c.State != store.ClaimDuplicate
 		sc := status277.Claim{
 			PatientControlNumber: c.CLM01, Accepted: accepted, ChargeCents: c.BilledCents,
 			ClearinghouseTrace: pc.ack.trace, BillType: pc.ack.billType,
@@ -576,17 +636,29 @@ func applyEligibility(out *outcome, d *roster.Decision) {
 }
 
 // settleSet applies the envelope verdict to a set's recorded claims: in an
-// accepted set they keep their rule outcomes and the originals of its
-// replacements and voids change state; otherwise every claim is rejected
-// with the codes that rejected the set.
+// accepted set they keep their rule outcomes and the set's 277CA is
+// queued; otherwise every claim is rejected with the codes that rejected
+// the set, and the originals its replacements and voids had changed are
+// put back. Claims kept from an earlier run keep their state either way.
 func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *envelope.Set, rec *setRecord, txID int64) error {
-	ctx, st := r.ctx, r.p.store
+	ctx, st := r.ctx, r.q
+	if len(rec.kept) > 0 {
+		if err := st.SetClaimsTransaction(ctx, rec.kept, txID); err != nil {
+			return err
+		}
+	}
 	if !ic.SetAccepted(g, s) {
 		// Rejected by its IK5, its group or its interchange: every claim is
 		// rejected with the codes of every layer that rejected it.
 		reasons := rejectionReasons(ic, g, s)
 		if err := st.SetClaimsOutcome(ctx, rec.ids, &txID, store.ClaimRejected, reasons); err != nil {
 			return err
+		}
+		for i := len(rec.originals) - 1; i >= 0; i-- {
+			o := rec.originals[i]
+			if err := st.TransitionClaim(ctx, o.id, o.prev, o.state); err != nil {
+				return err
+			}
 		}
 		r.count(map[store.ClaimState]int{store.ClaimRejected: len(rec.ids)})
 		r.result.Rejections[reasons] += len(rec.ids)
@@ -596,21 +668,16 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 		return err
 	}
 	if rec.ack277 != nil {
-		id := r.file.ID
-		name := fmt.Sprintf("277CA-%d-%s-%s-%s.x12", r.file.ID, safe(ic.Control, "isa"), safe(g.Control, "gs"), safe(s.Control, "st"))
-		of, _, err := st.EnqueueOutbound(ctx, store.OutboundFile{PartnerID: r.file.PartnerID, Kind: store.Kind277CA, Name: name,
-			InboundFileID: &id, SpoolPath: rec.ack277.Path, SHA256: rec.ack277.SHA256, Size: rec.ack277.Size})
-		if err != nil {
+		name := fmt.Sprintf("277CA-%s-%s-%s.x12", r.nameBase(ic), safe(g.Control, "gs"), safe(s.Control, "st"))
+		if err := r.enqueueSpooled(store.Kind277CA, name, *rec.ack277); err != nil {
 			return err
 		}
-		r.result.Outputs = append(r.result.Outputs, Output{Kind: store.Kind277CA, Partner: of.PartnerID, Name: of.Name, ID: of.ID})
 	}
 	for _, o := range rec.originals {
-		if err := st.UpdateClaimState(ctx, o.id, o.state, ""); err != nil {
+		if err := st.Audit(ctx, store.AuditEntry{Actor: "pipeline", Action: "claim." + string(o.state), Entity: "claim",
+			EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by}); err != nil {
 			return err
 		}
-		_ = st.Audit(ctx, store.AuditEntry{Actor: "pipeline", Action: "claim." + string(o.state), Entity: "claim",
-			EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by})
 	}
 	r.count(rec.outcomes)
 	for k, n := range rec.rejects {
@@ -622,27 +689,28 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 	return nil
 }
 
-// count adds a set's outcomes to the file result. Accepted and suspect
-// claims count as accepted; rejected and duplicate ones as rejected.
+// count adds a set's outcomes to the file result. Rejected and duplicate
+// claims count as rejected, every other outcome as accepted.
 func (r *fileRun) count(outcomes map[store.ClaimState]int) {
 	for state, n := range outcomes {
 		r.result.Outcomes[string(state)] += n
 		switch state {
-		case store.ClaimAccepted, store.ClaimSuspect:
-			r.result.Counts.ClaimsAccepted += n
-		default:
+		case store.ClaimRejected, store.ClaimDuplicate:
 			r.result.Counts.ClaimsRejected += n
+		default: // accepted, suspect; kept claims forwarded, replaced, voided
+			r.result.Counts.ClaimsAccepted += n
 		}
 	}
 }
 
 // rejectionReasons names why a set's claims were not accepted: the TA1
-// note, AK9 or IK5 codes that rejected it.
+// note of a rejected interchange (no 999 answers it), else the AK9 and IK5
+// codes of the 999 that rejected it.
 func rejectionReasons(ic *envelope.Interchange, g *envelope.Group, s *envelope.Set) string {
-	var parts []string
 	if !ic.Accepted() {
-		parts = append(parts, "TA1:"+string(ic.TA1.Ack)+":"+ic.TA1.Note)
+		return "TA1:" + string(ic.TA1.Ack) + ":" + ic.TA1.Note
 	}
+	var parts []string
 	if !ack.IsAccepted(g.Ack) {
 		parts = append(parts, "AK9:"+g.Ack+codesSuffix(g.Codes()))
 	}
@@ -663,9 +731,9 @@ func codesSuffix(codes []string) string {
 // to the sending partner's outbox. Names are derived from the inbound file
 // and the received control numbers, so a reprocess queues nothing twice.
 func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
-	ctx, st := r.ctx, r.p.store
+	ctx, st := r.ctx, r.seq
 	partner := r.file.PartnerID
-	base := fmt.Sprintf("%d-%s", r.file.ID, safe(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10)))
+	base := r.nameBase(ic)
 	out := ack.OutboundEnvelope{Time: r.p.cfg.Now(), Usage: r.p.cfg.Usage, Suffix: "\n"}
 	if r.p.cfg.Identity.ID != "" {
 		out.SenderQualifier = r.p.cfg.Identity.Qualifier
@@ -718,15 +786,76 @@ func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
 	return nil
 }
 
+// nameBase is the part of an acknowledgment's name that identifies the
+// interchange it answers: the inbound file, the sender (ISA06) and ISA13.
+// Two interchanges of one file from different senders with the same
+// control numbers get different names.
+func (r *fileRun) nameBase(ic *envelope.Interchange) string {
+	return fmt.Sprintf("%d-%s-%s", r.file.ID, nameText(ic.Sender.ID, "sender"), safe(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10)))
+}
+
+// enqueue spools data and queues it to the file's partner as name.
 func (r *fileRun) enqueue(kind, name string, data []byte) error {
-	id := r.file.ID
-	rec, _, err := outbox.Enqueue(r.ctx, r.p.store, r.p.spool, store.OutboundFile{
-		PartnerID: r.file.PartnerID, Kind: kind, Name: name, InboundFileID: &id}, data)
+	f, err := r.p.spool.PutBytes(r.ctx, "outbound", data)
 	if err != nil {
 		return err
 	}
+	return r.enqueueSpooled(kind, name, f)
+}
+
+// ErrNameCollision means two different outbound files would be queued
+// under one name; the second is never silently dropped.
+var ErrNameCollision = errors.New("pipeline: outbound name already used by another file")
+
+// enqueueSpooled queues a spooled outbound file in the file's transaction.
+// A name this run already used (the same control numbers twice in one
+// interchange) gets a numbered suffix. A name queued by an earlier run of
+// the same file is a regenerated answer: the first one stands and nothing
+// is queued twice. A name held by anything else is ErrNameCollision.
+func (r *fileRun) enqueueSpooled(kind, name string, f spool.File) error {
+	base := strings.TrimSuffix(name, ".x12")
+	for n := 2; r.names[name]; n++ {
+		name = fmt.Sprintf("%s-%d.x12", base, n)
+	}
+	r.names[name] = true
+	id := r.file.ID
+	rec, created, err := r.q.EnqueueOutbound(r.ctx, store.OutboundFile{PartnerID: r.file.PartnerID, Kind: kind, Name: name,
+		InboundFileID: &id, SpoolPath: f.Path, SHA256: f.SHA256, Size: f.Size})
+	if err != nil {
+		return err
+	}
+	if !created && (rec.Kind != kind || rec.InboundFileID == nil || *rec.InboundFileID != id) {
+		return fmt.Errorf("%w: %s for partner %s (outbound file %d)", ErrNameCollision, name, r.file.PartnerID, rec.ID)
+	}
 	r.result.Outputs = append(r.result.Outputs, Output{Kind: kind, Partner: rec.PartnerID, Name: rec.Name, ID: rec.ID})
 	return nil
+}
+
+// nameText keeps an identifier usable in a file name: characters other
+// than letters, digits, '-' and '_' become '_'; empty gives fallback.
+func nameText(s, fallback string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return fallback
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// storeText makes an X12 value safe to store: PostgreSQL refuses NUL and
+// invalid UTF-8 in text, so those bytes become U+FFFD. Such a value only
+// comes from a set the validator rejected; the raw bytes stay in the
+// spool.
+func storeText(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", "\uFFFD"), "\uFFFD")
 }
 
 // safe keeps control numbers usable in file names.
@@ -749,49 +878,50 @@ func storeClaim(f *store.InboundFile, cc *claim.ClaimContext) *store.Claim {
 	if c.Kind == claim.Institutional {
 		typ = "I"
 	}
+	t := storeText
 	sc := &store.Claim{
 		InboundFileID: f.ID,
 		PartnerID:     f.PartnerID,
-		CLM01:         c.PatientControlNumber,
+		CLM01:         t(c.PatientControlNumber),
 		ClaimType:     typ,
-		Frequency:     c.Frequency(),
-		RefF8:         c.OriginalRef(),
+		Frequency:     t(c.Frequency()),
+		RefF8:         t(c.OriginalRef()),
 		State:         store.ClaimReceived,
 		BilledCents:   c.TotalCharge,
-		PayerID:       c.PayerID(),
-		BillingNPI:    c.BillingNPI(),
-		MemberID:      c.MemberID(),
+		PayerID:       t(c.PayerID()),
+		BillingNPI:    t(c.BillingNPI()),
+		MemberID:      t(c.MemberID()),
 		ServiceFrom:   ccyymmdd(c.ServiceFrom()),
 		ServiceTo:     ccyymmdd(c.ServiceTo()),
 		RawOffset:     cc.Start,
 		RawLength:     cc.End - cc.Start,
 	}
 	if cc.Transaction != nil {
-		sc.SubmitterID = cc.Transaction.Submitter.ID
+		sc.SubmitterID = t(cc.Transaction.Submitter.ID)
 	}
 	if cc.BillingProvider != nil {
-		sc.BillingTIN = cc.BillingProvider.TIN
+		sc.BillingTIN = t(cc.BillingProvider.TIN)
 	}
 	switch {
 	case cc.Patient != nil:
-		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = cc.Patient.Name, cc.Patient.First, ccyymmdd(cc.Patient.BirthDate)
+		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = t(cc.Patient.Name), t(cc.Patient.First), ccyymmdd(cc.Patient.BirthDate)
 	case cc.Subscriber != nil:
 		m := cc.Subscriber.Member
-		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = m.Name, m.First, ccyymmdd(m.BirthDate)
+		sc.PatientLast, sc.PatientFirst, sc.PatientDOB = t(m.Name), t(m.First), ccyymmdd(m.BirthDate)
 	}
 	// Lines are numbered by position: LX01 may repeat or skip in a set the
 	// 999 rejects, and the claim is recorded all the same.
 	for i, l := range c.Lines {
 		sc.Lines = append(sc.Lines, store.ClaimLine{
 			LineNo:      i + 1,
-			Code:        l.ProcedureCode,
-			Modifiers:   strings.Join(l.Modifiers, ":"),
+			Code:        t(l.ProcedureCode),
+			Modifiers:   t(strings.Join(l.Modifiers, ":")),
 			Units:       l.Units,
-			UnitType:    l.UnitBasis,
+			UnitType:    t(l.UnitBasis),
 			ChargeCents: l.Charge,
 			ServiceFrom: ccyymmdd(l.ServiceFrom),
 			ServiceTo:   ccyymmdd(l.ServiceTo),
-			RevenueCode: l.RevenueCode,
+			RevenueCode: t(l.RevenueCode),
 		})
 	}
 	return sc

@@ -165,14 +165,14 @@ func TestProcessDemoFiles(t *testing.T) {
 			}
 			got := b.delivered(t)
 			id := func(name string) int64 { return byName[name].InboundID }
-			ta1Name := fmt.Sprintf("TA1-%d-000000104.x12", id("acme-837p-20261121-01-bad-envelope.x12"))
-			invalid999 := fmt.Sprintf("999-%d-000000103-1.x12", id("acme-837p-20261120-02-invalid.x12"))
+			ta1Name := fmt.Sprintf("TA1-%d-ACMEMED-000000104.x12", id("acme-837p-20261121-01-bad-envelope.x12"))
+			invalid999 := fmt.Sprintf("999-%d-ACMEMED-000000103-1.x12", id("acme-837p-20261120-02-invalid.x12"))
 			wantFiles := []string{
-				fmt.Sprintf("999-%d-000000101-1.x12", id("acme-837p-20261120-01.x12")),
-				fmt.Sprintf("999-%d-000000102-1.x12", id("acme-837i-20261120-01.x12")),
-				fmt.Sprintf("277CA-%d-000000101-1-0001.x12", id("acme-837p-20261120-01.x12")),
-				fmt.Sprintf("277CA-%d-000000101-1-0002.x12", id("acme-837p-20261120-01.x12")),
-				fmt.Sprintf("277CA-%d-000000102-1-0001.x12", id("acme-837i-20261120-01.x12")),
+				fmt.Sprintf("999-%d-ACMEMED-000000101-1.x12", id("acme-837p-20261120-01.x12")),
+				fmt.Sprintf("999-%d-ACMEMED-000000102-1.x12", id("acme-837i-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-ACMEMED-000000101-1-0001.x12", id("acme-837p-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-ACMEMED-000000101-1-0002.x12", id("acme-837p-20261120-01.x12")),
+				fmt.Sprintf("277CA-%d-ACMEMED-000000102-1-0001.x12", id("acme-837i-20261120-01.x12")),
 				invalid999, ta1Name,
 			}
 			sort.Strings(wantFiles)

@@ -221,6 +221,13 @@ func (c *Checker) cached(ctx context.Context, key string, fn func(context.Contex
 // DOB when both have one); the matched coverage must include every date of
 // service.
 func (c *Checker) Check(ctx context.Context, q ClaimParty) (Decision, error) {
+	return c.CheckWith(ctx, c.lookup, q)
+}
+
+// CheckWith is Check reading the roster through lookup instead of the
+// Checker's own (a *store.Tx, for a check inside a transaction: SQLite has
+// one connection, which the transaction holds). The cache is shared.
+func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimParty) (Decision, error) {
 	id := strings.TrimSpace(q.MemberID)
 	if id == "" {
 		return reject(ReasonMemberIDMissing, "A6", "164", "IL"), nil
@@ -230,12 +237,12 @@ func (c *Checker) Check(ctx context.Context, q ClaimParty) (Decision, error) {
 		dos.to = dos.from
 	}
 
-	rows, err := c.cached(ctx, "id\x00"+id, c.lookup.FindMembersByID, id)
+	rows, err := c.cached(ctx, "id\x00"+id, lookup.FindMembersByID, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}
 	if len(rows) == 0 {
-		return c.notFound(ctx, id)
+		return c.notFound(ctx, lookup, id)
 	}
 
 	if !q.dependent() {
@@ -280,7 +287,7 @@ func (c *Checker) Check(ctx context.Context, q ClaimParty) (Decision, error) {
 			continue
 		}
 		seenFamily[fam] = true
-		members, err := c.cached(ctx, "fam\x00"+fam, c.lookup.FindMembersByFamily, fam)
+		members, err := c.cached(ctx, "fam\x00"+fam, lookup.FindMembersByFamily, fam)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -304,11 +311,11 @@ func (c *Checker) Check(ctx context.Context, q ClaimParty) (Decision, error) {
 
 // notFound explains an ID with no exact match: a suffix or case
 // difference, or an unknown ID.
-func (c *Checker) notFound(ctx context.Context, id string) (Decision, error) {
+func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) (Decision, error) {
 	suffix := false
 	if stem := store.MemberIDStem(id); stem != "" {
 		// The claim added a suffix to a roster ID.
-		ms, err := c.lookup.FindMembersByID(ctx, stem)
+		ms, err := lookup.FindMembersByID(ctx, stem)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -316,7 +323,7 @@ func (c *Checker) notFound(ctx context.Context, id string) (Decision, error) {
 	}
 	if !suffix {
 		// The claim dropped the suffix a roster ID has.
-		ms, err := c.lookup.FindMembersByIDStem(ctx, id)
+		ms, err := lookup.FindMembersByIDStem(ctx, id)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -325,7 +332,7 @@ func (c *Checker) notFound(ctx context.Context, id string) (Decision, error) {
 	if suffix {
 		return reject(ReasonMemberIDSuffix, "A7", "164", "IL"), nil
 	}
-	ms, err := c.lookup.FindMembersByFoldedID(ctx, id)
+	ms, err := lookup.FindMembersByFoldedID(ctx, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}

@@ -39,7 +39,7 @@
 //	001  IEA02 differs from ISA13
 //	003  ISA12 is five digits but not 00501 (not supported)
 //	005  ISA05 not a HIPAA qualifier (01 14 20 27 28 29 30 33 ZZ), or wrong width
-//	006  ISA06 blank, non-printable, or wrong width
+//	006  ISA06 blank, non-printable, or wrong width; or not in Options.SenderIDs (when set)
 //	007  ISA07 as 005
 //	008  ISA08 blank, non-printable, or wrong width
 //	009  ISA08 not in Options.ReceiverIDs (only when that list is set)

@@ -80,8 +80,12 @@ func (m *Machine) checkISA(seg *x12.Segment) {
 	if !idQualifiers[ic.Sender.Qualifier] {
 		report(5, ack.Error, "ISA05 sender ID qualifier is not a HIPAA qualifier")
 	}
-	if ic.Sender.ID == "" || !printable(seg.Element(6)) {
+	switch {
+	case ic.Sender.ID == "" || !printable(seg.Element(6)):
 		report(6, ack.Error, "ISA06 sender ID is blank or has invalid characters")
+	case len(m.opts.SenderIDs) > 0 && !contains(m.opts.SenderIDs, ic.Sender.ID):
+		bad[6] = true
+		m.icIssue(ack.NoteBadSender, ack.Error, seg, 6, "ISA06 sender ID is not one the partner is enrolled with")
 	}
 	if !idQualifiers[ic.Receiver.Qualifier] {
 		report(7, ack.Error, "ISA07 receiver ID qualifier is not a HIPAA qualifier")

@@ -118,6 +118,8 @@ var envTests = []envTest{
 	{name: "009 receiver unknown", input: isaWith(8, "§RECEIVER       ") + gsStd + set837("0001") + geStd + ieaStd,
 		opts: &envelope.Options{ReceiverIDs: []string{"CLEARINGHOUSE"}}, want: []string{"ta1 009"}, ta1: "R/009"},
 	{name: "receiver known", input: one, opts: &envelope.Options{ReceiverIDs: []string{"OTHER", "RECEIVER"}}, ta1: "A/000"},
+	{name: "006 sender not enrolled", input: isaWith(6, "§SUBMITTER      ") + gsStd + set837("0001") + geStd + ieaStd, opts: &envelope.Options{SenderIDs: []string{"OTHERSENDER"}}, want: []string{"ta1 006"}, ta1: "R/006"},
+	{name: "sender enrolled", input: one, opts: &envelope.Options{SenderIDs: []string{"OTHER", "SUBMITTER"}}, ta1: "A/000"},
 	{name: "014 ISA09 not a date", input: isaWith(9, "§260230") + gsStd + set837("0001") + geStd + ieaStd, want: []string{"ta1 014"}, ta1: "R/014"},
 	{name: "014 leap day is a date", input: isaWith(9, "280229") + gsStd + set837("0001") + geStd + ieaStd, ta1: "A/000"},
 	{name: "015 ISA10", input: isaWith(10, "§1260") + gsStd + set837("0001") + geStd + ieaStd, want: []string{"ta1 015"}, ta1: "R/015"},

@@ -133,6 +133,10 @@ type Options struct {
 	// trimmed) we accept; any other receiver is TA1 note 009. Default:
 	// any receiver.
 	ReceiverIDs []string
+	// SenderIDs, when not empty, lists the ISA06 values (padding trimmed)
+	// the sending partner is enrolled with; any other sender is TA1 note
+	// 006 and the interchange is rejected. Default: any sender.
+	SenderIDs []string
 	// RequireTA1 marks every interchange for a TA1, not only those that
 	// ask for one (ISA14 = 1) or are not accepted cleanly.
 	RequireTA1 bool

@@ -41,6 +41,9 @@ type Options struct {
 	// ReceiverIDs lists the ISA08 values we accept; another receiver gets
 	// TA1 note 009. Empty (the default) accepts any receiver.
 	ReceiverIDs []string
+	// SenderIDs lists the ISA06 values the sending partner may use;
+	// another sender gets TA1 note 006 (rejected). Empty accepts any.
+	SenderIDs []string
 	// RequireTA1 marks every interchange for a TA1, not only those that
 	// request one (ISA14 = 1) or are not accepted cleanly.
 	RequireTA1 bool
@@ -82,6 +85,7 @@ func Run(ctx context.Context, r io.Reader, opts Options) (*envelope.Result, erro
 		OnSetEnd:         opts.OnSetEnd,
 		OnInterchangeEnd: opts.OnInterchangeEnd,
 		ReceiverIDs:      opts.ReceiverIDs,
+		SenderIDs:        opts.SenderIDs,
 		RequireTA1:       opts.RequireTA1,
 		Lenient:          opts.Lenient,
 	})

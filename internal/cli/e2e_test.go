@@ -406,12 +406,12 @@ func checkAcks(t *testing.T, dir string, id1, id2 int64) {
 		got = append(got, e.Name())
 	}
 	want := []string{
-		fmt.Sprintf("277CA-%d-000000501-501-0001.x12", id1),
-		fmt.Sprintf("277CA-%d-000000501-502-0001.x12", id1),
-		fmt.Sprintf("277CA-%d-000000502-503-0001.x12", id2),
-		fmt.Sprintf("999-%d-000000501-501.x12", id1),
-		fmt.Sprintf("999-%d-000000501-502.x12", id1),
-		fmt.Sprintf("999-%d-000000502-503.x12", id2),
+		fmt.Sprintf("277CA-%d-E2EMEDGROUP-000000501-501-0001.x12", id1),
+		fmt.Sprintf("277CA-%d-E2EMEDGROUP-000000501-502-0001.x12", id1),
+		fmt.Sprintf("277CA-%d-E2EMEDGROUP-000000502-503-0001.x12", id2),
+		fmt.Sprintf("999-%d-E2EMEDGROUP-000000501-501.x12", id1),
+		fmt.Sprintf("999-%d-E2EMEDGROUP-000000501-502.x12", id1),
+		fmt.Sprintf("999-%d-E2EMEDGROUP-000000502-503.x12", id2),
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {

@@ -62,6 +62,14 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 		Usage:    cfg.Usage,
 		Logger:   logger,
 	}
+	for _, p := range cfg.Partners {
+		if len(p.SenderIDs) > 0 {
+			if pc.SenderIDs == nil {
+				pc.SenderIDs = map[string][]string{}
+			}
+			pc.SenderIDs[p.ID] = p.SenderIDs
+		}
+	}
 	if routes != nil {
 		pc.Routes = routes
 	}
@@ -170,7 +178,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		rt.Close()
 		return nil, err
 	}
-	pcfg := pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger}
+	pcfg := pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryAfter, Logger: a.logger}
 	if fw != nil {
 		pcfg.Forwarder = fw
 	}

@@ -36,7 +36,9 @@ func (a *app) cycleCmd() *cobra.Command {
 		Long: `cycle polls every partner inbox once, processes every received file and
 delivers every queued outbound file, then exits: what a batch operator runs
 from their own scheduler. Exit status 1 when a partner could not be polled
-or a delivery failed (the work is retried by the next cycle).`,
+or a delivery failed (the work is retried by the next cycle), or when a file
+could not be processed (it is retried with backoff, or quarantined after
+max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -206,9 +208,15 @@ queued under the same names, so nothing is delivered twice.`,
 				return err
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(res)
+				if err := json.NewEncoder(a.stdout).Encode(res); err != nil {
+					return err
+				}
+			} else {
+				printFiles(a.stdout, []pipeline.FileResult{res})
 			}
-			printFiles(a.stdout, []pipeline.FileResult{res})
+			if res.State == store.InboundRetrying || res.State == store.InboundQuarantined || res.State == store.InboundFailed {
+				return exitCode(1)
+			}
 			return nil
 		},
 	}

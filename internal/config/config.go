@@ -42,6 +42,15 @@ type Config struct {
 	// LeaseTTL is how long a claimed file stays leased to this instance
 	// before another may take it over. Default 10m.
 	LeaseTTL time.Duration `yaml:"lease_ttl"`
+	// MaxAttempts is how many times an inbound file may fail, or be in
+	// processing when the engine dies, before it is quarantined (never
+	// retried automatically; `clearinghouse reprocess` tries it again).
+	// Default 3.
+	MaxAttempts int `yaml:"max_attempts"`
+	// RetryAfter is the wait before a file whose processing failed (a
+	// dropped database connection, a full disk) is tried again; it
+	// doubles with each attempt, up to 30m. Default 1m.
+	RetryAfter time.Duration `yaml:"retry_after"`
 	// Usage is the ISA15 of outbound interchanges: "P" or "T". Default "P".
 	Usage string `yaml:"usage"`
 	// Routes send accepted claims on by 2010BB payer ID and claim type;
@@ -89,8 +98,10 @@ type Partner struct {
 	// Outbox is where files for the partner are delivered (acks, 277CA,
 	// forwarded claims). Same URL forms as Inbox.
 	Outbox string `yaml:"outbox"`
-	// SenderIDs are the ISA06 values this partner sends with; used to
-	// recognise the partner of a file dropped locally.
+	// SenderIDs are the ISA06 values this partner sends with. When set,
+	// an interchange in the partner's inbox from any other ISA06 is
+	// rejected (TA1 note 006), so a partner cannot submit as another; they
+	// also recognise the partner of a file dropped locally.
 	SenderIDs []string `yaml:"sender_ids"`
 	// Auth holds SFTP credentials.
 	Auth Auth `yaml:"auth"`
@@ -190,6 +201,8 @@ func Default() Config {
 			RosterRefresh: "CRON_TZ=America/Chicago 0 6,12,18 * * *",
 		},
 		LeaseTTL:         10 * time.Minute,
+		MaxAttempts:      3,
+		RetryAfter:       time.Minute,
 		Usage:            "P",
 		Eligibility:      "auto",
 		MaxClaimsPerFile: 5000,
@@ -277,6 +290,12 @@ func (c Config) Validate() error {
 	case "auto", "on", "off":
 	default:
 		return fmt.Errorf("config: eligibility must be auto, on or off, not %q", c.Eligibility)
+	}
+	if c.MaxAttempts < 1 {
+		return fmt.Errorf("config: max_attempts %d must be at least 1", c.MaxAttempts)
+	}
+	if c.RetryAfter < time.Second {
+		return fmt.Errorf("config: retry_after %s is too short", c.RetryAfter)
 	}
 	if c.LeaseTTL < time.Second {
 		return fmt.Errorf("config: lease_ttl %s is too short", c.LeaseTTL)

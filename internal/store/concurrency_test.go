@@ -206,7 +206,9 @@ func TestConcurrentLeaseExpiry(t *testing.T) {
 			}
 			const files = 40
 			for i := 0; i < files; i++ {
-				record(t, ctx, stores[0], "acme", fmt.Sprint("expiring ", i))
+				// One file per partner: a partner's files are claimed one
+				// at a time, in arrival order.
+				record(t, ctx, stores[0], fmt.Sprint("p", i), fmt.Sprint("expiring ", i))
 			}
 			// The crashed process took every file, then died.
 			var crashed []int64

@@ -12,7 +12,8 @@ import (
 type InboundState string
 
 // Inbound file states. received → processing → processed | rejected |
-// failed; ResetInbound moves any file back to received.
+// failed | retrying | quarantined; retrying → processing once its
+// AvailableAt has come; ResetInbound moves any file back to received.
 const (
 	// InboundReceived: spooled and recorded, waiting for a worker.
 	InboundReceived InboundState = "received"
@@ -25,6 +26,16 @@ const (
 	InboundRejected InboundState = "rejected"
 	// InboundFailed: processing broke (I/O, bug); needs ResetInbound.
 	InboundFailed InboundState = "failed"
+	// InboundRetrying: processing failed for a reason that may pass (a
+	// dropped database connection, a full disk); nothing of the attempt
+	// was kept, and the file is claimed again from AvailableAt. Error is
+	// the last failure.
+	InboundRetrying InboundState = "retrying"
+	// InboundQuarantined: processing failed, or the engine died while
+	// processing the file, too many times; it is never retried
+	// automatically (ResetInbound, `clearinghouse reprocess`). Error says
+	// why.
+	InboundQuarantined InboundState = "quarantined"
 )
 
 // InboundCounts are the result counters of a processed inbound file.
@@ -72,6 +83,8 @@ type InboundFile struct {
 	ReceivedAt time.Time `db:"received_at" json:"received_at"`
 	// ProcessedAt is when processing finished (UTC), nil before.
 	ProcessedAt *time.Time `db:"processed_at" json:"processed_at"`
+	// AvailableAt is when a retrying file is claimable again (UTC).
+	AvailableAt *time.Time `db:"available_at" json:"available_at,omitempty"`
 	InboundCounts
 	// Summary is a free-form (usually JSON) processing summary.
 	Summary string `db:"summary" json:"summary"`
@@ -81,11 +94,13 @@ func (f *InboundFile) normalize() {
 	f.LeaseUntil = utcPtr(f.LeaseUntil)
 	f.ReceivedAt = utc(f.ReceivedAt)
 	f.ProcessedAt = utcPtr(f.ProcessedAt)
+	f.AvailableAt = utcPtr(f.AvailableAt)
 }
 
 const inboundCols = `id, partner_id, name, remote_path, sha256, size, spool_path, state,
 	attempts, lease_owner, lease_until, error, received_at, processed_at,
-	interchanges, transactions, tx_accepted, tx_rejected, claims_accepted, claims_rejected, summary`
+	interchanges, transactions, tx_accepted, tx_rejected, claims_accepted, claims_rejected, summary,
+	available_at`
 
 // InboundResult is what FinishInbound records about a processed file.
 type InboundResult struct {
@@ -226,18 +241,26 @@ func (q *Queries) ListInbound(ctx context.Context, o ListOpts) ([]InboundFile, e
 
 // ClaimInbound leases the oldest claimable inbound file to owner for lease
 // and returns it in state processing with Attempts incremented. Claimable
-// means received, or processing with an expired lease (its previous owner
-// is presumed dead). It returns ErrNoWork when nothing is claimable. The
-// claim is one atomic statement; on PostgreSQL its row selection uses
-// FOR UPDATE SKIP LOCKED, so concurrent claimers in any number of
-// processes never get the same file.
+// means received, retrying with AvailableAt reached, or processing with an
+// expired lease (its previous owner is presumed dead) — and no older file
+// of the same partner still open (received, retrying or processing):
+// a partner's files are processed in arrival order, so a later file never
+// runs against the partial state of an earlier one. It returns ErrNoWork
+// when nothing is claimable. The claim is one atomic statement; on
+// PostgreSQL its row selection uses FOR UPDATE SKIP LOCKED, so concurrent
+// claimers in any number of processes never get the same file.
 func (q *Queries) ClaimInbound(ctx context.Context, owner string, lease time.Duration) (*InboundFile, error) {
 	now := q.now()
 	f, err := q.leaseInbound(ctx, owner, lease, now, `id = (
-			SELECT id FROM inbound_files
-			WHERE state = 'received' OR (state = 'processing' AND lease_until < ?)
-			ORDER BY received_at, id
-			LIMIT 1`+q.skipLocked()+`)`, now)
+			SELECT f.id FROM inbound_files f
+			WHERE (f.state = 'received'
+				OR f.state = 'retrying' AND f.available_at <= ?
+				OR f.state = 'processing' AND f.lease_until < ?)
+			AND NOT EXISTS (SELECT 1 FROM inbound_files e
+				WHERE e.partner_id = f.partner_id AND e.id < f.id
+				AND e.state IN ('received', 'processing', 'retrying'))
+			ORDER BY f.id
+			LIMIT 1`+q.skipLocked()+`)`, now, now)
 	if err != nil && !errors.Is(err, ErrNoWork) {
 		return nil, fmt.Errorf("store: claim inbound: %w", err)
 	}
@@ -255,7 +278,7 @@ func (q *Queries) leaseInbound(ctx context.Context, owner string, lease time.Dur
 	var f InboundFile
 	args := append([]any{owner, now.Add(lease)}, whereArgs...)
 	err := q.get(ctx, &f, `UPDATE inbound_files
-		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+		SET state = 'processing', lease_owner = ?, lease_until = ?, attempts = attempts + 1, available_at = NULL
 		WHERE `+where+`
 		RETURNING `+inboundCols, args...)
 	if errors.Is(err, ErrNotFound) {
@@ -293,9 +316,9 @@ func (q *Queries) RenewInbound(ctx context.Context, id int64, owner string, leas
 // ID.
 func (q *Queries) FinishInbound(ctx context.Context, id int64, owner string, r InboundResult) error {
 	switch r.State {
-	case InboundProcessed, InboundRejected, InboundFailed:
+	case InboundProcessed, InboundRejected, InboundFailed, InboundQuarantined:
 	default:
-		return invalid("inbound result state", string(r.State), "want processed, rejected or failed")
+		return invalid("inbound result state", string(r.State), "want processed, rejected, failed or quarantined")
 	}
 	c := r.Counts
 	n, err := q.exec(ctx, `UPDATE inbound_files
@@ -317,14 +340,15 @@ func (q *Queries) FinishInbound(ctx context.Context, id int64, owner string, r I
 }
 
 // ResetInbound puts a file back to received for reprocessing, clearing its
-// error, results and processed time (Attempts is kept). It returns
+// error, results, processed time and attempts (an operator's retry of a
+// quarantined file gets a fresh budget). It returns
 // ErrLeased while a worker holds a live lease on it. Rows derived from the
 // earlier processing (interchanges, claims, outbound files) are kept; the
 // pipeline decides what reprocessing means for them.
 func (q *Queries) ResetInbound(ctx context.Context, id int64) error {
 	n, err := q.exec(ctx, `UPDATE inbound_files
 		SET state = 'received', error = '', summary = '', processed_at = NULL,
-			lease_owner = '', lease_until = NULL,
+			lease_owner = '', lease_until = NULL, available_at = NULL, attempts = 0,
 			interchanges = 0, transactions = 0, tx_accepted = 0, tx_rejected = 0,
 			claims_accepted = 0, claims_rejected = 0
 		WHERE id = ? AND NOT (state = 'processing' AND lease_until >= ?)`, id, q.now())
@@ -335,6 +359,77 @@ func (q *Queries) ResetInbound(ctx context.Context, id int64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: reset inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// RetryInbound ends owner's lease on a file whose processing failed for a
+// reason that may pass: the file becomes retrying, claimable again at
+// retryAt, with cause as its error. Nothing else of the attempt is kept
+// (the pipeline rolled it back). It returns ErrLeaseLost if owner no
+// longer holds the file.
+func (q *Queries) RetryInbound(ctx context.Context, id int64, owner, cause string, retryAt time.Time) error {
+	n, err := q.exec(ctx, `UPDATE inbound_files
+		SET state = 'retrying', error = ?, available_at = ?, lease_owner = '', lease_until = NULL
+		WHERE id = ? AND state = 'processing' AND lease_owner = ?`,
+		cause, retryAt.UTC().Truncate(time.Microsecond), id, owner)
+	if err == nil && n == 0 {
+		err = q.leaseLost(ctx, "inbound_files", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: retry inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseInbound gives up owner's lease on a file it did not finish (a
+// graceful shutdown): the file is claimable again at once, and the
+// abandoned attempt is not counted. It returns ErrLeaseLost if owner no
+// longer holds the file.
+func (q *Queries) ReleaseInbound(ctx context.Context, id int64, owner string) error {
+	n, err := q.exec(ctx, `UPDATE inbound_files
+		SET state = 'received', lease_owner = '', lease_until = NULL,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+		WHERE id = ? AND state = 'processing' AND lease_owner = ?`, id, owner)
+	if err == nil && n == 0 {
+		err = q.leaseLost(ctx, "inbound_files", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: release inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseOwnerInbound ends every lease owner holds on inbound files, for
+// an engine starting again under the same name: what it was processing
+// when it died is claimable at once instead of when the lease expires.
+// The interrupted attempts still count (a file that kills the engine
+// every time ends quarantined). It returns how many files it released.
+func (q *Queries) ReleaseOwnerInbound(ctx context.Context, owner string) (int, error) {
+	if owner == "" {
+		return 0, invalid("lease owner", owner, "empty")
+	}
+	n, err := q.exec(ctx, `UPDATE inbound_files SET state = 'received', lease_owner = '', lease_until = NULL
+		WHERE state = 'processing' AND lease_owner = ?`, owner)
+	if err != nil {
+		return 0, fmt.Errorf("store: release inbound leases of %s: %w", owner, err)
+	}
+	return int(n), nil
+}
+
+// LockPartnerInbound takes, for the current transaction, the lock that
+// serialises the processing of one partner's files across engines
+// (pg_advisory_xact_lock on PostgreSQL; SQLite has a single writer). Two
+// engines never decide a partner's duplicates and corrections at once.
+func (q *Queries) LockPartnerInbound(ctx context.Context, partnerID string) error {
+	if q.dialect != DialectPostgres {
+		return nil
+	}
+	if q.tx == nil {
+		return errors.New("store: LockPartnerInbound needs a transaction")
+	}
+	if _, err := q.ext.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':inbound:' || $1))`, partnerID); err != nil {
+		return fmt.Errorf("store: lock partner %s: %w", partnerID, err)
 	}
 	return nil
 }
@@ -369,3 +464,18 @@ func (q *Queries) leaseLost(ctx context.Context, table string, id int64) error {
 	}
 	return ErrLeaseLost
 }
+
+// InboundLeaseOwners lists the owners holding leases on inbound files
+// (expired or not).
+func (q *Queries) InboundLeaseOwners(ctx context.Context) ([]string, error) {
+	var owners []string
+	if err := q.selectAll(ctx, &owners, `SELECT DISTINCT lease_owner FROM inbound_files
+		WHERE state = 'processing' AND lease_owner <> '' ORDER BY lease_owner`); err != nil {
+		return nil, fmt.Errorf("store: inbound lease owners: %w", err)
+	}
+	return owners, nil
+}
+
+// Now is the store's clock (Config.Now): use it for times the store
+// compares with its own, such as retry times.
+func (q *Queries) Now() time.Time { return q.now() }

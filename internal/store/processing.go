@@ -66,33 +66,81 @@ func (q *Queries) updateClaims(ctx context.Context, ids []int64, set string, set
 	})
 }
 
-// ClaimControlNumbersOfFile maps the raw offsets of the claims already
-// recorded for an inbound file to their control numbers, so that
-// reprocessing the file gives every claim the number it had.
-func (q *Queries) ClaimControlNumbersOfFile(ctx context.Context, inboundFileID int64) (map[int64]string, error) {
-	var rows []struct {
-		RawOffset     int64  `db:"raw_offset"`
-		ControlNumber string `db:"control_number"`
+// PriorClaim is a claim recorded by an earlier processing of an inbound
+// file (see PriorClaimsOfFile).
+type PriorClaim struct {
+	ID            int64      `db:"id"`
+	RawOffset     int64      `db:"raw_offset"`
+	ControlNumber string     `db:"control_number"`
+	State         ClaimState `db:"state"`
+	Reasons       string     `db:"reasons"`
+	// Kept is true for a claim whose outcome has gone beyond its file: it
+	// was forwarded, replaced or voided, or a claim of another file refers
+	// to it. Reprocessing the file keeps such a claim as it is (its row,
+	// number, state and links); ForgetFileResults does not delete it.
+	Kept bool `db:"kept"`
+}
+
+// priorStates are the states a reprocess may decide again; a claim in any
+// other state (forwarded, replaced, voided, ...) is history.
+const priorStates = `('received', 'accepted', 'suspect', 'rejected', 'duplicate')`
+
+// keptClaim is the SQL condition, on claims aliased c, that a reprocess
+// of c's file must keep claim c.
+const keptClaim = `(c.state NOT IN ` + priorStates + ` OR EXISTS (SELECT 1 FROM claims r
+		WHERE r.replaces_claim_id = c.id AND (r.inbound_file_id <> c.inbound_file_id OR r.state NOT IN ` + priorStates + `)))`
+
+// PriorClaimsOfFile maps the raw offsets of the claims already recorded
+// for an inbound file to what reprocessing needs of them: their control
+// numbers (every claim gets the number it had) and whether they are kept.
+func (q *Queries) PriorClaimsOfFile(ctx context.Context, inboundFileID int64) (map[int64]PriorClaim, error) {
+	var rows []PriorClaim
+	if err := q.selectAll(ctx, &rows, `SELECT c.id, c.raw_offset, c.control_number, c.state, c.reasons,
+			CASE WHEN `+keptClaim+` THEN TRUE ELSE FALSE END AS kept
+		FROM claims c WHERE c.inbound_file_id = ?`, inboundFileID); err != nil {
+		return nil, fmt.Errorf("store: prior claims of file %d: %w", inboundFileID, err)
 	}
-	if err := q.selectAll(ctx, &rows, `SELECT raw_offset, control_number FROM claims WHERE inbound_file_id = ?`, inboundFileID); err != nil {
-		return nil, fmt.Errorf("store: claim numbers of file %d: %w", inboundFileID, err)
-	}
-	m := make(map[int64]string, len(rows))
+	m := make(map[int64]PriorClaim, len(rows))
 	for _, r := range rows {
-		m[r.RawOffset] = r.ControlNumber
+		m[r.RawOffset] = r
 	}
 	return m, nil
 }
 
-// ForgetFileResults deletes what processing an inbound file recorded (its
-// claims with their lines, and its interchanges, groups and transactions)
-// so that the file can be processed again from the start. Outbound files
-// are kept: re-enqueueing them under the same names is a no-op.
+// ClaimControlNumbersOfFile maps the raw offsets of the claims already
+// recorded for an inbound file to their control numbers.
+func (q *Queries) ClaimControlNumbersOfFile(ctx context.Context, inboundFileID int64) (map[int64]string, error) {
+	prior, err := q.PriorClaimsOfFile(ctx, inboundFileID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(prior))
+	for off, p := range prior {
+		m[off] = p.ControlNumber
+	}
+	return m, nil
+}
+
+// ForgetFileResults deletes what processing an inbound file recorded, so
+// that the file can be processed again from the start: its claims (with
+// their lines) except the kept ones (PriorClaim.Kept), and its
+// interchanges, groups and transactions. An original that a deleted
+// replacement or void had replaced or voided is put back in effect (as
+// forwarded when it had been forwarded, suspect when it was held as a
+// suspect duplicate, accepted otherwise), so the reprocess decides the
+// correction again. Outbound files are kept: re-enqueueing them under the
+// same names is a no-op. Run it in the transaction that reprocesses.
 func (q *Queries) ForgetFileResults(ctx context.Context, inboundFileID int64) error {
 	return q.atomic(ctx, func(q *Queries) error {
 		stmts := []string{
-			`DELETE FROM claim_lines WHERE claim_id IN (SELECT id FROM claims WHERE inbound_file_id = ?)`,
-			`DELETE FROM claims WHERE inbound_file_id = ?`,
+			`UPDATE claims SET state = CASE WHEN route_partner <> '' THEN 'forwarded'
+					WHEN notes LIKE '%suspect-duplicate%' THEN 'suspect' ELSE 'accepted' END
+				WHERE state IN ('replaced', 'voided') AND id IN (SELECT c.replaces_claim_id FROM claims c
+					WHERE c.inbound_file_id = ? AND c.replaces_claim_id IS NOT NULL
+					AND c.state NOT IN ('rejected', 'duplicate') AND NOT ` + keptClaim + `)`,
+			`DELETE FROM claim_lines WHERE claim_id IN (SELECT c.id FROM claims c WHERE c.inbound_file_id = ? AND NOT ` + keptClaim + `)`,
+			`DELETE FROM claims WHERE id IN (SELECT c.id FROM claims c WHERE c.inbound_file_id = ? AND NOT ` + keptClaim + `)`,
+			`UPDATE claims SET transaction_id = NULL WHERE inbound_file_id = ?`,
 			`DELETE FROM transactions WHERE group_id IN (SELECT g.id FROM groups g JOIN interchanges i ON g.interchange_id = i.id WHERE i.inbound_file_id = ?)`,
 			`DELETE FROM groups WHERE interchange_id IN (SELECT id FROM interchanges WHERE inbound_file_id = ?)`,
 			`DELETE FROM interchanges WHERE inbound_file_id = ?`,
@@ -104,6 +152,28 @@ func (q *Queries) ForgetFileResults(ctx context.Context, inboundFileID int64) er
 		}
 		return nil
 	})
+}
+
+// TransitionClaim moves a claim to state to, keeping its reasons (what the
+// submitter was told stays in its history), provided it is in one of the
+// states from; otherwise it changes nothing and returns ErrConflict
+// (another stage changed the claim first).
+func (q *Queries) TransitionClaim(ctx context.Context, id int64, to ClaimState, from ...ClaimState) error {
+	if to == "" || len(from) == 0 {
+		return invalid("claim transition", string(to), "empty target or no source states")
+	}
+	args := []any{to, q.now(), id}
+	for _, f := range from {
+		args = append(args, f)
+	}
+	n, err := q.exec(ctx, `UPDATE claims SET state = ?, updated_at = ? WHERE id = ? AND state IN (?`+strings.Repeat(", ?", len(from)-1)+`)`, args...)
+	if err == nil && n == 0 {
+		err = ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: claim %d to %s: %w", id, to, err)
+	}
+	return nil
 }
 
 // InterchangeSeenElsewhere reports whether an interchange with the same

@@ -260,35 +260,80 @@ func testClaimInboundOrder(t *testing.T, ctx context.Context, b *bundle) {
 	if _, err := b.s.ClaimInbound(ctx, "w1", time.Minute); !errors.Is(err, store.ErrNoWork) {
 		t.Fatalf("ClaimInbound on empty store err = %v, want ErrNoWork", err)
 	}
-	base := b.clk.Now()
-	// Recorded out of order; claimed oldest first.
-	for i, off := range []time.Duration{2 * time.Hour, 0, time.Hour} {
-		_, _, err := b.s.RecordInbound(ctx, store.InboundFile{
-			PartnerID: "acme", Name: fmt.Sprintf("f%d.x12", i), SHA256: sum(fmt.Sprint(i)), ReceivedAt: base.Add(off),
-		})
+	// Arrival order is recording order (the ID), per partner: a later file
+	// of a partner waits while an earlier one is open (received,
+	// processing or retrying); other partners' files go on.
+	ids := map[string]int64{}
+	for i, p := range []string{"acme", "acme", "beta", "acme"} {
+		name := fmt.Sprintf("f%d.x12", i)
+		rec, _, err := b.s.RecordInbound(ctx, store.InboundFile{PartnerID: p, Name: name, SHA256: sum(fmt.Sprint(i))})
 		if err != nil {
 			t.Fatal(err)
 		}
+		ids[name] = rec.ID
 	}
-	var got []string
-	for {
+	claim := func(want string) *store.InboundFile {
+		t.Helper()
 		f, err := b.s.ClaimInbound(ctx, "w1", 5*time.Minute)
-		if errors.Is(err, store.ErrNoWork) {
-			break
+		if want == "" {
+			if !errors.Is(err, store.ErrNoWork) {
+				t.Fatalf("ClaimInbound = %v, %v; want ErrNoWork", f, err)
+			}
+			return nil
 		}
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("ClaimInbound: %v; want %s", err, want)
 		}
-		if f.State != store.InboundProcessing || f.LeaseOwner != "w1" || f.Attempts != 1 {
-			t.Fatalf("claimed %s: state %s owner %q attempts %d", f.Name, f.State, f.LeaseOwner, f.Attempts)
+		if f.Name != want || f.State != store.InboundProcessing || f.LeaseOwner != "w1" {
+			t.Fatalf("claimed %s (state %s owner %q); want %s", f.Name, f.State, f.LeaseOwner, want)
 		}
 		if f.LeaseUntil == nil || !f.LeaseUntil.Equal(b.clk.Now().Add(5*time.Minute)) {
 			t.Fatalf("claimed %s: lease until %v, want now+5m", f.Name, f.LeaseUntil)
 		}
-		got = append(got, f.Name)
+		return f
 	}
-	if want := []string{"f1.x12", "f2.x12", "f0.x12"}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("claim order = %v, want %v", got, want)
+	f0 := claim("f0.x12")
+	if f0.Attempts != 1 {
+		t.Fatalf("attempts %d, want 1", f0.Attempts)
+	}
+	claim("f2.x12") // beta is not held up by acme
+	claim("")       // f1 waits for f0
+	// A transient failure: f0 is retried after its backoff, and the
+	// partner's later files wait for it.
+	if err := b.s.RetryInbound(ctx, f0.ID, "w1", "connection reset", b.clk.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	claim("")
+	b.clk.Advance(time.Minute)
+	f0 = claim("f0.x12")
+	if f0.Attempts != 2 || f0.Error != "connection reset" || f0.AvailableAt != nil {
+		t.Fatalf("retried f0: attempts %d error %q available %v", f0.Attempts, f0.Error, f0.AvailableAt)
+	}
+	// A graceful shutdown gives the lease back without counting the try.
+	if err := b.s.ReleaseInbound(ctx, f0.ID, "w1"); err != nil {
+		t.Fatal(err)
+	}
+	f0 = claim("f0.x12")
+	if f0.Attempts != 2 {
+		t.Fatalf("after release attempts %d, want 2", f0.Attempts)
+	}
+	// An engine restarted under the same name takes its leases back at
+	// once; the interrupted try counts.
+	if n, err := b.s.ReleaseOwnerInbound(ctx, "w1"); err != nil || n != 2 {
+		t.Fatalf("ReleaseOwnerInbound = %d, %v; want 2 (f0, f2)", n, err)
+	}
+	f0 = claim("f0.x12")
+	if f0.Attempts != 3 {
+		t.Fatalf("after restart attempts %d, want 3", f0.Attempts)
+	}
+	if err := b.s.FinishInbound(ctx, f0.ID, "w1", store.InboundResult{State: store.InboundQuarantined, Error: "too many tries"}); err != nil {
+		t.Fatal(err)
+	}
+	claim("f1.x12") // quarantined files do not hold their partner up
+	claim("f2.x12")
+	claim("")
+	if err := b.s.RetryInbound(ctx, ids["f3.x12"], "w1", "x", b.clk.Now()); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("RetryInbound of an unleased file: %v, want ErrLeaseLost", err)
 	}
 	for _, tc := range []struct {
 		owner string
@@ -407,13 +452,12 @@ func testResetInbound(t *testing.T, ctx context.Context, b *bundle) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := *rec
-	want.Attempts = 1
+	want := *rec // attempts start over: an operator's retry has a fresh budget
 	if !reflect.DeepEqual(*got, want) {
 		t.Fatalf("reset row =\n%+v\nwant\n%+v", *got, want)
 	}
 	again, err := b.s.ClaimInbound(ctx, "w2", time.Minute)
-	if err != nil || again.ID != rec.ID || again.Attempts != 2 {
+	if err != nil || again.ID != rec.ID || again.Attempts != 1 {
 		t.Fatalf("claim after reset = %+v, %v", again, err)
 	}
 	if err := b.s.ResetInbound(ctx, rec.ID+1000); !errors.Is(err, store.ErrNotFound) {
