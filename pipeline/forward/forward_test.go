@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,20 +110,29 @@ type inboundFile struct {
 // CH000000000001): CLM05-3 7 and REF*F8, alone in its interchange.
 func replacementFile(t *testing.T) inboundFile {
 	t.Helper()
-	data := bytes.Replace(readDemo(t, demoFiles[0]), []byte("CLM*PCN0045000000001*793.9***11:B:1*"), []byte("CLM*PCN0045000000001*793.9***11:B:7*"), 1)
+	return correctionFile(t, "acme-837p-replacement.x12", "7", "CH000000000001", 901)
+}
+
+// correctionFile is an 837P holding the first demo claim (CLM01
+// PCN0045000000001) with CLM05-3 frequency and REF*F8 refF8, alone in an
+// interchange with ISA13 and GS06 control.
+func correctionFile(t *testing.T, name, frequency, refF8 string, control int) inboundFile {
+	t.Helper()
+	data := bytes.Replace(readDemo(t, demoFiles[0]), []byte("CLM*PCN0045000000001*793.9***11:B:1*"), []byte("CLM*PCN0045000000001*793.9***11:B:"+frequency+"*"), 1)
+	isa, gs := fmt.Sprintf("%09d", control), strconv.Itoa(control)
 	var out bytes.Buffer
 	w := x12.NewWriter(&out, x12.DefaultDelimiters)
 	w.Suffix = "\n"
 	w.Write("ISA", "00", pad("", 10), "00", pad("", 10), "ZZ", pad("ACMEMED", 15), "ZZ", pad("CLEARINGHOUSE", 15),
-		"261123", "0800", "^", "00501", "000000901", "0", "P", ":")
-	w.Write("GS", "HC", "ACMEMED", "CLEARINGHOUSE", "20261123", "0800", "901", "X", "005010X222A1")
+		"261123", "0800", "^", "00501", isa, "0", "P", ":")
+	w.Write("GS", "HC", "ACMEMED", "CLEARINGHOUSE", "20261123", "0800", gs, "X", "005010X222A1")
 	sets := 0
 	err := claim.ReadTransactions(bytes.NewReader(data), func(tx *claim.Transaction, _ []ack.Issue) error {
 		var keep *claim.Claim
 		for cc := range tx.Claims() {
 			if cc.Claim.PatientControlNumber == "PCN0045000000001" {
 				keep = cc.Claim
-				if err := keep.SetRef("F8", "CH000000000001"); err != nil {
+				if err := keep.SetRef("F8", refF8); err != nil {
 					return err
 				}
 			}
@@ -133,14 +144,14 @@ func replacementFile(t *testing.T) inboundFile {
 		return nil
 	})
 	if err != nil || sets != 1 {
-		t.Fatalf("build replacement: %v (%d sets)", err, sets)
+		t.Fatalf("build correction: %v (%d sets)", err, sets)
 	}
-	w.Write("GE", "1", "901")
-	w.Write("IEA", "1", "000000901")
+	w.Write("GE", "1", gs)
+	w.Write("IEA", "1", isa)
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	return inboundFile{"acme-837p-replacement.x12", out.Bytes()}
+	return inboundFile{name, out.Bytes()}
 }
 
 func readDemo(t *testing.T, name string) []byte {
