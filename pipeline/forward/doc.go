@@ -80,6 +80,11 @@
 //     are skipped (logged, Result.Skipped) and stay accepted.
 //   - One forwarder per store: two concurrent RunOnce calls may forward a
 //     claim twice.
+//   - Memory: RunOnce works one inbound file at a time (candidates paged
+//     by file, store.ForwardCandidateFiles), and a batch keeps its sets
+//     encoded (ST02 taken when a set is added), so a run holds one file's
+//     candidate rows plus the open batches' bytes (BenchmarkRunOnce
+//     reports the peak heap).
 //   - Sets are written with x12.DefaultDelimiters; sets received with other
 //     delimiters are translated.
 //   - The 1000A PER of the original submitter is kept. Names and IDs we

@@ -2,6 +2,7 @@ package forward
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -195,20 +196,49 @@ func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
 
 func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	var res Result
-	cands, err := f.candidates(ctx)
-	if err != nil {
+	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
+	// One inbound file at a time: its candidates are decided, routed and
+	// read, and the batches flushed as they fill, so the run holds one
+	// file's claims and the open batches' encoded sets (issue #11).
+	after := int64(0)
+	for {
+		files, err := f.st.ForwardCandidateFiles(ctx, after, 100)
+		if err != nil {
+			return res, fmt.Errorf("forward: %w", err)
+		}
+		for _, id := range files {
+			if err := f.forwardFile(ctx, id, b); err != nil {
+				return res, err
+			}
+		}
+		if len(files) < 100 {
+			break
+		}
+		after = files[len(files)-1]
+	}
+	if err := b.flushAll(ctx); err != nil {
 		return res, err
 	}
+	return res, nil
+}
+
+// forwardFile decides and routes the candidates of one inbound file,
+// closes and rejects what must be, and hands the others to the batcher.
+func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) error {
+	cands, err := f.candidates(ctx, fileID)
+	if err != nil {
+		return err
+	}
+	res := b.res
 	var rejects []rejection
 	var voids []store.Claim
-	byFile := map[int64][]*pending{}
-	var files []int64
+	var claims []*pending
 	for _, c := range cands {
 		frequency := c.Frequency
 		var corr correction
 		if isCorrection(c.Frequency) {
 			if corr, err = f.decideCorrection(ctx, c); err != nil {
-				return res, err
+				return err
 			}
 			switch corr.action {
 			case corrWait:
@@ -226,50 +256,41 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 		if err != nil {
 			var re *RouteError
 			if !errors.As(err, &re) {
-				return res, err
+				return err
 			}
 			rejects = append(rejects, rejection{id: c.ID, control: c.ControlNumber, reason: re.Reason})
 			continue
-		}
-		if _, ok := byFile[c.InboundFileID]; !ok {
-			files = append(files, c.InboundFileID)
 		}
 		// A correction goes to the partner that received its original,
 		// unless the route sends corrections to its CorrectedPartner.
 		if corr.action == corrForward && isCorrection(c.Frequency) && r.CorrectedPartner == "" && corr.orig.RoutePartner != "" {
 			partner = corr.orig.RoutePartner
 		}
-		byFile[c.InboundFileID] = append(byFile[c.InboundFileID], &pending{row: c, route: r, partner: partner, corr: corr})
+		claims = append(claims, &pending{row: c, route: r, partner: partner, corr: corr})
 	}
 	if err := f.closeVoids(ctx, voids); err != nil {
-		return res, err
+		return err
 	}
-	res.Closed = len(voids)
+	res.Closed += len(voids)
 	if err := f.reject(ctx, rejects); err != nil {
-		return res, err
+		return err
 	}
-	res.Rejected = len(rejects)
-	slices.Sort(files)
-	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
-	for _, id := range files {
-		if err := f.readFile(ctx, id, byFile[id], b); err != nil {
-			return res, err
-		}
+	res.Rejected += len(rejects)
+	if len(claims) == 0 {
+		return nil
 	}
-	if err := b.flushAll(ctx); err != nil {
-		return res, err
-	}
-	return res, nil
+	return f.readFile(ctx, fileID, claims, b)
 }
 
-// candidates lists the accepted and suspect claims of settled sets (a set
-// gets its transaction ID once its interchange is accepted) that are not
-// bound to an outbound file yet, by ID.
-func (f *Forwarder) candidates(ctx context.Context) ([]store.Claim, error) {
+// candidates lists one inbound file's claims in state accepted or suspect
+// whose set is settled (a set gets its transaction ID once its
+// interchange is accepted) and that are not bound to an outbound file
+// yet, by ID.
+func (f *Forwarder) candidates(ctx context.Context, fileID int64) ([]store.Claim, error) {
 	var out []store.Claim
 	after := int64(0)
 	for {
-		page, err := f.st.ForwardCandidates(ctx, 0, after, 1000)
+		page, err := f.st.ForwardCandidates(ctx, fileID, after, 1000)
 		if err != nil {
 			return nil, fmt.Errorf("forward: %w", err)
 		}
@@ -352,6 +373,7 @@ func (f *Forwarder) readFile(ctx context.Context, fileID int64, claims []*pendin
 			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
 				return err
 			}
+			p.row.Lines = nil // priced: only p.lines is needed from here
 			mine = append(mine, p)
 		}
 		if len(mine) == 0 {
@@ -419,7 +441,8 @@ type batch struct {
 	key       batchKey
 	route     Route
 	claimType string
-	sets      []*claim.Transaction
+	body      bytes.Buffer // the encoded sets (encodeSet)
+	sets      int
 	claims    []*pending
 }
 
@@ -478,8 +501,13 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 				b.res.Skipped += len(chunk)
 				continue
 			}
+			if err := b.f.encodeSet(ctx, bt, sel); err != nil {
+				return fmt.Errorf("encode set %s for %s: %w", tx.ControlNumber, partner, err)
+			}
 			b.open[key] = bt
-			bt.sets = append(bt.sets, sel)
+			for _, p := range chunk {
+				p.cl = nil // encoded: let the decoded transaction go
+			}
 			bt.claims = append(bt.claims, chunk...)
 			if len(bt.claims) >= b.f.cfg.MaxClaimsPerFile {
 				delete(b.open, key)

@@ -164,7 +164,7 @@ func readDemo(t *testing.T, name string) []byte {
 }
 
 // loadEngine builds the repricing engine from testdata/schedules.
-func loadEngine(t *testing.T) *repricing.Engine {
+func loadEngine(t testing.TB) *repricing.Engine {
 	t.Helper()
 	dir := filepath.Join("..", "..", "testdata", "schedules")
 	eng, err := storesource.LoadDir(context.Background(), dir, filepath.Join(dir, "contracts.yaml"))
