@@ -15,19 +15,31 @@
 // # What RunOnce does
 //
 //  1. Lists the claims in state accepted or suspect whose set is settled
-//     (the claim has a transaction ID, i.e. its interchange was accepted),
-//     by ID.
-//  2. Routes each by payer ID and claim type (Table.Lookup). Replacements
-//     and voids (CLM05-3 7/8) go to Route.CorrectedPartner when it is set.
-//     A claim no route takes is marked rejected with reason A3:116.
-//  3. Re-reads each claim's spooled inbound file once with
+//     (the claim has a transaction ID, i.e. its interchange was accepted)
+//     and that are not bound to an outbound file yet
+//     (store.ForwardCandidates), by ID.
+//  2. Decides each replacement and void (CLM05-3 7/8) by its chain
+//     (store.CorrectionChain: the claim its REF*F8 named, the claim that
+//     one replaced, ...): if a claim of the chain was forwarded, the
+//     correction goes to the partner that claim went to
+//     (Route.CorrectedPartner when set), with REF*F8 rewritten to that
+//     claim when it is not the one named (note NoteF8Forwarded). If none
+//     was, a replacement is forwarded as an original (CLM05-3 1, no
+//     REF*F8, routed as an original, note NoteForwardedAsOriginal) and a
+//     void is not forwarded: it becomes store.ClaimClosed (note
+//     NoteOriginalNeverForwarded, Result.Closed). A correction whose
+//     original is still a candidate waits for a later run
+//     (Result.Skipped), so the original always goes first.
+//  3. Routes each by payer ID and claim type (Table.Lookup). A claim no
+//     route takes is marked rejected with reason A3:116.
+//  4. Re-reads each claim's spooled inbound file once with
 //     claim.ReadTransactions and finds the claim by the byte offset of its
 //     CLM (store RawOffset; the CLM01 must match too).
-//  4. Prices it (x12price.FromClaim, Pricer.Price) and writes the result
+//  5. Prices it (x12price.FromClaim, Pricer.Price) and writes the result
 //     with x12price.Apply: 2300/2400 HCP (HCP04 = Identity.ID), REF*9A
 //     (REF*9C for 7/8) = our claim control number, line REF*9B/9D, and
 //     DTP*050 = the date the inbound file was received.
-//  5. Selects the claims of each set by partner (Transaction.Select) and
+//  6. Selects the claims of each set by partner (Transaction.Select) and
 //     collects them into one interchange per partner and guide (837P or
 //     837I version) with at most Config.MaxClaimsPerFile claims; more
 //     claims make more files. Each interchange has our identity as ISA/GS
@@ -38,15 +50,21 @@
 //     partner (Route.ReceiverName, Route.ReceiverID) with
 //     Transaction.SetSubmitter and SetReceiver: NM1*41/NM1*40 as a
 //     non-person with qualifier 46, replaced in place in the model.
-//  6. Queues each file with outbox.Enqueue (kind 837) under a name made of
-//     the claim type, the first and last claim control numbers, the count
-//     and a digest of all of them (FileName), then marks its claims
-//     forwarded and records their claim and line allowed amounts, in one
-//     store transaction.
+//  7. Writes each file's bytes to the spool (content-addressed), then, in
+//     one store transaction, queues it (EnqueueOutbound, kind 837) under a
+//     name made of the claim type, the first and last claim control
+//     numbers, the count and a digest of all of them (FileName), binds
+//     every claim to it (claims.outbound_file_id), marks them forwarded
+//     with their partner, pricing method and claim and line allowed
+//     amounts, and writes the audit entry.
 //
-// A crash after step 6 queued a file but before its claims were marked
-// leaves the claims accepted: the next RunOnce builds the same batches,
-// gets the same names, and Enqueue returns the file already queued.
+// A crash before that commit leaves an unreferenced spool file and the
+// claims candidates; after it, the claims are bound and never batched
+// again, whatever new claims arrive before the next run. A file already
+// queued under a batch's name but holding other claims is an error
+// (store.ErrOutboundClaims), never a silent skip. Fault points:
+// forward.spooled (before the transaction) and forward.committed (after
+// it), see internal/faultinject.
 //
 // # Decisions and limits
 //
@@ -62,6 +80,11 @@
 //     are skipped (logged, Result.Skipped) and stay accepted.
 //   - One forwarder per store: two concurrent RunOnce calls may forward a
 //     claim twice.
+//   - Memory: RunOnce works one inbound file at a time (candidates paged
+//     by file, store.ForwardCandidateFiles), and a batch keeps its sets
+//     encoded (ST02 taken when a set is added), so a run holds one file's
+//     candidate rows plus the open batches' bytes (BenchmarkRunOnce
+//     reports the peak heap).
 //   - Sets are written with x12.DefaultDelimiters; sets received with other
 //     delimiters are translated.
 //   - The 1000A PER of the original submitter is kept. Names and IDs we

@@ -29,10 +29,34 @@ func receiver(r Route, partner string) (qual, id string) {
 	return qual, id
 }
 
+// encodeSet re-encodes one selected set into the batch's body with the
+// next ST02 of the partner's sequence, so the batch keeps bytes, not the
+// decoded set and the transaction it was selected from.
+func (f *Forwarder) encodeSet(ctx context.Context, bt *batch, set *claim.Transaction) error {
+	st, err := f.st.NextControlNumber(ctx, bt.key.partner, store.ControlST)
+	if err != nil {
+		return err
+	}
+	sw := x12.NewWriter(&bt.body, x12.DefaultDelimiters)
+	if err := claim.EncodeSet(sw, set, fmt.Sprintf("%04d", st)); err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	// A set's segments keep the line breaks they were read with; end the
+	// set's line so the next segment starts its own.
+	if b := bt.body.Bytes(); len(b) > 0 && b[len(b)-1] != '\n' {
+		bt.body.WriteByte('\n')
+	}
+	bt.sets++
+	return nil
+}
+
 // writeInterchange renders a batch as one interchange with one HC group:
-// ISA/GS from our identity to the partner, each selected set re-encoded
-// with a new ST02, and the trailers counted here. Control numbers come
-// from the partner's sequences.
+// ISA/GS from our identity to the partner, the batch's encoded sets, and
+// the trailers counted here. Control numbers come from the partner's
+// sequences.
 func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, error) {
 	partner := bt.key.partner
 	isa, err := f.st.NextControlNumber(ctx, partner, store.ControlISA)
@@ -48,34 +72,18 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 	id := f.cfg.Identity
 	d := x12.DefaultDelimiters
 	var buf bytes.Buffer
+	buf.Grow(bt.body.Len() + 512)
 	xw := x12.NewWriter(&buf, d)
 	xw.Suffix = "\n"
 	ack.WriteISA(xw, ack.ISA{SenderQualifier: id.Qualifier, SenderID: id.ID, ReceiverQualifier: rq, ReceiverID: rid,
 		Time: t, Control: isa, Usage: f.cfg.Usage})
 	xw.Write("GS", "HC", id.ID, rid, t.Format("20060102"), t.Format("1504"),
 		strconv.FormatInt(gs, 10), "X", bt.key.version)
-	for _, set := range bt.sets {
-		st, err := f.st.NextControlNumber(ctx, partner, store.ControlST)
-		if err != nil {
-			return nil, err
-		}
-		if err := xw.Flush(); err != nil {
-			return nil, err
-		}
-		sw := x12.NewWriter(&buf, d)
-		if err := claim.EncodeSet(sw, set, fmt.Sprintf("%04d", st)); err != nil {
-			return nil, err
-		}
-		if err := sw.Flush(); err != nil {
-			return nil, err
-		}
-		// A set's segments keep the line breaks they were read with; end
-		// the set's line so the next segment starts its own.
-		if b := buf.Bytes(); len(b) > 0 && b[len(b)-1] != '\n' {
-			buf.WriteByte('\n')
-		}
+	if err := xw.Flush(); err != nil {
+		return nil, err
 	}
-	xw.Write("GE", strconv.Itoa(len(bt.sets)), strconv.FormatInt(gs, 10))
+	buf.Write(bt.body.Bytes())
+	xw.Write("GE", strconv.Itoa(bt.sets), strconv.FormatInt(gs, 10))
 	ack.WriteIEA(xw, 1, isa)
 	if err := xw.Flush(); err != nil {
 		return nil, err

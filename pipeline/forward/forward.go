@@ -2,6 +2,7 @@ package forward
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,9 +16,9 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/repricing"
 	"github.com/clearinghouse/clearinghouse/repricing/x12price"
 )
@@ -131,8 +132,12 @@ type Result struct {
 	// Rejected counts claims no route takes (marked rejected, A3:116).
 	Rejected int `json:"rejected"`
 	// Skipped counts claims left as they were: not found again in their
-	// spooled inbound file (or the file could not be read).
+	// spooled inbound file (or the file could not be read), or corrections
+	// whose original is still to be forwarded.
 	Skipped int `json:"skipped"`
+	// Closed counts voids not forwarded because their original never was
+	// (state store.ClaimClosed, note NoteOriginalNeverForwarded).
+	Closed int `json:"closed"`
 	// Files are the outbound 837s queued.
 	Files []File `json:"files"`
 }
@@ -163,6 +168,7 @@ type pending struct {
 	method  string
 	allowed int64
 	lines   map[int]int64
+	corr    correction // replacements and voids
 }
 
 // RunOnce forwards every claim in state accepted or suspect whose set has
@@ -190,38 +196,25 @@ func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
 
 func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	var res Result
-	cands, err := f.candidates(ctx)
-	if err != nil {
-		return res, err
-	}
-	var rejects []rejection
-	byFile := map[int64][]*pending{}
-	var files []int64
-	for _, c := range cands {
-		r, partner, err := f.table.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA)
+	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
+	// One inbound file at a time: its candidates are decided, routed and
+	// read, and the batches flushed as they fill, so the run holds one
+	// file's claims and the open batches' encoded sets (issue #11).
+	after := int64(0)
+	for {
+		files, err := f.st.ForwardCandidateFiles(ctx, after, 100)
 		if err != nil {
-			var re *RouteError
-			if !errors.As(err, &re) {
+			return res, fmt.Errorf("forward: %w", err)
+		}
+		for _, id := range files {
+			if err := f.forwardFile(ctx, id, b); err != nil {
 				return res, err
 			}
-			rejects = append(rejects, rejection{id: c.ID, control: c.ControlNumber, reason: re.Reason})
-			continue
 		}
-		if _, ok := byFile[c.InboundFileID]; !ok {
-			files = append(files, c.InboundFileID)
+		if len(files) < 100 {
+			break
 		}
-		byFile[c.InboundFileID] = append(byFile[c.InboundFileID], &pending{row: c, route: r, partner: partner})
-	}
-	if err := f.reject(ctx, rejects); err != nil {
-		return res, err
-	}
-	res.Rejected = len(rejects)
-	slices.Sort(files)
-	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
-	for _, id := range files {
-		if err := f.readFile(ctx, id, byFile[id], b); err != nil {
-			return res, err
-		}
+		after = files[len(files)-1]
 	}
 	if err := b.flushAll(ctx); err != nil {
 		return res, err
@@ -229,30 +222,84 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// candidates lists the accepted and suspect claims of settled sets (a set
-// gets its transaction ID once its interchange is accepted), by ID.
-func (f *Forwarder) candidates(ctx context.Context) ([]store.Claim, error) {
-	var out []store.Claim
-	for _, state := range []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect} {
-		after := int64(0)
-		for {
-			page, err := f.st.ListClaims(ctx, store.ClaimFilter{State: state, AfterID: after, Limit: 1000, WithLines: true})
-			if err != nil {
-				return nil, fmt.Errorf("forward: list %s claims: %w", state, err)
-			}
-			for _, c := range page {
-				if c.TransactionID != nil {
-					out = append(out, c)
-				}
-			}
-			if len(page) < 1000 {
-				break
-			}
-			after = page[len(page)-1].ID
-		}
+// forwardFile decides and routes the candidates of one inbound file,
+// closes and rejects what must be, and hands the others to the batcher.
+func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) error {
+	cands, err := f.candidates(ctx, fileID)
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(out, func(a, b store.Claim) int { return int(a.ID - b.ID) })
-	return out, nil
+	res := b.res
+	var rejects []rejection
+	var voids []store.Claim
+	var claims []*pending
+	for _, c := range cands {
+		frequency := c.Frequency
+		var corr correction
+		if isCorrection(c.Frequency) {
+			if corr, err = f.decideCorrection(ctx, c); err != nil {
+				return err
+			}
+			switch corr.action {
+			case corrWait:
+				res.Skipped++
+				f.cfg.Logger.InfoContext(ctx, "correction waits for its original to be forwarded", slog.String("claim", c.ControlNumber))
+				continue
+			case corrClose:
+				voids = append(voids, c)
+				continue
+			case corrAsOriginal:
+				frequency = "1"
+			}
+		}
+		r, partner, err := f.table.Decide(c.PayerID, c.ClaimType, frequency, c.MemberTPA)
+		if err != nil {
+			var re *RouteError
+			if !errors.As(err, &re) {
+				return err
+			}
+			rejects = append(rejects, rejection{id: c.ID, control: c.ControlNumber, reason: re.Reason})
+			continue
+		}
+		// A correction goes to the partner that received its original,
+		// unless the route sends corrections to its CorrectedPartner.
+		if corr.action == corrForward && isCorrection(c.Frequency) && r.CorrectedPartner == "" && corr.orig.RoutePartner != "" {
+			partner = corr.orig.RoutePartner
+		}
+		claims = append(claims, &pending{row: c, route: r, partner: partner, corr: corr})
+	}
+	if err := f.closeVoids(ctx, voids); err != nil {
+		return err
+	}
+	res.Closed += len(voids)
+	if err := f.reject(ctx, rejects); err != nil {
+		return err
+	}
+	res.Rejected += len(rejects)
+	if len(claims) == 0 {
+		return nil
+	}
+	return f.readFile(ctx, fileID, claims, b)
+}
+
+// candidates lists one inbound file's claims in state accepted or suspect
+// whose set is settled (a set gets its transaction ID once its
+// interchange is accepted) and that are not bound to an outbound file
+// yet, by ID.
+func (f *Forwarder) candidates(ctx context.Context, fileID int64) ([]store.Claim, error) {
+	var out []store.Claim
+	after := int64(0)
+	for {
+		page, err := f.st.ForwardCandidates(ctx, fileID, after, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("forward: %w", err)
+		}
+		out = append(out, page...)
+		if len(page) < 1000 {
+			return out, nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 type rejection struct {
@@ -320,9 +367,13 @@ func (f *Forwarder) readFile(ctx context.Context, fileID int64, claims []*pendin
 				continue
 			}
 			p.found, p.cl = true, cc.Claim
+			if err := rewriteCorrection(p); err != nil {
+				return err
+			}
 			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
 				return err
 			}
+			p.row.Lines = nil // priced: only p.lines is needed from here
 			mine = append(mine, p)
 		}
 		if len(mine) == 0 {
@@ -390,7 +441,8 @@ type batch struct {
 	key       batchKey
 	route     Route
 	claimType string
-	sets      []*claim.Transaction
+	body      bytes.Buffer // the encoded sets (encodeSet)
+	sets      int
 	claims    []*pending
 }
 
@@ -449,8 +501,13 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 				b.res.Skipped += len(chunk)
 				continue
 			}
+			if err := b.f.encodeSet(ctx, bt, sel); err != nil {
+				return fmt.Errorf("encode set %s for %s: %w", tx.ControlNumber, partner, err)
+			}
 			b.open[key] = bt
-			bt.sets = append(bt.sets, sel)
+			for _, p := range chunk {
+				p.cl = nil // encoded: let the decoded transaction go
+			}
 			bt.claims = append(bt.claims, chunk...)
 			if len(bt.claims) >= b.f.cfg.MaxClaimsPerFile {
 				delete(b.open, key)
@@ -497,29 +554,68 @@ func FileName(claimType string, controls []string) string {
 	return fmt.Sprintf("837%s-%s-%s-%d-%s.x12", claimType, controls[0], controls[len(controls)-1], len(controls), hex.EncodeToString(h[:4]))
 }
 
-// flush writes one batch as an 837 interchange, queues it and marks its
-// claims forwarded with their allowed amounts, in one transaction.
+// flush writes one batch as an 837 interchange and queues it: the bytes
+// go to the spool first (content-addressed, so an orphan left by a crash
+// is harmless), then one store transaction queues the file, binds every
+// claim to it (claims.outbound_file_id), marks them forwarded with their
+// route and allowed amounts, and audits it. A crash before the commit
+// leaves nothing queued and the claims candidates; after it, the claims
+// are bound and never batched again.
 func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 	controls := make([]string, len(bt.claims))
+	ids := make([]int64, len(bt.claims))
 	for i, p := range bt.claims {
 		controls[i] = p.row.ControlNumber
+		ids[i] = p.row.ID
 	}
+	slices.Sort(ids)
 	name := FileName(bt.claimType, controls)
 	data, err := f.writeInterchange(ctx, bt)
 	if err != nil {
 		return fmt.Errorf("forward: write %s for %s: %w", name, bt.key.partner, err)
 	}
-	rec, created, err := outbox.Enqueue(ctx, f.st, f.sp, store.OutboundFile{PartnerID: bt.key.partner, Kind: store.Kind837, Name: name}, data)
+	sf, err := f.sp.PutBytes(ctx, "outbound", data)
 	if err != nil {
-		return fmt.Errorf("forward: %w", err)
+		return fmt.Errorf("forward: spool %s for %s: %w", name, bt.key.partner, err)
 	}
+	faultinject.Hit("forward.spooled")
 	unpriced := 0
+	var rec *store.OutboundFile
+	var created bool
 	err = f.st.InTx(ctx, func(tx *store.Tx) error {
+		unpriced = 0
+		var err error
+		rec, created, err = tx.EnqueueOutbound(ctx, store.OutboundFile{PartnerID: bt.key.partner, Kind: store.Kind837, Name: name,
+			SpoolPath: sf.Path, SHA256: sf.SHA256, Size: sf.Size})
+		if err != nil {
+			return err
+		}
+		if !created {
+			// The name is derived from the claims, so a file already
+			// queued under it must hold exactly these claims. A row with
+			// no claims bound was queued before claims were bound to
+			// their file (migration 008), by a run that crashed before
+			// marking them: its name proves the same claims.
+			bound, err := tx.ClaimIDsOfOutbound(ctx, rec.ID)
+			if err != nil {
+				return err
+			}
+			if len(bound) > 0 && !slices.Equal(bound, ids) {
+				return fmt.Errorf("outbound 837 %s (id %d) for %s holds %d other claims than the %d of this batch: %w",
+					name, rec.ID, bt.key.partner, len(bound), len(ids), store.ErrOutboundClaims)
+			}
+		}
+		if err := tx.BindClaimsToOutbound(ctx, rec.ID, ids); err != nil {
+			return err
+		}
 		for _, p := range bt.claims {
 			if err := tx.UpdateClaimState(ctx, p.row.ID, store.ClaimForwarded, p.row.Reasons); err != nil {
 				return err
 			}
 			if err := tx.SetClaimRoute(ctx, p.row.ID, bt.key.partner, p.method); err != nil {
+				return err
+			}
+			if err := f.noteCorrection(ctx, tx, p); err != nil {
 				return err
 			}
 			if !p.priced {
@@ -534,8 +630,9 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 			EntityID: strconv.FormatInt(rec.ID, 10), Detail: fmt.Sprintf("%s: %d claims to %s", name, len(bt.claims), bt.key.partner)})
 	})
 	if err != nil {
-		return fmt.Errorf("forward: mark claims of %s forwarded: %w", name, err)
+		return fmt.Errorf("forward: queue %s and mark its claims forwarded: %w", name, err)
 	}
+	faultinject.Hit("forward.committed")
 	res.Forwarded += len(bt.claims)
 	res.Unpriced += unpriced
 	res.Files = append(res.Files, File{Partner: bt.key.partner, Name: name, ID: rec.ID, ClaimType: bt.claimType,

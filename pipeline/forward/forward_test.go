@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,10 +34,12 @@ var demoFiles = []string{"acme-837p-20261120-01.x12", "acme-837i-20261120-01.x12
 
 // testBundle is a store and spool holding the processed demo files.
 type testBundle struct {
-	st     *store.Store
-	sp     *spool.Spool
-	engine *repricing.Engine
-	now    time.Time
+	st       *store.Store
+	sp       *spool.Spool
+	spoolDir string
+	proc     *pipeline.Processor
+	engine   *repricing.Engine
+	now      time.Time
 }
 
 // setup processes the demo 837P and 837I files with the pipeline's
@@ -50,43 +54,50 @@ func setup(t *testing.T, url string, extra ...inboundFile) *testBundle {
 // roster).
 func setupWith(t *testing.T, url string, configure func(*store.Store, *pipeline.ProcessorConfig), extra ...inboundFile) *testBundle {
 	t.Helper()
-	ctx := context.Background()
 	st := dbtest.Open(t, store.Config{URL: url})
-	sp, err := spool.New(filepath.Join(t.TempDir(), "spool"))
+	spoolDir := filepath.Join(t.TempDir(), "spool")
+	sp, err := spool.New(spoolDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &testBundle{st: st, sp: sp, engine: loadEngine(t), now: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
+	b := &testBundle{st: st, sp: sp, spoolDir: spoolDir, engine: loadEngine(t), now: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)}
 	cfg := pipeline.ProcessorConfig{Identity: pipeline.Identity{ID: "CLEARINGHOUSE"}, Now: func() time.Time { return b.now },
 		Logger: slog.New(slog.DiscardHandler)}
 	if configure != nil {
 		configure(st, &cfg)
 	}
-	proc := pipeline.NewProcessor(st, sp, cfg)
+	b.proc = pipeline.NewProcessor(st, sp, cfg)
 	files := make([]inboundFile, 0, len(demoFiles)+len(extra))
 	for _, name := range demoFiles {
 		files = append(files, inboundFile{name, readDemo(t, name)})
 	}
 	for _, in := range append(files, extra...) {
-		name, data := in.name, in.data
-		sf, err := sp.PutBytes(ctx, "inbound", data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec, _, err := st.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: name, SHA256: sf.SHA256, Size: sf.Size,
-			SpoolPath: sf.Path, ReceivedAt: b.now.Add(-time.Hour)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := proc.Process(ctx, rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.State != store.InboundProcessed {
-			t.Fatalf("%s: state %s (%s)", name, res.State, res.Error)
-		}
+		b.process(t, in)
 	}
 	return b
+}
+
+// process records and processes one more inbound file; it must be
+// processed.
+func (b *testBundle) process(t *testing.T, in inboundFile) {
+	t.Helper()
+	ctx := context.Background()
+	sf, err := b.sp.PutBytes(ctx, "inbound", in.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := b.st.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: in.name, SHA256: sf.SHA256, Size: sf.Size,
+		SpoolPath: sf.Path, ReceivedAt: b.now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.proc.Process(ctx, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.State != store.InboundProcessed {
+		t.Fatalf("%s: state %s (%s)", in.name, res.State, res.Error)
+	}
 }
 
 // inboundFile is a file to process after the demo files.
@@ -99,20 +110,29 @@ type inboundFile struct {
 // CH000000000001): CLM05-3 7 and REF*F8, alone in its interchange.
 func replacementFile(t *testing.T) inboundFile {
 	t.Helper()
-	data := bytes.Replace(readDemo(t, demoFiles[0]), []byte("CLM*PCN0045000000001*793.9***11:B:1*"), []byte("CLM*PCN0045000000001*793.9***11:B:7*"), 1)
+	return correctionFile(t, "acme-837p-replacement.x12", "7", "CH000000000001", 901)
+}
+
+// correctionFile is an 837P holding the first demo claim (CLM01
+// PCN0045000000001) with CLM05-3 frequency and REF*F8 refF8, alone in an
+// interchange with ISA13 and GS06 control.
+func correctionFile(t *testing.T, name, frequency, refF8 string, control int) inboundFile {
+	t.Helper()
+	data := bytes.Replace(readDemo(t, demoFiles[0]), []byte("CLM*PCN0045000000001*793.9***11:B:1*"), []byte("CLM*PCN0045000000001*793.9***11:B:"+frequency+"*"), 1)
+	isa, gs := fmt.Sprintf("%09d", control), strconv.Itoa(control)
 	var out bytes.Buffer
 	w := x12.NewWriter(&out, x12.DefaultDelimiters)
 	w.Suffix = "\n"
 	w.Write("ISA", "00", pad("", 10), "00", pad("", 10), "ZZ", pad("ACMEMED", 15), "ZZ", pad("CLEARINGHOUSE", 15),
-		"261123", "0800", "^", "00501", "000000901", "0", "P", ":")
-	w.Write("GS", "HC", "ACMEMED", "CLEARINGHOUSE", "20261123", "0800", "901", "X", "005010X222A1")
+		"261123", "0800", "^", "00501", isa, "0", "P", ":")
+	w.Write("GS", "HC", "ACMEMED", "CLEARINGHOUSE", "20261123", "0800", gs, "X", "005010X222A1")
 	sets := 0
 	err := claim.ReadTransactions(bytes.NewReader(data), func(tx *claim.Transaction, _ []ack.Issue) error {
 		var keep *claim.Claim
 		for cc := range tx.Claims() {
 			if cc.Claim.PatientControlNumber == "PCN0045000000001" {
 				keep = cc.Claim
-				if err := keep.SetRef("F8", "CH000000000001"); err != nil {
+				if err := keep.SetRef("F8", refF8); err != nil {
 					return err
 				}
 			}
@@ -124,14 +144,14 @@ func replacementFile(t *testing.T) inboundFile {
 		return nil
 	})
 	if err != nil || sets != 1 {
-		t.Fatalf("build replacement: %v (%d sets)", err, sets)
+		t.Fatalf("build correction: %v (%d sets)", err, sets)
 	}
-	w.Write("GE", "1", "901")
-	w.Write("IEA", "1", "000000901")
+	w.Write("GE", "1", gs)
+	w.Write("IEA", "1", isa)
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	return inboundFile{"acme-837p-replacement.x12", out.Bytes()}
+	return inboundFile{name, out.Bytes()}
 }
 
 func readDemo(t *testing.T, name string) []byte {
@@ -144,7 +164,7 @@ func readDemo(t *testing.T, name string) []byte {
 }
 
 // loadEngine builds the repricing engine from testdata/schedules.
-func loadEngine(t *testing.T) *repricing.Engine {
+func loadEngine(t testing.TB) *repricing.Engine {
 	t.Helper()
 	dir := filepath.Join("..", "..", "testdata", "schedules")
 	eng, err := storesource.LoadDir(context.Background(), dir, filepath.Join(dir, "contracts.yaml"))
@@ -376,10 +396,11 @@ func TestRunOnce(t *testing.T) {
 	}
 }
 
-// TestRunOnceRetry replays a crash after the files were queued but before
-// the claims were marked: the retry writes the same names and queues
-// nothing new.
-func TestRunOnceRetry(t *testing.T) {
+// TestRunOnceBoundClaimsNotRebatched: a claim bound to a queued outbound
+// file is never batched again, even when its state says accepted (as it
+// did after a crash between queueing and marking, before both were one
+// transaction): the rerun queues nothing.
+func TestRunOnceBoundClaimsNotRebatched(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t, dbtest.SQLiteURL(t))
 	before := b.claimsByCLM01(t)
@@ -388,10 +409,16 @@ func TestRunOnceRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if first.Forwarded == 0 {
+		t.Fatal("nothing forwarded")
+	}
 	for _, c := range before {
 		if forwardable(c) {
 			if err := b.st.UpdateClaimState(ctx, c.ID, c.State, c.Reasons); err != nil {
 				t.Fatal(err)
+			}
+			if id, err := b.st.OutboundFileOfClaim(ctx, c.ID); err != nil || id == nil {
+				t.Errorf("claim %s: outbound file %v, %v; want it bound", c.ControlNumber, id, err)
 			}
 		}
 	}
@@ -400,17 +427,11 @@ func TestRunOnceRetry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if retry.Forwarded != first.Forwarded || len(retry.Files) != len(first.Files) {
-		t.Fatalf("retry = %+v, first = %+v", retry, first)
+	if retry.Forwarded != 0 || len(retry.Files) != 0 {
+		t.Fatalf("retry = %+v; want nothing batched again", retry)
 	}
-	names := map[string]bool{}
-	for _, f := range first.Files {
-		names[f.Partner+"/"+f.Name] = true
-	}
-	for _, f := range retry.Files {
-		if f.Created || !names[f.Partner+"/"+f.Name] {
-			t.Errorf("retry queued %s/%s (created %v)", f.Partner, f.Name, f.Created)
-		}
+	if _, files := b.outbound(t); len(files) != len(first.Files) {
+		t.Errorf("%d files queued after the retry, want %d", len(files), len(first.Files))
 	}
 }
 
@@ -488,12 +509,12 @@ func TestRunOnceRejectsUnroutable(t *testing.T) {
 	}
 }
 
-// TestRunOnceCorrectedPartner sends replacements and voids to the route's
-// CorrectedPartner.
+// TestRunOnceCorrectedPartner sends a replacement whose original was
+// forwarded to the route's CorrectedPartner, as received (frequency 7,
+// REF*F8 naming the original).
 func TestRunOnceCorrectedPartner(t *testing.T) {
 	ctx := context.Background()
-	b := setup(t, dbtest.SQLiteURL(t), replacementFile(t))
-	before := b.claimsByCLM01(t)
+	b := setup(t, dbtest.SQLiteURL(t))
 	routes := forward.DefaultRoutes()
 	for i := range routes {
 		routes[i].CorrectedPartner = "corrections"
@@ -502,23 +523,31 @@ func TestRunOnceCorrectedPartner(t *testing.T) {
 	if _, err := f.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
+	b.process(t, replacementFile(t))
+	res, err := f.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Forwarded != 1 {
+		t.Fatalf("second run %+v; want the replacement forwarded", res)
+	}
 	got, _ := b.outbound(t)
-	corrected := 0
-	for clm01, c := range before {
-		if !forwardable(c) {
-			continue
-		}
-		want := partnerOfPayer[c.PayerID]
-		if c.Frequency == "7" || c.Frequency == "8" {
-			want = "corrections"
-			corrected++
-		}
-		if s := got[clm01]; len(s) != 1 || s[0].partner != want {
-			t.Errorf("claim %s (frequency %s): sent %+v, want to %s", clm01, c.Frequency, s, want)
+	var orig, repl *claim.Claim
+	for _, s := range got["PCN0045000000001"] {
+		switch {
+		case s.partner == "optum" && orig == nil:
+			orig = s.claim
+		case s.partner == "corrections" && repl == nil:
+			repl = s.claim
+		default:
+			t.Errorf("PCN0045000000001 also sent to %s in %s", s.partner, s.file)
 		}
 	}
-	if corrected != 1 {
-		t.Errorf("%d replacements forwarded, want 1", corrected)
+	if orig == nil || repl == nil || orig.Frequency() != "1" {
+		t.Fatalf("PCN0045000000001 sent %+v; want the original to optum and the replacement to corrections", got["PCN0045000000001"])
+	}
+	if r := repl; r.Frequency() != "7" || r.OriginalRef() != "CH000000000001" {
+		t.Errorf("replacement sent with frequency %s REF*F8 %q; want 7 and CH000000000001", r.Frequency(), r.OriginalRef())
 	}
 }
 

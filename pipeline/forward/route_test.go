@@ -174,9 +174,9 @@ func TestRunOnceByMemberTPA(t *testing.T) {
 				if !forwardable(c) {
 					continue
 				}
+				// The replacement's original was never forwarded: it goes
+				// as an original, by its member's TPA, not to corrections.
 				switch {
-				case c.Frequency == "7" || c.Frequency == "8":
-					want[clm01] = "corrections"
 				case c.PayerID != "88461":
 					want[clm01] = partnerOfPayer[c.PayerID]
 				case tpa == "SYNTH TPA WEST":

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// ClaimClosed is the final state of a void the forwarder never sends: its
+// original was never forwarded, so the partner has nothing to void (note
+// "original-never-forwarded"). A closed claim is not in effect and is
+// never picked again.
+const ClaimClosed ClaimState = "closed"
+
+// ErrOutboundClaims means an outbound file already queued under a name
+// holds other claims than the ones being queued under it.
+var ErrOutboundClaims = errors.New("store: outbound file already queued with other claims")
+
+// ForwardCandidates returns up to limit claims (default 100, at most
+// 1000) the forwarder may send, oldest first, with their lines: state
+// accepted or suspect, set settled (a transaction ID), not yet bound to an
+// outbound file, and with an ID above afterID. inboundFileID > 0 keeps one
+// inbound file's claims.
+func (q *Queries) ForwardCandidates(ctx context.Context, inboundFileID, afterID int64, limitN int) ([]Claim, error) {
+	query := `SELECT ` + claimCols + ` FROM claims
+		WHERE state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL AND id > ?`
+	args := []any{ClaimAccepted, ClaimSuspect, afterID}
+	if inboundFileID > 0 {
+		query += ` AND inbound_file_id = ?`
+		args = append(args, inboundFileID)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, limit(limitN))
+	var cs []Claim
+	if err := q.selectAll(ctx, &cs, query, args...); err != nil {
+		return nil, fmt.Errorf("store: forward candidates: %w", err)
+	}
+	for i := range cs {
+		cs[i].normalize()
+	}
+	if len(cs) > 0 {
+		if err := q.loadLines(ctx, cs); err != nil {
+			return nil, fmt.Errorf("store: forward candidates: %w", err)
+		}
+	}
+	return cs, nil
+}
+
+// ForwardCandidateFiles returns up to limit inbound file IDs (default 100,
+// at most 1000) above afterID that hold forward candidates (as
+// ForwardCandidates selects them), ascending.
+func (q *Queries) ForwardCandidateFiles(ctx context.Context, afterID int64, limitN int) ([]int64, error) {
+	var ids []int64
+	err := q.selectAll(ctx, &ids, `SELECT DISTINCT inbound_file_id FROM claims
+		WHERE state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL AND inbound_file_id > ?
+		ORDER BY inbound_file_id LIMIT ?`, ClaimAccepted, ClaimSuspect, afterID, limit(limitN))
+	if err != nil {
+		return nil, fmt.Errorf("store: forward candidate files: %w", err)
+	}
+	return ids, nil
+}
+
+// BindClaimsToOutbound records that the claims are in the outbound file
+// (claims.outbound_file_id), so the forwarder never batches them again.
+// Call it in the transaction that queues the file. A claim already bound
+// to another file returns ErrOutboundClaims and, in a transaction, must
+// roll it back; an unknown claim returns ErrNotFound.
+func (q *Queries) BindClaimsToOutbound(ctx context.Context, outboundID int64, claimIDs []int64) error {
+	now := q.now()
+	err := q.atomic(ctx, func(q *Queries) error {
+		for _, id := range claimIDs {
+			n, err := q.exec(ctx, `UPDATE claims SET outbound_file_id = ?, updated_at = ?
+				WHERE id = ? AND (outbound_file_id IS NULL OR outbound_file_id = ?)`, outboundID, now, id, outboundID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				if _, err := q.GetClaim(ctx, id); err != nil {
+					return err
+				}
+				return fmt.Errorf("claim %d: %w", id, ErrOutboundClaims)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: bind claims to outbound %d: %w", outboundID, err)
+	}
+	return nil
+}
+
+// ClaimIDsOfOutbound returns the IDs of the claims bound to an outbound
+// file, ascending.
+func (q *Queries) ClaimIDsOfOutbound(ctx context.Context, outboundID int64) ([]int64, error) {
+	var ids []int64
+	if err := q.selectAll(ctx, &ids, `SELECT id FROM claims WHERE outbound_file_id = ? ORDER BY id`, outboundID); err != nil {
+		return nil, fmt.Errorf("store: claims of outbound %d: %w", outboundID, err)
+	}
+	return ids, nil
+}
+
+// OutboundFileOfClaim returns the ID of the outbound file a claim was
+// queued in, or nil.
+func (q *Queries) OutboundFileOfClaim(ctx context.Context, claimID int64) (*int64, error) {
+	var id *int64
+	if err := q.get(ctx, &id, `SELECT outbound_file_id FROM claims WHERE id = ?`, claimID); err != nil {
+		return nil, fmt.Errorf("store: outbound file of claim %d: %w", claimID, err)
+	}
+	return id, nil
+}
+
+// AppendClaimNote adds note to a claim's ";"-separated Notes unless it is
+// there already, and bumps UpdatedAt. An unknown claim returns
+// ErrNotFound.
+func (q *Queries) AppendClaimNote(ctx context.Context, id int64, note string) error {
+	if note == "" || strings.Contains(note, ";") {
+		return invalid("note", note, "empty or holds ';'")
+	}
+	err := q.atomic(ctx, func(q *Queries) error {
+		var notes string
+		if err := q.get(ctx, &notes, `SELECT notes FROM claims WHERE id = ?`, id); err != nil {
+			return err
+		}
+		list := splitList(notes)
+		if slices.Contains(list, note) {
+			return nil
+		}
+		_, err := q.exec(ctx, `UPDATE claims SET notes = ?, updated_at = ? WHERE id = ?`,
+			strings.Join(append(list, note), ";"), q.now(), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: note claim %d: %w", id, err)
+	}
+	return nil
+}
+
+// ClaimLink is one claim of a correction chain, as the forwarder needs it.
+type ClaimLink struct {
+	ID              int64      `db:"id"`
+	ControlNumber   string     `db:"control_number"`
+	State           ClaimState `db:"state"`
+	Frequency       string     `db:"frequency"`
+	ReplacesClaimID *int64     `db:"replaces_claim_id"`
+	RoutePartner    string     `db:"route_partner"`
+	OutboundFileID  *int64     `db:"outbound_file_id"`
+}
+
+// Forwarded reports whether the claim was sent to a partner: it is bound
+// to an outbound file or, for claims forwarded before claims were bound
+// (migration 008), has a route partner.
+func (l ClaimLink) Forwarded() bool { return l.OutboundFileID != nil || l.RoutePartner != "" }
+
+// maxChain bounds CorrectionChain (a guard against a cycle in the links).
+const maxChain = 1000
+
+// CorrectionChain returns the claims a correction acts on, nearest first:
+// the claim its replaces_claim_id names, the claim that one replaces, and
+// so on to the first original. A claim without a link returns an empty
+// chain.
+func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLink, error) {
+	const cols = `id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id`
+	var self ClaimLink
+	if err := q.get(ctx, &self, `SELECT `+cols+` FROM claims WHERE id = ?`, claimID); err != nil {
+		return nil, fmt.Errorf("store: correction chain of claim %d: %w", claimID, err)
+	}
+	var chain []ClaimLink
+	next := self.ReplacesClaimID
+	for next != nil {
+		if len(chain) >= maxChain {
+			return nil, fmt.Errorf("store: correction chain of claim %d: longer than %d links", claimID, maxChain)
+		}
+		var l ClaimLink
+		if err := q.get(ctx, &l, `SELECT `+cols+` FROM claims WHERE id = ?`, *next); err != nil {
+			return nil, fmt.Errorf("store: correction chain of claim %d: %w", claimID, err)
+		}
+		chain = append(chain, l)
+		next = l.ReplacesClaimID
+	}
+	return chain, nil
+}
