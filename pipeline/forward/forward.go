@@ -605,24 +605,24 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 					name, rec.ID, bt.key.partner, len(bound), len(ids), store.ErrOutboundClaims)
 			}
 		}
-		if err := tx.BindClaimsToOutbound(ctx, rec.ID, ids); err != nil {
+		// One statement per few hundred claims; a claim a correction
+		// replaced meanwhile (no longer accepted) rolls the batch back,
+		// and the next run batches without it.
+		marks := make([]store.ForwardMark, 0, len(bt.claims))
+		for _, p := range bt.claims {
+			m := store.ForwardMark{ID: p.row.ID, Method: p.method}
+			if p.priced {
+				m.Allowed, m.Lines = &p.allowed, p.lines
+			} else {
+				unpriced++
+			}
+			marks = append(marks, m)
+		}
+		if err := tx.MarkForwarded(ctx, rec.ID, bt.key.partner, marks); err != nil {
 			return err
 		}
 		for _, p := range bt.claims {
-			if err := tx.UpdateClaimState(ctx, p.row.ID, store.ClaimForwarded, p.row.Reasons); err != nil {
-				return err
-			}
-			if err := tx.SetClaimRoute(ctx, p.row.ID, bt.key.partner, p.method); err != nil {
-				return err
-			}
 			if err := f.noteCorrection(ctx, tx, p); err != nil {
-				return err
-			}
-			if !p.priced {
-				unpriced++
-				continue
-			}
-			if err := tx.SetAllowed(ctx, p.row.ID, p.allowed, p.lines); err != nil {
 				return err
 			}
 		}
