@@ -308,6 +308,52 @@ func TestCrashDelivery(t *testing.T) {
 	}
 }
 
+// TestCrashSameInstance kills a delivering process after it wrote the temp
+// file and restarts the same instance (same owner name) at once: it hands
+// its own lease back at start instead of waiting for it to expire, and
+// the retry overwrites the stale temp file.
+func TestCrashSameInstance(t *testing.T) {
+	data := pipelinetest.Synth837(t, 7, 700, 3)
+	const name = "999-7-000000700-1.x12"
+	for _, kind := range []string{"dir", "sftp"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnv(t, dbtest.SQLiteURL(t))
+			tg := newTarget(t, kind)
+			rec := e.enqueue(t, name, data)
+			childEnv := map[string]string{envDB: e.url, envSpool: e.sp.Dir()}
+			for k, v := range tg.env {
+				childEnv[k] = v
+			}
+			c := pipelinetest.StartChild(t, "TestHelperProcess", haltBeforeRename, childEnv)
+			c.WaitHalt(t, haltBeforeRename)
+			c.Kill(t)
+			if got := pipelinetest.Names(t, tg.outbox, true); !slices.Equal(got, []string{transport.TempName(name)}) {
+				t.Fatalf("after the crash the outbox holds %q; want only the temp file", got)
+			}
+			// Make the stale temp file longer than the data: the retry must
+			// truncate it, not write over its start.
+			if err := os.WriteFile(filepath.Join(tg.outbox, transport.TempName(name)), bytes.Repeat([]byte("x"), len(data)+100), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			// Restart as "child" with the lease still live (no clock jump).
+			d := e.deliverer(t, "child", tg.remote, outbox.Config{Lease: childLease})
+			res := runOnce(t, d)
+			if res.Released != 1 || len(res.Delivered) != 1 {
+				t.Fatalf("restart: %+v; want its lease released and the file delivered", res)
+			}
+			checkOneFile(t, tg.outbox, name, data)
+			if f := e.get(t, rec.ID); f.State != store.OutboundDelivered || f.Attempts != 2 {
+				t.Errorf("row %s after %d attempts; want delivered after 2", f.State, f.Attempts)
+			}
+			// Another instance never releases the child's leases.
+			if res := runOnce(t, d); res.Released != 0 {
+				t.Errorf("second RunOnce released %d; want 0 (only at start)", res.Released)
+			}
+		})
+	}
+}
+
 // TestLeaseTakenOver lets another engine take a delivery over while the
 // first is uploading (its lease expired): the first must not fail the
 // whole run, and the partner's next file waits until the other engine
