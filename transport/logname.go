@@ -1,11 +1,9 @@
 package transport
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
-	"path"
-	"strings"
+
+	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
 )
 
 // NameHash returns a short, stable stand-in for a remote file name or path
@@ -14,10 +12,7 @@ import (
 // so a name is PHI and never logged; the hash still lets an operator match
 // log lines to each other and to a name they already have (the store
 // keeps the name; `clearinghouse file ID` shows it).
-func NameHash(name string) string {
-	sum := sha256.Sum256([]byte(path.Base(name)))
-	return hex.EncodeToString(sum[:6])
-}
+func NameHash(name string) string { return xfer.NameHash(name) }
 
 // NameAttr is the log attribute of a remote file name: "name_hash" with
 // NameHash(name).
@@ -26,16 +21,6 @@ func NameAttr(name string) slog.Attr {
 }
 
 // RedactName returns msg (an error message, typically) with every
-// occurrence of name, and of its base name, replaced by "<name HASH>", for
-// a log line about that file. Transport errors quote the path they failed
-// on.
-func RedactName(msg, name string) string {
-	if name == "" {
-		return msg
-	}
-	r := "<name " + NameHash(name) + ">"
-	if base := path.Base(name); base != "" && base != "." && base != "/" {
-		return strings.ReplaceAll(msg, base, r)
-	}
-	return strings.ReplaceAll(msg, name, r)
-}
+// occurrence of the base name of name replaced by "<name HASH>", for a log
+// line about that file: transport errors quote the path they failed on.
+func RedactName(msg, name string) string { return xfer.RedactName(msg, name) }

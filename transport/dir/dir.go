@@ -2,6 +2,8 @@ package dir
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -113,6 +115,46 @@ func (r *Remote) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open %s: %w", fp, err)
 	}
 	return f, nil
+}
+
+// Stat implements transport.Remote.
+func (r *Remote) Stat(ctx context.Context, p string) (xfer.FileInfo, error) {
+	fp, err := xfer.CleanFilePath(p)
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	var out xfer.FileInfo
+	err = r.with(ctx, func(root *os.Root) error {
+		fi, err := root.Lstat(fp)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("not a regular file")
+		}
+		out = xfer.FileInfo{Name: path.Base(fp), Size: fi.Size(), ModTime: fi.ModTime()}
+		return nil
+	})
+	if err != nil {
+		return xfer.FileInfo{}, fmt.Errorf("stat %s: %w", fp, err)
+	}
+	return out, nil
+}
+
+// SHA256 returns the lowercase hex SHA-256 of the file at path: on a local
+// directory re-reading a file is cheap, so intake checks with it that the
+// file it archives is the one it downloaded.
+func (r *Remote) SHA256(ctx context.Context, p string) (string, error) {
+	rc, err := r.Open(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx: ctx, r: rc}); err != nil {
+		return "", fmt.Errorf("hash %s: %w", p, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Put implements transport.Remote: it writes dir/TempName(name), fsyncs it,

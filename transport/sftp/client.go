@@ -203,6 +203,30 @@ func (c *Client) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 	return rc, nil
 }
 
+// Stat implements transport.Remote.
+func (c *Client) Stat(ctx context.Context, p string) (xfer.FileInfo, error) {
+	fp, err := c.remoteFile(p)
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	var out xfer.FileInfo
+	err = c.do(ctx, "stat "+fp, func(_ context.Context, cn *conn, _ *progress, _ int) error {
+		fi, err := cn.sftp.Lstat(fp)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return permanent{fmt.Errorf("%s is not a regular file", fp)}
+		}
+		out = xfer.FileInfo{Name: path.Base(fp), Size: fi.Size(), ModTime: fi.ModTime()}
+		return nil
+	})
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	return out, nil
+}
+
 // Put implements transport.Remote: it uploads to dir/TempName(name), then
 // renames over dir/name with posix-rename@openssh.com, or, when the server
 // lacks that extension, removes dir/name and renames (a short window in
