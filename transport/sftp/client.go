@@ -420,9 +420,9 @@ func (c *Client) do(ctx context.Context, op string, fn opFunc) error {
 			return err
 		}
 		d := wait/2 + rand.N(wait/2+1) // jitter in [wait/2, wait]
-		c.log.WarnContext(ctx, "sftp operation failed, retrying",
+		c.log.WarnContext(ctx, "sftp operation failed, retrying", logOp(op, err),
 			slog.String("addr", c.cfg.Addr), slog.Int("attempt", attempt),
-			slog.Duration("backoff", d), slog.String("error", err.Error()))
+			slog.Duration("backoff", d))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
@@ -435,6 +435,21 @@ func (c *Client) do(ctx context.Context, op string, fn opFunc) error {
 		}
 		wait = min(2*wait, c.cfg.BackoffMax)
 	}
+}
+
+// logOp is the log attribute group of a failed operation: its verb, the
+// hash of the file it was on (a file name can carry PHI and is never
+// logged) and the error with that name replaced by its hash.
+func logOp(op string, err error) slog.Attr {
+	verb, p, _ := strings.Cut(op, " ")
+	msg := err.Error()
+	attrs := []any{slog.String("op", verb)}
+	switch verb {
+	case "open", "stat", "put", "rename", "remove":
+		msg = xfer.RedactName(msg, p)
+		attrs = append(attrs, slog.String("name_hash", xfer.NameHash(p)))
+	}
+	return slog.Group("", append(attrs, slog.String("error", msg))...)
 }
 
 // guard runs one attempt under the I/O watchdog: the connection is dropped

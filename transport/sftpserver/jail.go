@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/pkg/sftp"
+
+	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
 )
 
 // jail implements the pkg/sftp request-server handlers on top of an os.Root,
@@ -239,8 +241,10 @@ func (j *jail) fail(r *sftp.Request, err error) error {
 	if err == nil {
 		return nil
 	}
+	// File names can carry PHI: the log names the file by its hash.
+	msg := xfer.RedactName(xfer.RedactName(err.Error(), r.Filepath), r.Target)
 	j.log.Debug("sftp request failed", slog.String("user", j.user),
-		slog.String("method", r.Method), slog.String("error", err.Error()))
+		slog.String("method", r.Method), slog.String("name_hash", xfer.NameHash(r.Filepath)), slog.String("error", msg))
 	switch {
 	case errors.Is(err, sftp.ErrSSHFxOpUnsupported), errors.Is(err, sftp.ErrSSHFxPermissionDenied),
 		errors.Is(err, sftp.ErrSSHFxFailure):
