@@ -17,6 +17,14 @@ import (
 	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
 )
 
+// Modes of the files Put writes and the directories MkdirAll creates
+// (before the umask): the files carry PHI, so nobody but the owner and its
+// group (a partner's SFTP account, say) may read them.
+const (
+	FileMode os.FileMode = 0o640
+	DirMode  os.FileMode = 0o750
+)
+
 // Remote is a transport.Remote over a local directory tree. It is safe for
 // concurrent use, except that two concurrent Puts of the same dir/name share
 // one temp file and must not overlap.
@@ -159,7 +167,7 @@ func (r *Remote) SHA256(ctx context.Context, p string) (string, error) {
 
 // Put implements transport.Remote: it writes dir/TempName(name), fsyncs it,
 // renames it over dir/name and fsyncs dir. A temp file left by an earlier
-// crash is truncated and reused.
+// crash is replaced. The file gets FileMode.
 func (r *Remote) Put(ctx context.Context, dir, name string, src io.Reader) error {
 	d, err := xfer.CleanPath(dir)
 	if err != nil {
@@ -171,7 +179,13 @@ func (r *Remote) Put(ctx context.Context, dir, name string, src io.Reader) error
 	}
 	final, tmp := path.Join(d, n), path.Join(d, xfer.TempName(n))
 	err = r.with(ctx, func(root *os.Root) error {
-		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		// A temp file left by a crashed Put is removed, not reused: the new
+		// one is created afresh (O_EXCL), so neither its old mode nor a link
+		// planted under its name carries over.
+		if err := root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
 		if err != nil {
 			return err
 		}
@@ -239,13 +253,13 @@ func (r *Remote) Remove(ctx context.Context, p string) error {
 	return nil
 }
 
-// MkdirAll implements transport.Remote. New directories get mode 0755.
+// MkdirAll implements transport.Remote. New directories get DirMode.
 func (r *Remote) MkdirAll(ctx context.Context, dir string) error {
 	d, err := xfer.CleanPath(dir)
 	if err != nil {
 		return err
 	}
-	err = r.with(ctx, func(root *os.Root) error { return root.MkdirAll(d, 0o755) })
+	err = r.with(ctx, func(root *os.Root) error { return root.MkdirAll(d, DirMode) })
 	if err != nil {
 		return fmt.Errorf("mkdir %s: %w", d, err)
 	}
