@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"context"
+
 	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
 )
 
@@ -20,6 +22,8 @@ type FileInfo = xfer.FileInfo
 //     out directories, symbolic links and hidden names (leading "."), which
 //     hides Put's temp files.
 //   - Open(ctx, path) opens a file for reading.
+//   - Stat(ctx, path) describes a regular file (size, modification time),
+//     as List would.
 //   - Put(ctx, dir, name, r) stores r atomically as dir/name: it writes
 //     dir/.name.part, then renames it over dir/name. A retry after a crash
 //     yields exactly one final file. Two concurrent Puts of the same dir/name
@@ -63,3 +67,10 @@ func CleanPath(p string) (string, error) { return xfer.CleanPath(p) }
 // TempName returns the hidden name Put writes before renaming to name:
 // ".name.part".
 func TempName(name string) string { return xfer.TempName(name) }
+
+// Hasher is implemented by a Remote that can compute the SHA-256 of one of
+// its files cheaply (transport/dir: a local read; not SFTP, where it means
+// downloading the file again). SHA256 returns the lowercase hex digest.
+type Hasher interface {
+	SHA256(ctx context.Context, path string) (string, error)
+}

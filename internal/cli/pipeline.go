@@ -313,7 +313,7 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 					targets[p] = outbox.Target{Remote: rm, Dir: "."}
 				}
 			}
-			d, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: cfg.Instance, Logger: a.logger})
+			d, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
 			if err != nil {
 				return err
 			}

@@ -29,14 +29,30 @@ type File struct {
 	Size   int64
 }
 
+// dirMode is the mode of the folders the spool creates; its files are
+// created 0600 (os.CreateTemp). Only the engine's user reads PHI.
+const dirMode = 0o700
+
 // New returns a spool rooted at dir, creating it when needed.
 func New(dir string) (*Spool, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
+	if err := os.MkdirAll(abs, dirMode); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
+	}
+	// The spool holds PHI: a root left open to other users by an earlier
+	// version (or by hand) is closed to them, which also guards the
+	// folders and files under it.
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if m := fi.Mode().Perm(); m&0o007 != 0 {
+		if err := os.Chmod(abs, m&^0o007); err != nil {
+			return nil, fmt.Errorf("spool: %w", err)
+		}
 	}
 	return &Spool{dir: abs}, nil
 }
@@ -50,7 +66,7 @@ func (s *Spool) Dir() string { return s.dir }
 // the directory. The copy is durable when Put returns.
 func (s *Spool) Put(ctx context.Context, area string, r io.Reader) (File, error) {
 	tmpDir := filepath.Join(s.dir, "tmp")
-	if err := os.MkdirAll(tmpDir, 0o750); err != nil {
+	if err := os.MkdirAll(tmpDir, dirMode); err != nil {
 		return File{}, fmt.Errorf("spool: %w", err)
 	}
 	tmp, err := os.CreateTemp(tmpDir, "put-*")
@@ -71,7 +87,7 @@ func (s *Spool) Put(ctx context.Context, area string, r io.Reader) (File, error)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	dir := filepath.Join(s.dir, area, sum[:2])
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return File{}, fmt.Errorf("spool: %w", err)
 	}
 	final := filepath.Join(dir, sum)

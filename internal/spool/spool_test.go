@@ -52,3 +52,38 @@ func TestPutCancelled(t *testing.T) {
 		t.Fatal("want error for a cancelled context")
 	}
 }
+
+// TestModes: spooled files and the spool's folders are the engine user's
+// alone, and an existing spool root open to others is closed.
+func TestModes(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "spool")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := sp.PutBytes(context.Background(), "inbound", []byte("ISA*phi~"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(p string, most os.FileMode) {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m&^most != 0 {
+			t.Errorf("%s: mode %o; want within %o", p, m, most)
+		}
+	}
+	check(f.Path, 0o600)
+	check(filepath.Dir(f.Path), 0o700)
+	check(filepath.Join(root, "inbound"), 0o700)
+	check(filepath.Join(root, "tmp"), 0o700)
+	check(root, 0o750)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +134,7 @@ func TestConcurrentClaimOutbound(t *testing.T) {
 
 			var mu sync.Mutex
 			delivered := map[int64][]string{}
+			order := map[string][]int64{} // claimed IDs per partner
 			var n int
 			runWorkers(t, stores, func(s *store.Store, owner string) (bool, error) {
 				// Half the workers deliver for one partner, half for any.
@@ -157,6 +159,11 @@ func TestConcurrentClaimOutbound(t *testing.T) {
 				if err != nil {
 					return false, err
 				}
+				// Recorded before MarkDelivered: the partner's next file
+				// cannot be claimed before that (first in, first out).
+				mu.Lock()
+				order[f.PartnerID] = append(order[f.PartnerID], f.ID)
+				mu.Unlock()
 				if err := s.MarkDelivered(ctx, f.ID, owner); err != nil {
 					return false, err
 				}
@@ -165,6 +172,12 @@ func TestConcurrentClaimOutbound(t *testing.T) {
 				mu.Unlock()
 				return false, nil
 			})
+
+			for p, ids := range order {
+				if !slices.IsSorted(ids) {
+					t.Errorf("partner %s: files claimed in order %v; want queue order", p, ids)
+				}
+			}
 
 			if len(delivered) != concurrentFiles {
 				t.Fatalf("%d files delivered, want %d", len(delivered), concurrentFiles)

@@ -96,7 +96,12 @@
 // A row is claimable when it waits (received; pending, or failed with
 // available_at reached) or when its lease has expired: the owner is
 // presumed dead and another worker takes the row over (attempts shows the
-// retries). An owner that needs longer renews with RenewInbound or
+// retries). Outbound files are also first in, first out per partner: one
+// is not claimable while an older file of its partner is undelivered and
+// not parked, so a failed head of the queue holds its partner's later
+// files until its retry time. An instance restarting under the same
+// owner name hands its own leases back at once with
+// ReleaseOutboundLeases instead of waiting for them to expire. An owner that needs longer renews with RenewInbound or
 // RenewOutbound. Every completion (FinishInbound, MarkDelivered,
 // MarkOutboundFailed) matches on the owner as well as the id, so a worker
 // whose lease was taken over gets [ErrLeaseLost] and must drop its

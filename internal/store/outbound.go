@@ -193,6 +193,15 @@ func (q *Queries) ListOutbound(ctx context.Context, o OutboundFilter) ([]Outboun
 // for any partner. It returns ErrNoWork when nothing is deliverable. Like
 // ClaimInbound it is one atomic statement using FOR UPDATE SKIP LOCKED on
 // PostgreSQL.
+//
+// Delivery is first in, first out per partner: a file is never leased
+// while an older file of the same partner is still undelivered (pending,
+// delivering, or failed and waiting for its retry), so a partner never
+// receives a later file (a replacement, say) before an earlier one. A
+// parked file (failed with no AvailableAt) does not hold the later ones
+// back. A partner whose oldest file waits for its retry time therefore
+// has nothing deliverable until then: the retry time of the head of the
+// queue is the partner's backoff, shared by every engine.
 func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Duration, partnerID string) (*OutboundFile, error) {
 	if err := checkLease(owner, lease); err != nil {
 		return nil, err
@@ -201,17 +210,25 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 	partnerCond := ``
 	args := []any{owner, now.Add(lease), now, now}
 	if partnerID != "" {
-		partnerCond = ` AND partner_id = ?`
+		partnerCond = ` AND o.partner_id = ?`
 		args = append(args, partnerID)
 	}
+	// The NOT EXISTS reads rows another claimer holds locked (it does not
+	// lock them), so with SKIP LOCKED a file whose older sibling is being
+	// claimed concurrently is still held back.
 	var f OutboundFile
 	err := q.get(ctx, &f, `UPDATE outbound_files
 		SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
 		WHERE id = (
-			SELECT id FROM outbound_files
-			WHERE (state IN ('pending', 'failed') AND available_at <= ?
-				OR state = 'delivering' AND lease_until < ?)`+partnerCond+`
-			ORDER BY id
+			SELECT o.id FROM outbound_files o
+			WHERE (o.state IN ('pending', 'failed') AND o.available_at <= ?
+				OR o.state = 'delivering' AND o.lease_until < ?)`+partnerCond+`
+			AND NOT EXISTS (
+				SELECT 1 FROM outbound_files e
+				WHERE e.partner_id = o.partner_id AND e.id < o.id
+				AND (e.state IN ('pending', 'delivering')
+					OR e.state = 'failed' AND e.available_at IS NOT NULL))
+			ORDER BY o.id
 			LIMIT 1`+q.skipLocked()+`)
 		RETURNING `+outboundCols, args...)
 	if errors.Is(err, ErrNotFound) {

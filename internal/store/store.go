@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -181,8 +183,14 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	driver := "postgres"
+	dbFile := ""
 	if dialect == DialectSQLite {
 		driver = "sqlite"
+		if dbFile = sqliteFile(dsn); dbFile != "" {
+			if err := createPrivate(dbFile); err != nil {
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			}
+		}
 	}
 	db, err := sqlx.Open(driver, dsn)
 	if err != nil {
@@ -205,6 +213,16 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: ping %s: %w", dialect, err)
 	}
+	if dbFile != "" {
+		// SQLite gives its -wal and -shm files the database file's mode;
+		// ones left by an earlier version are closed here.
+		for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+			if err := chmodPrivate(dbFile + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				db.Close()
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			}
+		}
+	}
 	s := &Store{db: db, dialect: dialect}
 	now := cfg.Now
 	s.Queries = &Queries{
@@ -214,6 +232,48 @@ func OpenConfig(ctx context.Context, cfg Config) (*Store, error) {
 		clock:   func() time.Time { return now().UTC().Truncate(time.Microsecond) },
 	}
 	return s, nil
+}
+
+// sqliteFile returns the database file of a SQLite DSN, or "" for an
+// in-memory database.
+func sqliteFile(dsn string) string {
+	p, q, _ := strings.Cut(dsn, "?")
+	if p == ":memory:" || strings.Contains(q, "mode=memory") || strings.Contains(p, "mode=memory") {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p, "file:"); ok {
+		if strings.HasPrefix(rest, "//") || rest == ":memory:" {
+			return "" // a URI with an authority: left to SQLite
+		}
+		p = rest
+	}
+	return p
+}
+
+// createPrivate creates the SQLite database file readable by its owner
+// only (it holds PHI), before SQLite would create it with the umask's
+// mode, and closes an existing one to other users.
+func createPrivate(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return chmodPrivate(name)
+}
+
+// chmodPrivate takes every group and other permission off name.
+func chmodPrivate(name string) error {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	if m := fi.Mode().Perm(); m&0o077 != 0 {
+		return os.Chmod(name, m&^0o077)
+	}
+	return nil
 }
 
 // parseURL maps a store URL to a dialect and a driver DSN.

@@ -64,6 +64,8 @@ var storeTests = []storeTest{
 	{"EnqueueOutboundIdempotent", testEnqueueOutboundIdempotent},
 	{"OutboundDeliveryCycle", testOutboundDeliveryCycle},
 	{"OutboundLeaseExpiry", testOutboundLeaseExpiry},
+	{"OutboundFIFO", testOutboundFIFO},
+	{"ReleaseOutboundLeases", testReleaseOutboundLeases},
 	{"ListOutbound", testListOutbound},
 	{"ControlNumbersSequence", testControlNumbersSequence},
 	{"ControlNumbersWrap", testControlNumbersWrap},
@@ -586,15 +588,15 @@ func testOutboundDeliveryCycle(t *testing.T, ctx context.Context, b *bundle) {
 	if err := b.s.MarkOutboundFailed(ctx, a1.ID, "d2", "connection refused", retryAt); err != nil {
 		t.Fatal(err)
 	}
-	got, err = b.s.ClaimOutbound(ctx, "d2", time.Minute, "acme")
-	if err != nil || got.ID != a2.ID {
-		t.Fatalf("claim while a1 waits for retry = %+v, %v; want a2", got, err)
-	}
-	for _, id := range []int64{a2.ID, z1.ID} {
-		owner := map[int64]string{a2.ID: "d2", z1.ID: "d1"}[id]
-		if err := b.s.MarkDelivered(ctx, id, owner); err != nil {
-			t.Fatal(err)
+	// First in, first out per partner: a2 waits behind a1, for the
+	// partner-less claim too.
+	for _, p := range []string{"acme", ""} {
+		if got, err := b.s.ClaimOutbound(ctx, "d2", time.Minute, p); !errors.Is(err, store.ErrNoWork) {
+			t.Fatalf("claim(%q) while a1 waits for retry = %+v, %v; want ErrNoWork (a2 must not overtake a1)", p, got, err)
 		}
+	}
+	if err := b.s.MarkDelivered(ctx, z1.ID, "d1"); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := b.s.ClaimOutbound(ctx, "d2", time.Minute, "acme"); !errors.Is(err, store.ErrNoWork) {
 		t.Fatalf("claim before retryAt err = %v, want ErrNoWork", err)
@@ -614,6 +616,14 @@ func testOutboundDeliveryCycle(t *testing.T, ctx context.Context, b *bundle) {
 		t.Fatal(err)
 	}
 	b.clk.Advance(24 * time.Hour)
+	// A parked file does not hold the later ones back.
+	got, err = b.s.ClaimOutbound(ctx, "d3", time.Minute, "acme")
+	if err != nil || got.ID != a2.ID {
+		t.Fatalf("claim behind a parked file = %+v, %v; want a2", got, err)
+	}
+	if err := b.s.MarkDelivered(ctx, a2.ID, "d3"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := b.s.ClaimOutbound(ctx, "d3", time.Minute, "acme"); !errors.Is(err, store.ErrNoWork) {
 		t.Fatalf("claim of parked file err = %v, want ErrNoWork", err)
 	}

@@ -12,7 +12,16 @@
 //   - downloads to the spool (fsynced, sha256) and records the file in the
 //     store, unique per partner and content;
 //   - only then moves the remote file to the archive folder, under
-//     ArchiveName, the same name on every retry.
+//     ArchiveName, the same name on every retry, and only if it is still
+//     the file downloaded: a fresh Stat must show the listed size and
+//     modification time, and a transport that hashes cheaply
+//     (transport.Hasher: a local directory) must give the same SHA-256.
+//     A file replaced under the same name meanwhile stays in the inbox
+//     for the next poll (Result.Changed) instead of being archived
+//     unread.
+//
+// Logs name a file by its inbound ID and transport.NameHash, never by its
+// name, which can carry PHI; the store keeps the name.
 //
 // A crash at any point leaves either the remote file in the inbox (it is
 // downloaded again, recognised by its digest and archived without a second

@@ -96,6 +96,11 @@ type Result struct {
 	Refused    int                 // unsafe names, left in place
 	Gone       int                 // files that vanished before they were read (taken by another engine)
 	Failed     int                 // files that failed (left in the inbox for the next poll)
+	// Changed counts files replaced under the same name between listing
+	// and archiving: the bytes downloaded were recorded (in Received or
+	// Duplicates), and the new file was left in the inbox for the next
+	// poll instead of being archived unread.
+	Changed int
 }
 
 // errStillWriting is returned by take when the file changed size while it
@@ -127,7 +132,8 @@ func (p *Poller) RunOnce(ctx context.Context) (Result, error) {
 			res.NotReady++
 			continue
 		}
-		rec, created, err := p.take(ctx, f)
+		log := log.With(transport.NameAttr(f.Name))
+		rec, created, changed, err := p.take(ctx, log, f)
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return res, ctx.Err()
@@ -135,23 +141,28 @@ func (p *Poller) RunOnce(ctx context.Context) (Result, error) {
 			// Listed, then gone before we opened it: another engine
 			// polling the same inbox archived it.
 			res.Gone++
-			log.DebugContext(ctx, "file gone before download; taken by another engine", slog.String("file", f.Name))
+			log.DebugContext(ctx, "file gone before download; taken by another engine")
 			continue
 		case errors.Is(err, errStillWriting):
 			res.NotReady++
-			log.InfoContext(ctx, "file changed during download; retried on the next poll", slog.String("file", f.Name))
+			log.InfoContext(ctx, "file changed during download; retried on the next poll")
 			continue
 		case err != nil:
 			res.Failed++
-			log.ErrorContext(ctx, "intake failed; file left in inbox", slog.String("file", f.Name), slog.String("error", err.Error()))
+			log.ErrorContext(ctx, "intake failed; file left in inbox", slog.String("error", transport.RedactName(err.Error(), f.Name)))
 			continue
 		}
+		log = log.With(slog.Int64("inbound_id", rec.ID))
 		if created {
 			res.Received = append(res.Received, *rec)
-			log.InfoContext(ctx, "file received", slog.String("file", f.Name), slog.Int64("inbound_id", rec.ID), slog.Int64("size", rec.Size), slog.String("sha256", rec.SHA256))
+			log.InfoContext(ctx, "file received", slog.Int64("size", rec.Size), slog.String("sha256", rec.SHA256))
 		} else {
 			res.Duplicates = append(res.Duplicates, *rec)
-			log.WarnContext(ctx, "duplicate file content; archived, not processed again", slog.String("file", f.Name), slog.Int64("inbound_id", rec.ID))
+			log.WarnContext(ctx, "duplicate file content; archived, not processed again")
+		}
+		if changed {
+			res.Changed++
+			log.WarnContext(ctx, "file changed during intake; the new file is left in the inbox for the next poll")
 		}
 	}
 	return res, nil
@@ -258,22 +269,25 @@ func nameDigest(name string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// take downloads, records and archives one file.
-func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.InboundFile, bool, error) {
+// take downloads, records and archives one file. changed reports that the
+// file at the inbox path is no longer the one downloaded (it was replaced
+// under the same name): the downloaded bytes are recorded, the new file is
+// left in the inbox for the next poll.
+func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInfo) (rec *store.InboundFile, created, changed bool, err error) {
 	remotePath := path.Join(p.cfg.Inbox, f.Name)
 	rc, err := p.remote.Open(ctx, remotePath)
 	if err != nil {
-		return nil, false, fmt.Errorf("open: %w", err)
+		return nil, false, false, fmt.Errorf("open: %w", err)
 	}
 	sf, err := p.spool.Put(ctx, "inbound", rc)
 	rc.Close()
 	if err != nil {
-		return nil, false, err
+		return nil, false, false, err
 	}
 	if sf.Size != f.Size {
-		return nil, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
+		return nil, false, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
 	}
-	rec, created, err := p.store.RecordInbound(ctx, store.InboundFile{
+	rec, created, err = p.store.RecordInbound(ctx, store.InboundFile{
 		PartnerID:  p.cfg.PartnerID,
 		Name:       f.Name,
 		RemotePath: remotePath,
@@ -282,7 +296,7 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 		SpoolPath:  sf.Path,
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("record: %w", err)
+		return nil, false, false, fmt.Errorf("record: %w", err)
 	}
 	action := "intake.received"
 	if !created {
@@ -291,26 +305,73 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 	p.audit(ctx, action, fmt.Sprint(rec.ID), fmt.Sprintf("name=%s sha256=%s", f.Name, sf.SHA256))
 	// When archiving fails the file stays recorded; the next poll finds the
 	// same content, gets the existing row and archives it then.
-	_ = p.archive(ctx, f.Name, sf.SHA256)
-	return rec, created, nil
+	changed, _ = p.archive(ctx, log, f, sf.SHA256)
+	return rec, created, changed, nil
+}
+
+// unchanged reports whether the file at the inbox path is still the one
+// listed as f and downloaded with digest sum: same size and modification
+// time on a fresh stat, and the same digest when the transport hashes
+// cheaply (a local directory). gone reports that it is not there any more
+// (another engine archived it).
+func (p *Poller) unchanged(ctx context.Context, f transport.FileInfo, sum string) (same, gone bool, err error) {
+	from := path.Join(p.cfg.Inbox, f.Name)
+	now, err := p.remote.Stat(ctx, from)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, true, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	if !sameFile(now, f) {
+		return false, false, nil
+	}
+	if h, ok := p.remote.(transport.Hasher); ok {
+		got, err := h.SHA256(ctx, from)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, true, nil
+		}
+		if err != nil {
+			return false, false, err
+		}
+		return got == sum, false, nil
+	}
+	return true, false, nil
 }
 
 // archive moves the remote file to the archive folder under a name that is
-// the same on every retry.
-func (p *Poller) archive(ctx context.Context, name, sum string) error {
-	if err := p.remote.MkdirAll(ctx, p.cfg.Archive); err != nil {
-		p.cfg.Logger.WarnContext(ctx, "archive failed; will retry on next poll", slog.String("partner", p.cfg.PartnerID), slog.String("file", name), slog.String("error", err.Error()))
-		return err
+// the same on every retry, if it is still the file downloaded (listed as f,
+// digest sum); changed reports that it was not, and was left in place.
+// Between the check and the rename a window of one round trip remains, in
+// which a replacement is archived unread; the check closes the window of
+// the whole download and record.
+func (p *Poller) archive(ctx context.Context, log *slog.Logger, f transport.FileInfo, sum string) (changed bool, err error) {
+	warn := func(err error) {
+		log.WarnContext(ctx, "archive failed; will retry on next poll", slog.String("error", transport.RedactName(err.Error(), f.Name)))
 	}
-	to := path.Join(p.cfg.Archive, ArchiveName(name, sum))
-	err := p.remote.Rename(ctx, path.Join(p.cfg.Inbox, name), to)
+	same, gone, err := p.unchanged(ctx, f, sum)
+	switch {
+	case err != nil:
+		warn(err)
+		return false, err
+	case gone:
+		return false, nil // another engine archived it first
+	case !same:
+		return true, nil
+	}
+	if err := p.remote.MkdirAll(ctx, p.cfg.Archive); err != nil {
+		warn(err)
+		return false, err
+	}
+	to := path.Join(p.cfg.Archive, ArchiveName(f.Name, sum))
+	err = p.remote.Rename(ctx, path.Join(p.cfg.Inbox, f.Name), to)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil // another engine archived it first
+		return false, nil // another engine archived it first
 	}
 	if err != nil {
-		p.cfg.Logger.WarnContext(ctx, "archive failed; will retry on next poll", slog.String("partner", p.cfg.PartnerID), slog.String("file", name), slog.String("error", err.Error()))
+		warn(err)
 	}
-	return err
+	return false, err
 }
 
 // ArchiveName is the name a polled file gets in the archive folder: the

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"maps"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/spool"
@@ -41,18 +45,37 @@ type Target struct {
 
 // Config configures a Deliverer.
 type Config struct {
-	// Owner names this engine instance in leases. Required.
+	// Owner names this engine instance in leases. Required. The first
+	// RunOnce hands back every outbound lease still held under this name
+	// (left by an earlier, killed run of the same instance), so two live
+	// processes must never share an Owner.
 	Owner string
-	// Lease is how long a file is leased while it is delivered. Default 5m.
+	// Lease is how long a file is leased while it is delivered. Default 5m;
+	// the engine passes the configured lease_ttl.
 	Lease time.Duration
 	// RenewEvery is how often the lease is renewed while an upload runs,
 	// so that a slow upload is not taken over (and written concurrently)
 	// by another engine. Default (and whenever it is not below Lease)
 	// Lease/3.
 	RenewEvery time.Duration
-	// RetryAfter is the wait before a failed delivery is retried.
-	// Default 1m.
+	// RetryAfter is the wait after a partner's first failed delivery.
+	// Each further consecutive failure doubles it, up to MaxBackoff; up to
+	// a fifth of each wait is taken off at random (jitter), so that
+	// engines and partners do not retry in step. Default 1m.
 	RetryAfter time.Duration
+	// MaxBackoff caps the wait between two attempts. Default 30m.
+	MaxBackoff time.Duration
+	// BreakerThreshold is the number of consecutive failed deliveries to
+	// a partner after which its circuit breaker opens: the partner is not
+	// tried at all until BreakerCoolDown has passed, then one file probes
+	// it (half-open); success closes the breaker, failure opens it again.
+	// Default 5.
+	BreakerThreshold int
+	// BreakerCoolDown is how long an open breaker keeps its partner
+	// skipped (at least the backoff). Default 30m.
+	BreakerCoolDown time.Duration
+	// Rand returns the jitter draw in [0, 1). Default math/rand/v2.Float64.
+	Rand func() float64
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock for retry times; give it the store's clock.
@@ -60,12 +83,41 @@ type Config struct {
 	Now func() time.Time
 }
 
+// BreakerState is the state of a partner's circuit breaker.
+type BreakerState string
+
+// Circuit breaker states.
+const (
+	// BreakerClosed: the partner is delivered to normally.
+	BreakerClosed BreakerState = "closed"
+	// BreakerOpen: too many consecutive failures; the partner is skipped
+	// until its cool-down has passed.
+	BreakerOpen BreakerState = "open"
+	// BreakerHalfOpen: the cool-down has passed; the next file probes the
+	// partner.
+	BreakerHalfOpen BreakerState = "half-open"
+)
+
+// partnerState is what a Deliverer remembers of one partner between runs.
+type partnerState struct {
+	failures int // consecutive failed deliveries
+	breaker  BreakerState
+	retryAt  time.Time // after a failure: when the partner is tried next
+}
+
 // Deliverer delivers queued files to partners.
 type Deliverer struct {
-	cfg     Config
-	store   *store.Store
-	spool   *spool.Spool
-	targets map[string]Target
+	cfg      Config
+	store    *store.Store
+	spool    *spool.Spool
+	targets  map[string]Target
+	partners []string // target partner IDs, sorted
+
+	// run is held by the running RunOnce (one at a time), and guards
+	// released and state.
+	run      chan struct{}
+	released bool
+	state    map[string]*partnerState
 }
 
 // NewDeliverer returns a Deliverer for the partners in targets (keyed by
@@ -83,87 +135,256 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 	if cfg.RetryAfter <= 0 {
 		cfg.RetryAfter = time.Minute
 	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 30 * time.Minute
+	}
+	cfg.MaxBackoff = max(cfg.MaxBackoff, cfg.RetryAfter)
+	if cfg.BreakerThreshold <= 0 {
+		cfg.BreakerThreshold = 5
+	}
+	if cfg.BreakerCoolDown <= 0 {
+		cfg.BreakerCoolDown = 30 * time.Minute
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Float64
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Deliverer{cfg: cfg, store: st, spool: sp, targets: targets}, nil
+	d := &Deliverer{cfg: cfg, store: st, spool: sp, targets: targets,
+		partners: slices.Sorted(maps.Keys(targets)), run: make(chan struct{}, 1), state: map[string]*partnerState{}}
+	for _, p := range d.partners {
+		d.state[p] = &partnerState{breaker: BreakerClosed}
+	}
+	return d, nil
 }
 
-// Result counts what one RunOnce delivered.
+// Result is what one RunOnce did.
 type Result struct {
 	// Delivered are the files delivered and marked so.
 	Delivered []store.OutboundFile
 	// Failed are the files whose delivery attempt failed, as claimed for
-	// the attempt (retried after RetryAfter).
+	// the attempt (retried after their partner's backoff).
 	Failed []store.OutboundFile
 	// LeaseLost counts files another engine took over while this one
 	// delivered them (its lease had expired); that engine finishes them.
 	LeaseLost int
+	// Released counts the leases of an earlier run of this instance that
+	// the first RunOnce handed back to the queue.
+	Released int
+	// Partners is the state of every target partner after the run, by
+	// partner ID.
+	Partners []PartnerResult
 }
 
-// RunOnce delivers every claimable queued file once.
+// PartnerResult is one partner's part of a RunOnce.
+type PartnerResult struct {
+	Partner string `json:"partner"`
+	// Breaker is the state of the partner's circuit breaker after the run.
+	Breaker BreakerState `json:"breaker"`
+	// ConsecutiveFailures counts the failed deliveries since the last
+	// success (as seen by this Deliverer).
+	ConsecutiveFailures int `json:"consecutive_failures"`
+	// RetryAt is when the partner is tried next after a failure; zero when
+	// its last delivery succeeded.
+	RetryAt time.Time `json:"retry_at,omitzero"`
+	// Skipped is true when the run did not try the partner because its
+	// breaker was open.
+	Skipped bool `json:"skipped,omitempty"`
+	// Delivered and Failed count the partner's files in this run.
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+}
+
+// RunOnce makes one delivery pass over the target partners, in partner ID
+// order. Every file is attempted at most once per pass, and a partner's
+// files are delivered oldest first (store.ClaimOutbound): after a
+// partner's first failure the pass moves on to the next partner, and the
+// failed file, with the partner's later files behind it, waits for the
+// partner's backoff. A partner whose breaker is open is skipped without
+// being contacted. So a partner that is down costs one attempt per pass
+// at most, and RunOnce returns once every partner has had its turn.
+// Concurrent calls run one after the other.
 func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
-	for partner, t := range d.targets {
-		log := d.cfg.Logger.With(slog.String("partner", partner))
-		for {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
-			f, err := d.store.ClaimOutbound(ctx, d.cfg.Owner, d.cfg.Lease, partner)
-			if errors.Is(err, store.ErrNoWork) {
-				break
-			}
-			if err != nil {
-				return res, fmt.Errorf("outbox: claim: %w", err)
-			}
-			log := log.With(slog.Int64("outbound_id", f.ID), slog.String("name", f.Name))
-			err = d.deliverLeased(ctx, t, f)
-			if err != nil && ctx.Err() != nil {
-				// Shutting down: the lease expires and another attempt
-				// puts the same bytes under the same name.
-				return res, ctx.Err()
-			}
-			if errors.Is(err, store.ErrLeaseLost) {
-				res.LeaseLost++
-				log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
-				continue
-			}
-			if err != nil {
-				res.Failed = append(res.Failed, *f)
-				log.ErrorContext(ctx, "delivery failed", slog.String("error", err.Error()))
-				merr := d.store.MarkOutboundFailed(ctx, f.ID, d.cfg.Owner, err.Error(), d.cfg.Now().Add(d.cfg.RetryAfter))
-				if errors.Is(merr, store.ErrLeaseLost) {
-					res.LeaseLost++
-					log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
-					continue
-				}
-				if merr != nil {
-					return res, fmt.Errorf("outbox: mark failed: %w", merr)
-				}
-				continue
-			}
-			err = d.store.MarkDelivered(ctx, f.ID, d.cfg.Owner)
-			if errors.Is(err, store.ErrLeaseLost) {
-				// The file is in place; the engine that took the lease over
-				// puts the same bytes under the same name and marks it.
-				res.LeaseLost++
-				log.WarnContext(ctx, "delivered, but the lease was taken over by another engine; it marks the file")
-				continue
-			}
-			if err != nil {
-				return res, fmt.Errorf("outbox: mark delivered: %w", err)
-			}
-			f.State = store.OutboundDelivered
-			res.Delivered = append(res.Delivered, *f)
-			log.InfoContext(ctx, "file delivered", slog.String("kind", f.Kind))
-			_ = d.store.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file", EntityID: fmt.Sprint(f.ID), Detail: partner + ": " + f.Name})
+	select {
+	case d.run <- struct{}{}:
+		defer func() { <-d.run }()
+	case <-ctx.Done():
+		return res, ctx.Err()
+	}
+	if !d.released {
+		n, err := d.store.ReleaseOutboundLeases(ctx, d.cfg.Owner)
+		if err != nil {
+			return res, fmt.Errorf("outbox: %w", err)
+		}
+		d.released = true
+		res.Released = int(n)
+		if n > 0 {
+			d.cfg.Logger.InfoContext(ctx, "deliveries of an earlier run of this instance released for retry", slog.Int64("files", n))
+		}
+	}
+	seen := map[int64]bool{}
+	for _, partner := range d.partners {
+		err := d.runPartner(ctx, partner, seen, &res)
+		ps := d.state[partner]
+		pr := &res.Partners[len(res.Partners)-1]
+		pr.Breaker, pr.ConsecutiveFailures, pr.RetryAt = ps.breaker, ps.failures, ps.retryAt
+		if err != nil {
+			return res, err
 		}
 	}
 	return res, nil
+}
+
+// runPartner delivers partner's deliverable files until the first failure
+// and appends the partner's PartnerResult to res.
+func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int64]bool, res *Result) error {
+	res.Partners = append(res.Partners, PartnerResult{Partner: partner})
+	pr := &res.Partners[len(res.Partners)-1]
+	t, ps := d.targets[partner], d.state[partner]
+	log := d.cfg.Logger.With(slog.String("partner", partner))
+	if ps.breaker == BreakerOpen {
+		if d.cfg.Now().Before(ps.retryAt) {
+			pr.Skipped = true
+			log.DebugContext(ctx, "partner skipped: delivery circuit breaker open", slog.Time("retry_at", ps.retryAt))
+			return nil
+		}
+		ps.breaker = BreakerHalfOpen
+		log.InfoContext(ctx, "delivery circuit breaker half-open: probing the partner")
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := d.store.ClaimOutbound(ctx, d.cfg.Owner, d.cfg.Lease, partner)
+		if errors.Is(err, store.ErrNoWork) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("outbox: claim: %w", err)
+		}
+		log := log.With(slog.Int64("outbound_id", f.ID), transport.NameAttr(f.Name))
+		if seen[f.ID] {
+			// Attempted once in this pass already (its lease came back to
+			// us): hand it back untouched for the next pass.
+			if err := d.store.ReleaseOutbound(ctx, f.ID, d.cfg.Owner); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+				return fmt.Errorf("outbox: release: %w", err)
+			}
+			return nil
+		}
+		seen[f.ID] = true
+		err = d.deliverLeased(ctx, t, f)
+		if err != nil && ctx.Err() != nil {
+			// Shutting down: the lease expires (or the next start of this
+			// instance releases it) and another attempt puts the same bytes
+			// under the same name.
+			return ctx.Err()
+		}
+		if errors.Is(err, store.ErrLeaseLost) {
+			res.LeaseLost++
+			log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
+			continue
+		}
+		if err != nil {
+			lost, ferr := d.failed(ctx, log, ps, f, err)
+			if ferr != nil {
+				return ferr
+			}
+			if lost {
+				res.LeaseLost++
+				continue
+			}
+			res.Failed = append(res.Failed, *f)
+			pr.Failed++
+			if errors.Is(err, errSpoolMissing) {
+				continue // parked; the partner is fine
+			}
+			return nil // the partner's other files wait for its backoff
+		}
+		err = d.store.MarkDelivered(ctx, f.ID, d.cfg.Owner)
+		if errors.Is(err, store.ErrLeaseLost) {
+			// The file is in place; the engine that took the lease over
+			// puts the same bytes under the same name and marks it.
+			res.LeaseLost++
+			log.WarnContext(ctx, "delivered, but the lease was taken over by another engine; it marks the file")
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("outbox: mark delivered: %w", err)
+		}
+		if ps.failures > 0 || ps.breaker != BreakerClosed {
+			log.InfoContext(ctx, "partner reachable again; delivery circuit breaker closed",
+				slog.Int("failures", ps.failures), slog.String("breaker_was", string(ps.breaker)))
+		}
+		ps.failures, ps.breaker, ps.retryAt = 0, BreakerClosed, time.Time{}
+		f.State = store.OutboundDelivered
+		res.Delivered = append(res.Delivered, *f)
+		pr.Delivered++
+		log.InfoContext(ctx, "file delivered", slog.String("kind", f.Kind))
+		_ = d.store.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file", EntityID: fmt.Sprint(f.ID), Detail: partner + ": " + f.Name})
+	}
+}
+
+// errSpoolMissing marks a delivery that failed because the file's spooled
+// bytes are gone: no retry can help, so the file is parked for an operator
+// instead of holding its partner's queue.
+var errSpoolMissing = errors.New("spooled bytes missing")
+
+// failed records the failed delivery of f (cause): the partner's backoff
+// and breaker advance and the file waits for the partner's retry time.
+// lost reports that the lease was taken over meanwhile.
+func (d *Deliverer) failed(ctx context.Context, log *slog.Logger, ps *partnerState, f *store.OutboundFile, cause error) (lost bool, err error) {
+	msg := transport.RedactName(cause.Error(), f.Name)
+	var retryAt time.Time
+	if errors.Is(cause, errSpoolMissing) {
+		log.ErrorContext(ctx, "delivery failed: spooled bytes missing; file parked until an operator resets it", slog.String("error", msg))
+	} else {
+		ps.failures++
+		n := max(ps.failures, f.Attempts)
+		wait := d.backoff(n)
+		if n >= d.cfg.BreakerThreshold {
+			wait = max(wait, d.jitter(d.cfg.BreakerCoolDown))
+			if ps.breaker != BreakerOpen {
+				log.WarnContext(ctx, "delivery circuit breaker open: partner skipped until its cool-down has passed",
+					slog.Int("failures", n), slog.Duration("cool_down", wait))
+			}
+			ps.breaker = BreakerOpen
+		} else if ps.breaker == BreakerHalfOpen {
+			ps.breaker = BreakerOpen
+		}
+		retryAt = d.cfg.Now().Add(wait)
+		ps.retryAt = retryAt
+		log.ErrorContext(ctx, "delivery failed; the partner's files wait for its retry", slog.String("error", msg),
+			slog.Int("attempts", f.Attempts), slog.Time("retry_at", retryAt), slog.String("breaker", string(ps.breaker)))
+	}
+	err = d.store.MarkOutboundFailed(ctx, f.ID, d.cfg.Owner, cause.Error(), retryAt)
+	if errors.Is(err, store.ErrLeaseLost) {
+		log.WarnContext(ctx, "delivery lease taken over by another engine; it delivers the file")
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("outbox: mark failed: %w", err)
+	}
+	return false, nil
+}
+
+// backoff is the wait after the n-th consecutive failure: RetryAfter
+// doubled n-1 times, capped at MaxBackoff, with jitter.
+func (d *Deliverer) backoff(n int) time.Duration {
+	w := d.cfg.RetryAfter
+	for i := 1; i < n && w < d.cfg.MaxBackoff; i++ {
+		w *= 2
+	}
+	return d.jitter(min(w, d.cfg.MaxBackoff))
+}
+
+// jitter takes up to a fifth off w at random.
+func (d *Deliverer) jitter(w time.Duration) time.Duration {
+	return w - time.Duration(float64(w)*0.2*d.cfg.Rand())
 }
 
 // deliverLeased delivers f while renewing its lease every RenewEvery. When
@@ -211,13 +432,16 @@ func (d *Deliverer) deliver(ctx context.Context, t Target, f *store.OutboundFile
 	if dir == "" {
 		dir = "."
 	}
-	if err := t.Remote.MkdirAll(ctx, dir); err != nil {
-		return err
-	}
 	r, err := d.spool.Open(f.SpoolPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %w", errSpoolMissing, err)
+	}
 	if err != nil {
 		return err
 	}
 	defer r.Close()
+	if err := t.Remote.MkdirAll(ctx, dir); err != nil {
+		return err
+	}
 	return t.Remote.Put(ctx, dir, f.Name, r)
 }

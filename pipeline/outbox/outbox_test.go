@@ -308,9 +308,56 @@ func TestCrashDelivery(t *testing.T) {
 	}
 }
 
+// TestCrashSameInstance kills a delivering process after it wrote the temp
+// file and restarts the same instance (same owner name) at once: it hands
+// its own lease back at start instead of waiting for it to expire, and
+// the retry overwrites the stale temp file.
+func TestCrashSameInstance(t *testing.T) {
+	data := pipelinetest.Synth837(t, 7, 700, 3)
+	const name = "999-7-000000700-1.x12"
+	for _, kind := range []string{"dir", "sftp"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnv(t, dbtest.SQLiteURL(t))
+			tg := newTarget(t, kind)
+			rec := e.enqueue(t, name, data)
+			childEnv := map[string]string{envDB: e.url, envSpool: e.sp.Dir()}
+			for k, v := range tg.env {
+				childEnv[k] = v
+			}
+			c := pipelinetest.StartChild(t, "TestHelperProcess", haltBeforeRename, childEnv)
+			c.WaitHalt(t, haltBeforeRename)
+			c.Kill(t)
+			if got := pipelinetest.Names(t, tg.outbox, true); !slices.Equal(got, []string{transport.TempName(name)}) {
+				t.Fatalf("after the crash the outbox holds %q; want only the temp file", got)
+			}
+			// Make the stale temp file longer than the data: the retry must
+			// truncate it, not write over its start.
+			if err := os.WriteFile(filepath.Join(tg.outbox, transport.TempName(name)), bytes.Repeat([]byte("x"), len(data)+100), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			// Restart as "child" with the lease still live (no clock jump).
+			d := e.deliverer(t, "child", tg.remote, outbox.Config{Lease: childLease})
+			res := runOnce(t, d)
+			if res.Released != 1 || len(res.Delivered) != 1 {
+				t.Fatalf("restart: %+v; want its lease released and the file delivered", res)
+			}
+			checkOneFile(t, tg.outbox, name, data)
+			if f := e.get(t, rec.ID); f.State != store.OutboundDelivered || f.Attempts != 2 {
+				t.Errorf("row %s after %d attempts; want delivered after 2", f.State, f.Attempts)
+			}
+			// Another instance never releases the child's leases.
+			if res := runOnce(t, d); res.Released != 0 {
+				t.Errorf("second RunOnce released %d; want 0 (only at start)", res.Released)
+			}
+		})
+	}
+}
+
 // TestLeaseTakenOver lets another engine take a delivery over while the
 // first is uploading (its lease expired): the first must not fail the
-// whole run, and goes on with the next file.
+// whole run, and the partner's next file waits until the other engine
+// has finished the first one.
 func TestLeaseTakenOver(t *testing.T) {
 	e := newEnv(t, dbtest.SQLiteURL(t))
 	tg := newTarget(t, "dir")
@@ -329,11 +376,18 @@ func TestLeaseTakenOver(t *testing.T) {
 	}
 	d := e.deliverer(t, "engine-a", w, outbox.Config{Lease: time.Minute})
 	res := runOnce(t, d)
-	if res.LeaseLost != 1 || len(res.Delivered) != 1 || res.Delivered[0].ID != second.ID {
-		t.Fatalf("result %+v; want the first file lost to engine-b and the second delivered", res)
+	if res.LeaseLost != 1 || len(res.Delivered) != 0 {
+		t.Fatalf("result %+v; want the first file lost to engine-b and the second waiting behind it", res)
 	}
 	if f := e.get(t, first.ID); f.State != store.OutboundDelivering || f.LeaseOwner != "engine-b" {
 		t.Errorf("first file %s, owner %q; want still delivering for engine-b", f.State, f.LeaseOwner)
+	}
+	// Once engine-b has finished the first file, the second goes out.
+	if err := e.st.MarkDelivered(t.Context(), first.ID, "engine-b"); err != nil {
+		t.Fatal(err)
+	}
+	if res := runOnce(t, d); len(res.Delivered) != 1 || res.Delivered[0].ID != second.ID {
+		t.Fatalf("result %+v; want the second file delivered", res)
 	}
 }
 
@@ -449,7 +503,7 @@ func (failingReader) Read([]byte) (int, error) { return 0, errUpload }
 
 // TestRetryAfter fails a delivery on a store whose clock is far from the
 // wall clock: the retry time comes from the same clock, so the file waits
-// RetryAfter and is not retried in a loop within one run.
+// RetryAfter (then twice that) and is not retried in a loop within one run.
 func TestRetryAfter(t *testing.T) {
 	e := newEnv(t, dbtest.SQLiteURL(t))
 	e.clock.Set(time.Now().AddDate(1, 0, 0)) // a year ahead of the wall clock
@@ -466,7 +520,7 @@ func TestRetryAfter(t *testing.T) {
 		return failingReader{}
 	}
 	const retry = 10 * time.Minute
-	d := e.deliverer(t, "engine-1", w, outbox.Config{RetryAfter: retry})
+	d := e.deliverer(t, "engine-1", w, outbox.Config{RetryAfter: retry, Rand: func() float64 { return 0 }})
 	steps := []struct {
 		advance    time.Duration
 		wantFailed int
@@ -487,8 +541,8 @@ func TestRetryAfter(t *testing.T) {
 	}
 	f := e.get(t, rec.ID)
 	if f.State != store.OutboundFailed || f.Attempts != 2 || f.AvailableAt == nil ||
-		!f.AvailableAt.Equal(e.clock.Now().Add(retry).UTC().Truncate(time.Microsecond)) {
-		t.Errorf("row %s after %d attempts, available at %v; want failed after 2, due %v", f.State, f.Attempts, f.AvailableAt, e.clock.Now().Add(retry))
+		!f.AvailableAt.Equal(e.clock.Now().Add(2*retry).UTC().Truncate(time.Microsecond)) {
+		t.Errorf("row %s after %d attempts, available at %v; want failed after 2, due %v (the wait doubled)", f.State, f.Attempts, f.AvailableAt, e.clock.Now().Add(2*retry))
 	}
 	if !strings.Contains(f.Error, errUpload.Error()) {
 		t.Errorf("row error %q; want the upload error", f.Error)

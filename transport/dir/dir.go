@@ -2,6 +2,8 @@ package dir
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,14 @@ import (
 	"sync"
 
 	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
+)
+
+// Modes of the files Put writes and the directories MkdirAll creates
+// (before the umask): the files carry PHI, so nobody but the owner and its
+// group (a partner's SFTP account, say) may read them.
+const (
+	FileMode os.FileMode = 0o640
+	DirMode  os.FileMode = 0o750
 )
 
 // Remote is a transport.Remote over a local directory tree. It is safe for
@@ -115,9 +125,49 @@ func (r *Remote) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// Stat implements transport.Remote.
+func (r *Remote) Stat(ctx context.Context, p string) (xfer.FileInfo, error) {
+	fp, err := xfer.CleanFilePath(p)
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	var out xfer.FileInfo
+	err = r.with(ctx, func(root *os.Root) error {
+		fi, err := root.Lstat(fp)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("not a regular file")
+		}
+		out = xfer.FileInfo{Name: path.Base(fp), Size: fi.Size(), ModTime: fi.ModTime()}
+		return nil
+	})
+	if err != nil {
+		return xfer.FileInfo{}, fmt.Errorf("stat %s: %w", fp, err)
+	}
+	return out, nil
+}
+
+// SHA256 returns the lowercase hex SHA-256 of the file at path: on a local
+// directory re-reading a file is cheap, so intake checks with it that the
+// file it archives is the one it downloaded.
+func (r *Remote) SHA256(ctx context.Context, p string) (string, error) {
+	rc, err := r.Open(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx: ctx, r: rc}); err != nil {
+		return "", fmt.Errorf("hash %s: %w", p, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // Put implements transport.Remote: it writes dir/TempName(name), fsyncs it,
 // renames it over dir/name and fsyncs dir. A temp file left by an earlier
-// crash is truncated and reused.
+// crash is replaced. The file gets FileMode.
 func (r *Remote) Put(ctx context.Context, dir, name string, src io.Reader) error {
 	d, err := xfer.CleanPath(dir)
 	if err != nil {
@@ -129,7 +179,13 @@ func (r *Remote) Put(ctx context.Context, dir, name string, src io.Reader) error
 	}
 	final, tmp := path.Join(d, n), path.Join(d, xfer.TempName(n))
 	err = r.with(ctx, func(root *os.Root) error {
-		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		// A temp file left by a crashed Put is removed, not reused: the new
+		// one is created afresh (O_EXCL), so neither its old mode nor a link
+		// planted under its name carries over.
+		if err := root.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, FileMode)
 		if err != nil {
 			return err
 		}
@@ -197,13 +253,13 @@ func (r *Remote) Remove(ctx context.Context, p string) error {
 	return nil
 }
 
-// MkdirAll implements transport.Remote. New directories get mode 0755.
+// MkdirAll implements transport.Remote. New directories get DirMode.
 func (r *Remote) MkdirAll(ctx context.Context, dir string) error {
 	d, err := xfer.CleanPath(dir)
 	if err != nil {
 		return err
 	}
-	err = r.with(ctx, func(root *os.Root) error { return root.MkdirAll(d, 0o755) })
+	err = r.with(ctx, func(root *os.Root) error { return root.MkdirAll(d, DirMode) })
 	if err != nil {
 		return fmt.Errorf("mkdir %s: %w", d, err)
 	}

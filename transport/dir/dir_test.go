@@ -178,3 +178,41 @@ func TestPutReaderErrorLeavesNothing(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// TestModes: delivered files and created folders are closed to other
+// users (they carry PHI), also when a crashed Put left a world-readable
+// temp file behind.
+func TestModes(t *testing.T) {
+	base := t.TempDir()
+	r, err := dir.New(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := t.Context()
+	if err := r.MkdirAll(ctx, "outbox/sub"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(base, "outbox", xfer.TempName("b.x12")), []byte("stale"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(base, "outbox", xfer.TempName("b.x12")), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a.x12", "b.x12"} {
+		if err := r.Put(ctx, "outbox", n, strings.NewReader("ISA~")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, most := range map[string]os.FileMode{
+		"outbox": dir.DirMode, "outbox/sub": dir.DirMode, "outbox/a.x12": dir.FileMode, "outbox/b.x12": dir.FileMode,
+	} {
+		fi, err := os.Stat(filepath.Join(base, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m&^most != 0 || m&0o007 != 0 {
+			t.Errorf("%s: mode %o; want within %o, nothing for others", p, m, most)
+		}
+	}
+}

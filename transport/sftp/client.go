@@ -203,6 +203,30 @@ func (c *Client) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 	return rc, nil
 }
 
+// Stat implements transport.Remote.
+func (c *Client) Stat(ctx context.Context, p string) (xfer.FileInfo, error) {
+	fp, err := c.remoteFile(p)
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	var out xfer.FileInfo
+	err = c.do(ctx, "stat "+fp, func(_ context.Context, cn *conn, _ *progress, _ int) error {
+		fi, err := cn.sftp.Lstat(fp)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return permanent{fmt.Errorf("%s is not a regular file", fp)}
+		}
+		out = xfer.FileInfo{Name: path.Base(fp), Size: fi.Size(), ModTime: fi.ModTime()}
+		return nil
+	})
+	if err != nil {
+		return xfer.FileInfo{}, err
+	}
+	return out, nil
+}
+
 // Put implements transport.Remote: it uploads to dir/TempName(name), then
 // renames over dir/name with posix-rename@openssh.com, or, when the server
 // lacks that extension, removes dir/name and renames (a short window in
@@ -396,9 +420,9 @@ func (c *Client) do(ctx context.Context, op string, fn opFunc) error {
 			return err
 		}
 		d := wait/2 + rand.N(wait/2+1) // jitter in [wait/2, wait]
-		c.log.WarnContext(ctx, "sftp operation failed, retrying",
+		c.log.WarnContext(ctx, "sftp operation failed, retrying", logOp(op, err),
 			slog.String("addr", c.cfg.Addr), slog.Int("attempt", attempt),
-			slog.Duration("backoff", d), slog.String("error", err.Error()))
+			slog.Duration("backoff", d))
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():
@@ -411,6 +435,21 @@ func (c *Client) do(ctx context.Context, op string, fn opFunc) error {
 		}
 		wait = min(2*wait, c.cfg.BackoffMax)
 	}
+}
+
+// logOp is the log attribute group of a failed operation: its verb, the
+// hash of the file it was on (a file name can carry PHI and is never
+// logged) and the error with that name replaced by its hash.
+func logOp(op string, err error) slog.Attr {
+	verb, p, _ := strings.Cut(op, " ")
+	msg := err.Error()
+	attrs := []any{slog.String("op", verb)}
+	switch verb {
+	case "open", "stat", "put", "rename", "remove":
+		msg = xfer.RedactName(msg, p)
+		attrs = append(attrs, slog.String("name_hash", xfer.NameHash(p)))
+	}
+	return slog.Group("", append(attrs, slog.String("error", msg))...)
 }
 
 // guard runs one attempt under the I/O watchdog: the connection is dropped

@@ -10,7 +10,10 @@
 // Creating symbolic or hard links is refused. Supported: open/read/write,
 // stat/lstat, readdir, mkdir, rmdir, remove, setstat (size, mode, times),
 // rename (fails if the target exists, as SFTPv3 says) and
-// posix-rename@openssh.com (replaces the target).
+// posix-rename@openssh.com (replaces the target). Files are created 0640
+// and folders 0750. Setstat never changes the jail root or an owner, and
+// allows modes only within 0660 (files) and 0770 (folders) that keep the
+// owner's access; sizes and times of the user's files may change.
 //
 // Users authenticate with authorized public keys and/or a password. The host
 // key is ed25519, loaded from a file or generated and saved there. The

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/pkg/sftp"
+
+	"github.com/clearinghouse/clearinghouse/transport/internal/xfer"
 )
 
 // jail implements the pkg/sftp request-server handlers on top of an os.Root,
@@ -84,7 +86,7 @@ func (j *jail) openFile(r *sftp.Request, mode int) (*os.File, error) {
 	}
 	// pf.Append is ignored on purpose: the client sends explicit offsets, and
 	// O_APPEND would make WriteAt fail.
-	f, err := j.root.OpenFile(rel(r.Filepath), flag, 0o644)
+	f, err := j.root.OpenFile(rel(r.Filepath), flag, 0o640)
 	if err != nil {
 		return nil, j.fail(r, err)
 	}
@@ -101,7 +103,7 @@ func (j *jail) Filecmd(r *sftp.Request) error {
 	case "Rename":
 		err = j.rename(p, rel(r.Target))
 	case "Mkdir":
-		err = j.root.Mkdir(p, 0o755)
+		err = j.root.Mkdir(p, 0o750)
 	case "Rmdir":
 		err = j.remove(p, true)
 	case "Remove":
@@ -159,8 +161,48 @@ func (j *jail) remove(p string, wantDir bool) error {
 	return j.root.Remove(p)
 }
 
+// Most a partner may grant with Setstat: read and write for the owner and
+// group, never for others, never set-id or sticky bits; execute only on
+// directories. Owner access must stay, so that a partner cannot lock the
+// engine out of a file it uploaded.
+const (
+	maxFileMode = 0o660
+	maxDirMode  = 0o770
+	minFileMode = 0o600
+	minDirMode  = 0o700
+)
+
+// setstat applies a Setstat (or Fsetstat) after checking every attribute
+// against the jail's rules, so a refused request changes nothing: the
+// jail root cannot be changed at all (a partner must not "chmod 777 /"),
+// ownership never, and modes only within maxFileMode/maxDirMode (and at
+// least minFileMode/minDirMode). Times and sizes of the partner's files
+// may change (clients set the modification time after an upload).
 func (j *jail) setstat(r *sftp.Request, p string) error {
 	flags, attrs := r.AttrFlags(), r.Attributes()
+	if p == "." {
+		return sftp.ErrSSHFxPermissionDenied
+	}
+	if flags.UidGid {
+		return sftp.ErrSSHFxPermissionDenied
+	}
+	fi, err := j.root.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() && !fi.IsDir() {
+		return sftp.ErrSSHFxPermissionDenied
+	}
+	if flags.Permissions {
+		mode := attrs.FileMode()
+		most, least := fs.FileMode(maxFileMode), fs.FileMode(minFileMode)
+		if fi.IsDir() {
+			most, least = maxDirMode, minDirMode
+		}
+		if mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky) != 0 || mode.Perm()&^most != 0 || mode.Perm()&least != least {
+			return sftp.ErrSSHFxPermissionDenied
+		}
+	}
 	if flags.Size {
 		f, err := j.root.OpenFile(p, os.O_WRONLY, 0)
 		if err != nil {
@@ -184,8 +226,6 @@ func (j *jail) setstat(r *sftp.Request, p string) error {
 			return err
 		}
 	}
-	// Ownership changes are ignored: every file in a jail belongs to the
-	// server process.
 	return nil
 }
 
@@ -239,8 +279,10 @@ func (j *jail) fail(r *sftp.Request, err error) error {
 	if err == nil {
 		return nil
 	}
+	// File names can carry PHI: the log names the file by its hash.
+	msg := xfer.RedactName(xfer.RedactName(err.Error(), r.Filepath), r.Target)
 	j.log.Debug("sftp request failed", slog.String("user", j.user),
-		slog.String("method", r.Method), slog.String("error", err.Error()))
+		slog.String("method", r.Method), slog.String("name_hash", xfer.NameHash(r.Filepath)), slog.String("error", msg))
 	switch {
 	case errors.Is(err, sftp.ErrSSHFxOpUnsupported), errors.Is(err, sftp.ErrSSHFxPermissionDenied),
 		errors.Is(err, sftp.ErrSSHFxFailure):

@@ -47,6 +47,7 @@ var conformanceTests = []conformanceTest{
 	{"list_filters_hidden_dirs_links", testListFilters},
 	{"list_missing_dir", testListMissing},
 	{"open_missing", testOpenMissing},
+	{"stat", testStat},
 	{"put_replaces", testPutReplaces},
 	{"put_invisible_until_renamed", testPutInvisible},
 	{"put_after_crash", testPutAfterCrash},
@@ -164,6 +165,28 @@ func testOpenMissing(e *env) {
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		e.t.Errorf("Open(missing) = %v, want fs.ErrNotExist", err)
+	}
+}
+
+func testStat(e *env) {
+	e.put(e.w, "s.edi", "ISA*00*STAT~")
+	listed, err := e.r.List(e.ctx, e.w)
+	if err != nil || len(listed) != 1 {
+		e.t.Fatalf("List = %v, %v", listed, err)
+	}
+	fi, err := e.r.Stat(e.ctx, path.Join(e.w, "s.edi"))
+	if err != nil {
+		e.t.Fatalf("Stat: %v", err)
+	}
+	if fi.Name != "s.edi" || fi.Size != int64(len("ISA*00*STAT~")) || !fi.ModTime.Equal(listed[0].ModTime) {
+		e.t.Errorf("Stat = %+v; want name s.edi, size %d, the listed time %v", fi, len("ISA*00*STAT~"), listed[0].ModTime)
+	}
+	if _, err := e.r.Stat(e.ctx, path.Join(e.w, "missing.edi")); !errors.Is(err, fs.ErrNotExist) {
+		e.t.Errorf("Stat(missing) = %v, want fs.ErrNotExist", err)
+	}
+	e.mkdir(path.Join(e.w, "sub"))
+	if _, err := e.r.Stat(e.ctx, path.Join(e.w, "sub")); err == nil {
+		e.t.Errorf("Stat(directory) succeeded; want an error")
 	}
 }
 

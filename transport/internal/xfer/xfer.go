@@ -28,6 +28,10 @@ type Remote interface {
 	List(ctx context.Context, dir string) ([]FileInfo, error)
 	// Open opens the file at path for reading. The caller closes it.
 	Open(ctx context.Context, path string) (io.ReadCloser, error)
+	// Stat describes the regular file at path (not following a symbolic
+	// link), with Name its base name. A missing file gives an error
+	// matching fs.ErrNotExist.
+	Stat(ctx context.Context, path string) (FileInfo, error)
 	// Put stores r as dir/name atomically: it writes a temp file in dir
 	// (TempName(name)), then renames it over dir/name, replacing any existing
 	// file. A retry after a crash yields exactly one final file.

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package main
+
+const umask = 0
+
+// restrictUmask does nothing where there is no umask.
+func restrictUmask() int { return 0 }
