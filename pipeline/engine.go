@@ -112,7 +112,7 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 			return nil, fmt.Errorf("pipeline: partner %s: %w", p.ID, err)
 		}
 	}
-	d, err := outbox.NewDeliverer(st, sp, targets, outbox.Config{Owner: cfg.Owner, Logger: cfg.Logger})
+	d, err := outbox.NewDeliverer(st, sp, targets, outbox.Config{Owner: cfg.Owner, Lease: cfg.Lease, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +171,9 @@ type PollResult struct {
 	NotReady   int `json:"not_ready"`
 	Refused    int `json:"refused"`
 	Failed     int `json:"failed"`
+	// Changed counts files replaced under the same name while they were
+	// taken: left in the inbox for the next poll.
+	Changed int `json:"changed"`
 	// Partners are the same counts per polled partner, in polling order,
 	// with the error of an inbox that could not be polled.
 	Partners []PartnerPoll `json:"partners,omitempty"`
@@ -185,6 +188,7 @@ type PartnerPoll struct {
 	NotReady   int    `json:"not_ready"`
 	Refused    int    `json:"refused"`
 	Failed     int    `json:"failed"`
+	Changed    int    `json:"changed"`
 	// Error is why the inbox could not be polled (or listed in full);
 	// empty when it was.
 	Error string `json:"error,omitempty"`
@@ -201,7 +205,7 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		}
 		r, err := p.Poller.RunOnce(ctx)
 		pp := PartnerPoll{Partner: p.ID, Received: len(r.Received), Duplicates: len(r.Duplicates), Gone: r.Gone,
-			NotReady: r.NotReady, Refused: r.Refused, Failed: r.Failed}
+			NotReady: r.NotReady, Refused: r.Refused, Failed: r.Failed, Changed: r.Changed}
 		if err != nil {
 			pp.Error = err.Error()
 		}
@@ -212,6 +216,7 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		res.NotReady += pp.NotReady
 		res.Refused += pp.Refused
 		res.Failed += pp.Failed
+		res.Changed += pp.Changed
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
