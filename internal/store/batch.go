@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/lib/pq"
 )
 
 // Set-based repository methods: one statement for many rows, so that the
@@ -98,4 +100,190 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 		return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
 	}
 	return nil
+}
+
+// inArgs turns values into "?, ?, ..." and its arguments.
+func inArgs[T any](vs []T) (string, []any) {
+	args := make([]any, len(vs))
+	for i, v := range vs {
+		args[i] = v
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", "), args
+}
+
+// LatestByFingerprints returns, for each fingerprint that has one, the
+// newest claim (without lines) carrying it that is not itself rejected or a
+// duplicate: FindByFingerprint for many fingerprints at once.
+func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[string]*Claim, error) {
+	out := make(map[string]*Claim, len(fps))
+	for start := 0; start < len(fps); start += batchRows {
+		in, args := inArgs(fps[start:min(start+batchRows, len(fps))])
+		var cs []Claim
+		if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+			WHERE fingerprint IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')`, args...); err != nil {
+			return nil, fmt.Errorf("store: find by fingerprints: %w", err)
+		}
+		for i := range cs {
+			c := &cs[i]
+			c.normalize()
+			if old := out[c.Fingerprint]; old == nil || old.ID < c.ID {
+				out[c.Fingerprint] = c
+			}
+		}
+	}
+	return out, nil
+}
+
+// FindBySuspectKeys is FindBySuspectKey for many keys at once: per key the
+// claims not rejected or duplicates, newest first, at most 100, with their
+// lines.
+func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[string][]Claim, error) {
+	out := make(map[string][]Claim, len(keys))
+	for start := 0; start < len(keys); start += batchRows {
+		in, args := inArgs(keys[start:min(start+batchRows, len(keys))])
+		var cs []Claim
+		if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+			WHERE suspect_key IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')
+			ORDER BY id DESC`, args...); err != nil {
+			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
+		}
+		if len(cs) == 0 {
+			continue
+		}
+		for i := range cs {
+			cs[i].normalize()
+		}
+		if err := q.loadLines(ctx, cs); err != nil {
+			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
+		}
+		for _, c := range cs {
+			if len(out[c.SuspectKey]) < 100 {
+				out[c.SuspectKey] = append(out[c.SuspectKey], c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// FindMembersByIDs is FindMembersByID for many member IDs at once: the
+// rows of every ID found, oldest first (IDs not found are absent).
+func (q *Queries) FindMembersByIDs(ctx context.Context, ids []string) (map[string][]Member, error) {
+	return q.findMembersIn(ctx, "member_id", ids, func(m *Member) string { return m.MemberID })
+}
+
+// FindMembersByFamilies is FindMembersByFamily for many families at once.
+func (q *Queries) FindMembersByFamilies(ctx context.Context, families []string) (map[string][]Member, error) {
+	return q.findMembersIn(ctx, "family_id", families, func(m *Member) string { return m.FamilyID })
+}
+
+func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
+	out := map[string][]Member{}
+	var clean []string
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			clean = append(clean, v)
+		}
+	}
+	for start := 0; start < len(clean); start += batchRows {
+		in, args := inArgs(clean[start:min(start+batchRows, len(clean))])
+		var ms []Member
+		if err := q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN (`+in+`) ORDER BY id`, args...); err != nil {
+			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
+		}
+		for i := range ms {
+			ms[i].normalize()
+			k := key(&ms[i])
+			out[k] = append(out[k], ms[i])
+		}
+	}
+	return out, nil
+}
+
+// InsertClaims inserts claims and their lines like InsertClaim, many at a
+// time: on PostgreSQL inside a transaction their IDs are drawn in one query
+// and rows are streamed with COPY; elsewhere they are inserted one by one
+// with prepared statements (SQLite runs in process: a round trip costs
+// nothing). Line IDs are not set by the COPY path.
+func (q *Queries) InsertClaims(ctx context.Context, cs []*Claim) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if q.dialect != DialectPostgres || q.tx == nil || len(cs) < 4 {
+		for _, c := range cs {
+			if err := q.InsertClaim(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, c := range cs {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("store: insert claim %s: %w", c.ControlNumber, err)
+		}
+	}
+	var ids []int64
+	if err := q.selectAll(ctx, &ids, `SELECT nextval(pg_get_serial_sequence('claims', 'id')) FROM generate_series(1, ?)`, len(cs)); err != nil {
+		return fmt.Errorf("store: insert claims: %w", err)
+	}
+	if len(ids) != len(cs) {
+		return fmt.Errorf("store: insert claims: %d ids for %d claims", len(ids), len(cs))
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	now := q.now()
+	tx := q.tx.sqlTx
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("claims", "id", "transaction_id", "inbound_file_id", "partner_id", "control_number",
+		"clm01", "claim_type", "frequency", "ref_f8", "replaces_claim_id", "state", "reasons", "billed_cents", "allowed_cents",
+		"payer_id", "submitter_id", "billing_npi", "billing_tin", "member_id", "patient_last", "patient_first", "patient_dob",
+		"service_from", "service_to", "fingerprint", "suspect_key", "raw_offset", "raw_length", "created_at", "updated_at",
+		"notes", "related_control", "member_tpa"))
+	if err != nil {
+		return fmt.Errorf("store: insert claims: %w", err)
+	}
+	for i, c := range cs {
+		if _, err := stmt.ExecContext(ctx, ids[i], c.TransactionID, c.InboundFileID, c.PartnerID, c.ControlNumber,
+			c.CLM01, c.ClaimType, c.Frequency, c.RefF8, c.ReplacesClaimID, c.State, c.Reasons, c.BilledCents, c.AllowedCents,
+			c.PayerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst, c.PatientDOB,
+			c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now,
+			c.Notes, c.RelatedControl, c.MemberTPA); err != nil {
+			stmt.Close()
+			return fmt.Errorf("store: insert claims: %w", copyErr(err))
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return fmt.Errorf("store: insert claims: %w", copyErr(err))
+	}
+	if err := stmt.Close(); err != nil {
+		return fmt.Errorf("store: insert claims: %w", err)
+	}
+	lstmt, err := tx.PrepareContext(ctx, pq.CopyIn("claim_lines", "claim_id", "line_no", "code", "modifiers", "units", "unit_type",
+		"charge_cents", "allowed_cents", "service_from", "service_to", "revenue_code"))
+	if err != nil {
+		return fmt.Errorf("store: insert claim lines: %w", err)
+	}
+	for i, c := range cs {
+		c.ID, c.CreatedAt, c.UpdatedAt = ids[i], now, now
+		for j := range c.Lines {
+			l := &c.Lines[j]
+			l.ClaimID = c.ID
+			if _, err := lstmt.ExecContext(ctx, c.ID, l.LineNo, l.Code, l.Modifiers, l.Units, l.UnitType,
+				l.ChargeCents, l.AllowedCents, l.ServiceFrom, l.ServiceTo, l.RevenueCode); err != nil {
+				lstmt.Close()
+				return fmt.Errorf("store: insert claim lines: %w", copyErr(err))
+			}
+		}
+	}
+	if _, err := lstmt.ExecContext(ctx); err != nil {
+		lstmt.Close()
+		return fmt.Errorf("store: insert claim lines: %w", copyErr(err))
+	}
+	return lstmt.Close()
+}
+
+// copyErr maps a unique violation in a COPY to ErrConflict.
+func copyErr(err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
 }
