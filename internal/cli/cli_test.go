@@ -185,7 +185,7 @@ func TestProcessJSONContract(t *testing.T) {
 	args := []string{"--data-dir", filepath.Join(dir, "var"), "process", "--json", "--partner", "acme", "--out", out,
 		demo + "acme-837p-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12", demo + "acme-837p-20261120-03-resend.x12"}
 	code, stdout, errOut := run(t, args...)
-	if code != 0 {
+	if code != 1 { // the invalid file's sets are rejected
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -246,6 +246,50 @@ func TestProcessJSONContract(t *testing.T) {
 	json.Unmarshal([]byte(stdout), &again)
 	if len(again.Files) != 0 || len(again.Duplicates) != 3 {
 		t.Errorf("second run: %d files, %d duplicates", len(again.Files), len(again.Duplicates))
+	}
+}
+
+// TestProcessExitStatus: process follows the validate contract (0 all
+// accepted, 1 anything rejected, 2 unreadable input or usage).
+func TestProcessExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.x12")
+	notX12 := filepath.Join(dir, "notes.txt")
+	os.WriteFile(empty, nil, 0o600)
+	os.WriteFile(notX12, []byte("member list, not an interchange\n"), 0o600)
+	for _, tt := range []struct {
+		name  string
+		files []string
+		code  int
+	}{
+		{"clean", []string{demo + "acme-837p-20261120-01.x12"}, 0},
+		{"rejected sets", []string{demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"rejected interchange", []string{demo + "acme-837p-20261121-01-bad-envelope.x12"}, 1},
+		{"empty file", []string{empty}, 1},
+		{"not X12", []string{notX12}, 1},
+		{"one bad among good", []string{demo + "acme-837i-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"directory", []string{dir}, 2},
+		{"missing file", []string{filepath.Join(dir, "nope.x12")}, 2},
+		{"missing among bad", []string{filepath.Join(dir, "nope.x12"), demo + "acme-837p-20261120-02-invalid.x12"}, 2},
+		{"no arguments", nil, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			args := append([]string{"--data-dir", filepath.Join(d, "var"), "process", "--out", filepath.Join(d, "out")}, tt.files...)
+			code, out, errOut := run(t, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+		})
+	}
+	// A file already processed is reported as a duplicate: nothing is
+	// rejected by that run.
+	d := t.TempDir()
+	args := []string{"--data-dir", filepath.Join(d, "var"), "process", "--out", filepath.Join(d, "out"), demo + "acme-837p-20261120-01.x12"}
+	for i := 0; i < 2; i++ {
+		if code, out, errOut := run(t, args...); code != 0 {
+			t.Fatalf("run %d: exit %d\n%s%s", i+1, code, out, errOut)
+		}
 	}
 }
 

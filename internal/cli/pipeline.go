@@ -229,7 +229,16 @@ func (a *app) processCmd() *cobra.Command {
 processes it exactly as a polled file (validation, TA1/999, claim outcomes)
 and writes every outbound file under DIR/<partner>/. A file whose content
 was already processed is reported as a duplicate and not processed again.
-It prints a summary, or with --json one JSON document (see docs/process-json.md).`,
+It prints a summary, or with --json one JSON document (see docs/process-json.md).
+DIR defaults to <data-dir>/out.
+
+Exit status, as for validate: 0 when every file was processed with every
+interchange, group and transaction set accepted without errors and no claim
+rejected (a file already processed, reported as a duplicate, counts as
+nothing rejected); 1 when anything was rejected (a rejected, empty or
+non-X12 file, a rejected or accepted-with-errors set, a rejected or
+duplicate claim) or a file failed; 2 when a FILE cannot be read (missing,
+a directory) or the usage is wrong. The other files are still processed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -240,6 +249,9 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 			// The whole configuration but the partners' remotes: process
 			// reads local files and writes under --out, never polls or
 			// delivers.
+			if out == "" {
+				out = filepath.Join(cfg.DataDir, "out")
+			}
 			local := cfg
 			local.Partners = nil
 			rt, err := a.openRuntime(ctx, local, 0)
@@ -249,10 +261,13 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 			defer rt.Close()
 			var results []pipeline.FileResult
 			var dups []duplicateFile
+			status := 0
 			for _, name := range args {
-				f, err := os.Open(name)
+				f, err := openRegular(name)
 				if err != nil {
-					return &ExitError{Code: 2, Err: err}
+					fmt.Fprintln(a.stderr, "clearinghouse:", err)
+					status = 2
+					continue
 				}
 				sf, err := rt.spool.Put(ctx, "inbound", f)
 				f.Close()
@@ -275,6 +290,7 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				if err != nil {
 					return err
 				}
+				status = worseStatus(status, fileStatus(res))
 				results = append(results, res)
 			}
 			fwd, err := rt.engine.Forward(ctx)
@@ -314,22 +330,94 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return err
 			}
 			if asJSON {
-				return writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered)
+				if err := writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered); err != nil {
+					return err
+				}
+			} else {
+				printFiles(a.stdout, results)
+				printForwarded(a.stdout, fwd)
+				for _, d := range dups {
+					fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
+				}
+				printDelivered(a.stdout, delivered.Delivered, out)
 			}
-			printFiles(a.stdout, results)
-			printForwarded(a.stdout, fwd)
-			for _, d := range dups {
-				fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
+			if status != 0 {
+				return exitCode(status)
 			}
-			printDelivered(a.stdout, delivered.Delivered, out)
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&out, "out", "out", "directory for outbound files (DIR/<partner>/)")
+	f.StringVar(&out, "out", "", "directory for outbound files (DIR/<partner>/; default <data-dir>/out)")
 	f.StringVar(&partner, "partner", "local", "partner the files come from")
 	f.BoolVar(&asJSON, "json", false, "print a JSON document instead of the summary")
 	return cmd
+}
+
+// openRegular opens name for reading, refusing anything but a regular file
+// (a directory cannot be processed: exit status 2, like validate).
+func openRegular(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file", name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// fileStatus is the exit status one processed file calls for, with the
+// validate contract: 0 when the file was processed and every interchange,
+// group and transaction set was accepted without errors and no claim was
+// rejected; 1 otherwise (a rejected, empty, non-X12 or failed file, any
+// rejected or accepted-with-errors set, any rejected or duplicate claim).
+func fileStatus(r pipeline.FileResult) int {
+	if r.State != store.InboundProcessed || r.Counts.TxRejected > 0 || r.Counts.ClaimsRejected > 0 {
+		return 1
+	}
+	for _, ic := range r.Interchanges {
+		if ic.TA1.Ack != "A" {
+			return 1
+		}
+		for _, g := range ic.Groups {
+			if g.Ack != "A" {
+				return 1
+			}
+			for _, t := range g.Transactions {
+				if t.Ack != "A" {
+					return 1
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// worseStatus combines two exit statuses of the validate contract: 2
+// (unreadable input, usage) over 1 (rejected) over 3 (envelope only) over 0.
+func worseStatus(a, b int) int {
+	rank := func(s int) int {
+		switch s {
+		case 0:
+			return 0
+		case 3:
+			return 1
+		case 1:
+			return 2
+		default:
+			return 3
+		}
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 type duplicateFile struct {
