@@ -13,9 +13,12 @@ BENCHCPU  ?= 1
 help: ## list the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9_-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/clearinghouse/clearinghouse/internal/cli.version=$(VERSION)
+
 .PHONY: build
-build: ## build bin/clearinghouse
-	$(GO) build -o $(BIN) ./cmd/clearinghouse
+build: ## build bin/clearinghouse (clearinghouse --version prints VERSION, default git describe)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/clearinghouse
 
 .PHONY: run
 run: build ## one full demo cycle on embedded defaults (SQLite + embedded SFTP on loopback)
@@ -59,5 +62,14 @@ lint: ## gofmt and go vet
 	$(GO) vet $(PKGS)
 
 .PHONY: clean
-clean: ## remove build output and the demo work dir
+clean: clean-demo ## remove build output, var/ and the demo's work dirs
 	rm -rf bin var
+
+# The demo's default work dirs are $TMPDIR/clearinghouse-demo-*; ours are
+# those owned by us that hold the demo's marker file (or, made before the
+# marker, its sftp/acme jail).
+.PHONY: clean-demo
+clean-demo: ## remove the work dirs `clearinghouse demo` left in $TMPDIR
+	@find "$${TMPDIR:-/tmp}" -maxdepth 1 -type d -name 'clearinghouse-demo-*' -user "$$(id -u)" \
+	  \( -exec test -e '{}/.clearinghouse-demo' \; -o -exec test -d '{}/sftp/acme' \; \) \
+	  -print -exec rm -rf '{}' +

@@ -269,26 +269,38 @@ func (a *app) translateCmd() *cobra.Command {
 				return &ExitError{Code: 2, Err: err}
 			}
 			defer f.Close()
-			enc := json.NewEncoder(a.stdout)
-			indent := ""
+			// The document is written as the transactions are decoded;
+			// --pretty is exactly json.Indent(compact, "", "  ").
+			nl, indent := "", ""
 			if pretty {
-				indent = "  "
-				enc.SetIndent(indent, "  ")
+				nl, indent = "\n", "  "
 			}
-			nl := ""
-			if pretty {
-				nl = "\n"
+			name, _ := json.Marshal(args[0])
+			sep := " "
+			if !pretty {
+				sep = ""
 			}
-			fmt.Fprintf(a.stdout, "{%s%s\"file\": %q,%s%s\"transactions\": [", nl, indent, args[0], nl, indent)
+			fmt.Fprintf(a.stdout, "{%s%s\"file\":%s%s,%s%s\"transactions\":%s[", nl, indent, sep, name, nl, indent, sep)
 			n := 0
 			var decoders []*claim.TransactionDecoder
 			emit := func(tx *claim.Transaction) error {
+				var b []byte
+				var err error
+				if pretty {
+					b, err = json.MarshalIndent(tx, indent+indent, indent)
+				} else {
+					b, err = json.Marshal(tx)
+				}
+				if err != nil {
+					return err
+				}
 				if n > 0 {
 					fmt.Fprint(a.stdout, ",")
 				}
 				fmt.Fprint(a.stdout, nl+indent+indent)
 				n++
-				return enc.Encode(tx)
+				_, err = a.stdout.Write(b)
+				return err
 			}
 			res, err := validate.Run(cmd.Context(), f, validate.Options{
 				Handler: func(set validate.SetInfo) schema.Handler {
@@ -308,7 +320,10 @@ func (a *app) translateCmd() *cobra.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(a.stdout, "%s%s]%s}\n", nl, indent, nl)
+			if n > 0 {
+				fmt.Fprint(a.stdout, nl+indent)
+			}
+			fmt.Fprintf(a.stdout, "]%s}\n", nl)
 			if n == 0 {
 				return errors.New("no 837P/837I transaction set found")
 			}
