@@ -300,3 +300,62 @@ func TestMakeCleanDemo(t *testing.T) {
 		}
 	}
 }
+
+// writeRecorder records the largest single Write.
+type writeRecorder struct {
+	bytes.Buffer
+	max, writes int
+}
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.writes++
+	w.max = max(w.max, len(p))
+	return w.Buffer.Write(p)
+}
+
+// TestProcessJSONStreams: process --json writes its document as it goes
+// (no single write holds more than a buffer's worth, whatever the number of
+// claims), and the bytes are still the documented indented document.
+func TestProcessJSONStreams(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "big.x12")
+	if code, _, errOut := run(t, "gen", "--type", "837P", "--claims", "3000", "--seed", "11", "--out", in); code != 0 {
+		t.Fatalf("gen: %s", errOut)
+	}
+	var out writeRecorder
+	var errb bytes.Buffer
+	code := Main(context.Background(), []string{"--log-level", "error", "--data-dir", filepath.Join(dir, "var"), "process", "--json", in}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if out.Len() < 1<<20 || out.max > 64<<10 {
+		t.Errorf("%d bytes in %d writes, largest %d: not streamed", out.Len(), out.writes, out.max)
+	}
+	var doc struct {
+		Files []struct {
+			Claims []struct {
+				CLM01 string `json:"clm01"`
+			} `json:"claims"`
+		} `json:"files"`
+		Duplicates []any    `json:"duplicate_files"`
+		Delivered  []string `json:"delivered"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Files) != 1 || len(doc.Files[0].Claims) != 3000 || doc.Duplicates == nil || len(doc.Delivered) == 0 {
+		t.Fatalf("files %d, claims %d, duplicates %v, delivered %d", len(doc.Files), len(doc.Files[0].Claims), doc.Duplicates, len(doc.Delivered))
+	}
+	// The same bytes as indenting the compact document: the contract's layout.
+	var compact, indented bytes.Buffer
+	if err := json.Compact(&compact, out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	json.Indent(&indented, compact.Bytes(), "", "  ")
+	if indented.String()+"\n" != out.String() {
+		t.Error("streamed document is not laid out as json.Encoder.SetIndent(\"\", \"  \") would")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "var", ".process-results-*")); len(left) != 0 {
+		t.Errorf("results spool left behind: %v", left)
+	}
+}

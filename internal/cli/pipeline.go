@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -259,7 +261,14 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				return err
 			}
 			defer rt.Close()
-			var results []pipeline.FileResult
+			// Results go to a temporary file as each file completes, so
+			// memory does not grow with the number of files; claims are
+			// read back from the store page by page when printed.
+			results, err := newResultSpool(cfg.DataDir)
+			if err != nil {
+				return err
+			}
+			defer results.Close()
 			var dups []duplicateFile
 			status := 0
 			for _, name := range args {
@@ -291,18 +300,15 @@ a directory) or the usage is wrong. The other files are still processed.`,
 					return err
 				}
 				status = worseStatus(status, fileStatus(res))
-				results = append(results, res)
+				if err := results.add(res); err != nil {
+					return err
+				}
 			}
 			fwd, err := rt.engine.Forward(ctx)
 			if err != nil {
 				return err
 			}
-			partners := map[string]bool{}
-			for _, r := range results {
-				for _, o := range r.Outputs {
-					partners[o.Partner] = true
-				}
-			}
+			partners := results.partners
 			for _, f := range fwd.Files {
 				partners[f.Partner] = true
 			}
@@ -334,7 +340,13 @@ a directory) or the usage is wrong. The other files are still processed.`,
 					return err
 				}
 			} else {
-				printFiles(a.stdout, results)
+				fmt.Fprintf(a.stdout, "processed %d file(s):\n", results.n)
+				if err := results.each(func(r pipeline.FileResult) error {
+					printFile(a.stdout, r)
+					return nil
+				}); err != nil {
+					return err
+				}
 				printForwarded(a.stdout, fwd)
 				for _, d := range dups {
 					fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
@@ -452,58 +464,189 @@ type processLine struct {
 	AllowedCents *int64 `json:"allowed_cents"`
 }
 
-func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results []pipeline.FileResult, dups []duplicateFile, out string, delivered outbox.Result) error {
-	type fileJSON struct {
-		pipeline.FileResult
-		Claims []processClaim `json:"claims"`
-	}
-	doc := struct {
-		Files      []fileJSON      `json:"files"`
-		Duplicates []duplicateFile `json:"duplicate_files"`
-		OutDir     string          `json:"out_dir"`
-		Delivered  []string        `json:"delivered"`
-	}{Files: []fileJSON{}, Duplicates: dups, OutDir: out, Delivered: []string{}}
-	if doc.Duplicates == nil {
-		doc.Duplicates = []duplicateFile{}
-	}
-	for _, r := range results {
-		fj := fileJSON{FileResult: r, Claims: []processClaim{}}
+// writeProcessJSON streams the `process --json` document (see
+// docs/process-json.md) to w: each file's result as it is read back from
+// the spool, each claim as it is read from the store (1000 at a time), so
+// memory does not depend on the number of files or claims. The bytes are
+// those of json.Encoder with SetIndent("", "  ") on the whole document.
+func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results *resultSpool, dups []duplicateFile, out string, delivered outbox.Result) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	jw := &jsonWriter{w: bw}
+	jw.raw("{\n  \"files\": [")
+	n := 0
+	err := results.each(func(r pipeline.FileResult) error {
+		if n > 0 {
+			jw.raw(",")
+		}
+		n++
+		// The file object without its closing brace, then its claims.
+		b, err := json.MarshalIndent(r, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		b = bytes.TrimSuffix(b, []byte("\n    }"))
+		jw.raw("\n    ")
+		jw.bytes(b)
+		jw.raw(",\n      \"claims\": [")
+		claims := 0
 		var after int64
 		for {
-			claims, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000, WithLines: true})
+			page, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000, WithLines: true})
 			if err != nil {
 				return err
 			}
-			if len(claims) == 0 {
+			if len(page) == 0 {
 				break
 			}
-			for _, c := range claims {
-				pc := processClaim{
-					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
-					Reasons: c.ReasonList(), Notes: c.NoteList(), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
-					Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
+			for _, c := range page {
+				if claims > 0 {
+					jw.raw(",")
 				}
-				for _, l := range c.Lines {
-					pc.Lines = append(pc.Lines, processLine{Line: l.LineNo, Code: l.Code, RevenueCode: l.RevenueCode,
-						BilledCents: l.ChargeCents, AllowedCents: l.AllowedCents})
-				}
-				if c.ReplacesClaimID != nil {
-					pc.Replaces = c.RelatedControl
-				} else if c.RelatedControl != "" {
-					pc.DuplicateOf = c.RelatedControl
-				}
-				fj.Claims = append(fj.Claims, pc)
+				claims++
+				jw.raw("\n        ")
+				jw.value(toProcessClaim(c), "        ")
 				after = c.ID
 			}
+			if jw.err != nil {
+				return jw.err
+			}
 		}
-		doc.Files = append(doc.Files, fj)
+		if claims > 0 {
+			jw.raw("\n      ")
+		}
+		jw.raw("]\n    }")
+		return jw.err
+	})
+	if err != nil {
+		return err
 	}
+	if n > 0 {
+		jw.raw("\n  ")
+	}
+	jw.raw("],\n  \"duplicate_files\": ")
+	if dups == nil {
+		dups = []duplicateFile{}
+	}
+	jw.value(dups, "  ")
+	jw.raw(",\n  \"out_dir\": ")
+	jw.value(out, "  ")
+	jw.raw(",\n  \"delivered\": ")
+	paths := make([]string, 0, len(delivered.Delivered))
 	for _, d := range delivered.Delivered {
-		doc.Delivered = append(doc.Delivered, filepath.Join(out, d.PartnerID, d.Name))
+		paths = append(paths, filepath.Join(out, d.PartnerID, d.Name))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	jw.value(paths, "  ")
+	jw.raw("\n}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// toProcessClaim is a stored claim in the `process --json` contract.
+func toProcessClaim(c store.Claim) processClaim {
+	pc := processClaim{
+		CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
+		Reasons: c.ReasonList(), Notes: c.NoteList(), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+		Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
+	}
+	for _, l := range c.Lines {
+		pc.Lines = append(pc.Lines, processLine{Line: l.LineNo, Code: l.Code, RevenueCode: l.RevenueCode,
+			BilledCents: l.ChargeCents, AllowedCents: l.AllowedCents})
+	}
+	if c.ReplacesClaimID != nil {
+		pc.Replaces = c.RelatedControl
+	} else if c.RelatedControl != "" {
+		pc.DuplicateOf = c.RelatedControl
+	}
+	return pc
+}
+
+// jsonWriter writes JSON pieces and keeps the first error.
+type jsonWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = io.WriteString(j.w, s)
+	}
+}
+
+func (j *jsonWriter) bytes(b []byte) {
+	if j.err == nil {
+		_, j.err = j.w.Write(b)
+	}
+}
+
+// value writes v indented as it would be at the depth of prefix.
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	j.bytes(b)
+}
+
+// resultSpool keeps the results of `process` in a temporary file under the
+// data dir (removed by Close) instead of memory.
+type resultSpool struct {
+	f        *os.File
+	w        *bufio.Writer
+	n        int
+	partners map[string]bool // partners the queued outputs are for
+}
+
+func newResultSpool(dir string) (*resultSpool, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, ".process-results-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	return &resultSpool{f: f, w: bufio.NewWriter(f), partners: map[string]bool{}}, nil
+}
+
+func (s *resultSpool) add(r pipeline.FileResult) error {
+	for _, o := range r.Outputs {
+		s.partners[o.Partner] = true
+	}
+	s.n++
+	return json.NewEncoder(s.w).Encode(r)
+}
+
+// each calls fn with every result, in the order they were added.
+func (s *resultSpool) each(fn func(pipeline.FileResult) error) error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bufio.NewReader(s.f))
+	for i := 0; i < s.n; i++ {
+		var r pipeline.FileResult
+		if err := dec.Decode(&r); err != nil {
+			return fmt.Errorf("process: read back results: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	// Further adds append at the end.
+	_, err := s.f.Seek(0, io.SeekEnd)
+	return err
+}
+
+func (s *resultSpool) Close() error {
+	s.f.Close()
+	return os.Remove(s.f.Name())
 }
 
 func printCycle(w io.Writer, res pipeline.CycleResult) {
@@ -532,49 +675,54 @@ func printForwarded(w io.Writer, f forward.Result) {
 func printFiles(w io.Writer, files []pipeline.FileResult) {
 	fmt.Fprintf(w, "processed %d file(s):\n", len(files))
 	for _, f := range files {
-		fmt.Fprintf(w, "  #%d %s/%s: %s — interchanges %d, sets %d accepted / %d rejected, claims %d accepted / %d rejected\n",
-			f.InboundID, f.Partner, f.Name, f.State, f.Counts.Interchanges, f.Counts.TxAccepted, f.Counts.TxRejected,
-			f.Counts.ClaimsAccepted, f.Counts.ClaimsRejected)
-		if f.Error != "" {
-			fmt.Fprintf(w, "      reason: %s\n", f.Error)
+		printFile(w, f)
+	}
+}
+
+// printFile prints one file's summary lines.
+func printFile(w io.Writer, f pipeline.FileResult) {
+	fmt.Fprintf(w, "  #%d %s/%s: %s — interchanges %d, sets %d accepted / %d rejected, claims %d accepted / %d rejected\n",
+		f.InboundID, f.Partner, f.Name, f.State, f.Counts.Interchanges, f.Counts.TxAccepted, f.Counts.TxRejected,
+		f.Counts.ClaimsAccepted, f.Counts.ClaimsRejected)
+	if f.Error != "" {
+		fmt.Fprintf(w, "      reason: %s\n", f.Error)
+	}
+	var keys []string
+	for k := range f.Outcomes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, f.Outcomes[k]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "      outcomes: %s\n", strings.Join(parts, ", "))
+	}
+	keys = keys[:0]
+	for k := range f.Rejections {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts = parts[:0]
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, f.Rejections[k]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "      rejected by reason: %s\n", strings.Join(parts, ", "))
+	}
+	for _, ic := range f.Interchanges {
+		if ic.TA1.Ack != "A" {
+			fmt.Fprintf(w, "      interchange %s: TA1 %s note %s\n", ic.Control, ic.TA1.Ack, ic.TA1.Note)
 		}
-		var keys []string
-		for k := range f.Outcomes {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %d", k, f.Outcomes[k]))
-		}
-		if len(parts) > 0 {
-			fmt.Fprintf(w, "      outcomes: %s\n", strings.Join(parts, ", "))
-		}
-		keys = keys[:0]
-		for k := range f.Rejections {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts = parts[:0]
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s ×%d", k, f.Rejections[k]))
-		}
-		if len(parts) > 0 {
-			fmt.Fprintf(w, "      rejected by reason: %s\n", strings.Join(parts, ", "))
-		}
-		for _, ic := range f.Interchanges {
-			if ic.TA1.Ack != "A" {
-				fmt.Fprintf(w, "      interchange %s: TA1 %s note %s\n", ic.Control, ic.TA1.Ack, ic.TA1.Note)
-			}
-			for _, g := range ic.Groups {
-				for _, t := range g.Transactions {
-					if t.Ack != "A" {
-						first := ""
-						if len(t.Errors) > 0 {
-							first = " — first: " + issueLine(t.Errors[0])
-						}
-						fmt.Fprintf(w, "      set %s (group %s): IK5 %s%s, %d error(s)%s\n", t.Control, g.Control, t.Ack, codes(t.Codes), len(t.Errors), first)
+		for _, g := range ic.Groups {
+			for _, t := range g.Transactions {
+				if t.Ack != "A" {
+					first := ""
+					if len(t.Errors) > 0 {
+						first = " — first: " + issueLine(t.Errors[0])
 					}
+					fmt.Fprintf(w, "      set %s (group %s): IK5 %s%s, %d error(s)%s\n", t.Control, g.Control, t.Ack, codes(t.Codes), len(t.Errors), first)
 				}
 			}
 		}
