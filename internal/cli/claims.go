@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -67,7 +68,9 @@ func (a *app) rosterCmd() *cobra.Command {
 					status = 1
 				}
 				if asJSON {
-					json.NewEncoder(a.stdout).Encode(map[string]any{"file": name, "result": res})
+					if err := json.NewEncoder(a.stdout).Encode(map[string]any{"file": name, "result": toRosterImportJSON(res)}); err != nil {
+						return err
+					}
 					continue
 				}
 				if res.Duplicate {
@@ -132,6 +135,50 @@ func (a *app) rosterCmd() *cobra.Command {
 	return cmd
 }
 
+// rosterImportJSON is the `roster import --json` form of an import result
+// (snake_case keys like every other JSON the CLI prints).
+type rosterImportJSON struct {
+	ImportID      int64             `json:"import_id"`
+	SHA256        string            `json:"sha256"`
+	Format        string            `json:"format"`
+	Duplicate     bool              `json:"duplicate"`
+	Records       int               `json:"records"`
+	Added         int               `json:"added"`
+	Changed       int               `json:"changed"`
+	Termed        int               `json:"termed"`
+	Reinstated    int               `json:"reinstated"`
+	Unchanged     int               `json:"unchanged"`
+	Snapshot      bool              `json:"snapshot"`
+	AbsentTermed  int               `json:"absent_termed"`
+	AbsentSkipped bool              `json:"absent_skipped"`
+	FileDate      string            `json:"file_date"`
+	Errors        []rosterErrorJSON `json:"errors"`
+}
+
+// rosterErrorJSON is one refused roster record.
+type rosterErrorJSON struct {
+	Line     int    `json:"line,omitempty"`
+	Column   string `json:"column,omitempty"`
+	Record   int    `json:"record,omitempty"`
+	Offset   int64  `json:"offset,omitempty"`
+	Segment  string `json:"segment,omitempty"`
+	Position int    `json:"position,omitempty"`
+	Element  int    `json:"element,omitempty"`
+	Message  string `json:"message"`
+}
+
+func toRosterImportJSON(r roster.ImportResult) rosterImportJSON {
+	out := rosterImportJSON{ImportID: r.ImportID, SHA256: r.SHA256, Format: r.Format, Duplicate: r.Duplicate, Records: r.Records,
+		Added: r.Added, Changed: r.Changed, Termed: r.Termed, Reinstated: r.Reinstated, Unchanged: r.Unchanged,
+		Snapshot: r.Snapshot, AbsentTermed: r.AbsentTermed, AbsentSkipped: r.AbsentSkipped, FileDate: r.FileDate,
+		Errors: []rosterErrorJSON{}}
+	for _, e := range r.Errors {
+		out.Errors = append(out.Errors, rosterErrorJSON{Line: e.Line, Column: e.Column, Record: e.Record, Offset: e.Offset,
+			Segment: e.Segment, Position: e.Position, Element: e.Element, Message: e.Error()})
+	}
+	return out
+}
+
 // sniffRoster tells an X12 834 from a CSV by its first bytes and rewinds.
 func sniffRoster(f *os.File) string {
 	buf := make([]byte, 8)
@@ -176,37 +223,85 @@ func toClaimJSON(c store.Claim, replaces string) claimJSON {
 	}
 }
 
+// claimStates are the states `claims --state` accepts.
+var claimStates = []store.ClaimState{store.ClaimReceived, store.ClaimAccepted, store.ClaimSuspect, store.ClaimRejected,
+	store.ClaimDuplicate, store.ClaimReplaced, store.ClaimVoided, store.ClaimForwarded}
+
+// maxClaimsPage is the largest --limit of `claims` (the store's cap).
+const maxClaimsPage = 1000
+
+// claimsPage is `claims --json`: one page of claims, oldest first, and the
+// cursor of the next page (null when this is the last).
+type claimsPage struct {
+	Claims []claimJSON `json:"claims"`
+	// More is true when claims follow this page.
+	More bool `json:"more"`
+	// NextAfter is the --after value of the next page.
+	NextAfter *int64 `json:"next_after"`
+}
+
 func (a *app) claimsCmd() *cobra.Command {
 	var (
 		suspect bool
 		state   string
 		partner string
 		fileID  int64
+		after   int64
 		limit   int
 		asJSON  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "claims [--suspect] [--state S] [--partner P] [--file ID]",
-		Short: "List claims; --suspect is the review queue of suspected duplicates",
-		Args:  cobra.NoArgs,
+		Use:   "claims [--suspect] [--state S] [--partner P] [--file ID] [--limit N] [--after ID]",
+		Short: "List claims, oldest first, one page at a time; --suspect is the review queue of suspected duplicates",
+		Long: `claims lists claims oldest first, --limit per page (default 100, at most
+1000). When more claims match, the text output ends with "more: --after N"
+and the JSON object has "more": true and "next_after": N; run the same
+command with --after N for the next page.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if state != "" && !slices.Contains(claimStates, store.ClaimState(state)) {
+				names := make([]string, len(claimStates))
+				for i, s := range claimStates {
+					names[i] = string(s)
+				}
+				return usageError("--state %q: not a claim state (one of %s)", state, strings.Join(names, ", "))
+			}
+			if limit < 1 || limit > maxClaimsPage {
+				return usageError("--limit must be 1..%d", maxClaimsPage)
+			}
+			if after < 0 {
+				return usageError("--after must be a claim ID (a next_after value)")
+			}
 			st, err := a.configuredStore()
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			claims, err := st.ListClaims(a.ctx, store.ClaimFilter{Suspect: suspect, State: store.ClaimState(state),
-				PartnerID: partner, InboundFileID: fileID, Limit: limit})
+			filter := store.ClaimFilter{Suspect: suspect, State: store.ClaimState(state),
+				PartnerID: partner, InboundFileID: fileID, AfterID: after, Limit: limit}
+			claims, err := st.ListClaims(a.ctx, filter)
 			if err != nil {
 				return err
 			}
+			var next *int64
+			if len(claims) == limit {
+				filter.AfterID, filter.Limit = claims[len(claims)-1].ID, 1
+				rest, err := st.ListClaims(a.ctx, filter)
+				if err != nil {
+					return err
+				}
+				if len(rest) > 0 {
+					id := claims[len(claims)-1].ID
+					next = &id
+				}
+			}
 			_ = st.Audit(a.ctx, store.AuditEntry{Actor: "cli", Action: "claims.list", Entity: "claim", Detail: fmt.Sprintf("suspect=%v state=%s n=%d", suspect, state, len(claims))})
 			if asJSON {
-				out := make([]claimJSON, 0, len(claims))
+				page := claimsPage{Claims: make([]claimJSON, 0, len(claims)), More: next != nil, NextAfter: next}
 				for _, c := range claims {
-					out = append(out, toClaimJSON(c, ""))
+					page.Claims = append(page.Claims, toClaimJSON(c, ""))
 				}
-				return json.NewEncoder(a.stdout).Encode(out)
+				return json.NewEncoder(a.stdout).Encode(page)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "CONTROL\tCLM01\tTYPE\tFREQ\tSTATE\tREASONS\tRELATED\tBILLED")
@@ -214,16 +309,23 @@ func (a *app) claimsCmd() *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency, c.State,
 					c.Reasons, c.RelatedControl, money(c.BilledCents))
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if next != nil {
+				fmt.Fprintf(a.stdout, "%d claims shown; more: --after %d\n", len(claims), *next)
+			}
+			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&suspect, "suspect", false, "only suspected duplicates (accepted, flagged for review)")
-	f.StringVar(&state, "state", "", "only claims in this state")
+	f.StringVar(&state, "state", "", "only claims in this state (received, accepted, suspect, rejected, duplicate, replaced, voided, forwarded)")
 	f.StringVar(&partner, "partner", "", "only this partner's claims")
 	f.Int64Var(&fileID, "file", 0, "only the claims of this inbound file")
-	f.IntVar(&limit, "limit", 100, "maximum number of claims (at most 1000)")
-	f.BoolVar(&asJSON, "json", false, "JSON output")
+	f.Int64Var(&after, "after", 0, "start after this claim ID (the \"more: --after N\" hint, JSON next_after)")
+	f.IntVar(&limit, "limit", 100, "claims per page (at most 1000)")
+	f.BoolVar(&asJSON, "json", false, "JSON output: {\"claims\": [...], \"more\": bool, \"next_after\": ID or null}")
 	return cmd
 }
 

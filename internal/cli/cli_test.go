@@ -95,22 +95,129 @@ func TestValidateAckDir(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	names, _ := filepath.Glob(filepath.Join(dir, "*"))
-	var kinds []string
+	var base []string
 	for _, n := range names {
-		switch {
-		case strings.Contains(n, "_ta1_"):
-			kinds = append(kinds, "TA1")
-		case strings.Contains(n, "_999_"):
-			kinds = append(kinds, "999")
+		base = append(base, filepath.Base(n))
+	}
+	// The engine's names (process), the input's base name standing for the
+	// inbound file ID: 999-<file>-<ISA06>-<ISA13>-<GS06>, TA1-<file>-<ISA06>-<ISA13>.
+	want := []string{"999-acme-837i-20261120-01-ACMEMED-000000102-1.x12", "TA1-acme-837p-20261121-01-bad-envelope-ACMEMED-000000104.x12"}
+	if strings.Join(base, " ") != strings.Join(want, " ") {
+		t.Fatalf("ack files %v, want %v", base, want)
+	}
+	// Our own acknowledgments pass our own validator (at the envelope
+	// level: no 999/TA1 guide table, exit 3 and nothing rejected).
+	for _, n := range names {
+		want := 3
+		if strings.HasPrefix(filepath.Base(n), "TA1") {
+			want = 0 // an interchange and no set: nothing left unchecked
+		}
+		if code, out, _ := run(t, "validate", n); code != want {
+			t.Errorf("%s does not validate (exit %d):\n%s", n, code, out)
 		}
 	}
-	if strings.Join(kinds, ",") != "999,TA1" && strings.Join(kinds, ",") != "TA1,999" {
-		t.Fatalf("ack files %v", names)
+}
+
+// TestValidateHonoursConfig: validate reads --config: the identity is our
+// sender in the acks it writes, and leniency turns an envelope error into
+// a warning.
+func TestValidateHonoursConfig(t *testing.T) {
+	dir := t.TempDir()
+	// The clean 837I with its SE01 off by one: an IK502 4 rejection, strict.
+	data, err := os.ReadFile(demo + "acme-837i-20261120-01.x12")
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Our own acknowledgments pass our own validator.
-	for _, n := range names {
-		if code, out, _ := run(t, "validate", n); code != 0 {
-			t.Errorf("%s does not validate:\n%s", n, out)
+	bad := strings.Replace(string(data), "SE*193*", "SE*194*", 1)
+	if bad == string(data) {
+		t.Fatal("no SE*193* in the 837I")
+	}
+	in := filepath.Join(dir, "se01 off.x12")
+	os.WriteFile(in, []byte(bad), 0o600)
+	if code, out, _ := run(t, "validate", "--json", in); code != 1 || !strings.Contains(out, `"verdict":"rejected"`) {
+		t.Fatalf("strict: exit %d\n%s", code, out)
+	}
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("identity: {qualifier: ZZ, id: TESTHOUSE}\nleniency: {segment_count: true}\n"), 0o600)
+	acks := filepath.Join(dir, "acks")
+	// Accepted with a warning (IK5 E): exit 1 as for any error noted.
+	code, out, errOut := run(t, "--config", cfg, "validate", "--json", "--ack-dir", acks, in)
+	if code != 1 || !strings.Contains(out, `"verdict":"accepted"`) || !strings.Contains(out, `"ack":"E"`) {
+		t.Fatalf("lenient: exit %d\n%s%s", code, out, errOut)
+	}
+	got, _ := filepath.Glob(filepath.Join(acks, "999-se01_off-ACMEMED-000000102-1.x12"))
+	if len(got) != 1 {
+		names, _ := filepath.Glob(filepath.Join(acks, "*"))
+		t.Fatalf("acks %v", names)
+	}
+	ackData, _ := os.ReadFile(got[0])
+	if !strings.Contains(string(ackData), "*ZZ*TESTHOUSE      *") || !strings.Contains(string(ackData), "GS*FA*TESTHOUSE*") {
+		t.Errorf("999 not sent as the configured identity:\n%s", ackData)
+	}
+	os.WriteFile(cfg, []byte("bogus_key: 1\n"), 0o600)
+	if code, _, _ := run(t, "--config", cfg, "validate", in); code != 2 {
+		t.Errorf("bad config: exit %d, want 2", code)
+	}
+}
+
+// TestValidateEnvelopeOnly: a set whose body is not checked (no guide
+// table: 999 here) is never called "accepted": the verdict says "envelope
+// only" in text and JSON and the exit status is 3, below any rejection.
+func TestValidateEnvelopeOnly(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "validate", "--ack-dir", dir, demo+"acme-837p-20261120-01.x12"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	acks, _ := filepath.Glob(filepath.Join(dir, "999-*"))
+	if len(acks) != 1 {
+		t.Fatalf("999 files %v", acks)
+	}
+	ack999 := acks[0]
+	code, out, _ := run(t, "validate", ack999)
+	if code != 3 || !strings.Contains(out, ": envelope only") || strings.Contains(out, ": accepted") {
+		t.Fatalf("999: exit %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "validate", "--json", ack999)
+	var rep struct {
+		Verdict      string `json:"verdict"`
+		Accepted     bool   `json:"accepted"`
+		EnvelopeOnly int    `json:"envelope_only_sets"`
+		Interchanges []struct {
+			Groups []struct {
+				Transactions []struct {
+					BodyChecked bool `json:"body_checked"`
+				} `json:"transactions"`
+			} `json:"groups"`
+		} `json:"interchanges"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if code != 3 || rep.Verdict != "envelope only" || rep.EnvelopeOnly != 1 || rep.Interchanges[0].Groups[0].Transactions[0].BodyChecked {
+		t.Fatalf("999 JSON: exit %d %+v", code, rep)
+	}
+	code, out, _ = run(t, "validate", "--json", demo+"acme-837p-20261120-01.x12")
+	rep.Verdict = ""
+	json.Unmarshal([]byte(out), &rep)
+	if code != 0 || rep.Verdict != "accepted" || rep.EnvelopeOnly != 0 {
+		t.Fatalf("837P JSON: exit %d %+v", code, rep)
+	}
+	for _, tt := range []struct {
+		files []string
+		code  int
+	}{
+		{[]string{demo + "acme-837p-20261120-01.x12", ack999}, 3},
+		{[]string{ack999, demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{[]string{ack999, filepath.Join(dir, "missing.x12")}, 2},
+	} {
+		if code, _, _ := run(t, append([]string{"validate"}, tt.files...)...); code != tt.code {
+			t.Errorf("%v: exit %d, want %d", tt.files, code, tt.code)
+		}
+	}
+	_, help, _ := run(t, "validate", "--help")
+	for _, g := range []string{"837P (005010X222A1)", "837I (005010X223A2)", "envelope only", "3 when"} {
+		if !strings.Contains(help, g) {
+			t.Errorf("validate --help does not say %q", g)
 		}
 	}
 }
@@ -185,7 +292,7 @@ func TestProcessJSONContract(t *testing.T) {
 	args := []string{"--data-dir", filepath.Join(dir, "var"), "process", "--json", "--partner", "acme", "--out", out,
 		demo + "acme-837p-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12", demo + "acme-837p-20261120-03-resend.x12"}
 	code, stdout, errOut := run(t, args...)
-	if code != 0 {
+	if code != 1 { // the invalid file's sets are rejected
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var doc struct {
@@ -249,8 +356,53 @@ func TestProcessJSONContract(t *testing.T) {
 	}
 }
 
+// TestProcessExitStatus: process follows the validate contract (0 all
+// accepted, 1 anything rejected, 2 unreadable input or usage).
+func TestProcessExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.x12")
+	notX12 := filepath.Join(dir, "notes.txt")
+	os.WriteFile(empty, nil, 0o600)
+	os.WriteFile(notX12, []byte("member list, not an interchange\n"), 0o600)
+	for _, tt := range []struct {
+		name  string
+		files []string
+		code  int
+	}{
+		{"clean", []string{demo + "acme-837p-20261120-01.x12"}, 0},
+		{"rejected sets", []string{demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"rejected interchange", []string{demo + "acme-837p-20261121-01-bad-envelope.x12"}, 1},
+		{"empty file", []string{empty}, 1},
+		{"not X12", []string{notX12}, 1},
+		{"one bad among good", []string{demo + "acme-837i-20261120-01.x12", demo + "acme-837p-20261120-02-invalid.x12"}, 1},
+		{"directory", []string{dir}, 2},
+		{"missing file", []string{filepath.Join(dir, "nope.x12")}, 2},
+		{"missing among bad", []string{filepath.Join(dir, "nope.x12"), demo + "acme-837p-20261120-02-invalid.x12"}, 2},
+		{"no arguments", nil, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := t.TempDir()
+			args := append([]string{"--data-dir", filepath.Join(d, "var"), "process", "--out", filepath.Join(d, "out")}, tt.files...)
+			code, out, errOut := run(t, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+		})
+	}
+	// A file already processed is reported as a duplicate: nothing is
+	// rejected by that run.
+	d := t.TempDir()
+	args := []string{"--data-dir", filepath.Join(d, "var"), "process", "--out", filepath.Join(d, "out"), demo + "acme-837p-20261120-01.x12"}
+	for i := 0; i < 2; i++ {
+		if code, out, errOut := run(t, args...); code != 0 {
+			t.Fatalf("run %d: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+	}
+}
+
 // TestCorpusExitStatus runs validate over every public sample: any file,
-// healthcare or not, 5010 or not, ends with exit 0 or 1, never a crash or 2.
+// healthcare or not, 5010 or not, ends with exit 0, 1 or 3 (envelope
+// only), never a crash or 2.
 func TestCorpusExitStatus(t *testing.T) {
 	files, _ := filepath.Glob("../../../shared/corpus/*/*")
 	if len(files) == 0 {
@@ -263,7 +415,7 @@ func TestCorpusExitStatus(t *testing.T) {
 		}
 		n++
 		code, _, errOut := run(t, "validate", "--json", f)
-		if code != 0 && code != 1 {
+		if code != 0 && code != 1 && code != 3 {
 			t.Errorf("%s: exit %d: %s", filepath.Base(f), code, errOut)
 		}
 	}

@@ -20,6 +20,11 @@ import (
 	"github.com/clearinghouse/clearinghouse/transport/sftpserver"
 )
 
+// demoMarker is the file the demo leaves in the temporary work dir it
+// creates ($TMPDIR/clearinghouse-demo-*), so that `make clean` removes the
+// dirs that are ours and nothing else.
+const demoMarker = ".clearinghouse-demo"
+
 // demoPartner is the provider group that drops files in the demo.
 const demoPartner = "acme"
 
@@ -56,6 +61,10 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			var err error
 			if work == "" {
 				if work, err = os.MkdirTemp("", "clearinghouse-demo-"); err != nil {
+					return err
+				}
+				// The marker lets `make clean` recognise our work dirs.
+				if err := os.WriteFile(filepath.Join(work, demoMarker), []byte("made by clearinghouse demo; `make clean` removes this directory\n"), 0o600); err != nil {
 					return err
 				}
 			}
@@ -174,7 +183,7 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new temporary directory)")
+	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new $TMPDIR/clearinghouse-demo-*, removed by `make clean`)")
 	cmd.Flags().StringVar(&seed, "seed", filepath.Join("testdata", "demo"), "directory of files the partner drops in its inbox")
 	cmd.Flags().StringVar(&schedules, "schedules", filepath.Join("testdata", "schedules"), "fee schedule CSVs and contracts.yaml used to reprice")
 	cmd.Flags().StringVar(&rosterFile, "roster", filepath.Join("testdata", "roster", "alliance-members.csv"), "member roster CSV imported first (\"\" for none)")

@@ -203,7 +203,9 @@ func TestE2EProcessMixedFile(t *testing.T) {
 
 			// Run 1: the mixed file. Its originals are forwarded, the claim
 			// to the unknown payer ID is rejected.
-			doc1 := decodeProcess(t, runOK("process", "--json", "--partner", "acme", "--out", out, e2eDir+"e2e-01-mixed.x12"))
+			runWant := cliRunnerStatus(t, global)
+			// Exit 1: the claim to the unknown payer ID is rejected.
+			doc1 := decodeProcess(t, runWant(1, "process", "--json", "--partner", "acme", "--out", out, e2eDir+"e2e-01-mixed.x12"))
 			checkProcessFile(t, doc1, "e2e-01-mixed.x12", map[string]int{"accepted": 6, "rejected": 1}, map[string]int{"A3:116": 1},
 				[]string{"CH000000000001", "CH000000000002", "CH000000000003", "CH000000000004", "CH000000000005", "CH000000000006", "CH000000000007"})
 			id1 := doc1.Files[0].InboundID
@@ -258,11 +260,20 @@ func TestE2EProcessMixedFile(t *testing.T) {
 // cliRunner returns a function that runs the command line with the global
 // flags and args, fails the test unless it exits 0, and returns stdout.
 func cliRunner(t *testing.T, global []string) func(args ...string) string {
+	run := cliRunnerStatus(t, global)
 	return func(args ...string) string {
 		t.Helper()
+		return run(0, args...)
+	}
+}
+
+// cliRunnerStatus is cliRunner for a command expected to exit with want.
+func cliRunnerStatus(t *testing.T, global []string) func(want int, args ...string) string {
+	return func(want int, args ...string) string {
+		t.Helper()
 		code, stdout, stderr := run(t, append(append([]string{}, global...), args...)...)
-		if code != 0 {
-			t.Fatalf("%s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, stdout, stderr)
+		if code != want {
+			t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, want, stdout, stderr)
 		}
 		return stdout
 	}

@@ -62,7 +62,8 @@ func TestE2ERouteByMemberTPA(t *testing.T) {
 			global := []string{"--config", cfgPath, "--data-dir", filepath.Join(dir, "var"), "--database", be.URL(t)}
 			runOK := cliRunner(t, global)
 			runOK("roster", "import", rosterPath)
-			doc := decodeProcess(t, runOK("process", "--json", "--partner", "acme", "--out", out, e2eDir+"e2e-01-mixed.x12"))
+			// Exit 1: a claim is rejected (no route).
+			doc := decodeProcess(t, cliRunnerStatus(t, global)(1, "process", "--json", "--partner", "acme", "--out", out, e2eDir+"e2e-01-mixed.x12"))
 			if len(doc.Files) != 1 {
 				t.Fatalf("%d files", len(doc.Files))
 			}

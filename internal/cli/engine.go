@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -60,6 +61,7 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 	pc := pipeline.ProcessorConfig{
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
+		Lenient:  leniency(cfg.Leniency),
 		Logger:   logger,
 	}
 	for _, p := range cfg.Partners {
@@ -93,6 +95,12 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 		pc.Eligibility = checker
 	}
 	return pipeline.NewProcessor(st, sp, pc), checker, nil
+}
+
+// leniency converts the configured leniency for the envelope checks.
+func leniency(l config.Leniency) envelope.Leniency {
+	return envelope.Leniency{ISAWidth: l.ISAWidth, MissingST03: l.MissingST03, ST03Mismatch: l.ST03Mismatch,
+		SegmentCount: l.SegmentCount, ISA11: l.ISA11, GroupCount: l.GroupCount}
 }
 
 // openRuntime opens the store, the spool and every partner's transports.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -237,7 +239,16 @@ func (a *app) processCmd() *cobra.Command {
 processes it exactly as a polled file (validation, TA1/999, claim outcomes)
 and writes every outbound file under DIR/<partner>/. A file whose content
 was already processed is reported as a duplicate and not processed again.
-It prints a summary, or with --json one JSON document (see docs/process-json.md).`,
+It prints a summary, or with --json one JSON document (see docs/process-json.md).
+DIR defaults to <data-dir>/out.
+
+Exit status, as for validate: 0 when every file was processed with every
+interchange, group and transaction set accepted without errors and no claim
+rejected (a file already processed, reported as a duplicate, counts as
+nothing rejected); 1 when anything was rejected (a rejected, empty or
+non-X12 file, a rejected or accepted-with-errors set, a rejected or
+duplicate claim) or a file failed; 2 when a FILE cannot be read (missing,
+a directory) or the usage is wrong. The other files are still processed.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -248,6 +259,9 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 			// The whole configuration but the partners' remotes: process
 			// reads local files and writes under --out, never polls or
 			// delivers.
+			if out == "" {
+				out = filepath.Join(cfg.DataDir, "out")
+			}
 			local := cfg
 			local.Partners = nil
 			rt, err := a.openRuntime(ctx, local, 0)
@@ -255,12 +269,22 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return err
 			}
 			defer rt.Close()
-			var results []pipeline.FileResult
+			// Results go to a temporary file as each file completes, so
+			// memory does not grow with the number of files; claims are
+			// read back from the store page by page when printed.
+			results, err := newResultSpool(cfg.DataDir)
+			if err != nil {
+				return err
+			}
+			defer results.Close()
 			var dups []duplicateFile
+			status := 0
 			for _, name := range args {
-				f, err := os.Open(name)
+				f, err := openRegular(name)
 				if err != nil {
-					return &ExitError{Code: 2, Err: err}
+					fmt.Fprintln(a.stderr, "clearinghouse:", err)
+					status = 2
+					continue
 				}
 				sf, err := rt.spool.Put(ctx, "inbound", f)
 				f.Close()
@@ -283,18 +307,16 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				if err != nil {
 					return err
 				}
-				results = append(results, res)
+				status = worseStatus(status, fileStatus(res))
+				if err := results.add(res); err != nil {
+					return err
+				}
 			}
 			fwd, err := rt.engine.Forward(ctx)
 			if err != nil {
 				return err
 			}
-			partners := map[string]bool{}
-			for _, r := range results {
-				for _, o := range r.Outputs {
-					partners[o.Partner] = true
-				}
-			}
+			partners := results.partners
 			for _, f := range fwd.Files {
 				partners[f.Partner] = true
 			}
@@ -322,22 +344,100 @@ It prints a summary, or with --json one JSON document (see docs/process-json.md)
 				return err
 			}
 			if asJSON {
-				return writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered)
+				if err := writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(a.stdout, "processed %d file(s):\n", results.n)
+				if err := results.each(func(r pipeline.FileResult) error {
+					printFile(a.stdout, r)
+					return nil
+				}); err != nil {
+					return err
+				}
+				printForwarded(a.stdout, fwd)
+				for _, d := range dups {
+					fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
+				}
+				printDelivered(a.stdout, delivered.Delivered, out)
 			}
-			printFiles(a.stdout, results)
-			printForwarded(a.stdout, fwd)
-			for _, d := range dups {
-				fmt.Fprintf(a.stdout, "%s: duplicate of inbound file %d (%s); not processed again\n", d.Name, d.InboundID, d.State)
+			if status != 0 {
+				return exitCode(status)
 			}
-			printDelivered(a.stdout, delivered.Delivered, out)
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&out, "out", "out", "directory for outbound files (DIR/<partner>/)")
+	f.StringVar(&out, "out", "", "directory for outbound files (DIR/<partner>/; default <data-dir>/out)")
 	f.StringVar(&partner, "partner", "local", "partner the files come from")
 	f.BoolVar(&asJSON, "json", false, "print a JSON document instead of the summary")
 	return cmd
+}
+
+// openRegular opens name for reading, refusing anything but a regular file
+// (a directory cannot be processed: exit status 2, like validate).
+func openRegular(name string) (*os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file", name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// fileStatus is the exit status one processed file calls for, with the
+// validate contract: 0 when the file was processed and every interchange,
+// group and transaction set was accepted without errors and no claim was
+// rejected; 1 otherwise (a rejected, empty, non-X12 or failed file, any
+// rejected or accepted-with-errors set, any rejected or duplicate claim).
+func fileStatus(r pipeline.FileResult) int {
+	if r.State != store.InboundProcessed || r.Counts.TxRejected > 0 || r.Counts.ClaimsRejected > 0 {
+		return 1
+	}
+	for _, ic := range r.Interchanges {
+		if ic.TA1.Ack != "A" {
+			return 1
+		}
+		for _, g := range ic.Groups {
+			if g.Ack != "A" {
+				return 1
+			}
+			for _, t := range g.Transactions {
+				if t.Ack != "A" {
+					return 1
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// worseStatus combines two exit statuses of the validate contract: 2
+// (unreadable input, usage) over 1 (rejected) over 3 (envelope only) over 0.
+func worseStatus(a, b int) int {
+	rank := func(s int) int {
+		switch s {
+		case 0:
+			return 0
+		case 3:
+			return 1
+		case 1:
+			return 2
+		default:
+			return 3
+		}
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 type duplicateFile struct {
@@ -372,58 +472,189 @@ type processLine struct {
 	AllowedCents *int64 `json:"allowed_cents"`
 }
 
-func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results []pipeline.FileResult, dups []duplicateFile, out string, delivered outbox.Result) error {
-	type fileJSON struct {
-		pipeline.FileResult
-		Claims []processClaim `json:"claims"`
-	}
-	doc := struct {
-		Files      []fileJSON      `json:"files"`
-		Duplicates []duplicateFile `json:"duplicate_files"`
-		OutDir     string          `json:"out_dir"`
-		Delivered  []string        `json:"delivered"`
-	}{Files: []fileJSON{}, Duplicates: dups, OutDir: out, Delivered: []string{}}
-	if doc.Duplicates == nil {
-		doc.Duplicates = []duplicateFile{}
-	}
-	for _, r := range results {
-		fj := fileJSON{FileResult: r, Claims: []processClaim{}}
+// writeProcessJSON streams the `process --json` document (see
+// docs/process-json.md) to w: each file's result as it is read back from
+// the spool, each claim as it is read from the store (1000 at a time), so
+// memory does not depend on the number of files or claims. The bytes are
+// those of json.Encoder with SetIndent("", "  ") on the whole document.
+func writeProcessJSON(ctx context.Context, w io.Writer, st *store.Store, results *resultSpool, dups []duplicateFile, out string, delivered outbox.Result) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	jw := &jsonWriter{w: bw}
+	jw.raw("{\n  \"files\": [")
+	n := 0
+	err := results.each(func(r pipeline.FileResult) error {
+		if n > 0 {
+			jw.raw(",")
+		}
+		n++
+		// The file object without its closing brace, then its claims.
+		b, err := json.MarshalIndent(r, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		b = bytes.TrimSuffix(b, []byte("\n    }"))
+		jw.raw("\n    ")
+		jw.bytes(b)
+		jw.raw(",\n      \"claims\": [")
+		claims := 0
 		var after int64
 		for {
-			claims, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000, WithLines: true})
+			page, err := st.ListClaims(ctx, store.ClaimFilter{InboundFileID: r.InboundID, AfterID: after, Limit: 1000, WithLines: true})
 			if err != nil {
 				return err
 			}
-			if len(claims) == 0 {
+			if len(page) == 0 {
 				break
 			}
-			for _, c := range claims {
-				pc := processClaim{
-					CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
-					Reasons: c.ReasonList(), Notes: c.NoteList(), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
-					Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
+			for _, c := range page {
+				if claims > 0 {
+					jw.raw(",")
 				}
-				for _, l := range c.Lines {
-					pc.Lines = append(pc.Lines, processLine{Line: l.LineNo, Code: l.Code, RevenueCode: l.RevenueCode,
-						BilledCents: l.ChargeCents, AllowedCents: l.AllowedCents})
-				}
-				if c.ReplacesClaimID != nil {
-					pc.Replaces = c.RelatedControl
-				} else if c.RelatedControl != "" {
-					pc.DuplicateOf = c.RelatedControl
-				}
-				fj.Claims = append(fj.Claims, pc)
+				claims++
+				jw.raw("\n        ")
+				jw.value(toProcessClaim(c), "        ")
 				after = c.ID
 			}
+			if jw.err != nil {
+				return jw.err
+			}
 		}
-		doc.Files = append(doc.Files, fj)
+		if claims > 0 {
+			jw.raw("\n      ")
+		}
+		jw.raw("]\n    }")
+		return jw.err
+	})
+	if err != nil {
+		return err
 	}
+	if n > 0 {
+		jw.raw("\n  ")
+	}
+	jw.raw("],\n  \"duplicate_files\": ")
+	if dups == nil {
+		dups = []duplicateFile{}
+	}
+	jw.value(dups, "  ")
+	jw.raw(",\n  \"out_dir\": ")
+	jw.value(out, "  ")
+	jw.raw(",\n  \"delivered\": ")
+	paths := make([]string, 0, len(delivered.Delivered))
 	for _, d := range delivered.Delivered {
-		doc.Delivered = append(doc.Delivered, filepath.Join(out, d.PartnerID, d.Name))
+		paths = append(paths, filepath.Join(out, d.PartnerID, d.Name))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	jw.value(paths, "  ")
+	jw.raw("\n}\n")
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// toProcessClaim is a stored claim in the `process --json` contract.
+func toProcessClaim(c store.Claim) processClaim {
+	pc := processClaim{
+		CLM01: c.CLM01, ControlNumber: c.ControlNumber, Frequency: c.Frequency, Outcome: string(c.State),
+		Reasons: c.ReasonList(), Notes: c.NoteList(), BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
+		Partner: c.RoutePartner, Method: c.PricingMethod, Lines: []processLine{},
+	}
+	for _, l := range c.Lines {
+		pc.Lines = append(pc.Lines, processLine{Line: l.LineNo, Code: l.Code, RevenueCode: l.RevenueCode,
+			BilledCents: l.ChargeCents, AllowedCents: l.AllowedCents})
+	}
+	if c.ReplacesClaimID != nil {
+		pc.Replaces = c.RelatedControl
+	} else if c.RelatedControl != "" {
+		pc.DuplicateOf = c.RelatedControl
+	}
+	return pc
+}
+
+// jsonWriter writes JSON pieces and keeps the first error.
+type jsonWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (j *jsonWriter) raw(s string) {
+	if j.err == nil {
+		_, j.err = io.WriteString(j.w, s)
+	}
+}
+
+func (j *jsonWriter) bytes(b []byte) {
+	if j.err == nil {
+		_, j.err = j.w.Write(b)
+	}
+}
+
+// value writes v indented as it would be at the depth of prefix.
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	j.bytes(b)
+}
+
+// resultSpool keeps the results of `process` in a temporary file under the
+// data dir (removed by Close) instead of memory.
+type resultSpool struct {
+	f        *os.File
+	w        *bufio.Writer
+	n        int
+	partners map[string]bool // partners the queued outputs are for
+}
+
+func newResultSpool(dir string) (*resultSpool, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, ".process-results-*.jsonl")
+	if err != nil {
+		return nil, err
+	}
+	return &resultSpool{f: f, w: bufio.NewWriter(f), partners: map[string]bool{}}, nil
+}
+
+func (s *resultSpool) add(r pipeline.FileResult) error {
+	for _, o := range r.Outputs {
+		s.partners[o.Partner] = true
+	}
+	s.n++
+	return json.NewEncoder(s.w).Encode(r)
+}
+
+// each calls fn with every result, in the order they were added.
+func (s *resultSpool) each(fn func(pipeline.FileResult) error) error {
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bufio.NewReader(s.f))
+	for i := 0; i < s.n; i++ {
+		var r pipeline.FileResult
+		if err := dec.Decode(&r); err != nil {
+			return fmt.Errorf("process: read back results: %w", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	// Further adds append at the end.
+	_, err := s.f.Seek(0, io.SeekEnd)
+	return err
+}
+
+func (s *resultSpool) Close() error {
+	s.f.Close()
+	return os.Remove(s.f.Name())
 }
 
 func printCycle(w io.Writer, res pipeline.CycleResult) {
@@ -452,49 +683,54 @@ func printForwarded(w io.Writer, f forward.Result) {
 func printFiles(w io.Writer, files []pipeline.FileResult) {
 	fmt.Fprintf(w, "processed %d file(s):\n", len(files))
 	for _, f := range files {
-		fmt.Fprintf(w, "  #%d %s/%s: %s — interchanges %d, sets %d accepted / %d rejected, claims %d accepted / %d rejected\n",
-			f.InboundID, f.Partner, f.Name, f.State, f.Counts.Interchanges, f.Counts.TxAccepted, f.Counts.TxRejected,
-			f.Counts.ClaimsAccepted, f.Counts.ClaimsRejected)
-		if f.Error != "" {
-			fmt.Fprintf(w, "      reason: %s\n", f.Error)
+		printFile(w, f)
+	}
+}
+
+// printFile prints one file's summary lines.
+func printFile(w io.Writer, f pipeline.FileResult) {
+	fmt.Fprintf(w, "  #%d %s/%s: %s — interchanges %d, sets %d accepted / %d rejected, claims %d accepted / %d rejected\n",
+		f.InboundID, f.Partner, f.Name, f.State, f.Counts.Interchanges, f.Counts.TxAccepted, f.Counts.TxRejected,
+		f.Counts.ClaimsAccepted, f.Counts.ClaimsRejected)
+	if f.Error != "" {
+		fmt.Fprintf(w, "      reason: %s\n", f.Error)
+	}
+	var keys []string
+	for k := range f.Outcomes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, f.Outcomes[k]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "      outcomes: %s\n", strings.Join(parts, ", "))
+	}
+	keys = keys[:0]
+	for k := range f.Rejections {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts = parts[:0]
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s ×%d", k, f.Rejections[k]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "      rejected by reason: %s\n", strings.Join(parts, ", "))
+	}
+	for _, ic := range f.Interchanges {
+		if ic.TA1.Ack != "A" {
+			fmt.Fprintf(w, "      interchange %s: TA1 %s note %s\n", ic.Control, ic.TA1.Ack, ic.TA1.Note)
 		}
-		var keys []string
-		for k := range f.Outcomes {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s %d", k, f.Outcomes[k]))
-		}
-		if len(parts) > 0 {
-			fmt.Fprintf(w, "      outcomes: %s\n", strings.Join(parts, ", "))
-		}
-		keys = keys[:0]
-		for k := range f.Rejections {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts = parts[:0]
-		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s ×%d", k, f.Rejections[k]))
-		}
-		if len(parts) > 0 {
-			fmt.Fprintf(w, "      rejected by reason: %s\n", strings.Join(parts, ", "))
-		}
-		for _, ic := range f.Interchanges {
-			if ic.TA1.Ack != "A" {
-				fmt.Fprintf(w, "      interchange %s: TA1 %s note %s\n", ic.Control, ic.TA1.Ack, ic.TA1.Note)
-			}
-			for _, g := range ic.Groups {
-				for _, t := range g.Transactions {
-					if t.Ack != "A" {
-						first := ""
-						if len(t.Errors) > 0 {
-							first = " — first: " + issueLine(t.Errors[0])
-						}
-						fmt.Fprintf(w, "      set %s (group %s): IK5 %s%s, %d error(s)%s\n", t.Control, g.Control, t.Ack, codes(t.Codes), len(t.Errors), first)
+		for _, g := range ic.Groups {
+			for _, t := range g.Transactions {
+				if t.Ack != "A" {
+					first := ""
+					if len(t.Errors) > 0 {
+						first = " — first: " + issueLine(t.Errors[0])
 					}
+					fmt.Fprintf(w, "      set %s (group %s): IK5 %s%s, %d error(s)%s\n", t.Control, g.Control, t.Ack, codes(t.Codes), len(t.Errors), first)
 				}
 			}
 		}

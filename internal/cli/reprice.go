@@ -95,9 +95,11 @@ func (a *app) repriceCmd() *cobra.Command {
 per claim, the contract, method, billed, allowed and savings amounts and HCP01, and the
 same per service line.
 
-The schedules are the CSV files of --schedules (default testdata/schedules), each named
-by its file name without .csv and read as the kind its header shows, and the contracts
-are --contracts (default testdata/schedules/contracts.yaml). --from-store uses the
+The schedules are the CSV files of --schedules, each named by its file name without
+.csv and read as the kind its header shows, and the contracts are --contracts. They
+default to the configuration's repricing.schedules_dir and repricing.contracts; when
+the configuration names none, to the repository's synthetic testdata/schedules and
+testdata/schedules/contracts.yaml (relative to the working directory). --from-store uses the
 active schedules and contract set of the configured database instead (see
 ` + "`clearinghouse schedule`" + `).
 
@@ -143,6 +145,12 @@ usage is wrong.`,
 					return &ExitError{Code: 2, Err: err}
 				}
 			} else {
+				if !flags.Changed("schedules") && cfg.Repricing.SchedulesDir != "" {
+					schedDir = cfg.Repricing.SchedulesDir
+				}
+				if !flags.Changed("contracts") && cfg.Repricing.Contracts != "" {
+					contracts = cfg.Repricing.Contracts
+				}
 				eng, err = storesource.LoadDir(a.ctx, schedDir, contracts)
 				if err != nil {
 					return &ExitError{Code: 2, Err: err}
@@ -190,8 +198,8 @@ usage is wrong.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&asJSON, "json", false, `JSON output: {"file": ..., "claims": [...]}`)
-	f.StringVar(&schedDir, "schedules", defaultSchedulesDir, "directory of schedule CSV files (name = file name without .csv)")
-	f.StringVar(&contracts, "contracts", defaultContracts, "contracts YAML file")
+	f.StringVar(&schedDir, "schedules", defaultSchedulesDir, "directory of schedule CSV files (name = file name without .csv; default repricing.schedules_dir, else testdata/schedules)")
+	f.StringVar(&contracts, "contracts", defaultContracts, "contracts YAML file (default repricing.contracts, else testdata/schedules/contracts.yaml)")
 	f.BoolVar(&fromStore, "from-store", false, "use the active schedules and contracts of the configured database")
 	f.StringVar(&outFile, "out", "", "also write the repriced 837 to this file")
 	f.StringVar(&received, "received", "", "repricer received date for DTP*050, CCYYMMDD (default today)")

@@ -76,6 +76,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "clearinghouse",
 		Short:         "X12 EDI clearinghouse engine: 837P/837I intake, validation, acknowledgments, repricing and forwarding",
+		Version:       Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -88,6 +89,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return nil
 		},
 	}
+	root.SetVersionTemplate("clearinghouse {{.Version}}\n")
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

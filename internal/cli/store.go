@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -118,6 +119,28 @@ func (a *app) filesCmd() *cobra.Command {
 	return cmd
 }
 
+// inboundFileJSON is the file of `file --json`: the store row with its
+// processing summary embedded as JSON (not as a string holding JSON), and
+// the lease (lease_owner, lease_until) while the file is processing.
+type inboundFileJSON struct {
+	store.InboundFile
+	Summary json.RawMessage `json:"summary"`
+}
+
+func toInboundFileJSON(f store.InboundFile) inboundFileJSON {
+	out := inboundFileJSON{InboundFile: f, Summary: json.RawMessage("null")}
+	switch {
+	case f.Summary == "":
+	case json.Valid([]byte(f.Summary)):
+		out.Summary = json.RawMessage(f.Summary)
+	default:
+		// Not JSON (older rows): kept as a string.
+		b, _ := json.Marshal(f.Summary)
+		out.Summary = b
+	}
+	return out
+}
+
 func (a *app) fileCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -143,10 +166,20 @@ func (a *app) fileCmd() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(map[string]any{"file": f, "outbound": outs})
+				return json.NewEncoder(a.stdout).Encode(map[string]any{"file": toInboundFileJSON(*f), "outbound": outs})
 			}
 			fmt.Fprintf(a.stdout, "file %d  %s/%s\n  state      %s\n  sha256     %s\n  size       %d bytes\n  spooled at %s\n  received   %s\n",
 				f.ID, f.PartnerID, f.Name, f.State, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt.Format("2006-01-02 15:04:05 MST"))
+			if f.LeaseOwner != "" || f.LeaseUntil != nil {
+				until := "-"
+				if f.LeaseUntil != nil {
+					until = f.LeaseUntil.Format("2006-01-02 15:04:05 MST")
+					if f.LeaseUntil.Before(time.Now()) {
+						until += " (expired: another engine, or a restart, may take the file over)"
+					}
+				}
+				fmt.Fprintf(a.stdout, "  leased by  %s until %s\n", f.LeaseOwner, until)
+			}
 			if f.Error != "" {
 				fmt.Fprintf(a.stdout, "  error      %s\n", f.Error)
 			}

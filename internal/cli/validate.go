@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 )
@@ -23,23 +24,41 @@ func (a *app) validateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate [--json] [--ack-dir DIR] FILE...",
 		Short: "Validate X12 files (envelopes, 837P/837I implementation guides) and report TA1/999 verdicts",
-		Long: `validate checks each file's ISA/GS/ST envelopes and, for 837P (005010X222A1)
-and 837I (005010X223A2) sets, the implementation guide. Every problem is
-reported with its TA1/999 code, segment position, loop, element position
-and byte offset.
+		Long: `validate checks each file's ISA/GS/ST envelopes and, for the sets listed
+below, the body against the implementation guide. Every problem is reported
+with its TA1/999 code, segment position, loop, element position and byte
+offset.
 
-Exit status: 0 when every transaction set is accepted without errors, 1 when
-anything is rejected or accepted with errors, 2 when a file cannot be read
-or the usage is wrong. --json prints one JSON object per file (one per
-line). --ack-dir writes the TA1 and 999 acknowledgments there.`,
+Bodies checked against their implementation guide:
+  ` + checkedGuides() + `.
+Every other set (834, 835, 999, 270/271, ...) is checked at the envelope
+level only: its verdict is "envelope only", never "accepted".
+
+Exit status: 0 when every transaction set is accepted without errors and
+its body was checked; 1 when anything is rejected or accepted with errors;
+2 when a file cannot be read or the usage is wrong; 3 when nothing is
+rejected but at least one set was checked at the envelope level only.
+With several files the worst wins: 2, then 1, then 3, then 0.
+
+--json prints one JSON object per file (one per line) with a "verdict":
+"accepted", "envelope only" or "rejected". --ack-dir writes the TA1 and
+999 acknowledgments there, named like the engine's (999-<file>-<ISA06>-
+<ISA13>-<GS06>.x12, TA1-<file>-<ISA06>-<ISA13>.x12, <file> being the input's
+base name without extension). --config is honoured: identity (the
+acknowledgments' sender), usage and leniency.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
 			if ackDir != "" {
 				if err := os.MkdirAll(ackDir, 0o750); err != nil {
 					return &ExitError{Code: 2, Err: err}
 				}
 			}
 			counter := validate.NewCounter(1)
+			written := map[string]bool{}
 			status := 0
 			enc := json.NewEncoder(a.stdout)
 			for _, name := range args {
@@ -49,14 +68,14 @@ line). --ack-dir writes the TA1 and 999 acknowledgments there.`,
 					status = 2
 					continue
 				}
-				res, err := validate.Run(cmd.Context(), f, validate.Options{})
+				res, err := validate.Run(cmd.Context(), f, validate.Options{Lenient: leniency(cfg.Leniency)})
 				f.Close()
 				if err != nil {
 					fmt.Fprintf(a.stderr, "clearinghouse: %s: %v\n", name, err)
 					status = 2
 					continue
 				}
-				report := validate.Report(name, res)
+				report := newValidateReport(name, res)
 				if asJSON {
 					if err := enc.Encode(report); err != nil {
 						return err
@@ -65,7 +84,7 @@ line). --ack-dir writes the TA1 and 999 acknowledgments there.`,
 					printReport(a.stdout, report)
 				}
 				if ackDir != "" {
-					files, err := validate.WriteAcks(cmd.Context(), res, ackDir, validate.AckOptions{ControlNumbers: counter})
+					files, err := writeValidateAcks(cmd.Context(), res, name, ackDir, cfg, counter, written)
 					if err != nil {
 						fmt.Fprintf(a.stderr, "clearinghouse: %s: %v\n", name, err)
 						status = 2
@@ -79,9 +98,7 @@ line). --ack-dir writes the TA1 and 999 acknowledgments there.`,
 						}
 					}
 				}
-				if s := res.Status(); s > status && status != 2 {
-					status = s
-				}
+				status = worseStatus(status, report.status(res))
 			}
 			if status != 0 {
 				return exitCode(status)
@@ -94,11 +111,81 @@ line). --ack-dir writes the TA1 and 999 acknowledgments there.`,
 	return cmd
 }
 
+// Verdicts of `validate` (the "verdict" of its JSON report).
+const (
+	verdictAccepted     = "accepted"
+	verdictEnvelopeOnly = "envelope only"
+	verdictRejected     = "rejected"
+)
+
+// validateReport is the JSON object `validate --json` prints per file: the
+// edi/validate report plus the verdict, which says "envelope only" when a
+// set's body was not checked against an implementation guide.
+type validateReport struct {
+	validate.FileReport
+	Verdict string `json:"verdict"`
+	// EnvelopeOnlySets counts the sets whose body was not checked.
+	EnvelopeOnlySets int `json:"envelope_only_sets"`
+}
+
+func newValidateReport(name string, res *envelope.Result) validateReport {
+	r := validateReport{FileReport: validate.Report(name, res), Verdict: verdictAccepted}
+	for _, ic := range r.Interchanges {
+		for _, g := range ic.Groups {
+			for _, t := range g.Transactions {
+				if !t.BodyChecked {
+					r.EnvelopeOnlySets++
+				}
+			}
+		}
+	}
+	switch {
+	case !r.Accepted:
+		r.Verdict = verdictRejected
+	case r.EnvelopeOnlySets > 0:
+		r.Verdict = verdictEnvelopeOnly
+	}
+	return r
+}
+
+// status is the file's exit status: res.Status (0 clean, 1 rejected or
+// accepted with errors), and 3 instead of 0 when a body went unchecked.
+func (r validateReport) status(res *envelope.Result) int {
+	s := res.Status()
+	if s == 0 && r.EnvelopeOnlySets > 0 {
+		return 3
+	}
+	return s
+}
+
+// checkedGuides names the implementation guides whose bodies validate
+// checks, e.g. "837P (005010X222A1), 837I (005010X223A2)".
+func checkedGuides() string {
+	var names []string
+	for _, s := range schema.Sets() {
+		id, version, _ := strings.Cut(s, "/")
+		label := id
+		switch {
+		case id == "837" && strings.Contains(version, "X222"):
+			label = "837P"
+		case id == "837" && strings.Contains(version, "X223"):
+			label = "837I"
+		case id == "277" && strings.Contains(version, "X214"):
+			label = "277CA"
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", label, version))
+	}
+	return strings.Join(names, ", ")
+}
+
 // printReport writes the human-readable form of a validation report.
-func printReport(w io.Writer, r validate.FileReport) {
-	verdict := "accepted"
-	if !r.Accepted {
+func printReport(w io.Writer, r validateReport) {
+	verdict := r.Verdict
+	switch r.Verdict {
+	case verdictRejected:
 		verdict = "REJECTED"
+	case verdictEnvelopeOnly:
+		verdict = fmt.Sprintf("envelope only (%d set(s) not checked against an implementation guide; not accepted as valid)", r.EnvelopeOnlySets)
 	}
 	fmt.Fprintf(w, "%s: %s\n", r.File, verdict)
 	for _, e := range r.Errors {
@@ -182,26 +269,38 @@ func (a *app) translateCmd() *cobra.Command {
 				return &ExitError{Code: 2, Err: err}
 			}
 			defer f.Close()
-			enc := json.NewEncoder(a.stdout)
-			indent := ""
+			// The document is written as the transactions are decoded;
+			// --pretty is exactly json.Indent(compact, "", "  ").
+			nl, indent := "", ""
 			if pretty {
-				indent = "  "
-				enc.SetIndent(indent, "  ")
+				nl, indent = "\n", "  "
 			}
-			nl := ""
-			if pretty {
-				nl = "\n"
+			name, _ := json.Marshal(args[0])
+			sep := " "
+			if !pretty {
+				sep = ""
 			}
-			fmt.Fprintf(a.stdout, "{%s%s\"file\": %q,%s%s\"transactions\": [", nl, indent, args[0], nl, indent)
+			fmt.Fprintf(a.stdout, "{%s%s\"file\":%s%s,%s%s\"transactions\":%s[", nl, indent, sep, name, nl, indent, sep)
 			n := 0
 			var decoders []*claim.TransactionDecoder
 			emit := func(tx *claim.Transaction) error {
+				var b []byte
+				var err error
+				if pretty {
+					b, err = json.MarshalIndent(tx, indent+indent, indent)
+				} else {
+					b, err = json.Marshal(tx)
+				}
+				if err != nil {
+					return err
+				}
 				if n > 0 {
 					fmt.Fprint(a.stdout, ",")
 				}
 				fmt.Fprint(a.stdout, nl+indent+indent)
 				n++
-				return enc.Encode(tx)
+				_, err = a.stdout.Write(b)
+				return err
 			}
 			res, err := validate.Run(cmd.Context(), f, validate.Options{
 				Handler: func(set validate.SetInfo) schema.Handler {
@@ -221,7 +320,10 @@ func (a *app) translateCmd() *cobra.Command {
 					return err
 				}
 			}
-			fmt.Fprintf(a.stdout, "%s%s]%s}\n", nl, indent, nl)
+			if n > 0 {
+				fmt.Fprint(a.stdout, nl+indent)
+			}
+			fmt.Fprintf(a.stdout, "]%s}\n", nl)
 			if n == 0 {
 				return errors.New("no 837P/837I transaction set found")
 			}

@@ -65,6 +65,10 @@ type Config struct {
 	// roster once it holds any member), "on" (always; an empty roster
 	// rejects every claim) or "off".
 	Eligibility string `yaml:"eligibility"`
+	// Leniency relaxes individual envelope checks for partners known to
+	// break them (every one off by default: strict). Used by process,
+	// cycle, run and validate.
+	Leniency Leniency `yaml:"leniency"`
 	// MetricsAddr is the host:port `clearinghouse run` serves Prometheus
 	// metrics (/metrics) and health checks (/healthz, /readyz) on, e.g.
 	// "127.0.0.1:9464"; an empty host listens on every interface. Default
@@ -81,6 +85,23 @@ type Identity struct {
 	ID string `yaml:"id"`
 	// Name is used in NM1 loops (default "CLEARINGHOUSE").
 	Name string `yaml:"name"`
+}
+
+// Leniency turns individual envelope errors into warnings (see
+// envelope.Leniency for each).
+type Leniency struct {
+	// ISAWidth: ISA elements not padded to their fixed width.
+	ISAWidth bool `yaml:"isa_width"`
+	// MissingST03: a set without ST03 takes GS08.
+	MissingST03 bool `yaml:"missing_st03"`
+	// ST03Mismatch: ST03 different from GS08.
+	ST03Mismatch bool `yaml:"st03_mismatch"`
+	// SegmentCount: a wrong SE01.
+	SegmentCount bool `yaml:"segment_count"`
+	// ISA11: a 00501 ISA11 that is not a usable repetition separator.
+	ISA11 bool `yaml:"isa11"`
+	// GroupCount: a wrong GE01 or IEA01.
+	GroupCount bool `yaml:"group_count"`
 }
 
 // Partner is one trading partner.
