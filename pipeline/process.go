@@ -778,7 +778,7 @@ func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
 		if err := ack.Write999(&b, ic.AckResult(g), o); err != nil {
 			return fmt.Errorf("write 999: %w", err)
 		}
-		name := fmt.Sprintf("999-%s-%s.x12", base, safe(g.Control, "gs"+strconv.Itoa(gi+1)))
+		name := fmt.Sprintf("999-%s-%s.x12", base, GroupNamePart(g, gi))
 		if err := r.enqueue(store.Kind999, name, b.Bytes()); err != nil {
 			return err
 		}
@@ -791,7 +791,22 @@ func (r *fileRun) queueAcks(ic *envelope.Interchange) error {
 // Two interchanges of one file from different senders with the same
 // control numbers get different names.
 func (r *fileRun) nameBase(ic *envelope.Interchange) string {
-	return fmt.Sprintf("%d-%s-%s", r.file.ID, nameText(ic.Sender.ID, "sender"), safe(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10)))
+	return AckNameBase(strconv.FormatInt(r.file.ID, 10), ic)
+}
+
+// AckNameBase is the part of the outbound name of an acknowledgment of
+// interchange ic that identifies it: file (the inbound file ID; `validate
+// --ack-dir` uses the input's base name), the sender (ISA06, characters
+// other than letters, digits, '-' and '_' as '_') and ISA13. The names
+// are <kind>-<base>[-<GS06>[-<ST02>]].x12 (see GroupNamePart).
+func AckNameBase(file string, ic *envelope.Interchange) string {
+	return fmt.Sprintf("%s-%s-%s", file, nameText(ic.Sender.ID, "sender"), safe(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10)))
+}
+
+// GroupNamePart is the GS06 part of the name of the 999 for the group at
+// index gi (0-based) of an interchange.
+func GroupNamePart(g *envelope.Group, gi int) string {
+	return safe(g.Control, "gs"+strconv.Itoa(gi+1))
 }
 
 // enqueue spools data and queues it to the file's partner as name.

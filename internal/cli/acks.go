@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/pipeline"
 )
 
 // ackFile is one acknowledgment `validate --ack-dir` wrote (or skipped).
@@ -58,8 +58,7 @@ func writeValidateAcks(ctx context.Context, res *envelope.Result, input, dir str
 	for ii := range res.Interchanges {
 		ic := &res.Interchanges[ii]
 		in := ic.Header()
-		isa := safeName(ic.Control, "isa"+strconv.FormatInt(ic.Offset, 10))
-		sender := safeName(strings.TrimSpace(in.SenderID), "sender")
+		icName := pipeline.AckNameBase(base, ic)
 		if ic.SendTA1 {
 			if in.SenderID == "" {
 				files = append(files, ackFile{Kind: "TA1", Skipped: "interchange sender unknown (damaged ISA)"})
@@ -70,7 +69,7 @@ func writeValidateAcks(ctx context.Context, res *envelope.Result, input, dir str
 				}
 				o := out
 				o.Control = ctl
-				name := fmt.Sprintf("TA1-%s-%s-%s.x12", base, sender, isa)
+				name := "TA1-" + icName + ".x12"
 				if err := write("TA1", name, func(f *os.File) error { return ack.WriteTA1(f, in, ic.TA1, o) }); err != nil {
 					return files, err
 				}
@@ -91,7 +90,7 @@ func writeValidateAcks(ctx context.Context, res *envelope.Result, input, dir str
 			}
 			o := out
 			o.Control, o.GroupControl = ctl, gctl
-			name := fmt.Sprintf("999-%s-%s-%s-%s.x12", base, sender, isa, safeName(g.Control, "gs"+strconv.Itoa(gi+1)))
+			name := fmt.Sprintf("999-%s-%s.x12", icName, pipeline.GroupNamePart(g, gi))
 			if err := write("999", name, func(f *os.File) error { return ack.Write999(f, ic.AckResult(g), o) }); err != nil {
 				return files, err
 			}
@@ -117,20 +116,6 @@ func ackBase(input string) string {
 		return sb.String()
 	}
 	return "file"
-}
-
-// safeName is the engine's rule for control numbers and IDs in file names:
-// s when it is made of [A-Za-z0-9_-] only, else fallback.
-func safeName(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
-			return fallback
-		}
-	}
-	return s
 }
 
 // writeFileAtomic writes path through a synced temporary file in the same
