@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -81,6 +82,11 @@ type Engine struct {
 	partners  []Partner
 	processor FileProcessor
 	deliverer *outbox.Deliverer
+
+	// Claims recorded since the planner statistics were last refreshed,
+	// and the table's size then (see maybeAnalyze).
+	statsMu                sync.Mutex
+	sinceAnalyze, analyzed int64
 }
 
 // New returns an Engine.
@@ -315,6 +321,7 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 	cancel(nil)
 	if err == nil {
 		faultinject.Hit("process.committed")
+		e.maybeAnalyze(ctx, int64(res.Counts.ClaimsAccepted+res.Counts.ClaimsRejected), log)
 		log.InfoContext(ctx, "file processed", slog.String("state", string(res.State)),
 			slog.Int("sets_accepted", res.Counts.TxAccepted), slog.Int("sets_rejected", res.Counts.TxRejected),
 			slog.Int("claims_accepted", res.Counts.ClaimsAccepted), slog.Int("claims_rejected", res.Counts.ClaimsRejected))
@@ -349,6 +356,31 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 		return res, fmt.Errorf("pipeline: file %d failed (%v) and could not be marked for retry: %w", f.ID, err, rerr)
 	}
 	return res, nil
+}
+
+// maybeAnalyze refreshes the planner statistics once the claims recorded
+// since the last refresh reach 10 000 and a tenth of the table (the rule
+// autovacuum applies, for a database where it is off or lags behind a
+// nightly load): the lookups that follow keep their indexed plans.
+func (e *Engine) maybeAnalyze(ctx context.Context, claims int64, log *slog.Logger) {
+	e.statsMu.Lock()
+	e.sinceAnalyze += claims
+	due := e.sinceAnalyze >= 10_000 && e.sinceAnalyze >= e.analyzed/10
+	if due {
+		e.sinceAnalyze = 0
+	}
+	e.statsMu.Unlock()
+	if !due {
+		return
+	}
+	n, err := e.store.Analyze(ctx)
+	if err != nil {
+		log.WarnContext(ctx, "planner statistics not refreshed", slog.String("error", err.Error()))
+		return
+	}
+	e.statsMu.Lock()
+	e.analyzed = n
+	e.statsMu.Unlock()
 }
 
 // quarantine finishes f as quarantined with reason.

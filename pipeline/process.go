@@ -378,6 +378,20 @@ func (r *fileRun) recordSet(sr validate.SetResult) error {
 		}
 		next = first
 	}
+	// Claims are decided one by one, in file order, and inserted together
+	// (a correction naming a claim of the same set inserts those decided
+	// before it first).
+	var toInsert []*store.Claim
+	inserted := 0
+	flush := func() error {
+		if err := q.InsertClaims(ctx, toInsert[inserted:]); err != nil {
+			return err
+		}
+		inserted = len(toInsert)
+		return nil
+	}
+	var look *setLookup
+	var decide []*store.Claim
 	for _, pc := range claims {
 		c := pc.claim
 		if pr, ok := r.prior[c.RawOffset]; ok {
@@ -395,16 +409,43 @@ func (r *fileRun) recordSet(sr validate.SetResult) error {
 			next++
 		}
 		if rec.ik5OK {
-			if err := r.decide(c, pc, rec); err != nil {
+			c.Fingerprint, c.SuspectKey = Fingerprint(c), SuspectKey(c)
+		}
+		decide = append(decide, c)
+	}
+	if rec.ik5OK && len(decide) > 0 {
+		var err error
+		if look, err = newSetLookup(ctx, q, decide, flush); err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+		}
+		if pf, ok := r.p.cfg.Eligibility.(interface {
+			Prefetch(context.Context, roster.MemberLookup, []roster.ClaimParty) error
+		}); ok {
+			parties := make([]roster.ClaimParty, 0, len(claims))
+			for _, pc := range claims {
+				if pc.claim.Frequency != "8" {
+					parties = append(parties, pc.party)
+				}
+			}
+			if err := pf.Prefetch(ctx, q, parties); err != nil {
 				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 			}
+		}
+	}
+	byClaim := make(map[*store.Claim]*pendingClaim, len(claims))
+	for i := range claims {
+		byClaim[claims[i].claim] = &claims[i]
+	}
+	for _, c := range decide {
+		if rec.ik5OK {
+			if err := r.decide(look, c, *byClaim[c], rec); err != nil {
+				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+			}
+			look.decided(c)
 		} else {
 			c.State, c.Reasons = store.ClaimRejected, "IK5:"+sr.Ack+codesSuffix(ack.SetCodes(sr.Issues))
 		}
-		if err := q.InsertClaim(ctx, c); err != nil {
-			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		}
-		rec.ids = append(rec.ids, c.ID)
+		toInsert = append(toInsert, c)
 		rec.outcomes[c.State]++
 		switch {
 		case c.State == store.ClaimRejected || c.State == store.ClaimDuplicate:
@@ -414,6 +455,12 @@ func (r *fileRun) recordSet(sr validate.SetResult) error {
 		case c.ReplacesClaimID != nil:
 			rec.changes["replacements"]++
 		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+	}
+	for _, c := range toInsert {
+		rec.ids = append(rec.ids, c.ID)
 	}
 	if rec.ik5OK {
 		f, err := r.write277CA(sr, claims)
@@ -430,9 +477,9 @@ func (r *fileRun) recordSet(sr validate.SetResult) error {
 // replacement or void changes its original at once, in the file's
 // transaction, so that a second correction of the same original later in
 // the file sees it replaced or voided.
-func (r *fileRun) decide(c *store.Claim, pc pendingClaim, rec *setRecord) error {
+func (r *fileRun) decide(look *setLookup, c *store.Claim, pc pendingClaim, rec *setRecord) error {
 	ctx, q := r.ctx, r.q
-	out, err := applyRules(ctx, q, c)
+	out, err := applyRules(ctx, look, c)
 	if err != nil {
 		return err
 	}
@@ -462,6 +509,8 @@ func (r *fileRun) decide(c *store.Claim, pc pendingClaim, rec *setRecord) error 
 			return err
 		}
 		rec.originals = append(rec.originals, originalUpdate{id: o.ID, state: out.origNext, prev: o.State, by: c.ControlNumber})
+		o.State = out.origNext
+		look.changed(o.ID, out.origNext)
 	}
 	return nil
 }

@@ -86,9 +86,18 @@ func frequencyClass(claimType, freq string) string {
 	return "unsupported"
 }
 
+// claimLookup is what the intake rules read of the claims recorded so far
+// (*store.Queries, or a setLookup that answers from a transaction set's
+// prefetched rows).
+type claimLookup interface {
+	FindByFingerprint(ctx context.Context, fp string) (*store.Claim, error)
+	FindBySuspectKey(ctx context.Context, key string) ([]store.Claim, error)
+	GetClaimByControl(ctx context.Context, control string) (*store.Claim, error)
+}
+
 // applyRules runs the frequency and duplicate rules for c (not yet
 // inserted) against the claims recorded so far.
-func applyRules(ctx context.Context, q *store.Queries, c *store.Claim) (outcome, error) {
+func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, error) {
 	c.Fingerprint = Fingerprint(c)
 	c.SuspectKey = SuspectKey(c)
 	switch frequencyClass(c.ClaimType, c.Frequency) {
@@ -122,7 +131,7 @@ func applyRules(ctx context.Context, q *store.Queries, c *store.Claim) (outcome,
 }
 
 // linkOriginal applies the REF*F8 rule to a replacement or void.
-func linkOriginal(ctx context.Context, q *store.Queries, c *store.Claim) (outcome, error) {
+func linkOriginal(ctx context.Context, q claimLookup, c *store.Claim) (outcome, error) {
 	if strings.TrimSpace(c.RefF8) == "" {
 		return outcome{state: store.ClaimRejected, reasons: []string{ReasonMissingF8}, notes: []string{"f8-missing"}}, nil
 	}
@@ -155,7 +164,7 @@ func linkOriginal(ctx context.Context, q *store.Queries, c *store.Claim) (outcom
 
 // findSuspect returns the control number of an earlier claim for the same
 // member, provider and date of service sharing a code with c, or "".
-func findSuspect(ctx context.Context, q *store.Queries, c *store.Claim) (string, error) {
+func findSuspect(ctx context.Context, q claimLookup, c *store.Claim) (string, error) {
 	if c.SuspectKey == "" {
 		return "", nil
 	}

@@ -384,3 +384,71 @@ func sameDOB(m *store.Member, dob string) bool {
 	dob = strings.TrimSpace(dob)
 	return dob == "" || m.DOB == "" || dob == m.DOB
 }
+
+// BatchLookup reads roster rows for many member IDs or families in one
+// query; *store.Store, *store.Tx and *store.Queries implement it.
+type BatchLookup interface {
+	FindMembersByIDs(ctx context.Context, ids []string) (map[string][]store.Member, error)
+	FindMembersByFamilies(ctx context.Context, families []string) (map[string][]store.Member, error)
+}
+
+// Prefetch loads into the cache, in one or two queries, the roster rows
+// that checking parties will read (their member IDs, and the families of
+// dependents), so that the checks that follow do not query one by one.
+// It does nothing without a cache or when lookup cannot read in batches;
+// the checks give the same decisions either way.
+func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []ClaimParty) error {
+	bl, ok := lookup.(BatchLookup)
+	if c.cache == nil || !ok || len(parties) == 0 {
+		return nil
+	}
+	now := c.cfg.Now()
+	var ids []string
+	seen := map[string]bool{}
+	for i := range parties {
+		id := strings.TrimSpace(parties[i].MemberID)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, hit := c.cache.get("id\x00"+id, now); !hit {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		rows, err := bl.FindMembersByIDs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("roster: prefetch: %w", err)
+		}
+		for _, id := range ids {
+			c.cache.put("id\x00"+id, rows[id], now.Add(c.cfg.CacheTTL))
+		}
+	}
+	var fams []string
+	seenFam := map[string]bool{}
+	for i := range parties {
+		if !parties[i].dependent() {
+			continue
+		}
+		rows, _ := c.cache.get("id\x00"+strings.TrimSpace(parties[i].MemberID), now)
+		for _, m := range rows {
+			if m.FamilyID == "" || seenFam[m.FamilyID] {
+				continue
+			}
+			seenFam[m.FamilyID] = true
+			if _, hit := c.cache.get("fam\x00"+m.FamilyID, now); !hit {
+				fams = append(fams, m.FamilyID)
+			}
+		}
+	}
+	if len(fams) > 0 {
+		rows, err := bl.FindMembersByFamilies(ctx, fams)
+		if err != nil {
+			return fmt.Errorf("roster: prefetch: %w", err)
+		}
+		for _, f := range fams {
+			c.cache.put("fam\x00"+f, rows[f], now.Add(c.cfg.CacheTTL))
+		}
+	}
+	return nil
+}

@@ -117,10 +117,23 @@ func inArgs[T any](vs []T) (string, []any) {
 func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[string]*Claim, error) {
 	out := make(map[string]*Claim, len(fps))
 	for start := 0; start < len(fps); start += batchRows {
-		in, args := inArgs(fps[start:min(start+batchRows, len(fps))])
+		chunk := fps[start:min(start+batchRows, len(fps))]
 		var cs []Claim
-		if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-			WHERE fingerprint IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')`, args...); err != nil {
+		var err error
+		if q.dialect == DialectPostgres {
+			// One backward scan of (fingerprint, id) per key: the plan does
+			// not depend on statistics (an IN list over a table the planner
+			// knows nothing about is taken for half the table and scanned).
+			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+					WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
+					ORDER BY id DESC LIMIT 1) c`, pq.Array(chunk))
+		} else {
+			in, args := inArgs(chunk)
+			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+				WHERE fingerprint IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')`, args...)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: find by fingerprints: %w", err)
 		}
 		for i := range cs {
@@ -140,11 +153,22 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[string][]Claim, error) {
 	out := make(map[string][]Claim, len(keys))
 	for start := 0; start < len(keys); start += batchRows {
-		in, args := inArgs(keys[start:min(start+batchRows, len(keys))])
+		chunk := keys[start:min(start+batchRows, len(keys))]
 		var cs []Claim
-		if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-			WHERE suspect_key IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')
-			ORDER BY id DESC`, args...); err != nil {
+		var err error
+		if q.dialect == DialectPostgres {
+			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+					WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
+					ORDER BY id DESC LIMIT 100) c
+				ORDER BY c.id DESC`, pq.Array(chunk))
+		} else {
+			in, args := inArgs(chunk)
+			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+				WHERE suspect_key IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')
+				ORDER BY id DESC`, args...)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
 		}
 		if len(cs) == 0 {
@@ -286,4 +310,24 @@ func copyErr(err error) error {
 		return fmt.Errorf("%w: %v", ErrConflict, err)
 	}
 	return err
+}
+
+// Analyze refreshes the planner statistics of the tables bulk work grows
+// (claims, their lines, the file queues) and returns the estimated number
+// of claims. On PostgreSQL with autovacuum off (or lagging behind a large
+// nightly load) a planner without statistics picks plans whose cost grows
+// with the table for every lookup; the engine calls this as claims pile
+// up. On SQLite it does nothing and returns -1.
+func (q *Queries) Analyze(ctx context.Context) (int64, error) {
+	if q.dialect != DialectPostgres {
+		return -1, nil
+	}
+	if _, err := q.ext.ExecContext(ctx, `ANALYZE claims, claim_lines, inbound_files, outbound_files`); err != nil {
+		return 0, fmt.Errorf("store: analyze: %w", err)
+	}
+	var n float64
+	if err := q.get(ctx, &n, `SELECT reltuples FROM pg_class WHERE oid = 'claims'::regclass`); err != nil {
+		return 0, fmt.Errorf("store: analyze: %w", err)
+	}
+	return int64(n), nil
 }

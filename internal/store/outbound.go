@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -211,11 +212,21 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 	args := []any{owner, now.Add(lease), now, now}
 	if partnerID != "" {
 		partnerCond = ` AND o.partner_id = ?`
-		args = append(args, partnerID)
+		args = append(args, partnerID, partnerID)
 	}
-	// The NOT EXISTS reads rows another claimer holds locked (it does not
-	// lock them), so with SKIP LOCKED a file whose older sibling is being
-	// claimed concurrently is still held back.
+	// Only the oldest open file of each partner (pending, delivering, or
+	// failed with a retry time) is a candidate: one indexed aggregate over
+	// the open files (outbound_files_partner_open_idx), not a look at the
+	// whole history per candidate. The subquery reads rows another claimer
+	// holds locked (it does not lock them), so with SKIP LOCKED a file
+	// whose older sibling is being claimed concurrently is still held back.
+	// The heads are computed once, not per candidate row: PostgreSQL
+	// without statistics would otherwise re-run the aggregate for every
+	// open file (= ANY(ARRAY(...)) is evaluated once as an InitPlan).
+	heads, headsEnd := `IN`, ``
+	if q.dialect == DialectPostgres {
+		heads, headsEnd = `= ANY(ARRAY`, `)`
+	}
 	var f OutboundFile
 	err := q.get(ctx, &f, `UPDATE outbound_files
 		SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
@@ -223,11 +234,11 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 			SELECT o.id FROM outbound_files o
 			WHERE (o.state IN ('pending', 'failed') AND o.available_at <= ?
 				OR o.state = 'delivering' AND o.lease_until < ?)`+partnerCond+`
-			AND NOT EXISTS (
-				SELECT 1 FROM outbound_files e
-				WHERE e.partner_id = o.partner_id AND e.id < o.id
-				AND (e.state IN ('pending', 'delivering')
-					OR e.state = 'failed' AND e.available_at IS NOT NULL))
+			AND o.id `+heads+` (
+				SELECT MIN(e.id) FROM outbound_files e
+				WHERE (e.state IN ('pending', 'delivering') OR e.state = 'failed' AND e.available_at IS NOT NULL)`+
+		strings.ReplaceAll(partnerCond, "o.", "e.")+`
+				GROUP BY e.partner_id)`+headsEnd+`
 			ORDER BY o.id
 			LIMIT 1`+q.skipLocked()+`)
 		RETURNING `+outboundCols, args...)

@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+
+	"github.com/clearinghouse/clearinghouse/internal/store"
+)
+
+// setLookup answers the intake rules' reads for one transaction set from
+// rows read in a few queries when the set starts (the duplicate and
+// suspect candidates of all its claims) and from the set's own claims
+// decided so far, which are inserted together when the set ends. It gives
+// the answers the store would give if every claim were inserted as soon as
+// it is decided:
+//
+//   - FindByFingerprint: the newest claim with the fingerprint that is not
+//     rejected or a duplicate — a claim of the set decided earlier, else
+//     the prefetched one;
+//   - FindBySuspectKey: the set's own candidates (newest first), then the
+//     prefetched ones;
+//   - GetClaimByControl: a claim of the set, after inserting the set's
+//     decided claims (flush), so that a correction can change it in the
+//     store; otherwise the store.
+//
+// States changed by corrections are applied to the rows it holds.
+type setLookup struct {
+	q       *store.Queries
+	flush   func() error
+	byFP    map[string]*store.Claim
+	suspect map[string][]*store.Claim // newest first
+	byID    map[int64][]*store.Claim  // prefetched copies, to apply state changes
+	local   map[string]*store.Claim   // the set's claims by control number
+}
+
+func newSetLookup(ctx context.Context, q *store.Queries, claims []*store.Claim, flush func() error) (*setLookup, error) {
+	l := &setLookup{q: q, flush: flush, byFP: map[string]*store.Claim{}, suspect: map[string][]*store.Claim{},
+		byID: map[int64][]*store.Claim{}, local: map[string]*store.Claim{}}
+	var fps, keys []string
+	seenFP, seenKey := map[string]bool{}, map[string]bool{}
+	for _, c := range claims {
+		if fp := c.Fingerprint; fp != "" && !seenFP[fp] {
+			seenFP[fp] = true
+			fps = append(fps, fp)
+		}
+		if k := c.SuspectKey; k != "" && !seenKey[k] {
+			seenKey[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if len(fps) > 0 {
+		m, err := q.LatestByFingerprints(ctx, fps)
+		if err != nil {
+			return nil, err
+		}
+		for fp, c := range m {
+			l.byFP[fp] = c
+			l.byID[c.ID] = append(l.byID[c.ID], c)
+		}
+	}
+	if len(keys) > 0 {
+		m, err := q.FindBySuspectKeys(ctx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for k, cs := range m {
+			for i := range cs {
+				c := &cs[i]
+				l.suspect[k] = append(l.suspect[k], c)
+				l.byID[c.ID] = append(l.byID[c.ID], c)
+			}
+		}
+	}
+	return l, nil
+}
+
+// decided records a claim of the set once its outcome is known.
+func (l *setLookup) decided(c *store.Claim) {
+	l.local[c.ControlNumber] = c
+	if c.State == store.ClaimRejected || c.State == store.ClaimDuplicate {
+		return
+	}
+	if c.Fingerprint != "" {
+		l.byFP[c.Fingerprint] = c
+	}
+	if c.SuspectKey != "" {
+		l.suspect[c.SuspectKey] = append([]*store.Claim{c}, l.suspect[c.SuspectKey]...)
+	}
+}
+
+// changed applies a correction's change of claim id's state.
+func (l *setLookup) changed(id int64, state store.ClaimState) {
+	for _, c := range l.byID[id] {
+		c.State = state
+	}
+}
+
+func (l *setLookup) FindByFingerprint(_ context.Context, fp string) (*store.Claim, error) {
+	if c := l.byFP[fp]; c != nil {
+		return c, nil
+	}
+	return nil, store.ErrNotFound
+}
+
+func (l *setLookup) FindBySuspectKey(_ context.Context, key string) ([]store.Claim, error) {
+	cs := l.suspect[key]
+	out := make([]store.Claim, 0, min(len(cs), 100))
+	for _, c := range cs {
+		if len(out) == 100 {
+			break
+		}
+		out = append(out, *c)
+	}
+	return out, nil
+}
+
+func (l *setLookup) GetClaimByControl(ctx context.Context, control string) (*store.Claim, error) {
+	if c := l.local[strings.TrimSpace(control)]; c != nil {
+		if c.ID == 0 {
+			if err := l.flush(); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
+	}
+	return l.q.GetClaimByControl(ctx, control)
+}
