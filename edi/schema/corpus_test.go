@@ -11,10 +11,12 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
-// corpusDir is the shared sample corpus, relative to this package.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
+// corpusDir is the shared sample corpus (see corpustest; tests that need
+// it call corpustest.Missing when it is absent).
+var corpusDir, _ = corpustest.Find()
 
 type corpusFile struct {
 	path    string // relative to corpusDir
@@ -28,7 +30,7 @@ func readProvenance(t *testing.T) []corpusFile {
 	t.Helper()
 	f, err := os.Open(filepath.Join(corpusDir, "PROVENANCE.tsv"))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared corpus not present")
+		corpustest.Missing(t, "shared corpus not present")
 	}
 	if err != nil {
 		t.Fatal(err)
