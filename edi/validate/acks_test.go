@@ -182,3 +182,38 @@ func TestAck999BaseLoopID(t *testing.T) {
 		t.Errorf("report loops %q", got)
 	}
 }
+
+// A byte outside the X12 character set (0xFF, NUL, a UTF-8 letter) in an
+// element value rejects the set with IK403 6 at the element's position;
+// the 999 copies the value with '?' in place of the bad bytes.
+func TestAck999InvalidCharacter(t *testing.T) {
+	for _, tt := range []struct{ name, value, ik404 string }{
+		{"0xFF", "DO\xffE", "DO?E"},
+		{"NUL", "DO\x00E", "DO?E"},
+		{"UTF-8", "DO\u00c9", "DO??"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			input := strings.Replace(string(readFile(t, "testdata/clean_837p.edi")), "NM1*IL*1*DOE*JANE", "NM1*IL*1*"+tt.value+"*JANE", 1)
+			res, err := validate.Run(context.Background(), strings.NewReader(input), validate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := validate.WriteAcks(context.Background(), res, t.TempDir(), validate.AckOptions{
+				ControlNumbers: validate.NewCounter(7), Now: time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC),
+			})
+			if err != nil || len(files) != 1 {
+				t.Fatalf("files %v err %v", files, err)
+			}
+			data, _ := os.ReadFile(files[0].Path)
+			want := "IK3*NM1*13*2010*8~IK4*3*1035*6*" + tt.ik404 + "~IK5*R*5~AK9*R*1*1*0~"
+			if !strings.Contains(string(data), want) {
+				t.Errorf("999 lacks %q:\n%q", want, data)
+			}
+			for i, c := range data {
+				if (c < 0x20 && c != '\n') || c >= 0x7f {
+					t.Fatalf("999 byte %d is %#x", i, c)
+				}
+			}
+		})
+	}
+}
