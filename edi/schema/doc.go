@@ -48,8 +48,12 @@
 // LIN, CTP, SVD, LQ, FRM and SE. Placement only: MIA (837I 2320) and the
 // not-used PAT (837I 2000B) and CL1 (837P 2300). External code sets (place
 // of service, type of bill, revenue, ICD, HCPCS, taxonomy, CARC, state)
-// are checked for length only; NPI check digits are a claim edit (277CA),
-// not checked here.
+// are checked for length only. Identifier and address formats are rules
+// (rules.go): a US N403 is a 5- or 9-digit ZIP code, and the 9-digit ZIP+4
+// in the billing provider and service facility loops (837P 2010AA, 2310C,
+// 2420C; 837I 2010AA, 2310E); an NPI (NM109 when NM108 = XX) is 10 digits
+// with the Luhn check digit over 80840 + its first nine (ValidNPI); the
+// billing provider's REF*EI is the 9-digit EIN without a hyphen.
 //
 // # Placement
 //

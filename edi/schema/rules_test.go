@@ -22,6 +22,9 @@ var cleanTests = []struct {
 	{name: "two subscribers, claim balances per claim", base: base837P,
 		edits: []string{"SE*", "HL*3*1*22*0~\nSBR*P*18*GRP1******CI~\nNM1*IL*1*ROE*RITA****MI*M124~\nNM1*PR*2*PAYER CO*****PI*P999~\n" +
 			"CLM*C2*12.5***11:B:1*Y*A*Y*Y~\nHI*ABK:R51~\nLX*1~\nSV1*HC:A0428*12.5*UN*1***1~\nDTP*472*D8*20260101~\nSE*"}},
+	{name: "5-digit ZIP outside the ZIP+4 loops, postal code abroad", base: base837P,
+		edits: []string{"NM1*IL*1*DOE*JOHN****MI*M123~", "NM1*IL*1*DOE*JOHN****MI*M123~\nN3*2 ELM ST~\nN4*TOWN*OH*43215~",
+			"NM1*PR*2*PAYER CO*****PI*P999~", "NM1*PR*2*PAYER CO*****PI*P999~\nN3*1 RUE~\nN4*TORONTO**M5V2T6*CA~"}},
 	{name: "same-ID segments in any order", base: base837P,
 		edits: []string{"HI*ABK", "DTP*454*D8*20251201~\nDTP*431*D8*20251130~\nREF*D9*TRACE1~\nREF*G1*AUTH1~\nHI*ABK"}},
 	{name: "institutional code families in any order", base: base837I,
@@ -145,4 +148,29 @@ func FuzzParser(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestValidNPI(t *testing.T) {
+	for _, npi := range []string{"1234567893", "1245319599", "1679576722"} {
+		if !ValidNPI(npi) {
+			t.Errorf("%s: valid NPI rejected", npi)
+		}
+	}
+	for _, npi := range []string{"1234567890", "123456789", "12345678931", "123456789A", ""} {
+		if ValidNPI(npi) {
+			t.Errorf("%q: invalid NPI accepted", npi)
+		}
+	}
+	// Exactly one check digit completes any nine digits.
+	for _, base := range []string{"000000000", "999999999", "123456789", "314159265"} {
+		n := 0
+		for d := '0'; d <= '9'; d++ {
+			if ValidNPI(base + string(d)) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d valid check digits", base, n)
+		}
+	}
 }
