@@ -56,7 +56,7 @@ func Write999(w io.Writer, group GroupResult, out OutboundEnvelope) error {
 	for _, s := range group.Sets {
 		values = append(values, s.ID, s.Control, s.Reference)
 		for _, is := range s.Issues {
-			values = append(values, is.SegmentID, is.Loop, is.DataElement, is.ClaimID, ik404(is.Value))
+			values = append(values, is.SegmentID, BaseLoopID(is.Loop), is.DataElement, is.ClaimID, ik404(is.Value))
 		}
 	}
 	d, ok := PickDelimiters(out.Delimiters, values...)
@@ -199,7 +199,7 @@ func writeIK3(xw *x12.Writer, d x12.Delimiters, issues []Issue) {
 	}
 	pos := strconv.Itoa(first.Position)
 	for k, code := range segCodes {
-		xw.Write("IK3", first.SegmentID, pos, first.Loop, code)
+		xw.Write("IK3", first.SegmentID, pos, BaseLoopID(first.Loop), code)
 		if claim != "" {
 			xw.Write("CTX", xw.Composite("CLM01", Scrub(claim, d)))
 		}
@@ -226,4 +226,23 @@ func writeIK3(xw *x12.Writer, d x12.Delimiters, issues []Issue) {
 				Scrub(ik404(e.Value), d))
 		}
 	}
+}
+
+// BaseLoopID returns the loop identifier a 999 IK303 carries for an
+// implementation guide loop name: IK303 (element 447, AN 1/4) is the loop
+// ID of the transaction set's base-standard diagram, which the guides
+// qualify with letters for each use of a loop ("2000B", "2010BA" and
+// "2310C" are the base loops 2000, 2010 and 2310). The trailing letters
+// are dropped and the result is cut to 4 characters; "" stays "".
+func BaseLoopID(loop string) string {
+	end := len(loop)
+	for end > 0 && loop[end-1] >= 'A' && loop[end-1] <= 'Z' {
+		end--
+	}
+	if end == 0 {
+		// Not a numbered loop (a name such as "HEADER"): nothing the
+		// base standard identifies.
+		return ""
+	}
+	return loop[:min(end, 4)]
 }

@@ -207,7 +207,7 @@ func TestGoldenContent(t *testing.T) {
 		// '*' and '~' occur in copied values, so other delimiters are used.
 		{"errors.1.999.golden", []string{"ISA|00|", "|ZZ|CLEARINGHOUSE  |ZZ|SUBMITTER      |260203|0405|^|00501|000000500|0|T|:'",
 			"AK2|837|0002|005010X222A1'", "IK5|R|4'",
-			"IK3|NM1|4|2310B|8'\nCTX|CLM01:PCN*0003'\nIK4|1|98|7|XX'\nIK4|3|1035|6|DOE*JANE~X'",
+			"IK3|NM1|4|2310|8'\nCTX|CLM01:PCN*0003'\nIK4|1|98|7|XX'\nIK4|3|1035|6|DOE*JANE~X'",
 			"IK3|DTP|5|2400|8'\nCTX|CLM01:PCN*0003'\nIK4|3|1251|8|20261399'\nIK5|R|5'",
 			"AK2|837|0004'\nIK3|N M|3||1'\nIK5|R|19|5'", "AK9|P|4|4|1'\nSE|20|0001'\nGE|1|900'\nIEA|1|000000500'"}},
 		{"group_errors.1.999.golden", []string{"AK9*R*2*1*0*5~"}},

@@ -100,6 +100,13 @@ func TestPickDelimiters(t *testing.T) {
 	if got := ack.Scrub("A*B:C~D", x12.DefaultDelimiters); got != "A B C D" {
 		t.Errorf("Scrub = %q", got)
 	}
+	// Bytes outside the character set never reach an acknowledgment.
+	if got := ack.Scrub("A\x00B\xffC\u00c9*", x12.DefaultDelimiters); got != "A?B?C?? " {
+		t.Errorf("Scrub = %q", got)
+	}
+	if got := ack.Scrub("A\x01B", x12.Delimiters{Element: '?', Component: ':', Segment: '~'}); got != "A B" {
+		t.Errorf("Scrub with ? as separator = %q", got)
+	}
 }
 
 func TestWrite999Limits(t *testing.T) {

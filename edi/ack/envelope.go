@@ -227,17 +227,33 @@ func PickDelimiters(d x12.Delimiters, values ...string) (x12.Delimiters, bool) {
 	return d, ok && d.Valid()
 }
 
-// Scrub replaces every delimiter byte in s by a space.
+// Scrub makes a value copied from received data safe to write: every
+// delimiter byte becomes a space and every byte outside the X12 basic and
+// extended character sets (control characters, DEL, bytes of 0x80 and
+// above: the ones a 999 reports with IK403 6) becomes '?', so an
+// acknowledgment never carries the bytes it rejects.
 func Scrub(s string, d x12.Delimiters) string {
-	if strings.IndexFunc(s, func(r rune) bool {
-		return r < 0x80 && isDelim(byte(r), d)
-	}) < 0 {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || isDelim(c, d) {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
+	}
+	bad := byte('?')
+	if isDelim(bad, d) {
+		bad = ' '
 	}
 	b := []byte(s)
 	for i, c := range b {
-		if isDelim(c, d) {
+		switch {
+		case isDelim(c, d):
 			b[i] = ' '
+		case c < 0x20 || c >= 0x7f:
+			b[i] = bad
 		}
 	}
 	return string(b)

@@ -62,7 +62,9 @@ type Issue struct {
 	Code string
 
 	// SegmentID, Position (1-based in the transaction set, ST = 1; IK302)
-	// and Loop (IK303) locate segment and element issues.
+	// and Loop locate segment and element issues. Loop is the
+	// implementation guide's loop name ("2010BA"); the 999 IK303 carries
+	// its base-standard loop ID (BaseLoopID: "2010").
 	SegmentID string
 	Position  int
 	Loop      string

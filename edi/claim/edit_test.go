@@ -13,6 +13,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/claim"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
 func cents(v int64) *int64 { return &v }
@@ -186,10 +187,10 @@ func must(t *testing.T, err error) {
 }
 
 func TestEditCorpusFileKeepsUntouchedSegments(t *testing.T) {
-	f := filepath.Join(corpusDir, "837P", "stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_commercial-health-insurance.edi")
+	f := corpustest.Path(t, "837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_commercial-health-insurance.edi")
 	data, err := os.ReadFile(f)
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	span := setSpans(data)[0]
 	tx := decodeAll(t, data)[0]
@@ -415,7 +416,7 @@ func TestEditCorpus(t *testing.T) {
 		}
 	}
 	if sets == 0 {
-		t.Skip("no 5010 sets in the corpus")
+		t.Fatal("no 5010 sets in the corpus")
 	}
 	t.Logf("%d transaction sets edited, %d decoded again", sets, redecoded)
 }

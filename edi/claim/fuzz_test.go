@@ -16,6 +16,9 @@ import (
 // and Encode: none may panic, and an edited transaction must decode again.
 func FuzzDecode(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.edi")
+	if len(files) == 0 {
+		f.Fatal("no seed file matches testdata/*.edi")
+	}
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {

@@ -416,7 +416,7 @@ func TestSetPartiesCorpus(t *testing.T) {
 		}
 	}
 	if sets == 0 {
-		t.Skip("no 5010 sets with 1000A/1000B in the corpus")
+		t.Fatal("no 5010 sets with 1000A/1000B in the corpus")
 	}
 	t.Logf("%d transaction sets edited", sets)
 }

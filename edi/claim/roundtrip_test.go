@@ -8,19 +8,18 @@ import (
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
-// corpusDir holds public sample interchanges (read in place, never copied).
-const corpusDir = "../../../shared/corpus"
-
-// corpusFiles returns the files of corpus/<kind>, skipping the test when
-// the corpus is absent.
+// corpusFiles returns the files of corpus/<kind> (public sample
+// interchanges, read in place), skipping the test when the corpus is absent
+// (failing it under CI=true).
 func corpusFiles(t *testing.T, kind string) []string {
 	t.Helper()
-	dir := filepath.Join(corpusDir, kind)
+	dir := corpustest.Path(t, kind)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatalf("corpus: %v", err)
 	}
 	var out []string
 	for _, e := range entries {

@@ -11,10 +11,12 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
-// corpusDir is the shared sample corpus, relative to this package.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus")
+// corpusDir is the shared sample corpus (see corpustest; tests that need
+// it call corpustest.Missing when it is absent).
+var corpusDir, _ = corpustest.Find()
 
 type corpusFile struct {
 	path    string // relative to corpusDir
@@ -28,7 +30,7 @@ func readProvenance(t *testing.T) []corpusFile {
 	t.Helper()
 	f, err := os.Open(filepath.Join(corpusDir, "PROVENANCE.tsv"))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("shared corpus not present")
+		corpustest.Missing(t, "shared corpus not present")
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +198,34 @@ var knownBad = map[string]string{
 	"837I/api-examples__837I-all-fields.dat":         "every field filled: 2000C under SBR02=18, HCP09/HCP10 at claim level, SVD03-8",
 	"837I/stupidedi__X223A2_HC837_Health_Care_Claim_Institutional_pass_837-institutional-claim.edi": "DTP*434 RD8 with a single date (19960911)",
 	"837I/vscode-edi-x12-support__odd-separator.edi":                                                "truncated: no SE or IEA, the last claim has no service line",
+	// Placeholder NPIs that fail the check digit, 5-digit ZIPs where the
+	// guides want ZIP+4 (billing provider, service facility), hyphenated
+	// EINs: checked by hand against the rules (see rules.go).
+	"837I/stupidedi__X223A2_HC837_Health_Care_Claim_Institutional_pass_out-of-network-repriced-claim.edi":        "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 2244224455 in 2310A (check digit)",
+	"837I/stupidedi__X223A2_HC837_Health_Care_Claim_Institutional_pass_ppo-repriced-claim.edi":                   "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1257234346 in 2010AA (check digit)",
+	"837I/stupidedi__X223A2_HC837_Health_Care_Claim_Institutional_pass_two-claims-for-the-same-provider.edi":     "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1234567890 in 2010AA (check digit), 5-digit ZIP 17111 in 2010AA, NPI 9999999999 in 2310A (check digit)",
+	"837I/stupidedi__automobile-accident.edi":                                                                    "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 2365259638 in 2010AA (check digit), 5-digit ZIP 99998 in 2010AA, NPI 2533698543 in 2310A (check digit)",
+	"837I/vscode-edi-x12-support__X223-837I-two-claims-for-the-same-provider.edi":                                "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1234567890 in 2010AA (check digit), 5-digit ZIP 17111 in 2010AA, NPI 9999999999 in 2310A (check digit)",
+	"837I/vscode-edi-x12-support__complete.edi":                                                                  "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1234567890 in 2010AA (check digit), 5-digit ZIP 17111 in 2010AA, NPI 9999999999 in 2310A (check digit)",
+	"837P/X12Parser__ST1309-XX.txt":                                                                              "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 9999999999 in 2010AA (check digit), NPI 9999999999 in 2310A (check digit), NPI 9999999999 in 2310B (check digit)",
+	"837P/moov-io-x12__example_5010_837p_sample.txt":                                                             "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 123456789 in 2310A (not 10 digits), NPI 123456789 in 2310B (not 10 digits), NPI 123456789 in 2310C (not 10 digits), 5-digit ZIP 11119 in 2310C, ...",
+	"837P/stupidedi__COB-claim-from-billing-provider-to-payer-a.edi":                                             "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1999996666 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA, NPI 1999996666 in 2310B (check digit), NPI 1581234567 in 2310C (check digit), ...",
+	"837P/stupidedi__COB-claim-from-billing-provider-to-payer-b.edi":                                             "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1999996666 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA, 4-digit ZIP 3111 in 2010AB, NPI 1999996666 in 2310B (check digit), ...",
+	"837P/stupidedi__COB-claim-from-payer-a-to-payer-b-in-payer-to-payer.edi":                                    "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1999996666 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA, NPI 1999996666 in 2310B (check digit), NPI 1581234567 in 2310C (check digit), ...",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_ambulance.edi":                             "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 2366554859 in 2010AA (check digit)",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_anesthesia.edi":                            "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 2366554859 in 2010AA (check digit), 5-digit ZIP 37232 in 2010AA, NPI 5678912345 in 2310B (check digit), NPI 432198765 in 2310C (not 10 digits), ...",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_chiropractic.edi":                          "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1234567890 in 2010AA (check digit), 5-digit ZIP 21236 in 2010AA",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_commercial-health-insurance.edi":           "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 9876543210 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_drug-administered-in-the-phy_bb18636f.edi": "ID formats (ruleZip/ruleNPI/ruleEIN): 5-digit ZIP 89109 in 2010AA",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_home-infusion-therapy-pharma_aca45041.edi": "ID formats (ruleZip/ruleNPI/ruleEIN): 5-digit ZIP 60048 in 2010AA, EIN 10-1234567 in 2010AA",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_out-of-network-repriced-claim.edi":         "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1112223336 in 2310B (check digit)",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_oxygen.edi":                                "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 9992233334 in 2010AA (check digit), 5-digit ZIP 46224 in 2010AA, NPI 5555511111 in 2420E (check digit)",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_ppo-repriced-claim.edi":                    "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 1234567890 in 2010AA (check digit), NPI 9988776655 in 2310A (check digit)",
+	"837P/stupidedi__X222A1_HC837_Health_Care_Claim_Professional_pass_wheelchair.edi":                            "ID formats (ruleZip/ruleNPI/ruleEIN): 5-digit ZIP 47904 in 2010AA, NPI 1111155555 in 2420E (check digit)",
+	"837P/stupidedi__encounter.edi":                                                                              "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 9876543210 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA, NPI 5812345679 in 2310C (check digit), 5-digit ZIP 33111 in 2310C",
+	"837P/stupidedi__home-infusion-therapy-pharmacy-_adjudicated-with-NDC-in-loop-2410_.edi":                     "ID formats (ruleZip/ruleNPI/ruleEIN): 5-digit ZIP 60048 in 2010AA, EIN 10-1234567 in 2010AA",
+	"837P/stupidedi__medicare-secondary-payer-COB.edi":                                                           "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 0100000009 in 2010AA (check digit), 5-digit ZIP 21236 in 2010AA, NPI 9090909090 in 2310B (check digit)",
+	"837P/x12-types__005010_837.edi":                                                                             "ID formats (ruleZip/ruleNPI/ruleEIN): NPI 9876543210 in 2010AA (check digit), 5-digit ZIP 33111 in 2010AA",
 }
 
 // x12ParserShared is the reason for every imsweb x12-parser fixture: they

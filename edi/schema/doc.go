@@ -48,8 +48,12 @@
 // LIN, CTP, SVD, LQ, FRM and SE. Placement only: MIA (837I 2320) and the
 // not-used PAT (837I 2000B) and CL1 (837P 2300). External code sets (place
 // of service, type of bill, revenue, ICD, HCPCS, taxonomy, CARC, state)
-// are checked for length only; NPI check digits are a claim edit (277CA),
-// not checked here.
+// are checked for length only. Identifier and address formats are rules
+// (rules.go): a US N403 is a 5- or 9-digit ZIP code, and the 9-digit ZIP+4
+// in the billing provider and service facility loops (837P 2010AA, 2310C,
+// 2420C; 837I 2010AA, 2310E); an NPI (NM109 when NM108 = XX) is 10 digits
+// with the Luhn check digit over 80840 + its first nine (ValidNPI); the
+// billing provider's REF*EI is the 9-digit EIN without a hyphen.
 //
 // # Placement
 //
@@ -88,7 +92,8 @@
 //	2   conditional element missing (syntax notes P, R, C, L: HCP P0910/P1112/R0113, NM1 P0809, ...)
 //	3   too many data elements
 //	4/5 element too short / too long (N0/R count digits only)
-//	6   invalid character (control characters; non-numeric N0/R)
+//	6   invalid character (a byte outside the character set, see below;
+//	    non-numeric N0/R)
 //	7   invalid code value
 //	8/9 invalid date / time (DT, TM, and D8/RD8/DT/TM-formatted values)
 //	10  exclusion condition violated (syntax note E, e.g. N4 E0207)
@@ -108,7 +113,24 @@
 // segment where the parser found it missing (the next segment, or the last
 // one of a truncated set); a rule on a segment seen earlier (HL04, CLM02,
 // REF*F8) at that segment. ClaimID is CLM01 for issues inside a 2300 loop.
-// Loop (IK303) is empty for the header and trailer. ST and SE presence,
+// Loop is the guide's loop name ("2010BA"; the 999 writes its base loop ID
+// "2010" in IK303, see ack.BaseLoopID) and empty for the header and trailer. ST and SE presence,
 // counts, control numbers and ST03 are left to the envelope layer (IK5).
 // Codes 6 (IK304), I8, 11 and I11/I13 are not emitted.
+//
+// # Character set
+//
+// Data may use the 5010 guides' basic character set (A-Z, 0-9, space and
+// ! " & ' ( ) * + , - . / : ; ? =) and extended character set (a-z and
+// % @ [ ] _ { } \ | < > ~ ^ ` # $): together, the printable ASCII bytes
+// 0x20 through 0x7E. Every element and component of a placed segment,
+// placement-only segments included, is checked: a value holding any other
+// byte (control characters, DEL, and every byte of 0x80 and above) is
+// reported as IK403 6 at its element and component, and rejects the set.
+// Non-ASCII text is not accepted in any encoding: UTF-8 letters such as
+// "É" are X12.6 "select language characters", allowed only by agreement
+// between trading partners, and the 5010 envelope has no way to declare
+// an encoding; bytes that are not valid UTF-8 (0xFF) are never text.
+// Delimiters are exempt (a file may use control characters as
+// separators). Unplaced segments are reported as segment errors only.
 package schema

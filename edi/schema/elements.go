@@ -80,20 +80,21 @@ func (p *Parser) elemIssue(seg *x12.Segment, loop string, at elemAt, code string
 
 // Byte classes of scanSegment.
 const (
-	classCtl  = 1 << iota // a control character that is not a delimiter
+	classCtl  = 1 << iota // a byte outside the character set that is not a delimiter (see outOfSet)
 	classRep              // the repetition separator
 	classComp             // the component separator
 )
 
 // scanSegment returns the byte classes present in seg, so the element
-// checks can skip the searches (repetitions, components, control
-// characters) a segment gives no reason for.
+// checks can skip the searches (repetitions, components, bytes outside
+// the character set) a segment gives no reason for.
 func (p *Parser) scanSegment(seg *x12.Segment) uint8 {
 	d := seg.Delims
 	raw := seg.Raw()
-	// Most segments hold neither control characters nor repetition
-	// separators: check that a word at a time, then look for components.
-	if len(raw) >= 8 && !isCtl(d.Element) && !isCtl(d.Component) && (d.Repetition == 0 || !isCtl(d.Repetition)) && plain(raw, d.Repetition) {
+	// Most segments hold neither bytes outside the character set nor
+	// repetition separators: check that a word at a time, then look for
+	// components.
+	if len(raw) >= 8 && !outOfSet(d.Element) && !outOfSet(d.Component) && (d.Repetition == 0 || !outOfSet(d.Repetition)) && plain(raw, d.Repetition) {
 		if bytes.IndexByte(raw, d.Component) >= 0 {
 			return classComp
 		}
@@ -109,7 +110,7 @@ func (p *Parser) scanSegment(seg *x12.Segment) uint8 {
 			case b == d.Component:
 				k = classComp
 			case b == d.Element:
-			case isCtl(b):
+			case outOfSet(b):
 				k = classCtl
 			}
 			p.classes[c] = k
@@ -123,7 +124,11 @@ func (p *Parser) scanSegment(seg *x12.Segment) uint8 {
 	return k
 }
 
-func isCtl(c byte) bool { return c < 0x20 || c == 0x7f }
+// outOfSet reports whether c is outside the character set the 5010
+// guides allow in data (basic and extended sets: printable ASCII, 0x20
+// through 0x7E): a control character, DEL, or any byte of 0x80 and above
+// (see the package documentation for non-ASCII text).
+func outOfSet(c byte) bool { return c < 0x20 || c >= 0x7f }
 
 // Word-at-a-time byte tests (eight bytes per uint64).
 const (
@@ -131,9 +136,10 @@ const (
 	highs = 0x8080808080808080
 )
 
-// plain reports whether raw (at least eight bytes) holds no control
-// character and no byte rep (with rep 0 a NUL byte, a control character,
-// makes it false). The last word overlaps the one before it.
+// plain reports whether raw (at least eight bytes) holds no byte outside
+// the character set (outOfSet) and no byte rep (with rep 0 a NUL byte,
+// outside the set anyway, makes it false). The last word overlaps the one
+// before it.
 func plain(raw []byte, rep byte) bool {
 	reps := ones * uint64(rep)
 	var bad uint64
@@ -147,8 +153,9 @@ func plain(raw []byte, rep byte) bool {
 		x := binary.LittleEndian.Uint64(raw[i:])
 		y := x ^ (ones * 0x7f)
 		z := x ^ reps
-		// A byte below 0x20, a DEL or a rep byte sets its high bit.
-		bad |= (x-ones*0x20)&^x | (y-ones)&^y | (z-ones)&^z
+		// A byte below 0x20, a DEL or a rep byte sets its high bit; a byte
+		// of 0x80 or above has it set already.
+		bad |= x | (x-ones*0x20)&^x | (y-ones)&^y | (z-ones)&^z
 	}
 	return bad&highs == 0
 }
@@ -376,7 +383,8 @@ func (p *Parser) checkElementFull(seg *x12.Segment, loop string, pos int, e *ele
 		}
 		return
 	}
-	// A value holds a control character only when its segment does.
+	// A value holds a byte outside the character set only when its
+	// segment does.
 	ctl := classes&classCtl != 0
 	if rs := seg.Delims.Repetition; rs != 0 && classes&classRep != 0 {
 		if k := bytes.IndexByte(v, rs); k >= 0 {
@@ -476,12 +484,12 @@ func componentOf(v []byte, sep byte, j int) []byte {
 
 // valueCode returns the IK403 code for a non-empty value v of an element or
 // component with rules cd ("" when valid). qual is the date format
-// qualifier for period values. ctl says whether v may hold control
-// characters (when false, the search for them is skipped).
+// qualifier for period values. ctl says whether v may hold bytes outside
+// the character set (when false, the search for them is skipped).
 func valueCode(cd *compDef, v []byte, qual []byte, ctl bool) string {
 	if ctl {
 		for _, c := range v {
-			if c < 0x20 || c == 0x7f {
+			if outOfSet(c) {
 				return "6"
 			}
 		}
@@ -723,4 +731,21 @@ func countByte(v []byte, c byte) int {
 		}
 	}
 	return n
+}
+
+// checkCharset reports, for a placed segment without element rules, each
+// element that holds a byte outside the character set (IK403 6).
+func (p *Parser) checkCharset(seg *x12.Segment, loop string) {
+	if p.scanSegment(seg)&classCtl == 0 {
+		return
+	}
+	for pos := 1; pos <= seg.Len(); pos++ {
+		v := seg.Element(pos)
+		for _, c := range v {
+			if outOfSet(c) && c != seg.Delims.Component && (seg.Delims.Repetition == 0 || c != seg.Delims.Repetition) {
+				p.elemIssue(seg, loop, elemAt{elem: pos, off: seg.ElementOffset(pos)}, "6", v)
+				break
+			}
+		}
+	}
 }

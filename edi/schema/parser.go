@@ -187,6 +187,8 @@ func (p *Parser) Segment(seg *x12.Segment) error {
 			p.segIssue(refOf(seg), sd.id, loop, "I4", "segment not used in this implementation")
 		} else if sd.elems != nil {
 			p.checkElements(seg, sd, loop, int(p.t.lastReq[si]), p.t.checks[si])
+		} else {
+			p.checkCharset(seg, loop)
 		}
 		p.onSegment(seg, sd, ev.Loop)
 	}

@@ -20,6 +20,16 @@ import (
 //	ruleLXSequence        LX01 is 1, 2, 3 ... within a claim        IK403 I12 on LX01
 //	ruleClaimBalance      CLM02 = sum of line charges (SV102/SV203) IK403 I12 on CLM02
 //	ruleReplacementRef    CLM05-3 = 7 or 8 needs 2300 REF*F8        IK304 I6 (REF) at the CLM, warning
+//
+// Identifier and address formats of the 837 guides (values with bytes
+// outside the character set, or outside the standard's length, are left to
+// the element checks, which already report them):
+//
+//	ruleZip  N403 of a US address (N404 absent or US) is 5 or 9 digits,     IK403 6 non-digit, 4 short, 5 long
+//	         9 in the billing provider and service facility loops (zip9)
+//	ruleNPI  NM109 when NM108 = XX is 10 digits with the NPI check digit    IK403 6 non-digit, 4 short, 5 long,
+//	         (Luhn over 80840 + the first 9 digits)                         7 wrong check digit
+//	ruleEIN  2010AA REF02 when REF01 = EI is the 9-digit TIN, no hyphen     IK403 6 non-digit, 4 short, 5 long
 
 // claimState follows the 2300 loop being parsed.
 type claimState struct {
@@ -102,6 +112,17 @@ func (p *Parser) onSegment(seg *x12.Segment, sd *segDef, loop string) {
 	case "REF":
 		if loop == "2300" && string(seg.Element(1)) == "F8" {
 			p.claim.hasF8 = true
+		}
+		if p.s.claimIDs && loop == "2010AA" && string(seg.Element(1)) == "EI" {
+			p.ruleEIN(seg, loop)
+		}
+	case "N4":
+		if p.s.claimIDs {
+			p.ruleZip(seg, loop)
+		}
+	case "NM1":
+		if p.s.claimIDs && string(seg.Element(8)) == "XX" {
+			p.ruleNPI(seg, loop)
 		}
 	case "LX":
 		if loop == "2400" {
@@ -290,4 +311,119 @@ func atoi(b []byte) (int, bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// digitsCode returns the IK403 code for an identifier that must be all
+// digits and between min and max digits long ("" when it is), and false
+// when the value is left to the element checks (empty, or holding a byte
+// outside the character set or a component or repetition separator).
+func digitsCode(v []byte, d x12.Delimiters, min, max int) (string, bool) {
+	if len(v) == 0 {
+		return "", false
+	}
+	for _, c := range v {
+		if outOfSet(c) || c == d.Component || (d.Repetition != 0 && c == d.Repetition) {
+			return "", false // reported as IK403 6, 13 or 12
+		}
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return "6", true
+		}
+	}
+	switch {
+	case len(v) < min:
+		return "4", true
+	case len(v) > max:
+		return "5", true
+	}
+	return "", true
+}
+
+// ruleZip: the N403 postal code of a US address (N404 absent or US) is a
+// 5- or 9-digit ZIP code, and the 9-digit ZIP+4 in the loops of zip9.
+func (p *Parser) ruleZip(seg *x12.Segment, loop string) {
+	if c := seg.Element(4); len(c) > 0 && string(c) != "US" {
+		return
+	}
+	v := seg.Element(3)
+	if len(v) < 3 || len(v) > 15 {
+		return // outside N403's 3/15: reported by the element checks
+	}
+	zip9 := false
+	for _, l := range p.s.zip9 {
+		zip9 = zip9 || l == loop
+	}
+	min := 5
+	if zip9 {
+		min = 9
+	}
+	code, ok := digitsCode(v, seg.Delims, min, 9)
+	if ok && code == "" && len(v) != 5 && len(v) != 9 {
+		code = "4" // 6 to 8 digits: short of the ZIP+4
+	}
+	if ok && code != "" {
+		msg := "N403 must be a 5- or 9-digit ZIP code for a US address"
+		if zip9 {
+			msg = "N403 must be the 9-digit ZIP code (ZIP+4) for a US address in loop " + loop
+		}
+		p.ruleIssue(refOf(seg), seg.ElementOffset(3), "N4", loop, 3, "116", code, v, msg)
+	}
+}
+
+// ruleNPI: an NPI (NM109 when NM108 = XX) is 10 digits whose last is the
+// Luhn check digit computed over the prefix 80840 and the first 9.
+func (p *Parser) ruleNPI(seg *x12.Segment, loop string) {
+	v := seg.Element(9)
+	if len(v) < 2 || len(v) > 80 {
+		return // outside NM109's 2/80 (or absent): the element checks report it
+	}
+	code, ok := digitsCode(v, seg.Delims, 10, 10)
+	msg := "NM109 must be a 10-digit NPI when NM108 is XX"
+	if ok && code == "" && !ValidNPI(v) {
+		code, msg = "7", "NM109 is not a valid NPI (check digit)"
+	}
+	if ok && code != "" {
+		p.ruleIssue(refOf(seg), seg.ElementOffset(9), "NM1", loop, 9, "67", code, v, msg)
+	}
+}
+
+// ruleEIN: the billing provider's REF*EI carries the 9-digit employer
+// identification number without a hyphen.
+func (p *Parser) ruleEIN(seg *x12.Segment, loop string) {
+	v := seg.Element(2)
+	if len(v) > 50 {
+		return // outside REF02's 1/50: the element checks report it
+	}
+	if code, ok := digitsCode(v, seg.Delims, 9, 9); ok && code != "" {
+		p.ruleIssue(refOf(seg), seg.ElementOffset(2), "REF", loop, 2, "127", code, v,
+			"REF02 must be the 9-digit EIN without a hyphen when REF01 is EI")
+	}
+}
+
+// ValidNPI reports whether s is a National Provider Identifier: ten
+// digits, the last being the Luhn check digit computed over the card
+// issuer prefix 80840 followed by the first nine.
+func ValidNPI[T string | []byte](s T) bool {
+	if len(s) != 10 {
+		return false
+	}
+	sum := 24 // 80840 with every other digit doubled, as a prefix of nine more
+	for i := 0; i < 10; i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		d := int(c - '0')
+		if i%2 == 0 && i < 9 {
+			// The rightmost of the first nine digits (and every other one
+			// leftwards) is doubled: positions 0, 2, 4, 6, 8.
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
 }

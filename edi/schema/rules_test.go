@@ -22,6 +22,9 @@ var cleanTests = []struct {
 	{name: "two subscribers, claim balances per claim", base: base837P,
 		edits: []string{"SE*", "HL*3*1*22*0~\nSBR*P*18*GRP1******CI~\nNM1*IL*1*ROE*RITA****MI*M124~\nNM1*PR*2*PAYER CO*****PI*P999~\n" +
 			"CLM*C2*12.5***11:B:1*Y*A*Y*Y~\nHI*ABK:R51~\nLX*1~\nSV1*HC:A0428*12.5*UN*1***1~\nDTP*472*D8*20260101~\nSE*"}},
+	{name: "5-digit ZIP outside the ZIP+4 loops, postal code abroad", base: base837P,
+		edits: []string{"NM1*IL*1*DOE*JOHN****MI*M123~", "NM1*IL*1*DOE*JOHN****MI*M123~\nN3*2 ELM ST~\nN4*TOWN*OH*43215~",
+			"NM1*PR*2*PAYER CO*****PI*P999~", "NM1*PR*2*PAYER CO*****PI*P999~\nN3*1 RUE~\nN4*TORONTO**M5V2T6*CA~"}},
 	{name: "same-ID segments in any order", base: base837P,
 		edits: []string{"HI*ABK", "DTP*454*D8*20251201~\nDTP*431*D8*20251130~\nREF*D9*TRACE1~\nREF*G1*AUTH1~\nHI*ABK"}},
 	{name: "institutional code families in any order", base: base837I,
@@ -51,19 +54,88 @@ func TestCleanVariants(t *testing.T) {
 	}
 }
 
+// fuzzParserSeeds are the seed bodies of FuzzParser: the base sets and
+// the bodies of every issue test.
+func fuzzParserSeeds() []string {
+	seeds := []string{base837P, base837I}
+	for _, tt := range issueTests {
+		seeds = append(seeds, strings.ReplaceAll(applyEdits(tt.base, tt.edits), marker, ""))
+	}
+	for _, tt := range cleanTests {
+		seeds = append(seeds, applyEdits(tt.base, tt.edits))
+	}
+	return seeds
+}
+
+// applyEdits is edit without a test: pairs whose old text is absent are
+// left out.
+func applyEdits(body string, pairs []string) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		body = strings.Replace(body, pairs[i], pairs[i+1], 1)
+	}
+	return body
+}
+
+// notOneSetBody reports whether a FuzzParser input is not one set body
+// (ST..SE) that run can place in its envelope: a segment that starts an
+// interchange (ISA) or ends it (IEA) would make the reader leave the
+// envelope, and a second ST would restart the positions. Segments are
+// taken as the reader sees them (terminator '~', element separator '*',
+// line breaks and indentation before the ID ignored), so text such as
+// "N3*1 MAIN ST" is not mistaken for an ST segment.
+func notOneSetBody(body string) bool {
+	sts := 0
+	for _, seg := range strings.Split(body, "~") {
+		seg = strings.TrimLeft(seg, " \t\r\n")
+		id, _, _ := strings.Cut(seg, "*")
+		switch {
+		case strings.HasPrefix(seg, "ISA"), id == "IEA":
+			return true
+		case id == "ST":
+			sts++
+		}
+	}
+	return sts > 1
+}
+
+// Every FuzzParser seed is a body the target runs (a filter that skipped
+// them all made earlier fuzz runs fuzz almost nothing).
+func TestFuzzParserSeedsRun(t *testing.T) {
+	seeds := fuzzParserSeeds()
+	distinct := map[string]bool{}
+	for _, s := range seeds {
+		distinct[s] = true
+	}
+	// The fuzzing engine drops duplicate seeds: seeds that were the bare
+	// bases of the issue tests once left it with two inputs.
+	if len(distinct) < len(issueTests) {
+		t.Fatalf("only %d distinct seeds for %d issue tests", len(distinct), len(issueTests))
+	}
+	for i, body := range seeds {
+		if notOneSetBody(body) {
+			t.Errorf("seed %d is skipped by the fuzz target:\n%s", i, body)
+		}
+	}
+	for _, body := range []string{"ISA*00~", "ST*837*1~IEA*1*1~", "ST*837*1~SE*2*1~\r\n ST*837*2~"} {
+		if !notOneSetBody(body) {
+			t.Errorf("%q is not one set body but is not skipped", body)
+		}
+	}
+}
+
 // FuzzParser feeds arbitrary set bodies through the parser: it must not
 // panic and must emit one event per segment.
 func FuzzParser(f *testing.F) {
-	f.Add(base837P)
-	f.Add(base837I)
-	for _, tt := range issueTests {
-		f.Add(strings.ReplaceAll(tt.base, marker, ""))
+	for i, body := range fuzzParserSeeds() {
+		if notOneSetBody(body) {
+			f.Fatalf("seed %d would be skipped", i)
+		}
+		f.Add(body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		body = strings.ReplaceAll(body, marker, "")
 		// One set per run: other envelopes (or a second ST) are not bodies.
-		if strings.Contains(body, "ISA") || strings.Contains(body, "IEA") || strings.Contains(body, "GE") ||
-			strings.Count(body, "ST") > 1 {
+		if notOneSetBody(body) {
 			t.Skip()
 		}
 		_, events, _, _ := run(t, body)
@@ -76,4 +148,29 @@ func FuzzParser(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestValidNPI(t *testing.T) {
+	for _, npi := range []string{"1234567893", "1245319599", "1679576722"} {
+		if !ValidNPI(npi) {
+			t.Errorf("%s: valid NPI rejected", npi)
+		}
+	}
+	for _, npi := range []string{"1234567890", "123456789", "12345678931", "123456789A", ""} {
+		if ValidNPI(npi) {
+			t.Errorf("%q: invalid NPI accepted", npi)
+		}
+	}
+	// Exactly one check digit completes any nine digits.
+	for _, base := range []string{"000000000", "999999999", "123456789", "314159265"} {
+		n := 0
+		for d := '0'; d <= '9'; d++ {
+			if ValidNPI(base + string(d)) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d valid check digits", base, n)
+		}
+	}
 }

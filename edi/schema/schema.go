@@ -110,6 +110,11 @@ type Schema struct {
 	ids            map[string]bool // every segment ID the schema places
 	lineSeg        string          // service line segment whose charges sum to CLM02 (SV1/SV2)
 	lineCharge     int             // element of lineSeg holding the line charge
+	// claimIDs turns on the 837 identifier and address format rules
+	// (ruleZip, ruleNPI, ruleEIN); zip9 lists the loops whose US N403
+	// must be the 9-digit ZIP code.
+	claimIDs bool
+	zip9     []string
 }
 
 // SetID returns the transaction set identifier (ST01), e.g. "837".

@@ -12,6 +12,10 @@ var schema837P = (&Schema{
 	version:    "005010X222A1",
 	lineSeg:    "SV1",
 	lineCharge: 2,
+	claimIDs:   true,
+	// 5010 837P: billing provider and service facility locations
+	// (claim and line) report the full 9-digit ZIP code.
+	zip9: []string{"2010AA", "2310C", "2420C"},
 	root: loopOf("", uR, 1,
 		header(),
 		submitterReceiver(),

@@ -7,6 +7,9 @@ var schema837I = (&Schema{
 	version:    "005010X223A2",
 	lineSeg:    "SV2",
 	lineCharge: 3,
+	claimIDs:   true,
+	// 5010 837I: billing provider and service facility location.
+	zip9: []string{"2010AA", "2310E"},
 	root: loopOf("", uR, 1,
 		header(),
 		submitterReceiver(),

@@ -143,3 +143,77 @@ func TestCounter(t *testing.T) {
 		t.Errorf("counter %v, group %d", got, g)
 	}
 }
+
+// IK303 (element 447, AN 1/4) carries the base-standard loop ID ("2000",
+// "2010"), not the guide's loop name ("2000B", "2010BA"), which stays in
+// the report.
+func TestAck999BaseLoopID(t *testing.T) {
+	input := strings.NewReplacer(
+		"SBR*P*18*******CI~", "SBR*Q*18*******CI~", // 2000B SBR01: invalid code
+		"NM1*IL*1*DOE*JANE****MI*SYN000001~", "NM1*IL*1*DOE*JANE****ZZ*SYN000001~", // 2010BA NM108
+		"NM1*85*2*SYNTHETIC CLINIC*****XX*1234567893~", "NM1*85*2*SYNTHETIC CLINIC*****ZZ*1234567893~", // 2010AA NM108
+	).Replace(string(readFile(t, "testdata/clean_837p.edi")))
+	res, err := validate.Run(context.Background(), strings.NewReader(input), validate.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := validate.WriteAcks(context.Background(), res, t.TempDir(), validate.AckOptions{
+		ControlNumbers: validate.NewCounter(7), Now: time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC),
+	})
+	if err != nil || len(files) != 1 {
+		t.Fatalf("files %v err %v", files, err)
+	}
+	data, _ := os.ReadFile(files[0].Path)
+	for _, want := range []string{"IK3*NM1*7*2010*8~", "IK3*SBR*12*2000*8~", "IK3*NM1*13*2010*8~"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("999 lacks %q:\n%s", want, data)
+		}
+	}
+	for _, seg := range strings.Split(string(data), "~") {
+		if el := strings.Split(seg, "*"); el[0] == "IK3" && (len(el) < 4 || len(el[3]) > 4) {
+			t.Errorf("IK303 longer than 4 characters: %s", seg)
+		}
+	}
+	var loops []string
+	for _, is := range validate.Report("", res).Interchanges[0].Groups[0].Transactions[0].Errors {
+		loops = append(loops, is.SegmentID+"/"+is.Loop)
+	}
+	if got := strings.Join(loops, " "); got != "NM1/2010AA SBR/2000B NM1/2010BA" {
+		t.Errorf("report loops %q", got)
+	}
+}
+
+// A byte outside the X12 character set (0xFF, NUL, a UTF-8 letter) in an
+// element value rejects the set with IK403 6 at the element's position;
+// the 999 copies the value with '?' in place of the bad bytes.
+func TestAck999InvalidCharacter(t *testing.T) {
+	for _, tt := range []struct{ name, value, ik404 string }{
+		{"0xFF", "DO\xffE", "DO?E"},
+		{"NUL", "DO\x00E", "DO?E"},
+		{"UTF-8", "DO\u00c9", "DO??"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			input := strings.Replace(string(readFile(t, "testdata/clean_837p.edi")), "NM1*IL*1*DOE*JANE", "NM1*IL*1*"+tt.value+"*JANE", 1)
+			res, err := validate.Run(context.Background(), strings.NewReader(input), validate.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := validate.WriteAcks(context.Background(), res, t.TempDir(), validate.AckOptions{
+				ControlNumbers: validate.NewCounter(7), Now: time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC),
+			})
+			if err != nil || len(files) != 1 {
+				t.Fatalf("files %v err %v", files, err)
+			}
+			data, _ := os.ReadFile(files[0].Path)
+			want := "IK3*NM1*13*2010*8~IK4*3*1035*6*" + tt.ik404 + "~IK5*R*5~AK9*R*1*1*0~"
+			if !strings.Contains(string(data), want) {
+				t.Errorf("999 lacks %q:\n%q", want, data)
+			}
+			for i, c := range data {
+				if (c < 0x20 && c != '\n') || c >= 0x7f {
+					t.Fatalf("999 byte %d is %#x", i, c)
+				}
+			}
+		})
+	}
+}

@@ -13,10 +13,12 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
-// corpusDir holds public X12 samples (read in place, never copied).
-const corpusDir = "../../../shared/corpus"
+// corpusDir holds public X12 samples (read in place, never copied; see
+// corpustest).
+var corpusDir, _ = corpustest.Find()
 
 type corpusRow struct {
 	file    string
@@ -28,7 +30,7 @@ func readProvenance(t *testing.T) []corpusRow {
 	t.Helper()
 	f, err := os.Open(filepath.Join(corpusDir, "PROVENANCE.tsv"))
 	if os.IsNotExist(err) {
-		t.Skip("corpus not present at " + corpusDir)
+		corpustest.Missing(t, "corpus not present at "+corpusDir)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,9 @@ import (
 func FuzzValidate(f *testing.F) {
 	for _, pattern := range []string{"testdata/*.edi", "../ack/testdata/*.edi"} {
 		files, _ := filepath.Glob(pattern)
+		if len(files) == 0 {
+			f.Fatalf("no seed file matches %s", pattern)
+		}
 		for _, file := range files {
 			if b, err := os.ReadFile(file); err == nil {
 				f.Add(b)

@@ -31,6 +31,12 @@
 //		}
 //	}
 //
+// The Reader takes any byte in element values (NUL, control characters,
+// 0x80 and above) and never fails on them: checking the X12 character set
+// is the implementation-guide layer's job (edi/schema, IK403 6). Blank
+// lines and empty segments, however many, are read in constant stack and
+// memory.
+//
 // Every segment knows its byte Offset in the input, its Ordinal in the
 // input and its Position within the transaction set (ST = 1), the numbers
 // a 999 IK3 reports.

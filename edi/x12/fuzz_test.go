@@ -9,7 +9,64 @@ import (
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/x12"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
+
+// readerSeedPatterns are the repository's X12 test files FuzzReader
+// seeds from (relative to this package).
+var readerSeedPatterns = []string{"../../testdata/*/*.x12", "../*/testdata/*.edi"}
+
+// readerSeeds returns the seed files of FuzzReader: the repository's X12
+// test files and, when the shared corpus is present, up to 40 of its 837P
+// samples; files of 64 KiB or more are left out. It fails when the
+// repository's own files give no seed.
+func readerSeeds(tb testing.TB) (repo, corpus [][]byte) {
+	tb.Helper()
+	load := func(files []string, limit int) [][]byte {
+		var out [][]byte
+		for _, name := range files {
+			if len(out) >= limit {
+				break
+			}
+			data, err := os.ReadFile(name)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if len(data) < 64<<10 {
+				out = append(out, data)
+			}
+		}
+		return out
+	}
+	for _, pattern := range readerSeedPatterns {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		repo = append(repo, load(files, len(files))...)
+	}
+	if len(repo) == 0 {
+		tb.Fatalf("no seed file matches %q", readerSeedPatterns)
+	}
+	if dir, ok := corpustest.Find(); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "837P", "*"))
+		corpus = load(files, 40)
+	}
+	return repo, corpus
+}
+
+// FuzzReader loads its seeds: a glob that matched nothing (*.edi for .x12
+// files) once left it with two inline inputs.
+func TestFuzzReaderSeeds(t *testing.T) {
+	repo, corpus := readerSeeds(t)
+	if len(repo) < 10 {
+		t.Errorf("%d seed files from the repository, want at least 10", len(repo))
+	}
+	if _, ok := corpustest.Optional(t); ok && len(corpus) == 0 {
+		t.Error("the corpus is present but gave no seed")
+	}
+	t.Logf("%d repository seeds, %d corpus seeds", len(repo), len(corpus))
+}
 
 // FuzzReader reads arbitrary input, writes every segment back with the
 // reader's delimiters, reads the output again and checks that the same
@@ -17,16 +74,9 @@ import (
 func FuzzReader(f *testing.F) {
 	f.Add([]byte(std + "GS*HC~ST*837*1~SE*2*1~GE*1*1~IEA*1*000000001~"))
 	f.Add(benchInput(3))
-	for _, pattern := range []string{"../../testdata/*/*.edi", "../../../shared/corpus/837P/*"} {
-		files, _ := filepath.Glob(pattern)
-		for i, name := range files {
-			if i >= 40 {
-				break
-			}
-			if data, err := os.ReadFile(name); err == nil && len(data) < 64<<10 {
-				f.Add(data)
-			}
-		}
+	repo, corpus := readerSeeds(f)
+	for _, data := range append(repo, corpus...) {
+		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := x12.NewReader(bytes.NewReader(data))

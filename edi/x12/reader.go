@@ -129,13 +129,26 @@ func (r *Reader) Read() (*Segment, error) {
 			r.pos += 3
 		}
 	}
+	// Blank lines in a file whose terminator is a line break are skipped
+	// in this loop, never by recursion: input decides how many there are.
+	for {
+		seg, blank, err := r.read()
+		if !blank {
+			return seg, err
+		}
+	}
+}
+
+// read reads one segment. blank is true when it consumed an empty segment
+// that is a blank line (terminator is a line break): the caller reads on.
+func (r *Reader) read() (seg *Segment, blank bool, err error) {
 	// Skip line breaks and indentation between segments (unless they are
 	// delimiters of the current interchange).
 	k := 0
 	for {
 		if !r.avail(k + 1) {
 			r.pos = r.end
-			return nil, r.endErr()
+			return nil, false, r.endErr()
 		}
 		c := r.buf[r.pos+k]
 		if !isSpace(c) || (r.inISA && r.d.isDelimiter(c)) {
@@ -149,10 +162,11 @@ func (r *Reader) Read() (*Segment, error) {
 	}
 	// An ISA header (re)defines the delimiters.
 	if r.avail(k+4) && r.buf[r.pos+k] == 'I' && r.buf[r.pos+k+1] == 'S' && r.buf[r.pos+k+2] == 'A' && !isAlnum(r.buf[r.pos+k+3]) {
-		return r.readISA(k)
+		seg, err = r.readISA(k)
+		return seg, false, err
 	}
 	if !r.inISA {
-		return nil, r.resync(k)
+		return nil, false, r.resync(k)
 	}
 	term := r.d.Segment
 	start := r.pos + k
@@ -160,7 +174,7 @@ func (r *Reader) Read() (*Segment, error) {
 	for j < 0 {
 		scanned := r.end - start
 		if scanned > r.maxLen() {
-			return nil, r.skipLong(k)
+			return nil, false, r.skipLong(k)
 		}
 		if !r.fill() {
 			// Input ends without a terminator: the rest is the last segment.
@@ -168,11 +182,11 @@ func (r *Reader) Read() (*Segment, error) {
 			raw := bytes.TrimRight(r.buf[start:r.end], " \t\r\n")
 			if len(raw) == 0 {
 				r.pos = r.end
-				return nil, r.endErr()
+				return nil, false, r.endErr()
 			}
 			seg := r.emit(k, raw, r.end-r.pos)
 			seg.termErr = true
-			return seg, nil
+			return seg, false, nil
 		}
 		start = r.pos + k
 		if j = bytes.IndexByte(r.buf[start+scanned:r.end], term); j >= 0 {
@@ -180,7 +194,7 @@ func (r *Reader) Read() (*Segment, error) {
 		}
 	}
 	if j > r.maxLen() {
-		return nil, r.skipLong(k)
+		return nil, false, r.skipLong(k)
 	}
 	raw := r.buf[start : start+j]
 	if term == '\n' && !r.d.isDelimiter('\r') {
@@ -193,9 +207,9 @@ func (r *Reader) Read() (*Segment, error) {
 	if len(raw) == 0 && isSpace(term) {
 		// A blank line in a file whose terminator is a line break.
 		r.pos = start + j + 1
-		return r.Read()
+		return nil, true, nil
 	}
-	return r.emit(k, raw, k+j+1), nil
+	return r.emit(k, raw, k+j+1), false, nil
 }
 
 // emit fills r.seg for raw (which starts k bytes after r.pos) and consumes
