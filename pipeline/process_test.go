@@ -184,7 +184,7 @@ func TestProcessDemoFiles(t *testing.T) {
 				t.Errorf("TA1 content:\n%s", ta1)
 			}
 			ack, _ := os.ReadFile(filepath.Join(b.outbox, invalid999))
-			for _, s := range []string{"AK1*HC*1*005010X222A1~", "IK5*R*I5~", "IK3*SBR*36*2000B*3~", "AK9*R*3*3*0~"} {
+			for _, s := range []string{"AK1*HC*1*005010X222A1~", "IK5*R*I5~", "IK3*SBR*36*2000*3~", "AK9*R*3*3*0~"} {
 				if !strings.Contains(string(ack), s) {
 					t.Errorf("999 lacks %q:\n%s", s, ack)
 				}
