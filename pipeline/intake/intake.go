@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
@@ -273,6 +274,7 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 	if sf.Size != f.Size {
 		return nil, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
 	}
+	faultinject.Hit("intake.spooled")
 	rec, created, err := p.store.RecordInbound(ctx, store.InboundFile{
 		PartnerID:  p.cfg.PartnerID,
 		Name:       f.Name,
@@ -284,6 +286,7 @@ func (p *Poller) take(ctx context.Context, f transport.FileInfo) (*store.Inbound
 	if err != nil {
 		return nil, false, fmt.Errorf("record: %w", err)
 	}
+	faultinject.Hit("intake.recorded")
 	action := "intake.received"
 	if !created {
 		action = "intake.duplicate"

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
@@ -219,5 +220,9 @@ func (d *Deliverer) deliver(ctx context.Context, t Target, f *store.OutboundFile
 		return err
 	}
 	defer r.Close()
-	return t.Remote.Put(ctx, dir, f.Name, r)
+	if err := t.Remote.Put(ctx, dir, f.Name, r); err != nil {
+		return err
+	}
+	faultinject.Hit("outbox.put")
+	return nil
 }
