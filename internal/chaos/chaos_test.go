@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,7 +91,11 @@ func verify(t *testing.T, e *env, ref *snapshot) {
 	}
 	bad := s.check(e.w, e.dropped)
 	if ref != nil {
-		if diff := s.compare(ref); len(diff) > 0 {
+		diff, partial := s.compare(ref)
+		if partial {
+			t.Logf("claim control numbers have gaps (a killed attempt on PostgreSQL): claim states not compared with the fault-free run")
+		}
+		if len(diff) > 0 {
 			bad = append(bad, "differences from the fault-free run:")
 			bad = append(bad, diff...)
 		}
@@ -246,6 +251,8 @@ func TestPostgresTerminate(t *testing.T) {
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan int)
 		go func() {
+			// Start later in each cycle, to hit it in another phase.
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond)
 			n := 0
 			for ctx.Err() == nil {
 				var k int
@@ -397,5 +404,56 @@ func TestSegments(t *testing.T) {
 	}
 	if Segments([]byte("GS*HC~")) != nil {
 		t.Fatal("Segments of a non-interchange is not nil")
+	}
+}
+
+// TestInvariantsDetect proves the checks can fail: after a clean run it
+// doubles a delivered 837 under another name at another partner, removes
+// a delivered 837 and a 277CA, and puts a file back into the inbox, and
+// expects each to be reported.
+func TestInvariantsDetect(t *testing.T) {
+	w := makeWorkload(t, shortSpec)
+	e := newEnv(t, sqlite, w)
+	for r := 1; r <= len(w.rounds); r++ {
+		e.drop(r)
+		e.settle(quietWait)
+	}
+	if bad := e.snapshot().check(w, e.dropped); len(bad) > 0 {
+		t.Fatalf("clean run:\n%s", report(bad))
+	}
+	first := func(dir, prefix string) string {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ents {
+			if strings.HasPrefix(d.Name(), prefix) {
+				return filepath.Join(dir, d.Name())
+			}
+		}
+		t.Fatalf("no %s* in %s", prefix, dir)
+		return ""
+	}
+	relay837 := first(e.outbox[relay], "837")
+	data, err := os.ReadFile(relay837)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.outbox[optum], "837P-again.x12"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{first(e.outbox[optum], "837P-CH"), first(e.outbox[sender], "277CA")} {
+		if err := os.Remove(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(e.inbox, "late.x12"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Join(e.snapshot().check(w, e.dropped), "\n")
+	for _, want := range []string{"delivered 2 times", "is forwarded but in no delivered 837 (lost)", "with 0 277CA, want 1", "inbox not empty"} {
+		if !strings.Contains(bad, want) {
+			t.Errorf("tampered run: no %q in the report:\n%s", want, bad)
+		}
 	}
 }
