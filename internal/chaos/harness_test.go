@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
+	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
 // Partners of the harness configuration: acme sends (inbox) and gets its
@@ -400,11 +401,12 @@ func (e *env) settle(maxWait time.Duration) {
 		if r.code != 0 && r.code != 1 {
 			e.t.Fatalf("settle: cycle %d ended badly:\n%s", n, r)
 		}
-		if r.code == 0 && c.idle() && len(e.waitingFiles()) == 0 {
+		queued, _ := e.outboundQueue()
+		if r.code == 0 && c.idle() && len(e.waitingFiles()) == 0 && len(queued) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("settle: no quiet cycle after %d cycles (%s); waiting files %v; last:\n%s", n, maxWait, e.waitingFiles(), last)
+			e.t.Fatalf("settle: no quiet cycle after %d cycles (%s); waiting files %v; queued outbound %v; last:\n%s", n, maxWait, e.waitingFiles(), queued, last)
 		}
 		if r.code != 0 || c.idle() {
 			time.Sleep(time.Second) // a retry's backoff, or a delivery's retry time
@@ -486,4 +488,34 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 		out = append(out, v)
 	}
 	return out
+}
+
+// outboundQueue reads the outbound queue from the store (no command lists
+// it): queued are the files waiting for a delivery attempt (pending, or
+// failed and retried later), leased those a delivery holds (delivering).
+// A lease left by a killed engine is not waited for: the outbox keeps it
+// for a fixed five minutes (issue #10 item 10).
+func (e *env) outboundQueue() (queued, leased []string) {
+	e.t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, e.dbURL)
+	if err != nil {
+		e.t.Fatalf("open store: %v", err)
+	}
+	defer st.Close()
+	for _, state := range []store.OutboundState{store.OutboundPending, store.OutboundFailed, store.OutboundDelivering} {
+		fs, err := st.ListOutbound(ctx, store.OutboundFilter{State: state, Limit: 1000})
+		if err != nil {
+			e.t.Fatalf("list outbound: %v", err)
+		}
+		for _, f := range fs {
+			d := fmt.Sprintf("%s/%s=%s(attempts %d)", f.PartnerID, f.Name, f.State, f.Attempts)
+			if state == store.OutboundDelivering {
+				leased = append(leased, d)
+			} else {
+				queued = append(queued, d)
+			}
+		}
+	}
+	return queued, leased
 }
