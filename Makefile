@@ -42,6 +42,11 @@ test: ## the whole test suite: gofmt, go vet, unit and integration tests
 	fi
 	cd bench && GONOSUMDB=github.com/moov-io/x12 $(GO) vet ./... && GONOSUMDB=github.com/moov-io/x12 $(GO) test -count=1 ./...
 
+.PHONY: chaos
+CHAOS_ITERATIONS ?= 50
+chaos: ## fault-injection harness: the short scenarios, then CHAOS_ITERATIONS random faults (seed CHAOS_SEED) on SQLite, and PostgreSQL when DATABASE_URL is set
+	CHAOS_ITERATIONS=$(CHAOS_ITERATIONS) $(GO) test -count=1 -timeout 120m -v ./internal/chaos
+
 .PHONY: race
 race: ## tests with the race detector
 	$(GO) test -race -count=1 $(PKGS)

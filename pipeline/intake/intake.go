@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
@@ -287,6 +288,7 @@ func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInf
 	if sf.Size != f.Size {
 		return nil, false, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
 	}
+	faultinject.Hit("intake.spooled")
 	rec, created, err = p.store.RecordInbound(ctx, store.InboundFile{
 		PartnerID:  p.cfg.PartnerID,
 		Name:       f.Name,
@@ -298,6 +300,7 @@ func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInf
 	if err != nil {
 		return nil, false, false, fmt.Errorf("record: %w", err)
 	}
+	faultinject.Hit("intake.recorded")
 	action := "intake.received"
 	if !created {
 		action = "intake.duplicate"

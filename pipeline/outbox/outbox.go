@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/internal/faultinject"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
@@ -443,5 +444,9 @@ func (d *Deliverer) deliver(ctx context.Context, t Target, f *store.OutboundFile
 	if err := t.Remote.MkdirAll(ctx, dir); err != nil {
 		return err
 	}
-	return t.Remote.Put(ctx, dir, f.Name, r)
+	if err := t.Remote.Put(ctx, dir, f.Name, r); err != nil {
+		return err
+	}
+	faultinject.Hit("outbox.put")
+	return nil
 }
