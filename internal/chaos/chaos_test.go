@@ -35,11 +35,6 @@ var killPoints = []string{
 	"forward.spooled", "forward.committed", "outbox.put@2",
 }
 
-// foreignPoints are fault points wired outside this harness's own work;
-// until CHAOS_REQUIRE_ALL_POINTS=1, a scenario whose point is never hit is
-// skipped instead of failed.
-var foreignPoints = map[string]bool{"forward.spooled": true, "forward.committed": true}
-
 func backends() []backend {
 	bs := []backend{sqlite}
 	if os.Getenv("DATABASE_URL") != "" || os.Getenv("CI") == "true" {
@@ -117,10 +112,6 @@ func verify(t *testing.T, e *env, ref *snapshot) {
 // pointNotHit ends a scenario whose fault point was never reached.
 func pointNotHit(t *testing.T, point string) {
 	t.Helper()
-	name, _, _ := strings.Cut(point, "@")
-	if foreignPoints[name] && os.Getenv("CHAOS_REQUIRE_ALL_POINTS") != "1" {
-		t.Skipf("point never hit: %s is not wired in the binary yet (CHAOS_REQUIRE_ALL_POINTS=1 makes this a failure)", point)
-	}
 	t.Fatalf("point never hit: the cycle with CLEARINGHOUSE_FAULT=%s exited normally", point)
 }
 

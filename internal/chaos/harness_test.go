@@ -465,21 +465,34 @@ type claimJSON struct {
 	FileID  int64    `json:"inbound_file_id"`
 }
 
-// claimsOf lists the claims of one inbound file.
+// claimsOf lists the claims of one inbound file, every page of them.
 func (e *env) claimsOf(fileID int64) []claimJSON {
 	e.t.Helper()
-	r := e.run(runOpts{}, "claims", "--json", "--limit", "1000", "--file", strconv.FormatInt(fileID, 10))
-	if r.code != 0 {
-		e.t.Fatalf("claims:\n%s", r)
-	}
 	var cs []claimJSON
-	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil {
-		e.t.Fatalf("claims --json: %v\n%s", err, r)
+	after := int64(0)
+	for {
+		args := []string{"claims", "--json", "--limit", "1000", "--file", strconv.FormatInt(fileID, 10)}
+		if after > 0 {
+			args = append(args, "--after", strconv.FormatInt(after, 10))
+		}
+		r := e.run(runOpts{}, args...)
+		if r.code != 0 {
+			e.t.Fatalf("claims:\n%s", r)
+		}
+		var page struct {
+			Claims    []claimJSON `json:"claims"`
+			More      bool        `json:"more"`
+			NextAfter *int64      `json:"next_after"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &page); err != nil {
+			e.t.Fatalf("claims --json: %v\n%s", err, r)
+		}
+		cs = append(cs, page.Claims...)
+		if !page.More || page.NextAfter == nil {
+			return cs
+		}
+		after = *page.NextAfter
 	}
-	if len(cs) >= 1000 {
-		e.t.Fatalf("file %d has 1000 claims or more: the harness reads at most 1000 per file", fileID)
-	}
-	return cs
 }
 
 func mapValues[K comparable, V any](m map[K]V) []V {

@@ -292,7 +292,16 @@ func (s *snapshot) check(w *workload, dropped []string) []string {
 		if c.State == "forwarded" && len(s.out[key]) == 0 {
 			add("claim %s (CLM01 %s, file #%d) is forwarded but in no delivered 837 (lost)", key, c.CLM01, c.FileID)
 		}
-		if !settledClaim[c.State] {
+		switch {
+		case c.State == "closed":
+			// A void whose original never left: nothing to cancel.
+			if c.Freq != "8" || !slices.Contains(c.Notes, "original-never-forwarded") {
+				add("claim %s (CLM01 %s, file #%d, frequency %s) is closed without being a void of an unsent original (notes %v)", key, c.CLM01, c.FileID, c.Freq, c.Notes)
+			}
+			if len(s.out[key]) > 0 {
+				add("claim %s (CLM01 %s) is closed but was delivered", key, c.CLM01)
+			}
+		case !settledClaim[c.State]:
 			add("claim %s (CLM01 %s, file #%d) ends %s: never forwarded nor explained", key, c.CLM01, c.FileID, c.State)
 		}
 		if (c.State == "rejected" || c.State == "duplicate") && len(c.Reasons) == 0 {
