@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/transport"
 )
 
 // FileInfo describes one file listed by a Source. It has the same fields
@@ -107,7 +108,7 @@ type RefresherConfig struct {
 	// Checker, when set, has its cache purged after an import that changed
 	// the roster.
 	Checker *Checker
-	// Logger receives one line per file (name, sha256, counts; never
+	// Logger receives one line per file (name hash, sha256, counts; never
 	// member data). Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock for MinAge. Default time.Now.
@@ -221,16 +222,16 @@ func (r *Refresher) RunOnce(ctx context.Context) (RefreshResult, error) {
 		case fr.Err != nil:
 			res.Failed++
 			r.cfg.Logger.LogAttrs(ctx, slog.LevelError, "roster file failed",
-				slog.String("file", f.Name), slog.String("sha256", fr.SHA256), slog.String("error", fr.Err.Error()))
+				transport.NameAttr(f.Name), slog.String("sha256", fr.SHA256), slog.String("error", transport.RedactName(fr.Err.Error(), f.Name)))
 		case fr.Result.Duplicate:
 			res.Duplicates++
 			r.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "roster file already imported",
-				slog.String("file", f.Name), slog.String("sha256", fr.SHA256), slog.Int64("import_id", fr.Result.ImportID))
+				transport.NameAttr(f.Name), slog.String("sha256", fr.SHA256), slog.Int64("import_id", fr.Result.ImportID))
 		default:
 			res.Imported++
 			ir := fr.Result
 			r.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "roster file imported",
-				slog.String("file", f.Name), slog.String("sha256", fr.SHA256), slog.Int64("import_id", ir.ImportID),
+				transport.NameAttr(f.Name), slog.String("sha256", fr.SHA256), slog.Int64("import_id", ir.ImportID),
 				slog.Int("records", ir.Records), slog.Int("added", ir.Added), slog.Int("changed", ir.Changed),
 				slog.Int("termed", ir.Termed), slog.Int("reinstated", ir.Reinstated),
 				slog.Int("absent_termed", ir.AbsentTermed), slog.Int("errors", len(ir.Errors)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -238,4 +239,36 @@ func TestRefresherListFailure(t *testing.T) {
 	if _, err := r.RunOnce(context.Background()); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("RunOnce err = %v, want the listing error", err)
 	}
+}
+
+// TestRefresherLogsNoFileNames: roster files may be named after people;
+// the logs name them by hash only, also in error text.
+func TestRefresherLogsNoFileNames(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		root := t.TempDir()
+		remote := &dirRemote{root: root, failRename: map[string]bool{}}
+		const good, bad = "DOE_JANE_DOB19700101_roster.csv", "ROE_RICHARD_MRN123456.csv"
+		writeFile(t, root, "in/"+good, refreshCSV)
+		writeFile(t, root, "in/"+bad, "not,a,roster\n")
+		var logs strings.Builder
+		r, err := roster.NewRefresher(roster.AdaptRemote(remote), st, roster.RefresherConfig{
+			Dir: "in", Archive: "in/archive", CSV: roster.Opts{FullReplace: true, FileDate: "20240601"},
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{good, bad, "DOE_JANE", "ROE_RICHARD"} {
+			if strings.Contains(logs.String(), name) {
+				t.Fatalf("logs name %q:\n%s", name, logs.String())
+			}
+		}
+		if !strings.Contains(logs.String(), "name_hash=") {
+			t.Fatalf("logs do not identify the files by hash:\n%s", logs.String())
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -404,10 +405,7 @@ func TestProcessExitStatus(t *testing.T) {
 // healthcare or not, 5010 or not, ends with exit 0, 1 or 3 (envelope
 // only), never a crash or 2.
 func TestCorpusExitStatus(t *testing.T) {
-	files, _ := filepath.Glob("../../../shared/corpus/*/*")
-	if len(files) == 0 {
-		t.Skip("corpus not present")
-	}
+	files, _ := filepath.Glob(filepath.Join(corpustest.Dir(t), "*", "*"))
 	n := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, ".tsv") || strings.HasSuffix(f, ".md") {
@@ -427,9 +425,10 @@ func TestCorpusExitStatus(t *testing.T) {
 // TestCorpusInvalid837sRejected: every 837P/837I that its source marks
 // invalid is not accepted (exit 1, "accepted": false).
 func TestCorpusInvalid837sRejected(t *testing.T) {
-	data, err := os.ReadFile("../../../shared/corpus/PROVENANCE.tsv")
+	corpus := corpustest.Dir(t)
+	data, err := os.ReadFile(filepath.Join(corpus, "PROVENANCE.tsv"))
 	if err != nil {
-		t.Skip("corpus not present")
+		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	header := strings.Split(lines[0], "\t")
@@ -447,7 +446,7 @@ func TestCorpusInvalid837sRejected(t *testing.T) {
 			continue
 		}
 		checked++
-		code, out, _ := run(t, "validate", "--json", filepath.Join("../../../shared/corpus", f[col["file"]]))
+		code, out, _ := run(t, "validate", "--json", filepath.Join(corpus, f[col["file"]]))
 		if code != 1 || !strings.Contains(out, `"accepted":false`) {
 			t.Errorf("%s: marked invalid by its source but exit %d", f[col["file"]], code)
 		}
