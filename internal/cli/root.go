@@ -50,6 +50,7 @@ type app struct {
 	database   string
 	logLevel   string
 	logger     *slog.Logger
+	prof       profiler
 }
 
 // loadConfig reads the configuration with the global flags applied.
@@ -86,7 +87,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 			a.logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 			slog.SetDefault(a.logger)
-			return nil
+			return a.prof.start()
 		},
 	}
 	root.SetVersionTemplate("clearinghouse {{.Version}}\n")
@@ -99,6 +100,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pf.StringVar(&a.dataDir, "data-dir", "", "data directory for SQLite, spool and local outboxes (default ./var)")
 	pf.StringVar(&a.database, "database", "", "database URL: postgres://... or sqlite:PATH (default sqlite under --data-dir)")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	pf.StringVar(&a.prof.cpuPath, "cpuprofile", "", "write a CPU profile (pprof) of the command to this file")
+	pf.StringVar(&a.prof.memPath, "memprofile", "", "write a heap profile (pprof, allocations and in-use) to this file when the command ends")
 	root.AddCommand(
 		a.validateCmd(),
 		a.translateCmd(),
@@ -119,6 +122,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()
+	if perr := a.prof.stop(); perr != nil && err == nil {
+		err = perr
+	}
 	if err == nil {
 		return 0
 	}
