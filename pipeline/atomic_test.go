@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -246,4 +248,56 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// TestDeadLocalEngineLeasesReclaimed: an engine starting on a host takes
+// back at once the inbound and outbound leases of a dead engine of the
+// same host (default owner names are host-pid), and leaves a live one's.
+func TestDeadLocalEngineLeasesReclaimed(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := dbtest.Open(t, store.Config{URL: be.URL(t)})
+			sp, _ := spool.New(t.TempDir())
+			host, err := os.Hostname()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dead := exec.Command("true")
+			if err := dead.Run(); err != nil {
+				t.Fatal(err)
+			}
+			deadOwner := fmt.Sprintf("%s-%d", host, dead.Process.Pid)
+			liveOwner := fmt.Sprintf("%s-%d", host, os.Getppid())
+			f1 := record(t, st, sp, "a.x12", file837("000000331", claimSpec{clm01: "PCN-1"}))
+			b := record(t, st, sp, "b.x12", file837("000000332", claimSpec{clm01: "PCN-2"}))
+			if _, err := st.ClaimInboundID(ctx, f1.ID, deadOwner, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			o, _, err := st.EnqueueOutbound(ctx, store.OutboundFile{PartnerID: "acme", Kind: store.Kind999, Name: "x.x12", SHA256: fmt.Sprintf("%064d", 7)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ClaimOutbound(ctx, deadOwner, time.Hour, ""); err != nil {
+				t.Fatal(err)
+			}
+			f2, err := st.ClaimInboundID(ctx, b.ID, liveOwner, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pipeline.New(st, sp, pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{}), []pipeline.Partner{{ID: "acme"}},
+				pipeline.Config{Owner: "t"}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := st.GetInbound(ctx, f1.ID); got.State != store.InboundReceived || got.LeaseOwner != "" || got.Attempts != 1 {
+				t.Fatalf("dead engine's inbound file: %s owner %q attempts %d; want received, released, the try counted", got.State, got.LeaseOwner, got.Attempts)
+			}
+			if got, _ := st.GetOutbound(ctx, o.ID); got.State == store.OutboundDelivering {
+				t.Fatalf("dead engine's outbound file still delivering (owner %q)", got.LeaseOwner)
+			}
+			if got, _ := st.GetInbound(ctx, f2.ID); got.State != store.InboundProcessing || got.LeaseOwner != liveOwner {
+				t.Fatalf("live engine's file: %s owner %q; want it left alone", got.State, got.LeaseOwner)
+			}
+		})
+	}
 }

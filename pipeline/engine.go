@@ -129,13 +129,13 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 	return e, nil
 }
 
-// reclaimLeases ends the inbound leases of this engine's earlier life (an
-// engine restarted under the same Owner) and of dead engines on this host
-// (the default owner names are host-pid): what they were processing is
-// claimable at once instead of when the lease expires. The interrupted
-// attempts still count towards MaxAttempts.
+// reclaimLeases ends the inbound and outbound leases of this engine's
+// earlier life (an engine restarted under the same Owner) and of dead
+// engines on this host (the default owner names are host-pid): what they
+// were processing or delivering is claimable at once instead of when the
+// lease expires. The interrupted attempts still count towards MaxAttempts.
 func (e *Engine) reclaimLeases(ctx context.Context) error {
-	owners, err := e.store.InboundLeaseOwners(ctx)
+	owners, err := e.store.LeaseOwners(ctx)
 	if err != nil {
 		return fmt.Errorf("pipeline: reclaim leases: %w", err)
 	}
@@ -143,12 +143,17 @@ func (e *Engine) reclaimLeases(ctx context.Context) error {
 		if o != e.cfg.Owner && !deadLocalOwner(o) {
 			continue
 		}
-		n, err := e.store.ReleaseOwnerInbound(ctx, o)
+		in, err := e.store.ReleaseOwnerInbound(ctx, o)
 		if err != nil {
 			return fmt.Errorf("pipeline: reclaim leases: %w", err)
 		}
-		if n > 0 {
-			e.cfg.Logger.WarnContext(ctx, "took back inbound files left processing by a stopped engine", slog.String("owner", o), slog.Int("files", n))
+		out, err := e.store.ReleaseOutboundLeases(ctx, o)
+		if err != nil {
+			return fmt.Errorf("pipeline: reclaim leases: %w", err)
+		}
+		if in+int(out) > 0 {
+			e.cfg.Logger.WarnContext(ctx, "took back files left leased by a stopped engine", slog.String("owner", o),
+				slog.Int("inbound", in), slog.Int64("outbound", out))
 		}
 	}
 	return nil

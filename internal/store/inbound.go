@@ -465,13 +465,16 @@ func (q *Queries) leaseLost(ctx context.Context, table string, id int64) error {
 	return ErrLeaseLost
 }
 
-// InboundLeaseOwners lists the owners holding leases on inbound files
-// (expired or not).
-func (q *Queries) InboundLeaseOwners(ctx context.Context) ([]string, error) {
+// LeaseOwners lists the owners holding leases (expired or not) on inbound
+// files being processed and outbound files being delivered.
+func (q *Queries) LeaseOwners(ctx context.Context) ([]string, error) {
 	var owners []string
-	if err := q.selectAll(ctx, &owners, `SELECT DISTINCT lease_owner FROM inbound_files
-		WHERE state = 'processing' AND lease_owner <> '' ORDER BY lease_owner`); err != nil {
-		return nil, fmt.Errorf("store: inbound lease owners: %w", err)
+	if err := q.selectAll(ctx, &owners, `SELECT lease_owner FROM inbound_files
+			WHERE state = 'processing' AND lease_owner <> ''
+		UNION SELECT lease_owner FROM outbound_files
+			WHERE state = 'delivering' AND lease_owner <> ''
+		ORDER BY 1`); err != nil {
+		return nil, fmt.Errorf("store: lease owners: %w", err)
 	}
 	return owners, nil
 }
