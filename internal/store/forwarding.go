@@ -181,3 +181,30 @@ func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLi
 	}
 	return chain, nil
 }
+
+// ForwardCandidatesByOffset returns up to limit (at most 5000) of one
+// inbound file's forward candidates (as ForwardCandidates selects them)
+// whose raw offset is above afterOffset, in raw-offset order (file order),
+// with their lines: the forwarder reads a file once and fetches its
+// candidates as the read reaches them.
+func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, afterOffset int64, limitN int) ([]Claim, error) {
+	if limitN <= 0 || limitN > 5000 {
+		limitN = 5000
+	}
+	var cs []Claim
+	if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+		WHERE inbound_file_id = ? AND raw_offset > ?
+		AND state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL
+		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, ClaimAccepted, ClaimSuspect, limitN); err != nil {
+		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
+	}
+	for i := range cs {
+		cs[i].normalize()
+	}
+	if len(cs) > 0 {
+		if err := q.loadLines(ctx, cs); err != nil {
+			return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
+		}
+	}
+	return cs, nil
+}

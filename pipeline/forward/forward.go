@@ -162,7 +162,6 @@ type pending struct {
 	row     store.Claim
 	route   Route
 	partner string
-	found   bool
 	cl      *claim.Claim // in the re-read transaction
 	priced  bool
 	method  string
@@ -222,17 +221,149 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
-// forwardFile decides and routes the candidates of one inbound file,
-// closes and rejects what must be, and hands the others to the batcher.
+// forwardWindow is how many candidates of one inbound file the forwarder
+// holds at a time: the file is read once, and its candidates are fetched
+// in raw-offset order as the read reaches them (issue #11: memory does not
+// grow with the file).
+const forwardWindow = 2000
+
+// forwardFile forwards the candidates of one inbound file: it reads the
+// spooled file once and fetches the candidates window by window, in file
+// order; each window is decided and routed (closing and rejecting what
+// must be), and the claims found are priced and handed to the batcher.
 func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) error {
-	cands, err := f.candidates(ctx, fileID)
-	if err != nil {
+	log := f.cfg.Logger.With(slog.Int64("inbound_id", fileID))
+	src := &candidateSource{f: f, fileID: fileID, b: b, after: -1}
+	first, err := src.next(ctx)
+	if err != nil || first == nil {
 		return err
 	}
-	res := b.res
+	skip := func(err error) error {
+		n := 1
+		for {
+			p, nerr := src.next(ctx)
+			if nerr != nil {
+				return nerr
+			}
+			if p == nil {
+				break
+			}
+			n++
+		}
+		log.ErrorContext(ctx, "claims not forwarded: inbound file unreadable", slog.Int("claims", n), slog.String("error", err.Error()))
+		b.res.Skipped += n
+		return nil
+	}
+	in, err := f.st.GetInbound(ctx, fileID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return skip(err)
+		}
+		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
+	}
+	fh, err := f.sp.Open(in.SpoolPath)
+	if err != nil {
+		return skip(err)
+	}
+	defer fh.Close()
+	head := first
+	notFound := func(p *pending) {
+		b.res.Skipped++
+		log.WarnContext(ctx, "claim not found in its spooled file", slog.String("claim", p.row.ControlNumber), slog.Int64("offset", p.row.RawOffset))
+	}
+	err = claim.ReadTransactions(bufio.NewReaderSize(fh, 64<<10), func(tx *claim.Transaction, _ []ack.Issue) error {
+		var mine []*pending
+		for cc := range tx.Claims() {
+			for head != nil && head.row.RawOffset < cc.Start {
+				notFound(head)
+				if head, err = src.next(ctx); err != nil {
+					return err
+				}
+			}
+			if head == nil {
+				break
+			}
+			if head.row.RawOffset != cc.Start {
+				continue
+			}
+			p := head
+			if head, err = src.next(ctx); err != nil {
+				return err
+			}
+			if cc.Claim.PatientControlNumber != p.row.CLM01 {
+				notFound(p)
+				continue
+			}
+			p.cl = cc.Claim
+			if err := rewriteCorrection(p); err != nil {
+				return err
+			}
+			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
+				return err
+			}
+			p.row.Lines = nil // priced: only p.lines is needed from here
+			mine = append(mine, p)
+		}
+		if len(mine) == 0 {
+			return nil
+		}
+		return b.add(ctx, tx, mine)
+	})
+	if err != nil {
+		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
+	}
+	for head != nil {
+		notFound(head)
+		if head, err = src.next(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// candidateSource yields one inbound file's claims to forward, in
+// raw-offset order, a window at a time: each window is decided (a
+// correction may wait, close, or go out as an original), routed, and its
+// unroutable claims rejected and closed voids recorded before its claims
+// are handed out.
+type candidateSource struct {
+	f      *Forwarder
+	fileID int64
+	b      *batcher
+	after  int64 // raw offset of the last candidate fetched
+	queue  []*pending
+	done   bool
+}
+
+func (s *candidateSource) next(ctx context.Context) (*pending, error) {
+	for len(s.queue) == 0 && !s.done {
+		if err := s.fill(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.queue) == 0 {
+		return nil, nil
+	}
+	p := s.queue[0]
+	s.queue = s.queue[1:]
+	return p, nil
+}
+
+func (s *candidateSource) fill(ctx context.Context) error {
+	f, res := s.f, s.b.res
+	cands, err := f.st.ForwardCandidatesByOffset(ctx, s.fileID, s.after, forwardWindow)
+	if err != nil {
+		return fmt.Errorf("forward: %w", err)
+	}
+	if len(cands) < forwardWindow {
+		s.done = true
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	s.after = cands[len(cands)-1].RawOffset
 	var rejects []rejection
 	var voids []store.Claim
-	var claims []*pending
 	for _, c := range cands {
 		frequency := c.Frequency
 		var corr correction
@@ -266,7 +397,7 @@ func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) e
 		if corr.action == corrForward && isCorrection(c.Frequency) && r.CorrectedPartner == "" && corr.orig.RoutePartner != "" {
 			partner = corr.orig.RoutePartner
 		}
-		claims = append(claims, &pending{row: c, route: r, partner: partner, corr: corr})
+		s.queue = append(s.queue, &pending{row: c, route: r, partner: partner, corr: corr})
 	}
 	if err := f.closeVoids(ctx, voids); err != nil {
 		return err
@@ -276,30 +407,7 @@ func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) e
 		return err
 	}
 	res.Rejected += len(rejects)
-	if len(claims) == 0 {
-		return nil
-	}
-	return f.readFile(ctx, fileID, claims, b)
-}
-
-// candidates lists one inbound file's claims in state accepted or suspect
-// whose set is settled (a set gets its transaction ID once its
-// interchange is accepted) and that are not bound to an outbound file
-// yet, by ID.
-func (f *Forwarder) candidates(ctx context.Context, fileID int64) ([]store.Claim, error) {
-	var out []store.Claim
-	after := int64(0)
-	for {
-		page, err := f.st.ForwardCandidates(ctx, fileID, after, 1000)
-		if err != nil {
-			return nil, fmt.Errorf("forward: %w", err)
-		}
-		out = append(out, page...)
-		if len(page) < 1000 {
-			return out, nil
-		}
-		after = page[len(page)-1].ID
-	}
+	return nil
 }
 
 type rejection struct {
@@ -330,65 +438,6 @@ func (f *Forwarder) reject(ctx context.Context, rs []rejection) error {
 	}
 	for _, r := range rs {
 		f.cfg.Logger.WarnContext(ctx, "claim not routable", slog.String("claim", r.control), slog.String("reason", r.reason))
-	}
-	return nil
-}
-
-// readFile re-reads one spooled inbound file, prices its pending claims
-// and hands them to the batcher, set by set.
-func (f *Forwarder) readFile(ctx context.Context, fileID int64, claims []*pending, b *batcher) error {
-	log := f.cfg.Logger.With(slog.Int64("inbound_id", fileID))
-	skip := func(err error) error {
-		log.ErrorContext(ctx, "claims not forwarded: inbound file unreadable", slog.Int("claims", len(claims)), slog.String("error", err.Error()))
-		b.res.Skipped += len(claims)
-		return nil
-	}
-	in, err := f.st.GetInbound(ctx, fileID)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return skip(err)
-		}
-		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
-	}
-	fh, err := f.sp.Open(in.SpoolPath)
-	if err != nil {
-		return skip(err)
-	}
-	defer fh.Close()
-	byOffset := make(map[int64]*pending, len(claims))
-	for _, p := range claims {
-		byOffset[p.row.RawOffset] = p
-	}
-	err = claim.ReadTransactions(bufio.NewReaderSize(fh, 64<<10), func(tx *claim.Transaction, _ []ack.Issue) error {
-		var mine []*pending
-		for cc := range tx.Claims() {
-			p := byOffset[cc.Start]
-			if p == nil || p.found || cc.Claim.PatientControlNumber != p.row.CLM01 {
-				continue
-			}
-			p.found, p.cl = true, cc.Claim
-			if err := rewriteCorrection(p); err != nil {
-				return err
-			}
-			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
-				return err
-			}
-			p.row.Lines = nil // priced: only p.lines is needed from here
-			mine = append(mine, p)
-		}
-		if len(mine) == 0 {
-			return nil
-		}
-		return b.add(ctx, tx, mine)
-	})
-	if err != nil {
-		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
-	}
-	for _, p := range claims {
-		if !p.found {
-			b.res.Skipped++
-			log.WarnContext(ctx, "claim not found in its spooled file", slog.String("claim", p.row.ControlNumber), slog.Int64("offset", p.row.RawOffset))
-		}
 	}
 	return nil
 }

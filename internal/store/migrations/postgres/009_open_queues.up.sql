@@ -13,3 +13,6 @@ DROP INDEX claims_suspect_key_idx;
 -- forwarder's candidates of one file).
 CREATE INDEX claims_inbound_file_id_idx ON claims (inbound_file_id, id);
 DROP INDEX claims_inbound_file_idx;
+-- A file's claims in file order: the forwarder reads the spooled file once
+-- and fetches its candidates as the read reaches them.
+CREATE INDEX claims_inbound_file_offset_idx ON claims (inbound_file_id, raw_offset);

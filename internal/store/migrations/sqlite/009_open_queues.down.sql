@@ -1,3 +1,4 @@
+DROP INDEX claims_inbound_file_offset_idx;
 CREATE INDEX claims_inbound_file_idx ON claims (inbound_file_id);
 DROP INDEX claims_inbound_file_id_idx;
 CREATE INDEX claims_suspect_key_idx ON claims (suspect_key);
