@@ -15,6 +15,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/internal/pipelinetest"
 )
 
 // flakyProcessor runs the real processor and then fails (after every row
@@ -77,7 +78,7 @@ func TestTransientFailureRollsBackFile(t *testing.T) {
 	for _, be := range dbtest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := newFakeClock()
+			clk := pipelinetest.NewClock(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 			st := dbtest.Open(t, store.Config{URL: be.URL(t), Now: clk.Now})
 			sp, err := spool.New(t.TempDir())
 			if err != nil {
@@ -167,7 +168,7 @@ func TestCrashingFileQuarantined(t *testing.T) {
 	for _, be := range dbtest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := newFakeClock()
+			clk := pipelinetest.NewClock(time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC))
 			st := dbtest.Open(t, store.Config{URL: be.URL(t), Now: clk.Now})
 			sp, _ := spool.New(t.TempDir())
 			f := record(t, st, sp, "a.x12", file837("000000311", claimSpec{clm01: "PCN-1"}))
@@ -226,28 +227,6 @@ func TestShutdownReleasesLease(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fakeClock is a settable clock for the store.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // TestDeadLocalEngineLeasesReclaimed: an engine starting on a host takes

@@ -73,6 +73,14 @@ type AckOptions struct {
 	Envelope ack.OutboundEnvelope
 	// Prefix starts every file name (default "ack").
 	Prefix string
+	// Name, when set, names the files instead: the base name of the TA1
+	// of interchange ic (gi < 0) or of the 999 of its group gi. The
+	// engine's names (pipeline.AckNameBase) come in this way.
+	Name func(kind string, ic *envelope.Interchange, gi int) string
+	// Written, when set, holds the paths written so far (by this call
+	// and earlier ones sharing the map): a second acknowledgment under one
+	// path is an error, never a silent overwrite.
+	Written map[string]bool
 }
 
 // AckFile is one acknowledgment WriteAcks wrote (or skipped).
@@ -128,8 +136,12 @@ func WriteAcks(ctx context.Context, res *envelope.Result, dir string, opts AckOp
 				}
 				out.Control, out.Time = ctl, now
 				f.Control = ctl
-				f.Path = filepath.Join(dir, fmt.Sprintf("%s_%s_ta1_%09d.x12", prefix, icName, ctl))
-				err = writeFile(f.Path, func(w *os.File) error { return ack.WriteTA1(w, in, ic.TA1, out) })
+				name := fmt.Sprintf("%s_%s_ta1_%09d.x12", prefix, icName, ctl)
+				if opts.Name != nil {
+					name = opts.Name("TA1", ic, -1)
+				}
+				f.Path = filepath.Join(dir, name)
+				err = opts.write(f.Path, func(w *os.File) error { return ack.WriteTA1(w, in, ic.TA1, out) })
 				if err != nil {
 					return files, fmt.Errorf("write acks: ta1 for isa13 %s: %w", ic.Control, err)
 				}
@@ -152,9 +164,12 @@ func WriteAcks(ctx context.Context, res *envelope.Result, dir string, opts AckOp
 			}
 			out.Control, out.GroupControl, out.Time = ctl, gctl, now
 			f := AckFile{Kind: "999", Interchange: ic.Control, Group: g.Control, Control: ctl}
-			f.Path = filepath.Join(dir, fmt.Sprintf("%s_%s_%s_999_%09d.x12", prefix, icName,
-				safeName(g.Control, fmt.Sprintf("g%d", gi+1)), ctl))
-			err = writeFile(f.Path, func(w *os.File) error { return ack.Write999(w, ic.AckResult(g), out) })
+			name := fmt.Sprintf("%s_%s_%s_999_%09d.x12", prefix, icName, safeName(g.Control, fmt.Sprintf("g%d", gi+1)), ctl)
+			if opts.Name != nil {
+				name = opts.Name("999", ic, gi)
+			}
+			f.Path = filepath.Join(dir, name)
+			err = opts.write(f.Path, func(w *os.File) error { return ack.Write999(w, ic.AckResult(g), out) })
 			if err != nil {
 				return files, fmt.Errorf("write acks: 999 for isa13 %s gs06 %s: %w", ic.Control, g.Control, err)
 			}
@@ -175,6 +190,17 @@ func safeName(s, alt string) string {
 		}
 	}
 	return s
+}
+
+// write writes path with writeFile, refusing a path already in Written.
+func (o *AckOptions) write(path string, write func(*os.File) error) error {
+	if o.Written != nil {
+		if o.Written[path] {
+			return fmt.Errorf("%s: name already used by another acknowledgment of this run (same sender and control numbers)", filepath.Base(path))
+		}
+		o.Written[path] = true
+	}
+	return writeFile(path, write)
 }
 
 // writeFile writes path atomically: a temporary file in the same

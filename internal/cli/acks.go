@@ -3,10 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
@@ -15,25 +13,17 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline"
 )
 
-// ackFile is one acknowledgment `validate --ack-dir` wrote (or skipped).
-type ackFile struct {
-	Kind    string // "TA1" or "999"
-	Path    string // "" when skipped
-	Skipped string // why no file was written
-}
-
-// writeValidateAcks writes the TA1s and 999s res calls for into dir, with
-// the engine's names (pipeline queueAcks): TA1-<base>-<ISA06>-<ISA13>.x12
-// and 999-<base>-<ISA06>-<ISA13>-<GS06>.x12, where base stands for the
-// inbound file ID: the input file's base name without its extension,
-// sanitised. Our envelopes carry the configured identity and usage. A TA1
-// is written for every interchange marked SendTA1 whose sender is known; a
-// 999 per group of every interchange that was not rejected. Two acks of one
-// run that would share a name are an error, never a silent overwrite.
+// writeValidateAcks writes the TA1s and 999s res calls for into dir
+// (validate.WriteAcks), with the engine's names (pipeline.AckNameBase):
+// TA1-<base>-<ISA06>-<ISA13>.x12 and 999-<base>-<ISA06>-<ISA13>-<GS06>.x12,
+// where base stands for the inbound file ID: the input file's base name
+// without its extension, sanitised. Our envelopes carry the configured
+// identity and usage. Two acks of one run that would share a name are an
+// error, never a silent overwrite (written holds the run's paths).
 func writeValidateAcks(ctx context.Context, res *envelope.Result, input, dir string, cfg config.Config,
-	numbers validate.ControlNumbers, written map[string]bool) ([]ackFile, error) {
+	numbers validate.ControlNumbers, written map[string]bool) ([]validate.AckFile, error) {
 	base := ackBase(input)
-	out := ack.OutboundEnvelope{Usage: cfg.Usage, Suffix: "\n", Time: time.Now()}
+	out := ack.OutboundEnvelope{Usage: cfg.Usage, Suffix: "\n"}
 	if cfg.Identity.ID != "" {
 		out.SenderQualifier = cfg.Identity.Qualifier
 		if out.SenderQualifier == "" {
@@ -42,61 +32,17 @@ func writeValidateAcks(ctx context.Context, res *envelope.Result, input, dir str
 		out.SenderID = cfg.Identity.ID
 		out.AppSender = cfg.Identity.ID
 	}
-	var files []ackFile
-	write := func(kind, name string, fn func(f *os.File) error) error {
-		path := filepath.Join(dir, name)
-		if written[path] {
-			return fmt.Errorf("%s %s: name already used by another acknowledgment of this run (same sender and control numbers)", kind, name)
-		}
-		written[path] = true
-		if err := writeFileAtomic(path, fn); err != nil {
-			return fmt.Errorf("%s %s: %w", kind, name, err)
-		}
-		files = append(files, ackFile{Kind: kind, Path: path})
-		return nil
-	}
-	for ii := range res.Interchanges {
-		ic := &res.Interchanges[ii]
-		in := ic.Header()
-		icName := pipeline.AckNameBase(base, ic)
-		if ic.SendTA1 {
-			if in.SenderID == "" {
-				files = append(files, ackFile{Kind: "TA1", Skipped: "interchange sender unknown (damaged ISA)"})
-			} else {
-				ctl, err := numbers.Next(ctx, validate.KindInterchange)
-				if err != nil {
-					return files, err
-				}
-				o := out
-				o.Control = ctl
-				name := "TA1-" + icName + ".x12"
-				if err := write("TA1", name, func(f *os.File) error { return ack.WriteTA1(f, in, ic.TA1, o) }); err != nil {
-					return files, err
-				}
+	return validate.WriteAcks(ctx, res, dir, validate.AckOptions{
+		ControlNumbers: numbers,
+		Envelope:       out,
+		Written:        written,
+		Name: func(kind string, ic *envelope.Interchange, gi int) string {
+			if gi < 0 {
+				return "TA1-" + pipeline.AckNameBase(base, ic) + ".x12"
 			}
-		}
-		if !ic.Accepted() {
-			continue
-		}
-		for gi := range ic.Groups {
-			g := &ic.Groups[gi]
-			ctl, err := numbers.Next(ctx, validate.KindInterchange)
-			if err != nil {
-				return files, err
-			}
-			gctl, err := numbers.Next(ctx, validate.KindGroup)
-			if err != nil {
-				return files, err
-			}
-			o := out
-			o.Control, o.GroupControl = ctl, gctl
-			name := fmt.Sprintf("999-%s-%s.x12", icName, pipeline.GroupNamePart(g, gi))
-			if err := write("999", name, func(f *os.File) error { return ack.Write999(f, ic.AckResult(g), o) }); err != nil {
-				return files, err
-			}
-		}
-	}
-	return files, nil
+			return fmt.Sprintf("999-%s-%s.x12", pipeline.AckNameBase(base, ic), pipeline.GroupNamePart(&ic.Groups[gi], gi))
+		},
+	})
 }
 
 // ackBase is the input file's base name without extension, reduced to
@@ -116,29 +62,4 @@ func ackBase(input string) string {
 		return sb.String()
 	}
 	return "file"
-}
-
-// writeFileAtomic writes path through a synced temporary file in the same
-// directory and a rename, so a reader never sees a partial file.
-func writeFileAtomic(path string, write func(*os.File) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".ack-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
