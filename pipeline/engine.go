@@ -240,7 +240,8 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 }
 
 // ProcessPending processes every claimable inbound file, one at a time,
-// until none is left, and returns their results.
+// until none is left, and returns their results (past the first
+// detailedResults files without validation reports and outputs).
 func (e *Engine) ProcessPending(ctx context.Context) ([]FileResult, error) {
 	var results []FileResult
 	for {
@@ -264,9 +265,19 @@ func (e *Engine) ProcessPending(ctx context.Context) ([]FileResult, error) {
 		if err != nil {
 			return results, err
 		}
+		if len(results) >= detailedResults {
+			// A long backlog: keep what the summary needs, not every
+			// file's validation report (`clearinghouse file ID` has it).
+			res.Interchanges, res.Outputs = nil, nil
+		}
 		results = append(results, res)
 	}
 }
+
+// detailedResults is how many files' results ProcessPending returns with
+// their validation reports and outputs; later ones carry state, counts
+// and outcomes only, so a cycle over a large backlog stays small.
+const detailedResults = 200
 
 // processOne processes a claimed file and records its final state. The
 // file's results and its final state are committed in one transaction; a
