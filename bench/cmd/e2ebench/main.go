@@ -1,0 +1,163 @@
+// Command e2ebench measures the engine end to end as an operator runs it:
+// `clearinghouse process` of one generated 837P file (2 % replacements,
+// 1 % voids, 2 % duplicates, linked REF*F8) with the member roster
+// imported, eligibility, repricing (testdata/schedules) and routing on, on
+// a fresh SQLite database and, when DATABASE_URL is set, a fresh
+// PostgreSQL schema (autovacuum as the server has it). For each it prints
+// claims/s, wall time, CPU time, CPU/wall and peak RSS of the process.
+//
+//	make build && cd bench && go run ./cmd/e2ebench -bin ../bin/clearinghouse -claims 100000,1000000
+//
+// Generated files are cached in $BENCH_CACHE_DIR (default
+// $TMPDIR/clearinghouse-bench). Targets (issue #11): 1 M claims in 3 min on
+// PostgreSQL and 4 min on SQLite, peak RSS ≤ 256 MiB, CPU/wall ≥ 1.6.
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+func main() {
+	bin := flag.String("bin", "../bin/clearinghouse", "the clearinghouse binary")
+	sizes := flag.String("claims", "100000", "comma-separated claim counts")
+	stores := flag.String("stores", "sqlite,postgres", "stores to measure (postgres needs DATABASE_URL)")
+	repo := flag.String("repo", "..", "the repository (for testdata/schedules)")
+	flag.Parse()
+	binPath, err := filepath.Abs(*bin)
+	check(err)
+	repoPath, err := filepath.Abs(*repo)
+	check(err)
+	cache := os.Getenv("BENCH_CACHE_DIR")
+	if cache == "" {
+		cache = filepath.Join(os.TempDir(), "clearinghouse-bench")
+	}
+	check(os.MkdirAll(cache, 0o750))
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "store\tclaims\twall\tclaims/s\tcpu\tcpu/wall\tpeak RSS\texit\t")
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		check(err)
+		input, roster := generate(binPath, cache, n)
+		for _, store := range strings.Split(*stores, ",") {
+			store = strings.TrimSpace(store)
+			if store == "postgres" && os.Getenv("DATABASE_URL") == "" {
+				fmt.Fprintf(os.Stderr, "e2ebench: DATABASE_URL not set; postgres skipped\n")
+				continue
+			}
+			r := run(binPath, repoPath, store, input, roster)
+			fmt.Fprintf(tw, "%s\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%.0f MiB\t%d\t\n", store, n, r.wall.Seconds(),
+				float64(n)/r.wall.Seconds(), r.cpu.Seconds(), r.cpu.Seconds()/r.wall.Seconds(), float64(r.maxRSS)/(1<<20), r.exit)
+			tw.Flush()
+		}
+	}
+	tw.Flush()
+}
+
+// generate makes (or reuses) the input file and its roster.
+func generate(bin, cache string, n int) (string, string) {
+	base := filepath.Join(cache, fmt.Sprintf("e2e-837P-%d-seed42", n))
+	input, roster := base+".x12", base+"-roster.csv"
+	if _, err := os.Stat(roster); err == nil {
+		return input, roster
+	}
+	cmd := exec.Command(bin, "gen", "--type", "837P", "--claims", strconv.Itoa(n), "--seed", "42",
+		"--freq7", "0.02", "--freq8", "0.01", "--dup", "0.02", "--f8-prefix", "CH", "--out", input, "--roster", roster)
+	cmd.Stderr = os.Stderr
+	check(cmd.Run())
+	return input, roster
+}
+
+type result struct {
+	wall, cpu time.Duration
+	maxRSS    int64
+	exit      int
+}
+
+// run imports the roster and times `process` on a fresh store.
+func run(bin, repo, store, input, roster string) result {
+	work, err := os.MkdirTemp("", "e2ebench-")
+	check(err)
+	defer os.RemoveAll(work)
+	dbURL := "sqlite:" + filepath.Join(work, "clearinghouse.db")
+	if store == "postgres" {
+		var drop func()
+		dbURL, drop = freshSchema()
+		defer drop()
+	}
+	cfg := filepath.Join(work, "clearinghouse.yaml")
+	check(os.WriteFile(cfg, []byte(fmt.Sprintf(`identity: {qualifier: ZZ, id: CLEARINGHOUSE, name: CLEARINGHOUSE}
+usage: P
+eligibility: auto
+partners: [{id: local}, {id: relayhealth}, {id: optum}]
+routes:
+  - {payer_id: "2712", claim_type: P, partner: relayhealth}
+  - {payer_id: "1935", claim_type: I, partner: relayhealth}
+  - {payer_id: "88461", partner: optum}
+repricing:
+  source: files
+  schedules_dir: %s
+  contracts: %s
+`, filepath.Join(repo, "testdata", "schedules"), filepath.Join(repo, "testdata", "schedules", "contracts.yaml"))), 0o600))
+	common := []string{"--config", cfg, "--data-dir", work, "--database", dbURL, "--log-level", "error"}
+	imp := exec.Command(bin, append(common, "roster", "import", roster)...)
+	imp.Stderr = os.Stderr
+	check(imp.Run())
+	cmd := exec.Command(bin, append(common, "process", "--out", filepath.Join(work, "out"), input)...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = nil, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	r := result{wall: wall, exit: cmd.ProcessState.ExitCode()}
+	if err != nil && r.exit != 1 { // 1: some claims rejected or denied, as generated
+		fmt.Fprintf(os.Stderr, "e2ebench: process on %s: %v\n%s", store, err, stderr.String())
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		r.maxRSS = ru.Maxrss * 1024 // KiB on Linux
+	}
+	return r
+}
+
+// freshSchema makes a schema of its own on DATABASE_URL and returns a URL
+// selecting it, and a function dropping it.
+func freshSchema() (string, func()) {
+	base := os.Getenv("DATABASE_URL")
+	var b [4]byte
+	_, err := rand.Read(b[:])
+	check(err)
+	schema := "e2ebench_" + hex.EncodeToString(b[:])
+	psql(base, "CREATE SCHEMA "+schema)
+	u, err := url.Parse(base)
+	check(err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { psql(base, "DROP SCHEMA "+schema+" CASCADE") }
+}
+
+func psql(dbURL, stmt string) {
+	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", dbURL, "-c", stmt)
+	cmd.Stderr = os.Stderr
+	check(cmd.Run())
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2ebench:", err)
+		os.Exit(2)
+	}
+}
