@@ -281,6 +281,13 @@ func runImport(ctx context.Context, st *store.Store, r io.Reader, opts Opts, for
 		failed := ImportResult{Format: format, Errors: res.Errors}
 		return failed, err
 	}
+	if res.Added+res.Changed > 1000 {
+		// A bulk load: without fresh statistics (autovacuum off or behind)
+		// PostgreSQL plans roster lookups as scans of the whole table.
+		if err := st.AnalyzeMembers(ctx); err != nil {
+			return res, fmt.Errorf("roster: %w", err)
+		}
+	}
 	return res, nil
 }
 

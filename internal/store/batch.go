@@ -209,9 +209,20 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 		}
 	}
 	for start := 0; start < len(clean); start += batchRows {
-		in, args := inArgs(clean[start:min(start+batchRows, len(clean))])
+		chunk := clean[start:min(start+batchRows, len(clean))]
 		var ms []Member
-		if err := q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN (`+in+`) ORDER BY id`, args...); err != nil {
+		var err error
+		if q.dialect == DialectPostgres {
+			// One index lookup per value, whatever the statistics (an IN
+			// list is planned as a scan of the whole roster without them).
+			err = q.selectAll(ctx, &ms, `SELECT m.* FROM unnest(CAST(? AS text[])) AS k(v)
+				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
+				ORDER BY m.id`, pq.Array(chunk))
+		} else {
+			in, args := inArgs(chunk)
+			err = q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN (`+in+`) ORDER BY id`, args...)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
 		}
 		for i := range ms {
@@ -330,4 +341,16 @@ func (q *Queries) Analyze(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: analyze: %w", err)
 	}
 	return int64(n), nil
+}
+
+// AnalyzeMembers refreshes the planner statistics of the member roster
+// after a bulk import (PostgreSQL; nothing on SQLite).
+func (q *Queries) AnalyzeMembers(ctx context.Context) error {
+	if q.dialect != DialectPostgres {
+		return nil
+	}
+	if _, err := q.ext.ExecContext(ctx, `ANALYZE members`); err != nil {
+		return fmt.Errorf("store: analyze members: %w", err)
+	}
+	return nil
 }
