@@ -150,7 +150,7 @@ func freshSchema() (string, func()) {
 }
 
 func psql(dbURL, stmt string) {
-	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", dbURL, "-c", stmt)
+	cmd := exec.Command("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "SET client_min_messages = warning", "-c", stmt, dbURL)
 	cmd.Stderr = os.Stderr
 	check(cmd.Run())
 }
