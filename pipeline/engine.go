@@ -436,6 +436,9 @@ type CycleResult struct {
 	Unprocessed int `json:"files_unprocessed"`
 	// FailedFiles are the files whose delivery failed (retried later).
 	FailedFiles []store.OutboundFile `json:"failed_deliveries,omitempty"`
+	// DeliveryPartners is the delivery state of every partner after the
+	// run (circuit breaker, consecutive failures, next retry).
+	DeliveryPartners []outbox.PartnerResult `json:"delivery_partners,omitempty"`
 }
 
 // ErrUnprocessed is returned (joined) by Cycle when files could not be
@@ -478,7 +481,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		}
 	}
 	dr, err := e.Deliver(ctx)
-	res.Delivered, res.Failed, res.FailedFiles = dr.Delivered, len(dr.Failed), dr.Failed
+	res.Delivered, res.Failed, res.FailedFiles, res.DeliveryPartners = dr.Delivered, len(dr.Failed), dr.Failed, dr.Partners
 	if err != nil {
 		errs = append(errs, err)
 	}

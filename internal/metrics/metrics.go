@@ -99,6 +99,8 @@ type Metrics struct {
 	jobFailures      *prometheus.CounterVec
 	jobDuration      *prometheus.HistogramVec
 	jobLastSuccess   *prometheus.GaugeVec
+	breakerOpen      *prometheus.GaugeVec
+	partnerFailures  *prometheus.GaugeVec
 
 	shuttingDown atomic.Bool
 	// readyErr remembers the last /readyz verdict, so that only changes
@@ -185,7 +187,11 @@ func New(opts Options) *Metrics {
 		Help: "How long the scheduled job runs took, by job name.", Buckets: JobDurationBuckets}, []string{"job_name"})
 	m.jobLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "job_last_success_timestamp_seconds",
 		Help: "When a run of the job last ended without error (Unix seconds); absent until one has."}, []string{"job_name"})
-	m.reg.MustRegister(m.jobDuration, m.jobLastSuccess)
+	m.breakerOpen = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "outbound_partner_breaker_open",
+		Help: "1 while deliveries to the partner are suspended by its circuit breaker (open, or half-open waiting for its probe), 0 when closed; set by each delivery run."}, []string{"partner"})
+	m.partnerFailures = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "outbound_partner_consecutive_failures",
+		Help: "Failed deliveries to the partner since its last success; set by each delivery run."}, []string{"partner"})
+	m.reg.MustRegister(m.jobDuration, m.jobLastSuccess, m.breakerOpen, m.partnerFailures)
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -238,6 +244,7 @@ func (m *Metrics) ObserveCycle(res pipeline.CycleResult) {
 	}
 	m.ObserveForward(res.Forwarded)
 	m.observeDelivered(res.Delivered, res.FailedFiles)
+	m.observePartners(res.DeliveryPartners)
 }
 
 // ObservePoll counts the files one poll of every inbox saw.
@@ -301,6 +308,20 @@ func (m *Metrics) ObserveForward(r forward.Result) {
 // ObserveDeliver counts one delivery run (Engine.Deliver).
 func (m *Metrics) ObserveDeliver(r outbox.Result) {
 	m.observeDelivered(r.Delivered, r.Failed)
+	m.observePartners(r.Partners)
+}
+
+// observePartners sets the per-partner delivery health gauges.
+func (m *Metrics) observePartners(ps []outbox.PartnerResult) {
+	for _, p := range ps {
+		partner := label(partnerLabel, p.Partner)
+		open := 0.0
+		if p.Breaker != outbox.BreakerClosed {
+			open = 1
+		}
+		m.breakerOpen.WithLabelValues(partner).Set(open)
+		m.partnerFailures.WithLabelValues(partner).Set(float64(p.ConsecutiveFailures))
+	}
 }
 
 func (m *Metrics) observeDelivered(files, failed []store.OutboundFile) {

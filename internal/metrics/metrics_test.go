@@ -189,6 +189,20 @@ func TestObserveDeliver(t *testing.T) {
 	if v := testutil.ToFloat64(m.deliveryFailures.WithLabelValues("optum", "837")); v != 1 {
 		t.Errorf("optum 837 failures = %v", v)
 	}
+	// The partners' breaker state and failure streak follow each run.
+	m.ObserveDeliver(outbox.Result{Partners: []outbox.PartnerResult{
+		{Partner: "acme", Breaker: outbox.BreakerOpen, ConsecutiveFailures: 5},
+		{Partner: "optum", Breaker: outbox.BreakerClosed}}})
+	if open, fails := testutil.ToFloat64(m.breakerOpen.WithLabelValues("acme")), testutil.ToFloat64(m.partnerFailures.WithLabelValues("acme")); open != 1 || fails != 5 {
+		t.Errorf("acme breaker open = %v, consecutive failures = %v; want 1, 5", open, fails)
+	}
+	if v := testutil.ToFloat64(m.breakerOpen.WithLabelValues("optum")); v != 0 {
+		t.Errorf("optum breaker open = %v", v)
+	}
+	m.ObserveDeliver(outbox.Result{Partners: []outbox.PartnerResult{{Partner: "acme", Breaker: outbox.BreakerClosed}}})
+	if v := testutil.ToFloat64(m.breakerOpen.WithLabelValues("acme")); v != 0 {
+		t.Errorf("acme breaker after recovery = %v", v)
+	}
 }
 
 // TestLabelsArePHISafe feeds values that are not codes, partner IDs or
