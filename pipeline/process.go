@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -155,6 +157,14 @@ type fileRun struct {
 	result   *FileResult
 	log      *slog.Logger
 	claimErr error
+	// The recorder: sets are recorded (rules, lookups, inserts) on a
+	// goroutine of their own, in order, while the input goes on being
+	// parsed; interchangeEnd waits for it before settling.
+	jobs     chan recordJob
+	jobsDone sync.WaitGroup
+	recorded chan struct{} // closed when the recorder has exited
+	recErr   error         // the recorder's first error (read after a wait)
+	recFail  atomic.Bool
 }
 
 type setKey struct {
@@ -203,6 +213,8 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 	defer fh.Close()
 	run := &fileRun{p: p, ctx: ctx, file: f, q: q, seq: seq, prior: prior, names: map[string]bool{}, sets: map[setKey]*setRecord{}, result: &res,
 		log: p.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))}
+	run.startRecorder()
+	defer run.stopRecorder()
 	vres, err := validate.Run(ctx, fh, validate.Options{
 		Supported:        envelope.Claims,
 		SenderIDs:        p.cfg.SenderIDs[f.PartnerID],
@@ -212,6 +224,7 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 		OnSetEnd:         run.setEnd,
 		OnInterchangeEnd: run.interchangeEnd,
 	})
+	run.wait()
 	if run.claimErr != nil {
 		return res, run.claimErr
 	}
@@ -343,24 +356,65 @@ type originalUpdate struct {
 // inEffect are the states of a claim a replacement or void may act on.
 var inEffect = []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect, store.ClaimForwarded}
 
-// setEnd records the set's claims in the file's transaction. Claims of a
-// set the 999 accepts go through the intake rules (frequency, duplicates,
-// eligibility, route); claims of a rejected set are recorded as rejected
-// with the IK5 codes.
+// setEnd hands the set's claims to the recorder, which records them in
+// the file's transaction. Claims of a set the 999 accepts go through the
+// intake rules (frequency, duplicates, eligibility, route); claims of a
+// rejected set are recorded as rejected with the IK5 codes.
 func (r *fileRun) setEnd(sr validate.SetResult) {
-	if r.claimErr != nil || len(r.pending) == 0 {
+	if r.claimErr != nil || r.recFail.Load() || len(r.pending) == 0 {
 		r.pending = r.pending[:0]
 		return
 	}
-	if err := r.recordSet(sr); err != nil {
-		r.claimErr = err
-	}
-	faultinject.Hit("process.set")
+	job := recordJob{sr: sr, claims: r.pending, ik5: "IK5:" + sr.Ack + codesSuffix(ack.SetCodes(sr.Issues))}
+	r.pending = nil
+	r.jobsDone.Add(1)
+	r.jobs <- job
 }
 
-func (r *fileRun) recordSet(sr validate.SetResult) error {
-	claims := r.pending
-	r.pending = nil
+// recordJob is one set for the recorder.
+type recordJob struct {
+	sr     validate.SetResult
+	claims []pendingClaim
+	ik5    string // the rejection reason of a set its 999 rejects
+}
+
+// startRecorder starts the goroutine that records sets in order. Two
+// sets may wait for it: parsing runs ahead of the database by that much.
+func (r *fileRun) startRecorder() {
+	r.jobs = make(chan recordJob, 2)
+	r.recorded = make(chan struct{})
+	go func() {
+		defer close(r.recorded)
+		for job := range r.jobs {
+			if !r.recFail.Load() {
+				if err := r.recordSet(job); err != nil {
+					r.recErr = err
+					r.recFail.Store(true)
+				}
+				faultinject.Hit("process.set")
+			}
+			r.jobsDone.Done()
+		}
+	}()
+}
+
+// wait returns once every set handed to the recorder is recorded, and
+// takes over its error.
+func (r *fileRun) wait() {
+	r.jobsDone.Wait()
+	if r.recErr != nil && r.claimErr == nil {
+		r.claimErr = r.recErr
+	}
+}
+
+// stopRecorder ends the recorder goroutine (after the sets handed to it).
+func (r *fileRun) stopRecorder() {
+	close(r.jobs)
+	<-r.recorded
+}
+
+func (r *fileRun) recordSet(job recordJob) error {
+	sr, claims := job.sr, job.claims
 	ctx, q := r.ctx, r.q
 	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{},
 		rejects: map[string]int{}, changes: map[string]int{}}
@@ -443,7 +497,7 @@ func (r *fileRun) recordSet(sr validate.SetResult) error {
 			}
 			look.decided(c)
 		} else {
-			c.State, c.Reasons = store.ClaimRejected, "IK5:"+sr.Ack+codesSuffix(ack.SetCodes(sr.Issues))
+			c.State, c.Reasons = store.ClaimRejected, job.ik5
 		}
 		toInsert = append(toInsert, c)
 		rec.outcomes[c.State]++
@@ -524,6 +578,7 @@ func FormatClaimControlNumber(n int64) string {
 // interchangeEnd records the interchange's envelopes, settles the
 // outcome of its claims and queues its TA1/999 acknowledgments.
 func (r *fileRun) interchangeEnd(ic *envelope.Interchange) {
+	r.wait()
 	if r.claimErr != nil {
 		return
 	}
