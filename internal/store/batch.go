@@ -37,6 +37,38 @@ type ForwardMark struct {
 // the file.
 func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner string, marks []ForwardMark) error {
 	now := q.now()
+	if q.dialect != DialectPostgres {
+		// SQLite runs in process: one prepared statement per row costs no
+		// round trip, and its UPDATE … FROM (VALUES …) is far slower.
+		err := q.atomic(ctx, func(q *Queries) error {
+			for _, m := range marks {
+				n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
+						pricing_method = ?, allowed_cents = ?
+					WHERE id = ? AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`,
+					outboundID, partner, now, m.Method, m.Allowed, m.ID, outboundID)
+				if err != nil {
+					return err
+				}
+				if n != 1 {
+					return fmt.Errorf("claim %d no longer accepted or already bound: %w", m.ID, ErrConflict)
+				}
+				for no, a := range m.Lines {
+					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, a, m.ID, no)
+					if err != nil {
+						return err
+					}
+					if n != 1 {
+						return fmt.Errorf("claim %d line %d: %w", m.ID, no, ErrNotFound)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
+		}
+		return nil
+	}
 	err := q.atomic(ctx, func(q *Queries) error {
 		for start := 0; start < len(marks); start += batchRows {
 			chunk := marks[start:min(start+batchRows, len(marks))]
