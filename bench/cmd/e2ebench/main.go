@@ -8,6 +8,8 @@
 //
 //	make build && cd bench && go run ./cmd/e2ebench -bin ../bin/clearinghouse -claims 100000,1000000
 //
+// -cpuprofile-dir DIR keeps a pprof CPU profile of every run.
+//
 // Generated files are cached in $BENCH_CACHE_DIR (default
 // $TMPDIR/clearinghouse-bench). Targets (issue #11): 1 M claims in 3 min on
 // PostgreSQL and 4 min on SQLite, peak RSS ≤ 256 MiB, CPU/wall ≥ 1.6.
@@ -35,6 +37,7 @@ func main() {
 	sizes := flag.String("claims", "100000", "comma-separated claim counts")
 	stores := flag.String("stores", "sqlite,postgres", "stores to measure (postgres needs DATABASE_URL)")
 	repo := flag.String("repo", "..", "the repository (for testdata/schedules)")
+	profiles := flag.String("cpuprofile-dir", "", "write a CPU profile of each process run into this directory (<store>-<claims>.prof)")
 	flag.Parse()
 	binPath, err := filepath.Abs(*bin)
 	check(err)
@@ -57,7 +60,13 @@ func main() {
 				fmt.Fprintf(os.Stderr, "e2ebench: DATABASE_URL not set; postgres skipped\n")
 				continue
 			}
-			r := run(binPath, repoPath, store, input, roster)
+			prof := ""
+			if *profiles != "" {
+				check(os.MkdirAll(*profiles, 0o750))
+				prof, err = filepath.Abs(filepath.Join(*profiles, fmt.Sprintf("%s-%d.prof", store, n)))
+				check(err)
+			}
+			r := run(binPath, repoPath, store, input, roster, prof)
 			fmt.Fprintf(tw, "%s\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%.0f MiB\t%d\t\n", store, n, r.wall.Seconds(),
 				float64(n)/r.wall.Seconds(), r.cpu.Seconds(), r.cpu.Seconds()/r.wall.Seconds(), float64(r.maxRSS)/(1<<20), r.exit)
 			tw.Flush()
@@ -87,7 +96,7 @@ type result struct {
 }
 
 // run imports the roster and times `process` on a fresh store.
-func run(bin, repo, store, input, roster string) result {
+func run(bin, repo, store, input, roster, cpuProfile string) result {
 	work, err := os.MkdirTemp("", "e2ebench-")
 	check(err)
 	defer os.RemoveAll(work)
@@ -115,7 +124,11 @@ repricing:
 	imp := exec.Command(bin, append(common, "roster", "import", roster)...)
 	imp.Stderr = os.Stderr
 	check(imp.Run())
-	cmd := exec.Command(bin, append(common, "process", "--out", filepath.Join(work, "out"), input)...)
+	args := append([]string{}, common...)
+	if cpuProfile != "" {
+		args = append(args, "--cpuprofile", cpuProfile)
+	}
+	cmd := exec.Command(bin, append(args, "process", "--out", filepath.Join(work, "out"), input)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
 	start := time.Now()
