@@ -92,7 +92,7 @@ func verify(t *testing.T, e *env, ref *snapshot) {
 	if ref != nil {
 		diff, partial := s.compare(ref)
 		if partial {
-			t.Logf("claim control numbers have gaps (a killed attempt on PostgreSQL): claim states not compared with the fault-free run")
+			t.Logf("claims numbered otherwise than in the fault-free run (a failed attempt on PostgreSQL, or files recorded in another order): claim states not compared with it")
 		}
 		if len(diff) > 0 {
 			bad = append(bad, "differences from the fault-free run:")
