@@ -143,17 +143,19 @@ func (e *Engine) reclaimLeases(ctx context.Context) error {
 		if o != e.cfg.Owner && !deadLocalOwner(o) {
 			continue
 		}
-		in, err := e.store.ReleaseOwnerInbound(ctx, o)
+		in, err := e.store.ReleaseInboundLeases(ctx, o)
 		if err != nil {
 			return fmt.Errorf("pipeline: reclaim leases: %w", err)
 		}
-		out, err := e.store.ReleaseOutboundLeases(ctx, o)
-		if err != nil {
-			return fmt.Errorf("pipeline: reclaim leases: %w", err)
+		var out int64
+		if o != e.cfg.Owner { // the Deliverer takes its own back at its first run
+			if out, err = e.store.ReleaseOutboundLeases(ctx, o); err != nil {
+				return fmt.Errorf("pipeline: reclaim leases: %w", err)
+			}
 		}
-		if in+int(out) > 0 {
+		if in+out > 0 {
 			e.cfg.Logger.WarnContext(ctx, "took back files left leased by a stopped engine", slog.String("owner", o),
-				slog.Int("inbound", in), slog.Int64("outbound", out))
+				slog.Int64("inbound", in), slog.Int64("outbound", out))
 		}
 	}
 	return nil

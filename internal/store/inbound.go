@@ -400,23 +400,6 @@ func (q *Queries) ReleaseInbound(ctx context.Context, id int64, owner string) er
 	return nil
 }
 
-// ReleaseOwnerInbound ends every lease owner holds on inbound files, for
-// an engine starting again under the same name: what it was processing
-// when it died is claimable at once instead of when the lease expires.
-// The interrupted attempts still count (a file that kills the engine
-// every time ends quarantined). It returns how many files it released.
-func (q *Queries) ReleaseOwnerInbound(ctx context.Context, owner string) (int, error) {
-	if owner == "" {
-		return 0, invalid("lease owner", owner, "empty")
-	}
-	n, err := q.exec(ctx, `UPDATE inbound_files SET state = 'received', lease_owner = '', lease_until = NULL
-		WHERE state = 'processing' AND lease_owner = ?`, owner)
-	if err != nil {
-		return 0, fmt.Errorf("store: release inbound leases of %s: %w", owner, err)
-	}
-	return int(n), nil
-}
-
 // LockPartnerInbound takes, for the current transaction, the lock that
 // serialises the processing of one partner's files across engines
 // (pg_advisory_xact_lock on PostgreSQL; SQLite has a single writer). Two
@@ -463,20 +446,6 @@ func (q *Queries) leaseLost(ctx context.Context, table string, id int64) error {
 		return ErrNotFound
 	}
 	return ErrLeaseLost
-}
-
-// LeaseOwners lists the owners holding leases (expired or not) on inbound
-// files being processed and outbound files being delivered.
-func (q *Queries) LeaseOwners(ctx context.Context) ([]string, error) {
-	var owners []string
-	if err := q.selectAll(ctx, &owners, `SELECT lease_owner FROM inbound_files
-			WHERE state = 'processing' AND lease_owner <> ''
-		UNION SELECT lease_owner FROM outbound_files
-			WHERE state = 'delivering' AND lease_owner <> ''
-		ORDER BY 1`); err != nil {
-		return nil, fmt.Errorf("store: lease owners: %w", err)
-	}
-	return owners, nil
 }
 
 // Now is the store's clock (Config.Now): use it for times the store

@@ -107,20 +107,6 @@ func (q *Queries) PriorClaimsOfFile(ctx context.Context, inboundFileID int64) (m
 	return m, nil
 }
 
-// ClaimControlNumbersOfFile maps the raw offsets of the claims already
-// recorded for an inbound file to their control numbers.
-func (q *Queries) ClaimControlNumbersOfFile(ctx context.Context, inboundFileID int64) (map[int64]string, error) {
-	prior, err := q.PriorClaimsOfFile(ctx, inboundFileID)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(prior))
-	for off, p := range prior {
-		m[off] = p.ControlNumber
-	}
-	return m, nil
-}
-
 // ForgetFileResults deletes what processing an inbound file recorded, so
 // that the file can be processed again from the start: its claims (with
 // their lines) except the kept ones (PriorClaim.Kept), and its
@@ -219,15 +205,6 @@ func (q *Queries) FindReplacement(ctx context.Context, originalID int64) (*Claim
 		return nil, fmt.Errorf("store: find replacement of %d: %w", originalID, err)
 	}
 	return c, nil
-}
-
-// SetClaimRoute records where a claim was forwarded and how it was priced.
-func (q *Queries) SetClaimRoute(ctx context.Context, id int64, partner, method string) error {
-	if _, err := q.exec(ctx, `UPDATE claims SET route_partner = ?, pricing_method = ?, updated_at = ? WHERE id = ?`,
-		partner, method, q.now(), id); err != nil {
-		return fmt.Errorf("store: set claim route %d: %w", id, err)
-	}
-	return nil
 }
 
 // TryExclusive runs fn while this process holds the cluster-wide lock

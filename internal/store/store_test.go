@@ -321,8 +321,8 @@ func testClaimInboundOrder(t *testing.T, ctx context.Context, b *bundle) {
 	}
 	// An engine restarted under the same name takes its leases back at
 	// once; the interrupted try counts.
-	if n, err := b.s.ReleaseOwnerInbound(ctx, "w1"); err != nil || n != 2 {
-		t.Fatalf("ReleaseOwnerInbound = %d, %v; want 2 (f0, f2)", n, err)
+	if n, err := b.s.ReleaseInboundLeases(ctx, "w1"); err != nil || n != 2 {
+		t.Fatalf("ReleaseInboundLeases = %d, %v; want 2 (f0, f2)", n, err)
 	}
 	f0 = claim("f0.x12")
 	if f0.Attempts != 3 {
