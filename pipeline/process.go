@@ -76,6 +76,13 @@ type Eligibility interface {
 	CheckWith(ctx context.Context, lookup roster.MemberLookup, q roster.ClaimParty) (roster.Decision, error)
 }
 
+// eligibilityPrefetcher is an Eligibility that can read the roster rows
+// of a whole transaction set in one go before its claims are checked
+// (roster.Checker.Prefetch).
+type eligibilityPrefetcher interface {
+	Prefetch(ctx context.Context, lookup roster.MemberLookup, parties []roster.ClaimParty) error
+}
+
 // Processor validates a spooled inbound file, answers it with TA1/999
 // acknowledgments queued to the sending partner's outbox, and records the
 // envelopes and every claim with its outcome. Claims are written as they
@@ -445,8 +452,9 @@ func (r *fileRun) recordSet(job recordJob) error {
 		return nil
 	}
 	var look *setLookup
-	var decide []*store.Claim
-	for _, pc := range claims {
+	var decide []*pendingClaim // the claims this run decides (not kept)
+	for i := range claims {
+		pc := &claims[i]
 		c := pc.claim
 		if pr, ok := r.prior[c.RawOffset]; ok {
 			c.ControlNumber = pr.ControlNumber
@@ -465,18 +473,16 @@ func (r *fileRun) recordSet(job recordJob) error {
 		if rec.ik5OK {
 			c.Fingerprint, c.SuspectKey = Fingerprint(c), SuspectKey(c)
 		}
-		decide = append(decide, c)
+		decide = append(decide, pc)
 	}
 	if rec.ik5OK && len(decide) > 0 {
 		var err error
 		if look, err = newSetLookup(ctx, q, decide, flush); err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
-		if pf, ok := r.p.cfg.Eligibility.(interface {
-			Prefetch(context.Context, roster.MemberLookup, []roster.ClaimParty) error
-		}); ok {
-			parties := make([]roster.ClaimParty, 0, len(claims))
-			for _, pc := range claims {
+		if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok {
+			parties := make([]roster.ClaimParty, 0, len(decide))
+			for _, pc := range decide {
 				if pc.claim.Frequency != "8" {
 					parties = append(parties, pc.party)
 				}
@@ -486,13 +492,10 @@ func (r *fileRun) recordSet(job recordJob) error {
 			}
 		}
 	}
-	byClaim := make(map[*store.Claim]*pendingClaim, len(claims))
-	for i := range claims {
-		byClaim[claims[i].claim] = &claims[i]
-	}
-	for _, c := range decide {
+	for _, pc := range decide {
+		c := pc.claim
 		if rec.ik5OK {
-			if err := r.decide(look, c, *byClaim[c], rec); err != nil {
+			if err := r.decide(look, c, pc.party, rec); err != nil {
 				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 			}
 			look.decided(c)
@@ -531,7 +534,7 @@ func (r *fileRun) recordSet(job recordJob) error {
 // replacement or void changes its original at once, in the file's
 // transaction, so that a second correction of the same original later in
 // the file sees it replaced or voided.
-func (r *fileRun) decide(look *setLookup, c *store.Claim, pc pendingClaim, rec *setRecord) error {
+func (r *fileRun) decide(look *setLookup, c *store.Claim, party roster.ClaimParty, rec *setRecord) error {
 	ctx, q := r.ctx, r.q
 	out, err := applyRules(ctx, look, c)
 	if err != nil {
@@ -539,7 +542,7 @@ func (r *fileRun) decide(look *setLookup, c *store.Claim, pc pendingClaim, rec *
 	}
 	if r.p.cfg.Eligibility != nil && c.Frequency != "8" && (out.state == store.ClaimAccepted || out.state == store.ClaimSuspect) {
 		// A void is not checked: it cancels a claim already checked.
-		d, err := r.p.cfg.Eligibility.CheckWith(ctx, q, pc.party)
+		d, err := r.p.cfg.Eligibility.CheckWith(ctx, q, party)
 		if err != nil {
 			return fmt.Errorf("eligibility: %w", err)
 		}
@@ -959,7 +962,7 @@ func nameText(s, fallback string) string {
 	}
 	b := []byte(s)
 	for i, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+		if !nameByte(c) {
 			b[i] = '_'
 		}
 	}
@@ -982,12 +985,18 @@ func safe(s, fallback string) string {
 	if s == "" {
 		return fallback
 	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
+	for i := 0; i < len(s); i++ {
+		if !nameByte(s[i]) {
 			return fallback
 		}
 	}
 	return s
+}
+
+// nameByte reports whether c may stand in an outbound file name as it is:
+// a letter, a digit, '-' or '_'.
+func nameByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_'
 }
 
 // storeClaim builds the store row of a decoded claim (state received).

@@ -33,12 +33,13 @@ type setLookup struct {
 	local   map[string]*store.Claim   // the set's claims by control number
 }
 
-func newSetLookup(ctx context.Context, q *store.Queries, claims []*store.Claim, flush func() error) (*setLookup, error) {
+func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim, flush func() error) (*setLookup, error) {
 	l := &setLookup{q: q, flush: flush, byFP: map[string]*store.Claim{}, suspect: map[string][]*store.Claim{},
 		byID: map[int64][]*store.Claim{}, local: map[string]*store.Claim{}}
 	var fps, keys []string
 	seenFP, seenKey := map[string]bool{}, map[string]bool{}
-	for _, c := range claims {
+	for _, pc := range claims {
+		c := pc.claim
 		if fp := c.Fingerprint; fp != "" && !seenFP[fp] {
 			seenFP[fp] = true
 			fps = append(fps, fp)

@@ -18,6 +18,11 @@ const ClaimClosed ClaimState = "closed"
 // holds other claims than the ones being queued under it.
 var ErrOutboundClaims = errors.New("store: outbound file already queued with other claims")
 
+// forwardCandidate is the condition on claims the forwarder may send:
+// accepted or suspect, set settled (a transaction ID), not yet bound to an
+// outbound file.
+const forwardCandidate = `state IN ('accepted', 'suspect') AND transaction_id IS NOT NULL AND outbound_file_id IS NULL`
+
 // ForwardCandidates returns up to limit claims (default 100, at most
 // 1000) the forwarder may send, oldest first, with their lines: state
 // accepted or suspect, set settled (a transaction ID), not yet bound to an
@@ -25,8 +30,8 @@ var ErrOutboundClaims = errors.New("store: outbound file already queued with oth
 // inbound file's claims.
 func (q *Queries) ForwardCandidates(ctx context.Context, inboundFileID, afterID int64, limitN int) ([]Claim, error) {
 	query := `SELECT ` + claimCols + ` FROM claims
-		WHERE state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL AND id > ?`
-	args := []any{ClaimAccepted, ClaimSuspect, afterID}
+		WHERE ` + forwardCandidate + ` AND id > ?`
+	args := []any{afterID}
 	if inboundFileID > 0 {
 		query += ` AND inbound_file_id = ?`
 		args = append(args, inboundFileID)
@@ -54,8 +59,8 @@ func (q *Queries) ForwardCandidates(ctx context.Context, inboundFileID, afterID 
 func (q *Queries) ForwardCandidateFiles(ctx context.Context, afterID int64, limitN int) ([]int64, error) {
 	var ids []int64
 	err := q.selectAll(ctx, &ids, `SELECT DISTINCT inbound_file_id FROM claims
-		WHERE state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL AND inbound_file_id > ?
-		ORDER BY inbound_file_id LIMIT ?`, ClaimAccepted, ClaimSuspect, afterID, limit(limitN))
+		WHERE `+forwardCandidate+` AND inbound_file_id > ?
+		ORDER BY inbound_file_id LIMIT ?`, afterID, limit(limitN))
 	if err != nil {
 		return nil, fmt.Errorf("store: forward candidate files: %w", err)
 	}
@@ -194,8 +199,8 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 	var cs []Claim
 	if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
 		WHERE inbound_file_id = ? AND raw_offset > ?
-		AND state IN (?, ?) AND transaction_id IS NOT NULL AND outbound_file_id IS NULL
-		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, ClaimAccepted, ClaimSuspect, limitN); err != nil {
+		AND `+forwardCandidate+`
+		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, limitN); err != nil {
 		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
 	}
 	for i := range cs {
