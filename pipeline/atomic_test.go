@@ -264,8 +264,12 @@ func TestDeadLocalEngineLeasesReclaimed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := pipeline.New(st, sp, pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{}), []pipeline.Partner{{ID: "acme"}},
-				pipeline.Config{Owner: "t"}); err != nil {
+			eng, err := pipeline.New(st, sp, pipeline.NewProcessor(st, sp, pipeline.ProcessorConfig{}), []pipeline.Partner{{ID: "acme"}},
+				pipeline.Config{Owner: "t"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.ReclaimLeases(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if got, _ := st.GetInbound(ctx, f1.ID); got.State != store.InboundReceived || got.LeaseOwner != "" || got.Attempts != 1 {

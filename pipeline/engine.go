@@ -122,19 +122,18 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}
-	if err := e.reclaimLeases(context.Background()); err != nil {
-		return nil, err
-	}
-	return e, nil
+	return &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}, nil
 }
 
-// reclaimLeases ends the inbound and outbound leases of this engine's
+// ReclaimLeases ends the inbound and outbound leases of this engine's
 // earlier life (an engine restarted under the same Owner) and of dead
 // engines on this host (the default owner names are host-pid): what they
 // were processing or delivering is claimable at once instead of when the
 // lease expires. The interrupted attempts still count towards MaxAttempts.
-func (e *Engine) reclaimLeases(ctx context.Context) error {
+// The long-running and batch entry points (`run`, `cycle`) call it when
+// they start; one-off commands (reprocess, roster refresh) do not, so that
+// one sharing a daemon's configured instance name leaves its leases alone.
+func (e *Engine) ReclaimLeases(ctx context.Context) error {
 	owners, err := e.store.LeaseOwners(ctx)
 	if err != nil {
 		return fmt.Errorf("pipeline: reclaim leases: %w", err)

@@ -52,6 +52,9 @@ max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
 				return err
 			}
 			defer rt.Close()
+			if err := rt.engine.ReclaimLeases(cmd.Context()); err != nil {
+				return err
+			}
 			res, err := rt.engine.Cycle(cmd.Context())
 			if asJSON {
 				if jerr := json.NewEncoder(a.stdout).Encode(res); jerr != nil {
@@ -108,6 +111,9 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 				return err
 			}
 			defer rt.Close()
+			if err := rt.engine.ReclaimLeases(cmd.Context()); err != nil {
+				return err
+			}
 			m := metrics.New(metrics.Options{Store: rt.store, Logger: a.logger})
 			var srv *metrics.Server
 			if cfg.MetricsAddr != "" {
