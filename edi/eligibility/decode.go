@@ -283,24 +283,19 @@ func (r *Request) Encode(w *x12.Writer) error { return r.set.Encode(w) }
 // keeps every segment of its set.
 func ReadRequests(rd io.Reader, fn func(*Request) error) error {
 	var cur []*Inquiry
-	var hdr *Header
 	dec := NewDecoder(func(q *Inquiry) error { cur = append(cur, q); return nil })
-	h := schema.HandlerFunc(func(e schema.Event) error {
-		err := dec.HandleEvent(e)
-		if e.Loop == "HEADER" && e.Seg.Is("ST") {
-			hdr = dec.header
-		}
-		return err
-	})
-	return setread.Read(rd, "270", true, h, func(s *setread.Set) error {
+	return setread.Read(rd, "270", true, dec, func(s *setread.Set) error {
 		if err := dec.Flush(); err != nil {
 			return err
 		}
-		r := &Request{Header: hdr, Inquiries: cur, Issues: s.Issues, set: s}
+		r := &Request{Header: dec.header, Inquiries: cur, Issues: s.Issues, set: s}
 		if r.Header == nil {
 			r.Header = &Header{}
 		}
-		cur, hdr = nil, nil
+		if r.Header.Version == "" {
+			r.Header.Version = s.Version
+		}
+		cur, dec.header = nil, nil
 		return fn(r)
 	})
 }
