@@ -252,3 +252,24 @@ func TestWrite277Errors(t *testing.T) {
 		})
 	}
 }
+
+// TestWrite277RoundTrip decodes each golden 277 back into Responses and
+// writes them again: the decoder reads what the writer writes, byte for
+// byte.
+func TestWrite277RoundTrip(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			want := write(t, tc.resp(), outbound())
+			sets, err := claimstatus.DecodeResponses(want)
+			if err != nil || len(sets) != 1 {
+				t.Fatalf("decode: %v, %d sets", err, len(sets))
+			}
+			if len(sets[0].Issues) > 0 {
+				t.Fatalf("issues: %v", sets[0].Issues)
+			}
+			if got := write(t, sets[0].Responses, outbound()); !bytes.Equal(got, want) {
+				t.Errorf("written again:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
