@@ -29,14 +29,14 @@ func (r *ResponseSet) Encode(w *x12.Writer) error { return r.set.Encode(w) }
 
 // responseBuilder builds the Responses of one 271 set from schema events.
 type responseBuilder struct {
-	header    *Header
-	out       []Response
-	cur       Response // source and receiver of the open levels
-	sub       *Subject
-	subDeps   int
-	dep       *Subject
-	target    *Subject // the level 2100/2110 segments go to
-	benefit   *Benefit
+	header  *Header
+	out     []Response
+	cur     Response // source and receiver of the open levels
+	sub     *Subject
+	subDeps int
+	dep     *Subject
+	target  *Subject // the level 2100/2110 segments go to
+	benefit *Benefit
 }
 
 func (b *responseBuilder) HandleEvent(e schema.Event) error {
