@@ -39,7 +39,7 @@ REF*EJ*P1002~
 REF*BLT*131~
 AMT*T3*50~
 DTP*472*D8*20260216~
-SE*27*0001~
+SE*28*0001~
 `
 
 // base277X212 is a valid 277 answering base276: a paid claim with its
@@ -76,7 +76,7 @@ STC*F2:88:QC*20260302**50*0*20260301~
 REF*1K*ALL26061000002~
 REF*BLT*131~
 DTP*472*D8*20260216~
-SE*31*0001~
+SE*32*0001~
 `
 
 func TestSchema276Valid(t *testing.T) {

@@ -38,7 +38,7 @@ NM1*03*1*DOE*SAM~
 DMG*D8*20150704*M~
 INS*N*19~
 EQ*30~
-SE*29*0001~
+SE*30*0001~
 `
 
 // base271 is a valid 271 answering base270: active coverage with a
@@ -70,7 +70,7 @@ TRN*2*TRC-1002*9CLINIC001~
 NM1*03*1*DOE*SAM~
 DMG*D8*20150704*M~
 EB*1*DEP*30~
-SE*26*0001~
+SE*27*0001~
 `
 
 // schemaCase breaks a base set in one place; the marker sits where the
