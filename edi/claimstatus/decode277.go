@@ -19,7 +19,9 @@ type ResponseSet struct {
 	Responses []Response
 	// Issues are the implementation-guide issues of the set (schema).
 	Issues []ack.Issue
-	set    *setread.Set
+	// Complete says the set ended with its SE.
+	Complete bool
+	set      *setread.Set
 }
 
 // Encode writes the set, ST through SE, exactly as it was read when w has
@@ -231,7 +233,7 @@ func ReadResponses(rd io.Reader, fn func(*ResponseSet) error) error {
 			*b = responseBuilder{}
 			return nil
 		}
-		rs := &ResponseSet{Header: b.header, Responses: b.out, Issues: s.Issues, set: s}
+		rs := &ResponseSet{Header: b.header, Responses: b.out, Issues: s.Issues, Complete: s.Complete, set: s}
 		if rs.Header == nil {
 			rs.Header = &Header{}
 		}

@@ -41,7 +41,7 @@ func TestCorpus270(t *testing.T) {
 		}
 		for _, r := range reqs {
 			inquiries += len(r.Inquiries)
-			if len(r.Issues) > 0 {
+			if len(r.Issues) > 0 || !r.Complete {
 				continue
 			}
 			clean++
@@ -70,7 +70,7 @@ func TestCorpus271(t *testing.T) {
 			continue
 		}
 		for _, s := range sets {
-			if len(s.Issues) > 0 {
+			if len(s.Issues) > 0 || !s.Complete {
 				continue
 			}
 			clean++

@@ -270,7 +270,9 @@ type Request struct {
 	Inquiries []*Inquiry
 	// Issues are the implementation-guide issues of the set (schema).
 	Issues []ack.Issue
-	set    *setread.Set
+	// Complete says the set ended with its SE.
+	Complete bool
+	set      *setread.Set
 }
 
 // Encode writes the set, ST through SE, exactly as it was read when w has
@@ -288,7 +290,7 @@ func ReadRequests(rd io.Reader, fn func(*Request) error) error {
 		if err := dec.Flush(); err != nil {
 			return err
 		}
-		r := &Request{Header: dec.header, Inquiries: cur, Issues: s.Issues, set: s}
+		r := &Request{Header: dec.header, Inquiries: cur, Issues: s.Issues, Complete: s.Complete, set: s}
 		if r.Header == nil {
 			r.Header = &Header{}
 		}

@@ -42,7 +42,7 @@ func FuzzDecodeRequests(f *testing.F) {
 				_ = q.Traces()
 				_ = EchoTraces(q.Traces())
 			}
-			if len(r.Issues) > 0 || len(r.set.Segments) == 0 {
+			if len(r.Issues) > 0 || !r.Complete {
 				continue
 			}
 			if got := encoded(t, r.set.Segments[0], r.Encode); !bytes.Contains(data, got) {

@@ -18,11 +18,16 @@ type Set struct {
 	Version  string
 	Segments []*x12.Segment
 	Issues   []ack.Issue
+	// Complete says the set ended with its SE (and the SE with its
+	// terminator); a set cut short by the next ST, GS, GE, IEA or the end
+	// of the input is not.
+	Complete bool
 }
 
 // Encode writes the set's segments as they were read: byte for byte with
 // the whitespace between them when w has the input's delimiters,
-// translated otherwise.
+// translated otherwise. A segment that ended without its terminator (at
+// the end of the input) is written with one.
 func (s *Set) Encode(w *x12.Writer) error {
 	for i, seg := range s.Segments {
 		if seg.Delims == w.Delimiters() {
@@ -104,6 +109,7 @@ func Read(r io.Reader, setID string, keep bool, h schema.Handler, done func(*Set
 				return err
 			}
 			if id == "SE" {
+				cur.Complete = !seg.Unterminated()
 				if err := finish(); err != nil {
 					return err
 				}
