@@ -4,16 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
-
-const maxControl = 999_999_999
 
 // Write writes acks as one interchange holding one functional group (GS01
 // HN, GS08 005010X214) with one 277CA transaction set per Acknowledgment,
@@ -33,18 +29,22 @@ const maxControl = 999_999_999
 // are never altered. Names are not considered: a delimiter inside a name
 // is replaced by a space (ack.Scrub).
 func Write(w io.Writer, acks []Acknowledgment, out ack.OutboundEnvelope) error {
-	env, err := resolveEnvelope(&out, len(acks))
+	k := newChecker()
+	env, err := outbound.Resolve(out, len(acks), func(field string, err error) { k.fail(field, "", err) })
 	if err != nil {
 		return fmt.Errorf("write 277ca: %w", err)
+	}
+	if len(k.errs) > 0 {
+		return fmt.Errorf("write 277ca: %w", errors.Join(k.errs...))
 	}
 	if err := check(acks); err != nil {
 		return fmt.Errorf("write 277ca: %w", err)
 	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.values(), identifiers(acks)...)...)
+	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(acks)...)...)
 	if !ok {
 		// Identifiers use every candidate: keep the envelope clean and
 		// scrub the rest.
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.values()...); !ok {
+		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
 			return fmt.Errorf("write 277ca: no usable delimiters for the interchange parties")
 		}
 	}
@@ -52,104 +52,15 @@ func Write(w io.Writer, acks []Acknowledgment, out ack.OutboundEnvelope) error {
 	xw := x12.NewWriter(w, d)
 	xw.Suffix = out.Suffix
 	iw := &interchange{xw: xw, d: d, env: env}
-	iw.begin()
+	env.Begin(xw, FunctionalID, Version)
 	for i := range acks {
-		iw.set(&acks[i], out.SetControl+int64(i))
+		iw.set(&acks[i], i)
 	}
-	iw.end()
+	env.End(xw, len(acks))
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("write 277ca: %w", err)
 	}
 	return nil
-}
-
-// envelope is the resolved outbound ISA/GS.
-type envelope struct {
-	sq, sid, rq, rid string // ISA05..ISA08
-	gs02, gs03       string
-	usage            string
-	ackRequested     bool
-	control, group   int64
-	t                time.Time
-}
-
-func (e *envelope) values() []string {
-	return []string{e.sq, e.sid, e.rq, e.rid, e.gs02, e.gs03, e.usage}
-}
-
-// resolveEnvelope applies the defaults of out and checks it; n is the
-// number of sets to number from out.SetControl.
-func resolveEnvelope(out *ack.OutboundEnvelope, n int) (*envelope, error) {
-	if out.Control < 1 || out.Control > maxControl {
-		return nil, fmt.Errorf("isa13 %d: %w", out.Control, ack.ErrControlNumber)
-	}
-	if out.GroupControl < 1 || out.GroupControl > maxControl {
-		return nil, fmt.Errorf("gs06 %d: %w", out.GroupControl, ack.ErrControlNumber)
-	}
-	if out.SetControl == 0 {
-		out.SetControl = 1
-	}
-	if out.SetControl < 1 || out.SetControl+int64(max(n, 1))-1 > maxControl {
-		return nil, fmt.Errorf("st02 %d: %w", out.SetControl, ack.ErrControlNumber)
-	}
-	if out.Time.IsZero() {
-		return nil, ack.ErrNoTime
-	}
-	if out.SenderID == "" || out.ReceiverID == "" {
-		return nil, ack.ErrNoParty
-	}
-	e := &envelope{
-		sq: out.SenderQualifier, sid: out.SenderID, rq: out.ReceiverQualifier, rid: out.ReceiverID,
-		gs02: out.AppSender, gs03: out.AppReceiver, usage: out.Usage, ackRequested: out.AckRequested,
-		control: out.Control, group: out.GroupControl, t: out.Time,
-	}
-	if e.sq == "" {
-		e.sq = "ZZ"
-	}
-	if e.rq == "" {
-		e.rq = "ZZ"
-	}
-	if e.usage == "" {
-		e.usage = "P"
-	}
-	if e.gs02 == "" {
-		e.gs02 = e.sid
-	}
-	if e.gs03 == "" {
-		e.gs03 = e.rid
-	}
-	var errs []error
-	bad := func(field string, cause error) {
-		errs = append(errs, &FieldError{Field: "OutboundEnvelope." + field, Err: cause})
-	}
-	if !slices.Contains(isaQualifiers, e.sq) {
-		bad("SenderQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
-	}
-	if !slices.Contains(isaQualifiers, e.rq) {
-		bad("ReceiverQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
-	}
-	if len(e.sid) > 15 || strings.TrimSpace(e.sid) == "" {
-		bad("SenderID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
-	}
-	if len(e.rid) > 15 || strings.TrimSpace(e.rid) == "" {
-		bad("ReceiverID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
-	}
-	if len(e.gs02) < 2 || len(e.gs02) > 15 {
-		bad("AppSender", fmt.Errorf("%w: GS02 length must be 2 to 15", ErrInvalid))
-	}
-	if len(e.gs03) < 2 || len(e.gs03) > 15 {
-		bad("AppReceiver", fmt.Errorf("%w: GS03 length must be 2 to 15", ErrInvalid))
-	}
-	if e.usage != "P" && e.usage != "T" && e.usage != "I" {
-		bad("Usage", fmt.Errorf("%w: not P, T or I", ErrInvalid))
-	}
-	if y := e.t.Year(); y < 2000 || y > 2099 {
-		bad("Time", fmt.Errorf("%w: ISA09 year must be 20YY", ErrInvalid))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return e, nil
 }
 
 // identifiers returns the values echoed back that delimiters must avoid:
@@ -187,30 +98,16 @@ func identifiers(acks []Acknowledgment) []string {
 	return v
 }
 
-// interchange writes the envelope and the sets; it is the one place that
-// counts segments (SE01), sets (GE01) and groups (IEA01).
+// interchange writes the sets of the interchange (SE01 is counted here,
+// GE01 and IEA01 by the shared outbound envelope).
 type interchange struct {
-	xw   *x12.Writer
-	d    x12.Delimiters
-	env  *envelope
-	sets int
+	xw  *x12.Writer
+	d   x12.Delimiters
+	env *outbound.Envelope
 }
 
 // v scrubs a value of the delimiters.
 func (iw *interchange) v(s string) string { return ack.Scrub(s, iw.d) }
-
-func (iw *interchange) begin() {
-	e, xw := iw.env, iw.xw
-	ack.WriteISA(xw, ack.ISA{SenderQualifier: e.sq, SenderID: e.sid, ReceiverQualifier: e.rq, ReceiverID: e.rid,
-		Time: e.t, Control: e.control, AckRequested: e.ackRequested, Usage: e.usage})
-	xw.Write("GS", FunctionalID, e.gs02, e.gs03, e.t.Format("20060102"), e.t.Format("1504"),
-		strconv.FormatInt(e.group, 10), "X", Version)
-}
-
-func (iw *interchange) end() {
-	iw.xw.Write("GE", strconv.Itoa(iw.sets), strconv.FormatInt(iw.env.group, 10))
-	ack.WriteIEA(iw.xw, 1, iw.env.control)
-}
 
 // stcElems returns the elements of STC segments carrying statuses three at
 // a time: STC01, STC02, STC03, STC04, STC05..09 empty, STC10, STC11.
@@ -234,14 +131,6 @@ func (iw *interchange) composite(s Status) string {
 	return iw.xw.Composite(iw.v(s.Category), iw.v(s.Code), iw.v(s.Entity))
 }
 
-// dtp472 returns the DTP02/DTP03 of a service period.
-func dtp472(from, to string) (string, string) {
-	if to == "" || to == from {
-		return "D8", from
-	}
-	return "RD8", from + "-" + to
-}
-
 func orDefault(v, def string) string {
 	if v == "" {
 		return def
@@ -252,13 +141,12 @@ func orDefault(v, def string) string {
 func money(c int64) string { return x12.FormatCents(c) }
 
 // set writes one 277CA transaction set.
-func (iw *interchange) set(a *Acknowledgment, control int64) {
+func (iw *interchange) set(a *Acknowledgment, i int) {
 	xw, v := iw.xw, iw.v
-	iw.sets++
-	st02 := fmt.Sprintf("%04d", control)
+	st02 := iw.env.SetControl(i)
 	xw.ResetCount()
 	xw.Write("ST", "277", st02, Version)
-	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.t.Format("20060102"), iw.env.t.Format("1504"), "TH")
+	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.Time.Format("20060102"), iw.env.Time.Format("1504"), "TH")
 
 	hl := 0
 	level := func(parent int, code, child string) int {
@@ -353,7 +241,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 	if c.BillType != "" {
 		xw.Write("REF", "BLT", v(c.BillType))
 	}
-	q, p := dtp472(c.ServiceFrom, c.ServiceTo)
+	q, p := outbound.Period(c.ServiceFrom, c.ServiceTo)
 	xw.Write("DTP", "472", q, p)
 
 	for li := range c.Lines {
@@ -380,7 +268,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 			xw.Write("REF", "FJ", v(l.ControlNumber))
 		}
 		if l.ServiceFrom != "" {
-			q, p := dtp472(l.ServiceFrom, l.ServiceTo)
+			q, p := outbound.Period(l.ServiceFrom, l.ServiceTo)
 			xw.Write("DTP", "472", q, p)
 		}
 	}
