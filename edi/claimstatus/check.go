@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
@@ -42,27 +41,9 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("claimstatus: ")
-	sep := ""
-	for _, p := range []struct {
-		name string
-		n    int
-	}{{"response", e.Response}, {"provider", e.Provider}, {"claim", e.Claim}, {"line", e.Line}} {
-		if p.n > 0 {
-			fmt.Fprintf(&b, "%s%s %d", sep, p.name, p.n)
-			sep = ", "
-		}
-	}
-	if sep != "" {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": " + e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("claimstatus", []outbound.Position{{Name: "response", Index: e.Response},
+		{Name: "provider", Index: e.Provider}, {Name: "claim", Index: e.Claim}, {Name: "line", Index: e.Line}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.

@@ -1,8 +1,6 @@
 package claimstatus
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -29,35 +27,16 @@ import (
 // (ack.PickDelimiters). Names do not move delimiters: a delimiter inside
 // a name becomes a space (ack.Scrub).
 func Write277(w io.Writer, responses []Response, out ack.OutboundEnvelope) error {
-	var errs []error
-	env, err := outbound.Resolve(out, len(responses), func(field string, err error) {
-		errs = append(errs, &FieldError{Field: field, Err: err})
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "277", FunctionalID: FunctionalIDResponse, Version: Version, Sets: len(responses),
+		FieldError:  func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check:       func() []error { return check(responses) },
+		Identifiers: func() []string { return identifiers(responses) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			sw := setWriter{xw: xw, d: d}
+			sw.set(&responses[i], env, i)
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("write 277: %w", err)
-	}
-	errs = append(errs, check(responses)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("write 277: %w", errors.Join(errs...))
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(responses)...)...)
-	if !ok {
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
-			return fmt.Errorf("write 277: no usable delimiters for the interchange parties")
-		}
-	}
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	env.Begin(xw, FunctionalIDResponse, Version)
-	for i := range responses {
-		sw := setWriter{xw: xw, d: d}
-		sw.set(&responses[i], env, i)
-	}
-	env.End(xw, len(responses))
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 277: %w", err)
-	}
-	return nil
 }
 
 // procedureParts splits LineStatus.Procedure into SVC01 components,

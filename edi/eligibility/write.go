@@ -2,7 +2,6 @@ package eligibility
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -45,17 +44,8 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("eligibility: ")
-	if e.Response > 0 {
-		fmt.Fprintf(&b, "response %d: ", e.Response)
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": " + e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("eligibility", []outbound.Position{{Name: "response", Index: e.Response}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -81,35 +71,16 @@ var guide271 = schema.Lookup("271", Version)
 // (ack.PickDelimiters). Names and messages do not move delimiters: a
 // delimiter inside one becomes a space (ack.Scrub).
 func Write271(w io.Writer, responses []Response, out ack.OutboundEnvelope) error {
-	var errs []error
-	env, err := outbound.Resolve(out, len(responses), func(field string, err error) {
-		errs = append(errs, &FieldError{Field: field, Err: err})
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "271", FunctionalID: FunctionalIDResponse, Version: Version, Sets: len(responses),
+		FieldError:  func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check:       func() []error { return check(responses) },
+		Identifiers: func() []string { return identifiers(responses) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			sw := setWriter{xw: xw, d: d}
+			sw.set(&responses[i], env, i)
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("write 271: %w", err)
-	}
-	errs = append(errs, check(responses)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("write 271: %w", errors.Join(errs...))
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(responses)...)...)
-	if !ok {
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
-			return fmt.Errorf("write 271: no usable delimiters for the interchange parties")
-		}
-	}
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	env.Begin(xw, FunctionalIDResponse, Version)
-	for i := range responses {
-		sw := setWriter{xw: xw, d: d}
-		sw.set(&responses[i], env, i)
-	}
-	env.End(xw, len(responses))
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 271: %w", err)
-	}
-	return nil
 }
 
 // identifiers returns the values echoed back that delimiters must avoid:

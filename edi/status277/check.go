@@ -3,7 +3,6 @@ package status277
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 )
@@ -41,29 +40,9 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("status277: ")
-	pos := []struct {
-		name string
-		n    int
-	}{{"acknowledgment", e.Ack}, {"provider", e.Provider}, {"claim", e.Claim}, {"line", e.Line}}
-	sep := ""
-	for _, p := range pos {
-		if p.n > 0 {
-			fmt.Fprintf(&b, "%s%s %d", sep, p.name, p.n)
-			sep = ", "
-		}
-	}
-	if sep != "" {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("status277", []outbound.Position{{Name: "acknowledgment", Index: e.Ack},
+		{Name: "provider", Index: e.Provider}, {Name: "claim", Index: e.Claim}, {Name: "line", Index: e.Line}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.

@@ -1,8 +1,6 @@
 package status277
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"strconv"
 
@@ -29,38 +27,21 @@ import (
 // are never altered. Names are not considered: a delimiter inside a name
 // is replaced by a space (ack.Scrub).
 func Write(w io.Writer, acks []Acknowledgment, out ack.OutboundEnvelope) error {
-	k := newChecker()
-	env, err := outbound.Resolve(out, len(acks), func(field string, err error) { k.fail(field, "", err) })
-	if err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	if len(k.errs) > 0 {
-		return fmt.Errorf("write 277ca: %w", errors.Join(k.errs...))
-	}
-	if err := check(acks); err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(acks)...)...)
-	if !ok {
-		// Identifiers use every candidate: keep the envelope clean and
-		// scrub the rest.
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
-			return fmt.Errorf("write 277ca: no usable delimiters for the interchange parties")
-		}
-	}
-
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	iw := &interchange{xw: xw, d: d, env: env}
-	env.Begin(xw, FunctionalID, Version)
-	for i := range acks {
-		iw.set(&acks[i], i)
-	}
-	env.End(xw, len(acks))
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	return nil
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "277ca", FunctionalID: FunctionalID, Version: Version, Sets: len(acks),
+		FieldError: func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check: func() []error {
+			if err := check(acks); err != nil {
+				return []error{err}
+			}
+			return nil
+		},
+		Identifiers: func() []string { return identifiers(acks) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			iw := &interchange{xw: xw, d: d, env: env}
+			iw.set(&acks[i], i)
+		},
+	})
 }
 
 // identifiers returns the values echoed back that delimiters must avoid:
