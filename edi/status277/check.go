@@ -63,7 +63,7 @@ var (
 		"DK", "DN", "DQ", "FA", "GB", "HK", "IL", "LI", "MSC", "PR", "PRP", "QB", "QC", "QD", "SEP",
 		"TL", "TTP", "TU"}
 	procQualifiers  = []string{"AD", "ER", "HC", "HP", "IV", "NU", "WK"}
-		sourceEntities  = []string{SourceClearinghouse, SourcePayer}
+	sourceEntities  = []string{SourceClearinghouse, SourcePayer}
 	sourceIDQuals   = []string{"46", "FI", "PI", "XV"}
 	providerIDQuals = []string{"FI", "SV", "XX"}
 	patientIDQuals  = []string{"II", "MI"}
