@@ -1,11 +1,9 @@
 package claimstatus
 
 import (
-	"bytes"
 	"io"
 	"strings"
 
-	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
@@ -17,16 +15,12 @@ import (
 type ResponseSet struct {
 	Header    *Header
 	Responses []Response
-	// Issues are the implementation-guide issues of the set (schema).
-	Issues []ack.Issue
-	// Complete says the set ended with its SE.
-	Complete bool
-	set      *setread.Set
+	// Set holds the guide version, the set's segments (ST..SE, owned),
+	// the implementation-guide issues of the schema parser (Issues) and
+	// whether the set ended with its SE (Complete); its Encode writes the
+	// segments back byte for byte.
+	setread.Set
 }
-
-// Encode writes the set, ST through SE, exactly as it was read when w has
-// the input's delimiters (translated otherwise).
-func (r *ResponseSet) Encode(w *x12.Writer) error { return r.set.Encode(w) }
 
 // responseBuilder builds the Responses of one 277 set from schema events.
 type responseBuilder struct {
@@ -233,7 +227,7 @@ func ReadResponses(rd io.Reader, fn func(*ResponseSet) error) error {
 			*b = responseBuilder{}
 			return nil
 		}
-		rs := &ResponseSet{Header: b.header, Responses: b.out, Issues: s.Issues, Complete: s.Complete, set: s}
+		rs := &ResponseSet{Header: b.header, Responses: b.out, Set: *s}
 		if rs.Header == nil {
 			rs.Header = &Header{}
 		}
@@ -248,7 +242,5 @@ func ReadResponses(rd io.Reader, fn func(*ResponseSet) error) error {
 // DecodeResponses decodes every 277 (X212) transaction set of an X12
 // interchange held in memory.
 func DecodeResponses(data []byte) ([]*ResponseSet, error) {
-	var out []*ResponseSet
-	err := ReadResponses(bytes.NewReader(data), func(r *ResponseSet) error { out = append(out, r); return nil })
-	return out, err
+	return setread.Collect(data, ReadResponses)
 }

@@ -1,12 +1,9 @@
 package claimstatus
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/clearinghouse/clearinghouse/internal/corpustest"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
 )
 
 // FuzzDecodeRequests decodes arbitrary input as 276s: it must never
@@ -14,21 +11,7 @@ import (
 // byte-identical slice of the input, and every inquiry has its parents.
 // Seeds: testdata/*.276 and, when present, the shared corpus's 276 files.
 func FuzzDecodeRequests(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.276"))
-	if dir, ok := corpustest.Find(); ok {
-		more, _ := filepath.Glob(filepath.Join(dir, "276", "*"))
-		seeds = append(seeds, more...)
-	}
-	if len(seeds) == 0 {
-		f.Fatal("no seed")
-	}
-	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	validtest.Seeds(f, "*.276", "276")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reqs, err := DecodeRequests(data)
 		if err != nil {
@@ -44,9 +27,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			if len(r.Issues) > 0 || !r.Complete {
 				continue
 			}
-			if got := encoded(t, r.set.Segments[0], r.Encode); !bytes.Contains(data, got) {
-				t.Fatalf("re-encoded set is not a slice of the input:\n%q", got)
-			}
+			validtest.ReEncodes(t, data, r.Segments[0], r.Encode)
 		}
 	})
 }

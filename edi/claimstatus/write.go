@@ -100,42 +100,18 @@ func identifiers(rs []Response) []string {
 type setWriter struct {
 	xw *x12.Writer
 	d  x12.Delimiters
-	hl int
+	hl outbound.Levels
 }
 
 // v scrubs a name of the delimiters.
 func (sw *setWriter) v(s string) string { return ack.Scrub(s, sw.d) }
-
-func (sw *setWriter) level(parent int, code, child string) int {
-	sw.hl++
-	p := ""
-	if parent > 0 {
-		p = strconv.Itoa(parent)
-	}
-	sw.xw.Write("HL", strconv.Itoa(sw.hl), p, code, child)
-	return sw.hl
-}
-
-func childCode(more bool) string {
-	if more {
-		return "1"
-	}
-	return "0"
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
 
 func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 	q := p.IDQualifier
 	if q == "" && p.ID != "" {
 		q = idq
 	}
-	sw.xw.Write("NM1", entity, or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle), "",
+	sw.xw.Write("NM1", entity, outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle), "",
 		sw.v(p.Suffix), q, p.ID)
 }
 
@@ -171,16 +147,16 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	xw.ResetCount()
 	xw.Write("ST", "277", st02, Version)
 	xw.Write("BHT", "0010", "08", r.Reference, env.Time.Format("20060102"), env.Time.Format("1504"), "DG")
-	hlA := sw.level(0, "20", "1")
+	hlA := sw.hl.Write(sw.xw, 0, "20", "1")
 	sw.nm1(&r.Payer, "PR", "2", "PI")
-	hlB := sw.level(hlA, "21", childCode(r.ReceiverStatus == nil))
+	hlB := sw.hl.Write(sw.xw, hlA, "21", outbound.ChildCode(r.ReceiverStatus == nil))
 	sw.nm1(&r.Receiver, "41", "2", "46")
 	if r.ReceiverStatus != nil {
 		sw.levelStatus("2", r.ReceiverStatus)
 	} else {
 		for pi := range r.Providers {
 			p := &r.Providers[pi]
-			hlC := sw.level(hlB, "19", childCode(len(p.Claims) > 0))
+			hlC := sw.hl.Write(sw.xw, hlB, "19", outbound.ChildCode(len(p.Claims) > 0))
 			sw.nm1(&p.Party, "1P", "2", "XX")
 			if p.Status != nil {
 				sw.levelStatus("1", p.Status)
@@ -197,10 +173,10 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 // the dependent level, then the claim and its lines.
 func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 	xw := sw.xw
-	hlD := sw.level(parent, "22", childCode(c.Dependent != nil))
+	hlD := sw.hl.Write(sw.xw, parent, "22", outbound.ChildCode(c.Dependent != nil))
 	sw.nm1(&c.Subscriber, "IL", "1", "MI")
 	if c.Dependent != nil {
-		sw.level(hlD, "23", "")
+		sw.hl.Write(sw.xw, hlD, "23", "")
 		dep := *c.Dependent
 		dep.IDQualifier, dep.ID = "", ""
 		sw.nm1(&dep, "QC", "1", "")

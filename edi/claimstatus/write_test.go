@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,19 +130,7 @@ func TestWrite277Golden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := write(t, tc.resp(), outbound())
 			validtest.Clean(t, got)
-			path := filepath.Join("testdata", tc.name+".277.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-			}
+			validtest.Golden(t, filepath.Join("testdata", tc.name+".277.golden"), got, *update)
 		})
 	}
 }

@@ -1,10 +1,8 @@
 package eligibility
 
 import (
-	"bytes"
 	"io"
 
-	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
@@ -18,16 +16,12 @@ import (
 type ResponseSet struct {
 	Header    *Header
 	Responses []Response
-	// Issues are the implementation-guide issues of the set (schema).
-	Issues []ack.Issue
-	// Complete says the set ended with its SE.
-	Complete bool
-	set      *setread.Set
+	// Set holds the guide version, the set's segments (ST..SE, owned),
+	// the implementation-guide issues of the schema parser (Issues) and
+	// whether the set ended with its SE (Complete); its Encode writes the
+	// segments back byte for byte.
+	setread.Set
 }
-
-// Encode writes the set, ST through SE, exactly as it was read when w has
-// the input's delimiters (translated otherwise).
-func (r *ResponseSet) Encode(w *x12.Writer) error { return r.set.Encode(w) }
 
 // responseBuilder builds the Responses of one 271 set from schema events.
 type responseBuilder struct {
@@ -209,7 +203,7 @@ func ReadResponses(rd io.Reader, fn func(*ResponseSet) error) error {
 	return setread.Read(rd, "271", true, b, func(s *setread.Set) error {
 		b.closeSubscriber()
 		b.closeSource()
-		rs := &ResponseSet{Header: b.header, Responses: b.out, Issues: s.Issues, Complete: s.Complete, set: s}
+		rs := &ResponseSet{Header: b.header, Responses: b.out, Set: *s}
 		if rs.Header == nil {
 			rs.Header = &Header{}
 		}
@@ -224,7 +218,5 @@ func ReadResponses(rd io.Reader, fn func(*ResponseSet) error) error {
 // DecodeResponses decodes every 271 transaction set of an X12 interchange
 // held in memory.
 func DecodeResponses(data []byte) ([]*ResponseSet, error) {
-	var out []*ResponseSet
-	err := ReadResponses(bytes.NewReader(data), func(r *ResponseSet) error { out = append(out, r); return nil })
-	return out, err
+	return setread.Collect(data, ReadResponses)
 }

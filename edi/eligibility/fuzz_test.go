@@ -1,12 +1,9 @@
 package eligibility
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/clearinghouse/clearinghouse/internal/corpustest"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
 )
 
 // FuzzDecodeRequests decodes arbitrary input as 270s: it must never
@@ -15,21 +12,7 @@ import (
 // on whatever was decoded. Seeds: testdata/*.270 and, when present, the
 // shared corpus's 270 files.
 func FuzzDecodeRequests(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.270"))
-	if dir, ok := corpustest.Find(); ok {
-		more, _ := filepath.Glob(filepath.Join(dir, "270", "*"))
-		seeds = append(seeds, more...)
-	}
-	if len(seeds) == 0 {
-		f.Fatal("no seed")
-	}
-	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	validtest.Seeds(f, "*.270", "270")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		reqs, err := DecodeRequests(data)
 		if err != nil {
@@ -45,9 +28,7 @@ func FuzzDecodeRequests(f *testing.F) {
 			if len(r.Issues) > 0 || !r.Complete {
 				continue
 			}
-			if got := encoded(t, r.set.Segments[0], r.Encode); !bytes.Contains(data, got) {
-				t.Fatalf("re-encoded set is not a slice of the input:\n%q", got)
-			}
+			validtest.ReEncodes(t, data, r.Segments[0], r.Encode)
 		}
 	})
 }

@@ -135,28 +135,11 @@ func identifiers(rs []Response) []string {
 type setWriter struct {
 	xw *x12.Writer
 	d  x12.Delimiters
-	hl int
+	hl outbound.Levels
 }
 
 // v scrubs a value of the delimiters.
 func (sw *setWriter) v(s string) string { return ack.Scrub(s, sw.d) }
-
-func (sw *setWriter) level(parent int, code, child string) int {
-	sw.hl++
-	p := ""
-	if parent > 0 {
-		p = strconv.Itoa(parent)
-	}
-	sw.xw.Write("HL", strconv.Itoa(sw.hl), p, code, child)
-	return sw.hl
-}
-
-func childCode(more bool) string {
-	if more {
-		return "1"
-	}
-	return "0"
-}
 
 func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	xw := sw.xw
@@ -166,12 +149,12 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	xw.Write("BHT", "0022", "11", sw.v(r.Reference), env.Time.Format("20060102"), env.Time.Format("1504"))
 
 	srcOK := len(r.SourceRejects) == 0
-	hlA := sw.level(0, "20", childCode(srcOK))
+	hlA := sw.hl.Write(sw.xw, 0, "20", outbound.ChildCode(srcOK))
 	sw.nm1(&r.Source, "PR", "2", "PI")
 	sw.rejects(r.SourceRejects)
 	if srcOK {
 		recOK := len(r.ReceiverRejects) == 0
-		hlB := sw.level(hlA, "21", childCode(recOK))
+		hlB := sw.hl.Write(sw.xw, hlA, "21", outbound.ChildCode(recOK))
 		rec := r.Receiver
 		if rec.EntityType == "" && rec.First != "" {
 			rec.EntityType = "1"
@@ -179,10 +162,10 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 		sw.nm1(&rec, "1P", "2", "XX")
 		sw.rejects(r.ReceiverRejects)
 		if recOK {
-			hlC := sw.level(hlB, "22", childCode(r.Dependent != nil))
+			hlC := sw.hl.Write(sw.xw, hlB, "22", outbound.ChildCode(r.Dependent != nil))
 			sw.subject(r.Subscriber, "IL")
 			if r.Dependent != nil {
-				sw.level(hlC, "23", "0")
+				sw.hl.Write(sw.xw, hlC, "23", "0")
 				sw.subject(r.Dependent, "03")
 			}
 		}
@@ -196,20 +179,13 @@ func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 	if q == "" && p.ID != "" {
 		q = idq
 	}
-	sw.xw.Write("NM1", or(p.EntityCode, entity), or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle),
+	sw.xw.Write("NM1", outbound.Or(p.EntityCode, entity), outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle),
 		"", sw.v(p.Suffix), q, p.ID)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 func (sw *setWriter) rejects(rr []Reject) {
 	for _, r := range rr {
-		sw.xw.Write("AAA", "N", "", r.Code, or(r.Action, "C"))
+		sw.xw.Write("AAA", "N", "", r.Code, outbound.Or(r.Action, "C"))
 	}
 }
 

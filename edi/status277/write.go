@@ -112,13 +112,6 @@ func (iw *interchange) composite(s Status) string {
 	return iw.xw.Composite(iw.v(s.Category), iw.v(s.Code), iw.v(s.Entity))
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 func money(c int64) string { return x12.FormatCents(c) }
 
 // set writes one 277CA transaction set.
@@ -129,23 +122,15 @@ func (iw *interchange) set(a *Acknowledgment, i int) {
 	xw.Write("ST", "277", st02, Version)
 	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.Time.Format("20060102"), iw.env.Time.Format("1504"), "TH")
 
-	hl := 0
-	level := func(parent int, code, child string) int {
-		hl++
-		p := ""
-		if parent > 0 {
-			p = strconv.Itoa(parent)
-		}
-		xw.Write("HL", strconv.Itoa(hl), p, code, child)
-		return hl
-	}
-	src := orDefault(a.Source.EntityCode, SourceClearinghouse)
+	var hl outbound.Levels
+	level := func(parent int, code, child string) int { return hl.Write(xw, parent, code, child) }
+	src := outbound.Or(a.Source.EntityCode, SourceClearinghouse)
 	receipt := xw.Composite("A1", "19", src)
 	total := a.Totals()
 
 	// 2000A information source.
 	hlA := level(0, "20", "1")
-	xw.Write("NM1", src, "2", v(a.Source.Name), "", "", "", "", v(orDefault(a.Source.IDQualifier, "46")), v(a.Source.ID))
+	xw.Write("NM1", src, "2", v(a.Source.Name), "", "", "", "", v(outbound.Or(a.Source.IDQualifier, "46")), v(a.Source.ID))
 	xw.Write("TRN", "1", v(a.SourceTrace))
 	xw.Write("DTP", "050", "D8", a.ReceiptDate)
 	xw.Write("DTP", "009", "D8", a.ProcessDate)
@@ -162,8 +147,8 @@ func (iw *interchange) set(a *Acknowledgment, i int) {
 		pt := p.Totals()
 		// 2000C billing provider.
 		hlC := level(hlB, "19", "1")
-		xw.Write("NM1", "85", "2", v(p.Name), "", "", "", "", v(orDefault(p.IDQualifier, "XX")), v(p.ID))
-		xw.Write("TRN", "1", v(orDefault(p.Trace, "0")))
+		xw.Write("NM1", "85", "2", v(p.Name), "", "", "", "", v(outbound.Or(p.IDQualifier, "XX")), v(p.ID))
+		xw.Write("TRN", "1", v(outbound.Or(p.Trace, "0")))
 		xw.Write("STC", receipt, "", ActionAccepted, money(pt.ChargeCents()))
 		iw.totals(pt, "QA", "QC")
 		for ci := range p.Claims {
@@ -197,7 +182,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 	xw, v := iw.xw, iw.v
 	pt := &c.Patient
 	xw.Write("NM1", "QC", "1", v(pt.Last), v(pt.First), v(pt.Middle), "", "",
-		v(orDefault(pt.IDQualifier, "MI")), v(pt.ID))
+		v(outbound.Or(pt.IDQualifier, "MI")), v(pt.ID))
 	xw.Write("TRN", "2", v(c.PatientControlNumber))
 	action := ActionRejected
 	statuses := c.Statuses

@@ -2,7 +2,6 @@ package status277_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"io"
@@ -12,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
 	"github.com/clearinghouse/clearinghouse/edi/status277"
-	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
 
@@ -54,37 +53,7 @@ func TestWriteGolden(t *testing.T) {
 // over data and fails on any finding.
 func validateClean(t *testing.T, data []byte) {
 	t.Helper()
-	res, err := validate.Run(context.Background(), bytes.NewReader(data), validate.Options{})
-	if err != nil {
-		t.Fatalf("validate.Run: %v", err)
-	}
-	if got := res.SetCount(); got == 0 {
-		t.Fatal("no transaction set found")
-	}
-	for _, ic := range res.Interchanges {
-		for _, is := range ic.Issues {
-			t.Errorf("interchange issue: %s", is)
-		}
-		for _, g := range ic.Groups {
-			for _, is := range g.Issues {
-				t.Errorf("group issue: %s", is)
-			}
-			for _, s := range g.Sets {
-				if !s.BodyChecked {
-					t.Errorf("set %s: body not checked against the X214 table", s.Control)
-				}
-				for _, is := range s.Issues {
-					t.Errorf("set %s: %s (value %q)", s.Control, is, is.Value)
-				}
-			}
-		}
-	}
-	for _, is := range res.Issues {
-		t.Errorf("file issue: %s", is)
-	}
-	if res.Status() != 0 {
-		t.Errorf("Status() = %d, want 0", res.Status())
-	}
+	validtest.Clean(t, data)
 }
 
 func TestWriteValidates(t *testing.T) {

@@ -289,3 +289,35 @@ func FieldErrorText(pkg string, pos []Position, field, elem string, err error) s
 	b.WriteString(": " + err.Error())
 	return b.String()
 }
+
+// Levels numbers the HL segments of one transaction set: HL01 counts
+// from 1, HL02 is the parent's HL01.
+type Levels struct{ n int }
+
+// Write writes the next HL under parent (0 for none) with level code
+// code and child code child ("" to leave HL04 out) and returns its HL01.
+func (l *Levels) Write(xw *x12.Writer, parent int, code, child string) int {
+	l.n++
+	p := ""
+	if parent > 0 {
+		p = strconv.Itoa(parent)
+	}
+	xw.Write("HL", strconv.Itoa(l.n), p, code, child)
+	return l.n
+}
+
+// ChildCode returns HL04: "1" when a child level follows, "0" otherwise.
+func ChildCode(more bool) string {
+	if more {
+		return "1"
+	}
+	return "0"
+}
+
+// Or returns v, or def when v is empty.
+func Or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -4,6 +4,7 @@
 package setread
 
 import (
+	"bytes"
 	"errors"
 	"io"
 
@@ -120,4 +121,12 @@ func Read(r io.Reader, setID string, keep bool, h schema.Handler, done func(*Set
 		return finish()
 	}
 	return nil
+}
+
+// Collect runs read (a package's Read... function over a stream) on data
+// held in memory and returns every value it calls back with.
+func Collect[T any](data []byte, read func(io.Reader, func(T) error) error) ([]T, error) {
+	var out []T
+	err := read(bytes.NewReader(data), func(v T) error { out = append(out, v); return nil })
+	return out, err
 }

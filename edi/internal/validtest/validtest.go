@@ -1,13 +1,19 @@
-// Package validtest checks in tests that written X12 passes the whole
-// validator (envelope and implementation-guide tables) with no finding.
+// Package validtest holds test helpers of the X12 writers and decoders:
+// written X12 passes the whole validator (envelope and
+// implementation-guide tables) with no finding, decoded sets re-encode
+// byte for byte, golden files, fuzz seeds.
 package validtest
 
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/edi/x12"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
 // Clean runs validate.Run over data and fails t on any finding: an
@@ -45,5 +51,63 @@ func Clean(t testing.TB, data []byte) {
 	}
 	if res.Status() != 0 {
 		t.Errorf("Status() = %d, want 0", res.Status())
+	}
+}
+
+// ReEncodes checks that enc, a decoded set's Encode, writes (with the
+// delimiters of first, the set's first segment) a byte-identical slice
+// of data, the input it was decoded from.
+func ReEncodes(t testing.TB, data []byte, first *x12.Segment, enc func(*x12.Writer) error) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := x12.NewWriter(&buf, first.Delims)
+	if err := enc(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, buf.Bytes()) {
+		t.Errorf("re-encoded set is not a byte-identical slice of the input:\n%q", buf.Bytes())
+	}
+}
+
+// Golden compares got with the golden file path, first rewriting it when
+// update is set (go test -update).
+func Golden(t testing.TB, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+	}
+}
+
+// Seeds adds to f the files matching pattern in the package's testdata
+// and in dir of the shared corpus (when present), failing when there is
+// none.
+func Seeds(f *testing.F, pattern, dir string) {
+	f.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", pattern))
+	if root, ok := corpustest.Find(); ok {
+		more, _ := filepath.Glob(filepath.Join(root, dir, "*"))
+		files = append(files, more...)
+	}
+	if len(files) == 0 {
+		f.Fatal("no seed")
+	}
+	for _, s := range files {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
 }
