@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -32,19 +31,7 @@ func TestWriteGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := write(t, tc.acks(), outbound())
-			path := filepath.Join("testdata", tc.name+".277.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-			}
+			validtest.Golden(t, filepath.Join("testdata", tc.name+".277.golden"), got, *update)
 		})
 	}
 }

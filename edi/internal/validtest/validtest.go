@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 	"github.com/clearinghouse/clearinghouse/internal/corpustest"
@@ -110,4 +111,33 @@ func Seeds(f *testing.F, pattern, dir string) {
 		}
 		f.Add(data)
 	}
+}
+
+// CorpusSets decodes every shared-corpus file matching pattern with
+// decode, which returns the decoded sets, and checks that decoding never
+// fails and that every complete set without issues re-encodes as a
+// byte-identical slice of its file. It returns the number of such clean
+// sets.
+func CorpusSets(t *testing.T, pattern string, decode func(data []byte) ([]*setread.Set, error)) int {
+	t.Helper()
+	clean := 0
+	for _, f := range corpustest.Glob(t, pattern) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets, err := decode(data)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+			continue
+		}
+		for _, s := range sets {
+			if len(s.Issues) > 0 || !s.Complete {
+				continue
+			}
+			clean++
+			ReEncodes(t, data, s.Segments[0], s.Encode)
+		}
+	}
+	return clean
 }
