@@ -7,8 +7,11 @@ package validtest
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
@@ -140,4 +143,52 @@ func CorpusSets(t *testing.T, pattern string, decode func(data []byte) ([]*setre
 		}
 	}
 	return clean
+}
+
+// Repeat is an io.Reader of head, then block(1) .. block(n), then
+// tail(segments) where segments is the number of segments of head and
+// the blocks plus one (the SE's count): a large transaction set made on
+// the fly, for streaming tests.
+type Repeat struct {
+	Head   string
+	Block  func(i int) string
+	N      int
+	Tail   func(segments int) string
+	i      int
+	segs   int
+	buf    []byte
+	tailed bool
+}
+
+// Read implements io.Reader.
+func (r *Repeat) Read(p []byte) (int, error) {
+	for len(r.buf) == 0 {
+		switch {
+		case r.i == 0 && r.segs == 0:
+			r.buf = []byte(r.Head)
+			r.segs = bytes.Count(r.buf, []byte("~")) - 2 // ISA and GS are not in the set
+			r.i = 1
+		case r.i <= r.N:
+			b := r.Block(r.i)
+			r.segs += strings.Count(b, "~")
+			r.buf = []byte(b)
+			r.i++
+		case !r.tailed:
+			r.buf = []byte(r.Tail(r.segs + 1))
+			r.tailed = true
+		default:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// HeapInUse returns the heap in use after a garbage collection.
+func HeapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
 }
