@@ -112,11 +112,11 @@ func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 		q = idq
 	}
 	sw.xw.Write("NM1", entity, outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle), "",
-		sw.v(p.Suffix), q, p.ID)
+		sw.v(p.Suffix), q, sw.v(p.ID))
 }
 
 func (sw *setWriter) composite(s Status) string {
-	return sw.xw.Composite(s.Category, s.Code, s.Entity)
+	return sw.xw.Composite(s.Category, sw.v(s.Code), sw.v(s.Entity))
 }
 
 // stc writes the statuses three to an STC: STC01, STC10, STC11, with
@@ -137,7 +137,7 @@ func (sw *setWriter) stc(ss []Status, mid ...string) {
 }
 
 func (sw *setWriter) levelStatus(traceType string, l *LevelStatus) {
-	sw.xw.Write("TRN", traceType, l.Trace)
+	sw.xw.Write("TRN", traceType, sw.v(l.Trace))
 	sw.stc(l.Statuses, l.Date)
 }
 
@@ -146,7 +146,7 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	st02 := env.SetControl(i)
 	xw.ResetCount()
 	xw.Write("ST", "277", st02, Version)
-	xw.Write("BHT", "0010", "08", r.Reference, env.Time.Format("20060102"), env.Time.Format("1504"), "DG")
+	xw.Write("BHT", "0010", "08", sw.v(r.Reference), env.Time.Format("20060102"), env.Time.Format("1504"), "DG")
 	hlA := sw.hl.Write(sw.xw, 0, "20", "1")
 	sw.nm1(&r.Payer, "PR", "2", "PI")
 	hlB := sw.hl.Write(sw.xw, hlA, "21", outbound.ChildCode(r.ReceiverStatus == nil))
@@ -181,7 +181,7 @@ func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 		dep.IDQualifier, dep.ID = "", ""
 		sw.nm1(&dep, "QC", "1", "")
 	}
-	xw.Write("TRN", "2", c.Trace)
+	xw.Write("TRN", "2", sw.v(c.Trace))
 	var charge, paid string
 	if c.HasCharge {
 		charge = x12.FormatCents(c.ChargeCents)
@@ -189,11 +189,11 @@ func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 	if c.HasPaid {
 		paid = x12.FormatCents(c.PaidCents)
 	}
-	sw.stc(c.Statuses, c.StatusDate, "", charge, paid, c.AdjudicationDate, "", c.CheckDate, c.CheckNumber)
+	sw.stc(c.Statuses, c.StatusDate, "", charge, paid, c.AdjudicationDate, "", c.CheckDate, sw.v(c.CheckNumber))
 	for _, ref := range [][2]string{{"1K", c.PayerClaimControlNumber}, {"BLT", c.BillType},
 		{"EJ", c.PatientControlNumber}, {"D9", c.ClearinghouseTrace}} {
 		if ref[1] != "" {
-			xw.Write("REF", ref[0], ref[1])
+			xw.Write("REF", ref[0], sw.v(ref[1]))
 		}
 	}
 	if c.ServiceFrom != "" {
@@ -204,15 +204,19 @@ func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 		l := &c.Lines[li]
 		var svc01, svc04 string
 		if l.Procedure != "" {
-			svc01, svc04 = xw.Composite(procedureParts(l.Procedure)...), l.RevenueCode
+			parts := procedureParts(l.Procedure)
+			for i := range parts {
+				parts[i] = sw.v(parts[i])
+			}
+			svc01, svc04 = xw.Composite(parts...), sw.v(l.RevenueCode)
 		} else {
-			svc01 = xw.Composite("NU", l.RevenueCode)
+			svc01 = xw.Composite("NU", sw.v(l.RevenueCode))
 		}
 		xw.Write("SVC", svc01, x12.FormatCents(l.ChargeCents), x12.FormatCents(l.PaidCents), svc04, "", "",
 			string(x12.AppendMilli(nil, l.Units)))
 		sw.stc(l.Statuses, l.StatusDate)
 		if l.ControlNumber != "" {
-			xw.Write("REF", "FJ", l.ControlNumber)
+			xw.Write("REF", "FJ", sw.v(l.ControlNumber))
 		}
 		q, p := outbound.Period(l.ServiceFrom, l.ServiceTo)
 		xw.Write("DTP", "472", q, p)

@@ -260,3 +260,29 @@ func TestWrite277RoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestWrite277Delimiters: identifiers holding the default delimiters
+// move them and come back unchanged (and so does a name holding a moved
+// delimiter); an identifier with a byte outside the X12 character set is
+// refused.
+func TestWrite277Delimiters(t *testing.T) {
+	c := claim(st("A4", "35"))
+	c.Trace, c.PatientControlNumber = "T*1:2", "P^1~"
+	c.Subscriber.Last = "O*NEIL"
+	data := write(t, []claimstatus.Response{response(c)}, outbound())
+	validtest.Clean(t, data)
+	sets, err := claimstatus.DecodeResponses(data)
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("decode: %v", err)
+	}
+	got := sets[0].Responses[0].Providers[0].Claims[0]
+	if got.Trace != "T*1:2" || got.PatientControlNumber != "P^1~" || got.Subscriber.Last != "O*NEIL" {
+		t.Errorf("decoded back: trace %q, patient control number %q, name %q", got.Trace, got.PatientControlNumber, got.Subscriber.Last)
+	}
+	c.Subscriber.ID = "ALM\u00e9"
+	var buf bytes.Buffer
+	err = claimstatus.Write277(&buf, []claimstatus.Response{response(c)}, outbound())
+	if !errors.Is(err, claimstatus.ErrInvalid) || !strings.Contains(err.Error(), "ClaimStatus.Subscriber.ID") {
+		t.Errorf("non-ASCII member ID: %v", err)
+	}
+}

@@ -180,7 +180,7 @@ func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 		q = idq
 	}
 	sw.xw.Write("NM1", outbound.Or(p.EntityCode, entity), outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle),
-		"", sw.v(p.Suffix), q, p.ID)
+		"", sw.v(p.Suffix), q, sw.v(p.ID))
 }
 
 func (sw *setWriter) rejects(rr []Reject) {
@@ -200,11 +200,11 @@ func (sw *setWriter) dates(ds []Date) {
 func (sw *setWriter) subject(s *Subject, entity string) {
 	xw := sw.xw
 	for _, t := range s.Traces {
-		xw.Write("TRN", t.Type, t.Number, t.Originator, t.Secondary)
+		xw.Write("TRN", t.Type, sw.v(t.Number), sw.v(t.Originator), sw.v(t.Secondary))
 	}
 	sw.nm1(&s.Party, entity, "1", "MI")
 	for _, f := range s.Refs {
-		xw.Write("REF", f.Qualifier, f.Value, sw.v(f.Description))
+		xw.Write("REF", f.Qualifier, sw.v(f.Value), sw.v(f.Description))
 	}
 	sw.rejects(s.Rejects)
 	if s.BirthDate != "" || s.Gender != "" {

@@ -156,6 +156,20 @@ func (k Checker) Text(field, elem, v string, min, max int, required bool) {
 	}
 }
 
+// ID is Text for an identifier written as it is (a member ID, a trace,
+// a control number): it must also hold only bytes of the X12 basic and
+// extended character sets (0x20 through 0x7E), as names, which are
+// scrubbed, need not.
+func (k Checker) ID(field, elem, v string, min, max int, required bool) {
+	k.Text(field, elem, v, min, max, required)
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x7f {
+			k.Fail(field, elem, fmt.Errorf("%w: byte outside the X12 character set", ErrInvalid))
+			return
+		}
+	}
+}
+
 // Code checks v against a code list (an empty v passes).
 func (k Checker) Code(field, elem, v string, list []string) {
 	if v != "" && !slices.Contains(list, v) {
