@@ -87,8 +87,9 @@ func (p *ProviderAdjustment) Total() int64 {
 	return t
 }
 
-// NetPayment returns Σ CLP04 − Σ PLB amounts over the remittance: BPR02
-// for a credit, −BPR02 for a debit.
+// NetPayment returns Σ CLP04 − Σ PLB amounts over the claims of Groups:
+// BPR02 for a credit, −BPR02 for a debit. (A remittance from the
+// streaming Decoder has no Groups: use Totals.Paid − Σ PLB there.)
 func (r *Remittance) NetPayment() int64 {
 	var t int64
 	for c := range r.Claims() {

@@ -331,6 +331,10 @@ func (b *builder) newClaim(seg *x12.Segment) {
 	c.FilingIndicator, c.PayerClaimControlNumber = seg.String(6), seg.String(7)
 	c.Facility, c.Frequency = seg.String(8), seg.String(9)
 	c.DRG, c.DRGWeight, c.DischargeFraction = seg.String(11), seg.String(12), seg.String(13)
+	t := &b.r.Totals
+	t.Claims++
+	t.Charge += c.Charge
+	t.Paid += c.Paid
 	if b.keep && b.group != nil {
 		b.group.Claims = append(b.group.Claims, c)
 	}

@@ -61,9 +61,9 @@ func denial() Remittance {
 			{
 				PatientControlNumber: "PCN1002", Status: "4", Charge: 8000, FilingIndicator: "12",
 				PayerClaimControlNumber: "ALL26120700002",
-				Adjustments: []Adjustment{{Group: "CO", Reasons: []Reason{{Code: "31", Amount: 8000}}}},
-				Patient:     &Party{Type: "1", LastOrOrg: "ROE", First: "RICHARD", IDQualifier: "MI", ID: "XJ999"},
-				Outpatient:  &Outpatient{Remarks: []string{"N382"}},
+				Adjustments:             []Adjustment{{Group: "CO", Reasons: []Reason{{Code: "31", Amount: 8000}}}},
+				Patient:                 &Party{Type: "1", LastOrOrg: "ROE", First: "RICHARD", IDQualifier: "MI", ID: "XJ999"},
+				Outpatient:              &Outpatient{Remarks: []string{"N382"}},
 			},
 		}}},
 	}
@@ -79,9 +79,9 @@ func payment() Remittance {
 			SenderDFIQualifier: "01", SenderDFI: "071000013", SenderAccountQualifier: "DA", SenderAccount: "123456789",
 			OriginatorID: "1391234567", ReceiverDFIQualifier: "01", ReceiverDFI: "075000019",
 			ReceiverAccountQualifier: "DA", ReceiverAccount: "987654321", Date: "20261209"},
-		Trace:  Trace{Type: "1", Number: "EFT0000012345", Originator: "1391234567"},
-		Payer:  payer(),
-		Payee:  payee(),
+		Trace: Trace{Type: "1", Number: "EFT0000012345", Originator: "1391234567"},
+		Payer: payer(),
+		Payee: payee(),
 		Groups: []*Group{{Number: 1, Claims: []*Claim{
 			{
 				PatientControlNumber: "PCN2001", Status: "1", Charge: 30000, FilingIndicator: "12",

@@ -50,6 +50,10 @@ type Remittance struct {
 	Adjustments []ProviderAdjustment `json:"provider_adjustments,omitempty"`
 	// SegmentCount is SE01 as sent (0 when absent or not a number).
 	SegmentCount int `json:"segment_count,omitempty"`
+	// Totals are counted by the decoders over the claims of the set (the
+	// streaming Decoder too, which keeps no claims): with Adjustments they
+	// check BPR02 at the end of a set (Totals.Paid − Σ PLB).
+	Totals Totals `json:"totals"`
 
 	// Problems lists values outside the claims that could not be decoded
 	// (by segment position and element, never by value).
@@ -71,6 +75,13 @@ func (r *Remittance) Claims() iter.Seq[*Claim] {
 			}
 		}
 	}
+}
+
+// Totals are the claim count and sums of a decoded set.
+type Totals struct {
+	Claims int   `json:"claims"`
+	Charge int64 `json:"charge"` // Σ CLP03
+	Paid   int64 `json:"paid"`   // Σ CLP04
 }
 
 // Payment is the BPR segment: what moves, how and when.
