@@ -1,13 +1,10 @@
 package claimstatus
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
-	"github.com/clearinghouse/clearinghouse/edi/schema"
-	"github.com/clearinghouse/clearinghouse/edi/validate"
 )
 
 // stream276 is a 276 of n claim inquiries made on the fly.
@@ -42,17 +39,7 @@ func decodeStream(t *testing.T, n int) (int, uint64) {
 		}
 		return nil
 	})
-	res, err := validate.Run(context.Background(), stream276(n), validate.Options{
-		Handler: func(validate.SetInfo) schema.Handler { return dec }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := dec.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if res.Status() != 0 {
-		t.Fatalf("generated 276 not clean: status %d", res.Status())
-	}
+	validtest.Stream(t, stream276(n), dec, dec.Flush)
 	return count, peak
 }
 
@@ -62,13 +49,5 @@ func TestDecoderStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decodes 55k inquiries")
 	}
-	n1, small := decodeStream(t, 5_000)
-	n2, large := decodeStream(t, 50_000)
-	t.Logf("5k inquiries: peak heap %d KiB; 50k: %d KiB", small>>10, large>>10)
-	if n1 != 5_000 || n2 != 50_000 {
-		t.Fatalf("%d and %d inquiries decoded", n1, n2)
-	}
-	if large > small+8<<20 {
-		t.Errorf("heap grew with the set: %d KiB for 5k inquiries, %d KiB for 50k", small>>10, large>>10)
-	}
+	validtest.FlatHeap(t, 5_000, 50_000, decodeStream)
 }

@@ -2,10 +2,8 @@ package eligibility_test
 
 import (
 	"bytes"
-	"errors"
 	"flag"
-	"path/filepath"
-	"strings"
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,11 +41,8 @@ func base() eligibility.Response {
 	return eligibility.Response{Reference: "REQ-77", Source: payer, Receiver: provider}
 }
 
-var goldenCases = []struct {
-	name string
-	resp func() []eligibility.Response
-}{
-	{"active_eb1", func() []eligibility.Response {
+var goldenCases = []validtest.WriterCase[eligibility.Response]{
+	{Name: "active_eb1", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Dates = []eligibility.Date{{Qualifier: "346", From: "20260101"}, {Qualifier: "347", From: "20261231"},
@@ -60,48 +55,48 @@ var goldenCases = []struct {
 		}
 		return []eligibility.Response{r}
 	}},
-	{"inactive_eb6", func() []eligibility.Response {
+	{Name: "inactive_eb6", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Benefits = []eligibility.Benefit{{Code: "6", ServiceTypes: []string{"30"},
 			Dates: []eligibility.Date{{Qualifier: "357", From: "20251231"}}}}
 		return []eligibility.Response{r}
 	}},
-	{"source_rejected_79", func() []eligibility.Response {
+	{Name: "source_rejected_79", Input: func() []eligibility.Response {
 		r := base()
 		r.SourceRejects = []eligibility.Reject{{Code: "79", Action: "C"}}
 		return []eligibility.Response{r}
 	}},
-	{"receiver_rejected_51", func() []eligibility.Response {
+	{Name: "receiver_rejected_51", Input: func() []eligibility.Response {
 		r := base()
 		r.ReceiverRejects = []eligibility.Reject{{Code: "51", Action: "N"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_id_name_72_73_75", func() []eligibility.Response {
+	{Name: "subscriber_id_name_72_73_75", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "72"}, {Code: "73"}, {Code: "75"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_birth_date_58_71", func() []eligibility.Response {
+	{Name: "subscriber_birth_date_58_71", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "58"}, {Code: "71", Action: "C"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_service_dates_57_62_63", func() []eligibility.Response {
+	{Name: "subscriber_service_dates_57_62_63", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "57"}, {Code: "62"}, {Code: "63", Action: "R"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_duplicate_76", func() []eligibility.Response {
+	{Name: "subscriber_duplicate_76", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "76", Action: "N"}}
 		return []eligibility.Response{r}
 	}},
-	{"dependent_eb1", func() []eligibility.Response {
+	{Name: "dependent_eb1", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Traces = nil
@@ -109,7 +104,7 @@ var goldenCases = []struct {
 			BirthDate: "20150704", Gender: "M", Benefits: []eligibility.Benefit{active("DEP")}}
 		return []eligibility.Response{r}
 	}},
-	{"dependent_not_found_77", func() []eligibility.Response {
+	{Name: "dependent_not_found_77", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Traces = nil
@@ -133,28 +128,26 @@ func write(t *testing.T, rs []eligibility.Response, out ack.OutboundEnvelope) []
 	return buf.Bytes()
 }
 
-func TestWrite271Golden(t *testing.T) {
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := write(t, tc.resp(), outbound())
-			validtest.Clean(t, got)
-			validtest.Golden(t, filepath.Join("testdata", tc.name+".271.golden"), got, *update)
-		})
-	}
-}
-
-func TestWrite271AllInOneInterchange(t *testing.T) {
-	var rs []eligibility.Response
-	for _, tc := range goldenCases {
-		rs = append(rs, tc.resp()...)
-	}
-	out := outbound()
-	out.Suffix = ""
-	data := write(t, rs, out)
-	validtest.Clean(t, data)
-	if n := bytes.Count(data, []byte("~ST*271*")); n != len(rs) {
-		t.Errorf("%d sets, want %d", n, len(rs))
-	}
+// TestWrite271 writes every golden case: valid, as the golden file,
+// decoded back into the same bytes, and all in one interchange.
+func TestWrite271(t *testing.T) {
+	validtest.Writer(t, "271", goldenCases, func(rs []eligibility.Response, suffix string) ([]byte, error) {
+		out := outbound()
+		out.Suffix = suffix
+		var buf bytes.Buffer
+		err := eligibility.Write271(&buf, rs, out)
+		return buf.Bytes(), err
+	}, func(data []byte) ([]eligibility.Response, error) {
+		sets, err := eligibility.DecodeResponses(data)
+		var rs []eligibility.Response
+		for _, s := range sets {
+			if len(s.Issues) > 0 {
+				return nil, fmt.Errorf("decoded set %s has issues: %v", s.Header.Control, s.Issues)
+			}
+			rs = append(rs, s.Responses...)
+		}
+		return rs, err
+	}, *update)
 }
 
 // TestWrite271Delimiters: an identifier holding a default delimiter moves
@@ -230,66 +223,7 @@ func TestWrite271Errors(t *testing.T) {
 			tc.edit(&r)
 			var buf bytes.Buffer
 			err := eligibility.Write271(&buf, []eligibility.Response{r}, outbound())
-			if err == nil {
-				t.Fatal("Write271 accepted bad input")
-			}
-			if buf.Len() != 0 {
-				t.Error("Write271 wrote output despite the error")
-			}
-			if !errors.Is(err, tc.err) {
-				t.Errorf("error %v does not wrap %v", err, tc.err)
-			}
-			var fe *eligibility.FieldError
-			found := false
-			for _, e := range unwrapAll(err) {
-				if errors.As(e, &fe) && fe.Field == tc.field {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("no FieldError for %s in %v", tc.field, err)
-			}
-			for _, secret := range []string{"DOE", "JANE", "ALM0000123", "19800214"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error message carries a value (%s): %v", secret, err)
-				}
-			}
-		})
-	}
-}
-
-// unwrapAll flattens joined errors.
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unwrapAll(e)...)
-		}
-		return out
-	}
-	if u := errors.Unwrap(err); u != nil {
-		return append([]error{err}, unwrapAll(u)...)
-	}
-	return []error{err}
-}
-
-// TestWrite271RoundTrip decodes each golden 271 back into Responses and
-// writes them again: the decoder reads what the writer writes, byte for
-// byte.
-func TestWrite271RoundTrip(t *testing.T) {
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			want := write(t, tc.resp(), outbound())
-			sets, err := eligibility.DecodeResponses(want)
-			if err != nil || len(sets) != 1 {
-				t.Fatalf("decode: %v, %d sets", err, len(sets))
-			}
-			if len(sets[0].Issues) > 0 {
-				t.Fatalf("issues: %v", sets[0].Issues)
-			}
-			if got := write(t, sets[0].Responses, outbound()); !bytes.Equal(got, want) {
-				t.Errorf("written again:\n%s\nwant:\n%s", got, want)
-			}
+			validtest.Refused(t, err, buf.Bytes(), tc.err, tc.field, "DOE", "JANE", "ALM0000123", "19800214")
 		})
 	}
 }

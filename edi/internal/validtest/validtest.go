@@ -7,6 +7,7 @@ package validtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
+	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 	"github.com/clearinghouse/clearinghouse/internal/corpustest"
@@ -191,4 +193,109 @@ func HeapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+// WriterCase is a named input of a writer test.
+type WriterCase[R any] struct {
+	Name  string
+	Input func() []R
+}
+
+// Writer checks a writer over its cases: each output passes the
+// validator with no finding, equals testdata/<name>.<ext>.golden
+// (rewritten when update is set), and decodes back into values that write
+// the same bytes again; then all cases together make one valid
+// interchange of len(all inputs) sets whose ST01 is ext.
+func Writer[R any](t *testing.T, ext string, cases []WriterCase[R], write func(rs []R, suffix string) ([]byte, error),
+	decode func(data []byte) ([]R, error), update bool) {
+	t.Helper()
+	mustWrite := func(t *testing.T, rs []R, suffix string) []byte {
+		t.Helper()
+		data, err := write(rs, suffix)
+		if err != nil {
+			t.Fatalf("write: %v", err)
+		}
+		return data
+	}
+	var all []R
+	for _, tc := range cases {
+		all = append(all, tc.Input()...)
+		t.Run(tc.Name, func(t *testing.T) {
+			got := mustWrite(t, tc.Input(), "\n")
+			Clean(t, got)
+			Golden(t, filepath.Join("testdata", tc.Name+"."+ext+".golden"), got, update)
+			back, err := decode(got)
+			if err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			if again := mustWrite(t, back, "\n"); !bytes.Equal(again, got) {
+				t.Errorf("decoded and written again:\n%s\nwant:\n%s", again, got)
+			}
+		})
+	}
+	t.Run("all_in_one_interchange", func(t *testing.T) {
+		data := mustWrite(t, all, "")
+		Clean(t, data)
+		if n := bytes.Count(data, []byte("~ST*"+ext+"*")); n != len(all) {
+			t.Errorf("%d sets, want %d", n, len(all))
+		}
+	})
+}
+
+// Refused checks what a writer returned for bad input: an error wrapping
+// want that names field (as "<field> (" in its text), no output, and none
+// of the secret values in the message.
+func Refused(t testing.TB, err error, out []byte, want error, field string, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("bad input accepted")
+	}
+	if len(out) != 0 {
+		t.Error("output written despite the error")
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("error %v does not wrap %v", err, want)
+	}
+	if !strings.Contains(err.Error(), field+" (") {
+		t.Errorf("no field error for %s in %v", field, err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(err.Error(), s) {
+			t.Errorf("error message carries a value (%s): %v", s, err)
+		}
+	}
+}
+
+// FlatHeap runs decode (which streams a generated set of n items and
+// returns how many it decoded and the peak heap it saw) for small and
+// large n and fails when an item is missing or the peak heap grows by
+// more than 8 MiB with the size.
+func FlatHeap(t *testing.T, small, large int, decode func(t *testing.T, n int) (int, uint64)) {
+	t.Helper()
+	n1, h1 := decode(t, small)
+	n2, h2 := decode(t, large)
+	t.Logf("%d items: peak heap %d KiB; %d items: %d KiB", small, h1>>10, large, h2>>10)
+	if n1 != small || n2 != large {
+		t.Fatalf("%d and %d items decoded, want %d and %d", n1, n2, small, large)
+	}
+	if h2 > h1+8<<20 {
+		t.Errorf("heap grew with the input: %d KiB for %d items, %d KiB for %d", h1>>10, small, h2>>10, large)
+	}
+}
+
+// Stream runs validate.Run over r with h receiving the schema events of
+// every set, calls flush at the end and fails unless the input is valid.
+func Stream(t *testing.T, r io.Reader, h schema.Handler, flush func() error) {
+	t.Helper()
+	res, err := validate.Run(context.Background(), r, validate.Options{
+		Handler: func(validate.SetInfo) schema.Handler { return h }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := flush(); err != nil {
+		t.Fatal(err)
+	}
+	if res.Status() != 0 {
+		t.Fatalf("generated input not clean: status %d", res.Status())
+	}
 }
