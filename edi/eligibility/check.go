@@ -142,7 +142,7 @@ func (k *checker) subject(field, suffix string, s *Subject) {
 		}
 	} else {
 		k.Code(field+".IDQualifier", nm+"08", s.IDQualifier, codes(name, "NM1", 8))
-		k.ID(field+".ID", nm+"09", s.ID, 2, 80, false)
+		k.ID(field+".ID", nm+"09", s.ID, 2, 80, s.IDQualifier != "")
 	}
 	if len(s.Traces) > maxTraces {
 		k.Fail(field+".Traces", "TRN", fmt.Errorf("%w: at most %d", ErrTooMany, maxTraces))
@@ -203,10 +203,8 @@ func (k *checker) benefit(f, loop string, b *Benefit) {
 	if (b.QuantityQualifier == "") != (b.Quantity == "") {
 		k.Fail(f+".Quantity", eb+"09/EB10", fmt.Errorf("%w: qualifier and quantity go together", ErrMissing))
 	}
-	if b.Quantity != "" {
-		if _, err := strconv.ParseFloat(b.Quantity, 64); err != nil || len(b.Quantity) > 15 || b.Quantity[0] == '+' {
-			k.Fail(f+".Quantity", eb+"10", fmt.Errorf("%w: not a number", ErrInvalid))
-		}
+	if d, ok := decimalDigits(b.Quantity); b.Quantity != "" && (!ok || d > 15) {
+		k.Fail(f+".Quantity", eb+"10", fmt.Errorf("%w: not a number of at most 15 digits", ErrInvalid))
 	}
 	k.Code(f+".AuthorizationRequired", eb+"11", b.AuthorizationRequired, codes(loop, "EB", 11))
 	k.Code(f+".InNetwork", eb+"12", b.InNetwork, codes(loop, "EB", 12))
@@ -220,12 +218,10 @@ func (k *checker) benefit(f, loop string, b *Benefit) {
 	}
 }
 
-// isFraction reports whether v is a decimal number from 0 to 1 written
-// the X12 way (digits and at most one point, no sign or exponent).
-func isFraction(v string) bool {
-	if len(v) > 11 {
-		return false
-	}
+// decimalDigits returns the digit count of v, a non-negative X12 decimal
+// number (digits and at most one point, no sign or exponent), and whether
+// it is one.
+func decimalDigits(v string) (int, bool) {
 	dot, digits := false, 0
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
@@ -234,9 +230,16 @@ func isFraction(v string) bool {
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return false
+			return 0, false
 		}
 	}
+	return digits, digits > 0
+}
+
+// isFraction reports whether v is a decimal number from 0 to 1 of at
+// most 10 digits (EB08).
+func isFraction(v string) bool {
+	d, ok := decimalDigits(v)
 	f, err := strconv.ParseFloat(v, 64)
-	return digits > 0 && digits <= 10 && err == nil && f <= 1
+	return ok && d <= 10 && err == nil && f <= 1
 }

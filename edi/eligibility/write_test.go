@@ -212,6 +212,14 @@ func TestWrite271Errors(t *testing.T) {
 			r.Subscriber = subscriber()
 			r.Subscriber.Traces = []eligibility.Trace{{Type: "2", Number: "T1", Originator: "9ABC"}}
 		}, "Subscriber.Traces[0].Originator", eligibility.ErrInvalid},
+		{"quantity with an exponent", func(r *eligibility.Response) {
+			r.Subscriber = subscriber()
+			r.Subscriber.Benefits = []eligibility.Benefit{{Code: "F", QuantityQualifier: "VS", Quantity: "1e3"}}
+		}, "Subscriber.Benefits[0].Quantity", eligibility.ErrInvalid},
+		{"ID qualifier without ID", func(r *eligibility.Response) {
+			r.Subscriber = subscriber()
+			r.Subscriber.IDQualifier, r.Subscriber.ID = "MI", ""
+		}, "Subscriber.ID", eligibility.ErrMissing},
 		{"percent over one", func(r *eligibility.Response) {
 			r.Subscriber = subscriber()
 			r.Subscriber.Benefits = []eligibility.Benefit{{Code: "A", Percent: "20"}}
