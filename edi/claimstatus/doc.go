@@ -4,9 +4,11 @@
 //
 // # Reading 276s
 //
-// A Decoder is a schema.Handler for the 276 table of package schema; it
-// calls back with one Inquiry per claim loop (2200D or 2200E), with the
-// payer, receiver, providers and subscriber (and dependent) above it:
+// A Decoder is a schema.Handler for the 276 table of package schema (give
+// it to validate.Run's Handler option for sets whose ID is 276, or to a
+// schema.Parser); it calls back with one Inquiry per claim loop (2200D or
+// 2200E), with the payer, receiver, providers and subscriber (and
+// dependent) above it, so memory does not grow with the file:
 //
 //	dec := claimstatus.NewDecoder(func(q *claimstatus.Inquiry) error {
 //		npi := q.ProviderID("XX")                 // 2100C NM109 with NM108 XX

@@ -4,10 +4,10 @@
 // # Reading 270s
 //
 // A Decoder is a schema.Handler: put it behind the 270 table of package
-// schema (validate.Run's Handler option, or a schema.Parser of your own)
-// and it calls back with one Inquiry at a time, the subscriber or
-// dependent level asked about with its parents, so memory does not grow
-// with the file:
+// schema (validate.Run's Handler option, returning it for sets whose ID is
+// 270, or a schema.Parser of your own) and it calls back with one Inquiry
+// at a time, the subscriber or dependent level asked about with its
+// parents, so memory does not grow with the file:
 //
 //	dec := eligibility.NewDecoder(func(q *eligibility.Inquiry) error {
 //		p := q.Patient()                  // the dependent, or the subscriber
@@ -16,8 +16,13 @@
 //		_ = q.Traces()                    // TRN*1 to echo as TRN*2
 //		return nil
 //	})
-//	p := schema.NewParser(schema.Lookup("270", eligibility.Version), dec)
-//	// p.Segment(seg) for each segment ST..SE, then p.Finish(), dec.Flush()
+//	res, err := validate.Run(ctx, r, validate.Options{Handler: func(s validate.SetInfo) schema.Handler {
+//		if s.ID != "270" {
+//			return nil
+//		}
+//		return dec
+//	}})
+//	// then dec.Flush() (a set cut short at the end of the input)
 //
 // ReadRequests (a stream) and DecodeRequests (bytes) decode whole sets
 // instead: a Request keeps its segments, and Request.Encode writes the
@@ -31,18 +36,14 @@
 // interchange, addressed and numbered by an ack.OutboundEnvelope:
 //
 //	resp := eligibility.Response{
-//		Reference: inquiry.Header.Reference,
-//		Source:    eligibility.Party{Last: "ALLIANCE HEALTH PLAN", ID: "ALL01"},
-//		Receiver:  inquiry.Receiver.Party,
-//		Subscriber: &eligibility.Subject{
-//			Party:  inquiry.Subscriber.Party,               // the identifiers used to find the member
-//			Traces: eligibility.EchoTraces(inquiry.Traces()), // TRN*2
-//			BirthDate: inquiry.Subscriber.BirthDate,
-//			Benefits: []eligibility.Benefit{{Code: "1", CoverageLevel: "IND",
-//				ServiceTypes: []string{"30"}, InsuranceType: "C1", PlanDescription: "GOLD PPO"}},
-//			Dates: []eligibility.Date{{Qualifier: "346", From: "20260101"}},
-//		},
+//		Reference:  inquiry.Header.Reference,
+//		Source:     eligibility.Party{Last: "ALLIANCE HEALTH PLAN", ID: "ALL01"},
+//		Receiver:   inquiry.Receiver.Party,
+//		Subscriber: inquiry.Subscriber.Echo(), // NM1, REF, DMG used to find the member; TRN*1 as TRN*2
 //	}
+//	resp.Subscriber.Dates = []eligibility.Date{{Qualifier: "346", From: "20260101"}}
+//	resp.Subscriber.Benefits = []eligibility.Benefit{{Code: "1", CoverageLevel: "IND",
+//		ServiceTypes: []string{"30"}, InsuranceType: "C1", PlanDescription: "GOLD PPO"}}
 //	err := eligibility.Write271(w, []eligibility.Response{resp}, ack.OutboundEnvelope{
 //		Control: isa13, GroupControl: gs06, Time: now, SenderID: "ALLIANCECH", ReceiverID: partnerID})
 //

@@ -25,16 +25,14 @@ func Example() {
 	for _, q := range reqs[0].Inquiries {
 		fmt.Printf("inquiry at HL position %d: dependent %v, service types %v\n",
 			q.Position, q.Dependent != nil, q.Patient().ServiceTypes())
-		r := eligibility.Response{Reference: q.Header.Reference, Source: *q.Source, Receiver: q.Receiver.Party}
-		sub := &eligibility.Subject{Party: q.Subscriber.Party, BirthDate: q.Subscriber.BirthDate}
-		answer := sub
+		r := eligibility.Response{Reference: q.Header.Reference, Source: *q.Source, Receiver: q.Receiver.Party,
+			Subscriber: q.Subscriber.Echo()}
+		answer := r.Subscriber
 		if q.Dependent != nil {
-			answer = &eligibility.Subject{Party: eligibility.Party{Last: q.Dependent.Last, First: q.Dependent.First},
-				BirthDate: q.Dependent.BirthDate}
-			r.Dependent = answer
+			r.Subscriber.Traces = nil // the dependent level answers the inquiry
+			r.Dependent = q.Dependent.Echo()
+			answer = r.Dependent
 		}
-		r.Subscriber = sub
-		answer.Traces = eligibility.EchoTraces(q.Traces())
 		answer.Benefits = []eligibility.Benefit{{Code: "1", CoverageLevel: "IND", ServiceTypes: q.Patient().ServiceTypes()}}
 		out = append(out, r)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -233,5 +234,57 @@ func TestWrite271Errors(t *testing.T) {
 			err := eligibility.Write271(&buf, []eligibility.Response{r}, outbound())
 			validtest.Refused(t, err, buf.Bytes(), tc.err, tc.field, "DOE", "JANE", "ALM0000123", "19800214")
 		})
+	}
+}
+
+// TestWrite271EchoesInquiries answers each inquiry of a 270 with the
+// identifiers it used (Member.Echo): the 271 is valid and carries back
+// the member's name, ID, REFs, birth date and traces.
+func TestWrite271EchoesInquiries(t *testing.T) {
+	data, err := os.ReadFile("testdata/subscriber_and_dependent.270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := eligibility.DecodeRequests(data)
+	if err != nil || len(reqs) != 1 || len(reqs[0].Inquiries) != 2 {
+		t.Fatalf("decode: %v", err)
+	}
+	var rs []eligibility.Response
+	for _, q := range reqs[0].Inquiries {
+		r := eligibility.Response{Reference: q.Header.Reference, Source: *q.Source, Receiver: q.Receiver.Party,
+			Subscriber: q.Subscriber.Echo()}
+		answer := r.Subscriber
+		if q.Dependent != nil {
+			r.Subscriber.Traces = nil
+			r.Dependent = q.Dependent.Echo()
+			answer = r.Dependent
+		}
+		answer.Benefits = []eligibility.Benefit{active("IND")}
+		rs = append(rs, r)
+	}
+	out := write(t, rs, outbound())
+	validtest.Clean(t, out)
+	sets, err := eligibility.DecodeResponses(out)
+	if err != nil || len(sets) != 2 {
+		t.Fatalf("decode 271: %v, %d sets", err, len(sets))
+	}
+	for i, q := range reqs[0].Inquiries {
+		got := sets[i].Responses[0]
+		sub := got.Subscriber
+		if sub.ID != q.Subscriber.ID || sub.Last != q.Subscriber.Last || sub.BirthDate != q.Subscriber.BirthDate ||
+			len(sub.Refs) != len(q.Subscriber.Refs) {
+			t.Errorf("inquiry %d: subscriber not echoed", i+1)
+		}
+		patient, asked := got.Subscriber, q.Subscriber
+		if q.Dependent != nil {
+			patient, asked = got.Dependent, q.Dependent
+		}
+		if len(patient.Traces) != len(asked.Traces) || patient.Traces[0].Type != "2" ||
+			patient.Traces[0].Number != asked.Traces[0].Number || patient.Traces[0].Originator != asked.Traces[0].Originator {
+			t.Errorf("inquiry %d: traces %+v, asked %+v", i+1, patient.Traces, asked.Traces)
+		}
+		if len(patient.Benefits) != 1 || patient.Benefits[0].Code != "1" {
+			t.Errorf("inquiry %d: benefits %+v", i+1, patient.Benefits)
+		}
 	}
 }
