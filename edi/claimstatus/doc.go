@@ -43,6 +43,8 @@
 //	  SVC*<proc>*<charge>*<paid>*<rev>***<units>  STC  REF*FJ  DTP*472   (Lines)
 //	SE
 //
+// Inquiry.Echo starts the ClaimStatus of an inquiry with what the 277
+// sends back (names, member ID, TRN02, REF*1K/EJ/BLT/D9, service dates).
 // Each claim gets its own subscriber level (and dependent level), in
 // input order. Statuses fill STC01, STC10 and STC11; a fourth starts
 // another STC repeating STC02..STC09. Categories (STCxx-1): A0..A8

@@ -27,11 +27,8 @@ func Example() {
 		resp.Payer, resp.Receiver, prov.Party = *q.Payer, *q.Receiver, q.Providers[0]
 		fmt.Printf("claim %s: charge %d cents, %d lines, dependent %v\n",
 			q.Claim.PatientControlNumber, q.Claim.ChargeCents, len(q.Claim.Lines), q.Dependent != nil)
-		c := claimstatus.ClaimStatus{Subscriber: q.Subscriber.Party, Trace: q.Claim.Trace, StatusDate: "20260302",
-			PatientControlNumber: q.Claim.PatientControlNumber, ServiceFrom: q.Claim.ServiceFrom, ServiceTo: q.Claim.ServiceTo}
-		if q.Dependent != nil {
-			c.Dependent = &claimstatus.Party{Last: q.Dependent.Last, First: q.Dependent.First}
-		}
+		c := q.Echo()
+		c.StatusDate = "20260302"
 		if i == 0 {
 			c.Statuses = []claimstatus.Status{{Category: "F1", Code: "65"}}
 			c.ChargeCents, c.HasCharge, c.PaidCents, c.HasPaid = q.Claim.ChargeCents, true, 9800, true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -254,4 +255,46 @@ func TestWrite277Delimiters(t *testing.T) {
 	if !errors.Is(err, claimstatus.ErrInvalid) || !strings.Contains(err.Error(), "ClaimStatus.Subscriber.ID") {
 		t.Errorf("non-ASCII member ID: %v", err)
 	}
+}
+
+// TestWrite277EchoesInquiries answers each claim of a 276 with what it
+// sent (Inquiry.Echo): the 277 is valid and carries back the trace, the
+// member, the claim references and dates.
+func TestWrite277EchoesInquiries(t *testing.T) {
+	reqs, err := claimstatus.DecodeRequests(mustRead(t, "testdata/claims.276"))
+	if err != nil || len(reqs) != 1 || len(reqs[0].Inquiries) != 2 {
+		t.Fatalf("decode: %v", err)
+	}
+	qs := reqs[0].Inquiries
+	r := claimstatus.Response{Reference: reqs[0].Header.Reference, Payer: *qs[0].Payer, Receiver: *qs[0].Receiver,
+		Providers: []claimstatus.Provider{{Party: qs[0].Providers[0]}}}
+	for _, q := range qs {
+		c := q.Echo()
+		c.Statuses, c.StatusDate = []claimstatus.Status{st("A4", "35")}, "20260302"
+		r.Providers[0].Claims = append(r.Providers[0].Claims, c)
+	}
+	out := write(t, []claimstatus.Response{r}, outbound())
+	validtest.Clean(t, out)
+	sets, err := claimstatus.DecodeResponses(out)
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("decode 277: %v", err)
+	}
+	got := sets[0].Responses[0].Providers[0].Claims
+	for i, q := range qs {
+		g := got[i]
+		if g.Trace != q.Claim.Trace || g.Subscriber.ID != q.Subscriber.ID || g.PatientControlNumber != q.Claim.PatientControlNumber ||
+			g.PayerClaimControlNumber != q.Claim.PayerClaimControlNumber || g.BillType != q.Claim.BillType ||
+			g.ServiceFrom != q.Claim.ServiceFrom || g.ServiceTo != q.Claim.ServiceTo || (g.Dependent != nil) != (q.Dependent != nil) {
+			t.Errorf("claim %d not echoed: %+v", i+1, g)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
