@@ -79,3 +79,20 @@ func TestCorpus270Fields(t *testing.T) {
 		t.Errorf("subscriber identifiers not read as sent")
 	}
 }
+
+// TestCorpus4010 checks that the 4010 files of the corpus (not ours to
+// accept) are rejected at the envelope (TA1 003) and read by the decoders
+// without a crash.
+func TestCorpus4010(t *testing.T) {
+	n := validtest.Rejects4010(t, func(data []byte) error {
+		if _, err := DecodeRequests(data); err != nil {
+			return err
+		}
+		_, err := DecodeResponses(data)
+		return err
+	}, "270", "271")
+	if n == 0 {
+		t.Error("no 4010 file in the corpus index")
+	}
+	t.Logf("%d files", n)
+}

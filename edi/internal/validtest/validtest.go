@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -298,4 +299,48 @@ func Stream(t *testing.T, r io.Reader, h schema.Handler, flush func() error) {
 	if res.Status() != 0 {
 		t.Fatalf("generated input not clean: status %d", res.Status())
 	}
+}
+
+// Rejects4010 checks every shared-corpus file of the given transaction
+// set types (PROVENANCE.tsv) whose version is a 4010 one: validate.Run
+// reads it without failing and rejects each interchange with TA1 note 003
+// (control version not supported), and decode, a package's decoder,
+// reads it without failing (a file may still hold a set whose ST03 names
+// the 5010 guide: the decoders read sets, the envelope verdict is the
+// validator's). It returns the number of files checked.
+func Rejects4010(t *testing.T, decode func(data []byte) error, types ...string) int {
+	t.Helper()
+	index, err := os.ReadFile(corpustest.Path(t, "PROVENANCE.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(index), "\n") {
+		cols := strings.Split(line, "\t")
+		if len(cols) < 4 || !slices.Contains(types, cols[2]) || !strings.HasPrefix(cols[3], "004010") {
+			continue
+		}
+		n++
+		data, err := os.ReadFile(corpustest.Path(t, cols[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := validate.Run(context.Background(), bytes.NewReader(data), validate.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", cols[0], err)
+			continue
+		}
+		if res.Accepted() || len(res.Interchanges) == 0 {
+			t.Errorf("%s: 4010 file accepted", cols[0])
+		}
+		for _, ic := range res.Interchanges {
+			if ic.TA1.Ack != "R" || ic.TA1.Note != "003" {
+				t.Errorf("%s: TA1 %s %s, want R 003", cols[0], ic.TA1.Ack, ic.TA1.Note)
+			}
+		}
+		if err := decode(data); err != nil {
+			t.Errorf("%s: decode: %v", cols[0], err)
+		}
+	}
+	return n
 }
