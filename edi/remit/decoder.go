@@ -43,7 +43,19 @@ type ClaimContext struct {
 // schema parser and calls the claim function once the claim is complete
 // (at the next CLP, LX, PLB or SE). It keeps nothing of an emitted claim,
 // so memory does not grow with the number of claims in a set.
+//
+// The claim, its lines and the ClaimContext belong to the callee unless
+// ReuseClaims is set.
 type Decoder struct {
+	// ReuseClaims makes the Decoder reuse the memory of an emitted claim
+	// (the Claim, its Lines, their adjustment, reference, amount and
+	// remark lists, and the ClaimContext) for the next claim, as
+	// encoding/csv's ReuseRecord does: the claim is then valid only during
+	// the call of the claim function, which must copy what it keeps.
+	// Strings stay valid. It saves most of the decoder's allocations on
+	// large files. Set it before the first event.
+	ReuseClaims bool
+
 	b builder
 }
 
@@ -57,7 +69,10 @@ func NewDecoder(claim func(*ClaimContext) error, set func(*Remittance) error) *D
 }
 
 // HandleEvent implements schema.Handler.
-func (d *Decoder) HandleEvent(e schema.Event) error { return d.b.handle(e) }
+func (d *Decoder) HandleEvent(e schema.Event) error {
+	d.b.reuse = d.ReuseClaims
+	return d.b.handle(e)
+}
 
 // Flush emits a claim and a set left open by input that ended without an
 // SE. Call it after the last event.

@@ -2,11 +2,13 @@ package remit
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
 
@@ -183,5 +185,31 @@ func TestDecodeSet(t *testing.T) {
 	var built Remittance
 	if err := built.Encode(x12.NewWriter(&bytes.Buffer{}, x12.DefaultDelimiters)); !errors.Is(err, ErrNoSegments) {
 		t.Errorf("Encode by hand: %v", err)
+	}
+}
+
+// ReuseClaims gives the same claims (as seen during the callback) as
+// fresh allocation.
+func TestDecoderReuseClaims(t *testing.T) {
+	data := large(t, 50)
+	snapshot := func(reuse bool) []string {
+		var out []string
+		d := NewDecoder(func(c *ClaimContext) error {
+			j, err := json.Marshal(c.Claim)
+			if err != nil {
+				return err
+			}
+			out = append(out, string(j))
+			return nil
+		}, nil)
+		d.ReuseClaims = reuse
+		if err := decodeStream(data, schema.NewParser(Schema(), d), nil); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	fresh, reused := snapshot(false), snapshot(true)
+	if len(fresh) != 50 || strings.Join(fresh, "\n") != strings.Join(reused, "\n") {
+		t.Fatalf("reused claims differ (%d vs %d)", len(fresh), len(reused))
 	}
 }

@@ -31,7 +31,10 @@
 //	}})
 //
 // (or feed a schema.NewParser(remit.Schema(), d) the segments ST..SE
-// yourself, and call d.Flush at the end of the input). SetDecoder,
+// yourself; call d.Flush at the end of the input either way, for a set
+// cut short without an SE). Decoder.ReuseClaims recycles an emitted
+// claim's memory for the next one (the claim is then valid only during the
+// call), which saves most of the decoder's allocations on huge files. SetDecoder,
 // DecodeSet and ReadSets build a whole Remittance instead, keeping a clone
 // of every segment: Encode writes it back exactly as read.
 //

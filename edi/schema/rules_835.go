@@ -148,6 +148,9 @@ func decimals(v []byte) int {
 // ruleMoney835: every monetary amount has at most two decimal places
 // (amounts are whole cents).
 func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop string) {
+	if !longFraction(seg.Raw()) {
+		return // no value of the segment has three digits after a point
+	}
 	for _, pos := range r.moneyPositions(sd) {
 		v := seg.Element(pos)
 		if len(v) < 4 || decimals(v) <= 2 {
@@ -160,6 +163,20 @@ func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop st
 			fmt.Sprintf("%s%02d has more than two decimal places (amounts are whole cents)", sd.id, pos))
 	}
 }
+
+// longFraction reports whether raw holds a '.' followed by three digits:
+// the only way an amount of the segment can have more than two decimal
+// places (a quick test before the per-element check).
+func longFraction(raw []byte) bool {
+	for i := 0; i+3 < len(raw); i++ {
+		if raw[i] == '.' && isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ikLoop is the IK303 loop of a segment placed in event loop loop: none
 // for the header and trailer.
