@@ -120,7 +120,7 @@ func (r *rules835) moneyPositions(sd *segDef) []int {
 
 // cents835 parses a monetary amount of seg, reporting more than two
 // decimal places (ruleMoney835). ok is false for an absent or bad value.
-func (r *rules835) cents835(p *Parser, seg *x12.Segment, pos int) (int64, bool) {
+func (r *rules835) cents835(seg *x12.Segment, pos int) (int64, bool) {
 	v := seg.Element(pos)
 	if len(v) == 0 {
 		return 0, false
@@ -194,7 +194,7 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 	r.ruleMoney835(p, seg, sd, loop)
 	switch sd.id {
 	case "BPR":
-		v, ok := r.cents835(p, seg, 2)
+		v, ok := r.cents835(seg, 2)
 		r.bpr.set(seg, 2, v, ok)
 		r.bprSeen = true
 		r.debit = string(seg.Element(3)) == "D"
@@ -203,19 +203,19 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 		if !r.inClaim {
 			return
 		}
-		v, ok := r.cents835(p, seg, 3)
+		v, ok := r.cents835(seg, 3)
 		r.charge.set(seg, 3, v, ok)
-		v, ok = r.cents835(p, seg, 4)
+		v, ok = r.cents835(seg, 4)
 		r.paid.set(seg, 4, v, ok)
-		v, ok = r.cents835(p, seg, 5)
+		v, ok = r.cents835(seg, 5)
 		r.resp.set(seg, 5, v, ok)
 	case "SVC":
 		if !r.inLine {
 			return
 		}
-		v, ok := r.cents835(p, seg, 2)
+		v, ok := r.cents835(seg, 2)
 		r.lCharge.set(seg, 2, v, ok)
-		v, ok = r.cents835(p, seg, 3)
+		v, ok = r.cents835(seg, 3)
 		r.lPaid.set(seg, 3, v, ok)
 	case "CAS":
 		r.adjustments(p, seg, loop)
@@ -224,7 +224,7 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 			if len(seg.Element(pos)) == 0 {
 				continue
 			}
-			v, ok := r.cents835(p, seg, pos)
+			v, ok := r.cents835(seg, pos)
 			r.net -= v
 			r.netOK = r.netOK && ok
 		}
@@ -238,7 +238,7 @@ func (r *rules835) adjustments(p *Parser, seg *x12.Segment, loop string) {
 		if len(seg.Element(pos)) == 0 {
 			continue
 		}
-		v, ok := r.cents835(p, seg, pos)
+		v, ok := r.cents835(seg, pos)
 		switch {
 		case loop == "2110" && r.inLine:
 			r.lAdj += v
