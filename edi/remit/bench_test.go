@@ -28,7 +28,7 @@ func large(t testing.TB, n int) []byte {
 	r.Groups = []*Group{{Number: 1, Claims: claims}}
 	r.ComputeTotals()
 	var buf bytes.Buffer
-	if err := Write(&buf, []Remittance{r}, outbound()); err != nil {
+	if err := Write(&buf, []Remittance{r}, testEnvelope()); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

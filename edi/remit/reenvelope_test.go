@@ -34,7 +34,7 @@ func received(t *testing.T, rs ...Remittance) ([]*Remittance, []byte) {
 func reenvelope(t *testing.T, sets []*Remittance) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Reenvelope(&buf, sets, outbound()); err != nil {
+	if err := Reenvelope(&buf, sets, testEnvelope()); err != nil {
 		t.Fatalf("Reenvelope: %v", err)
 	}
 	return buf.Bytes()
@@ -99,7 +99,7 @@ func TestReenvelopeRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := Reenvelope(&buf, tc.sets, outbound())
+			err := Reenvelope(&buf, tc.sets, testEnvelope())
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
