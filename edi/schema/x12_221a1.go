@@ -83,8 +83,10 @@ var schema835 = (&Schema{
 	rules:   newRules835,
 	root: loopOf("", uR, 1,
 		group(
-			// ST02/SE02 matching, SE01 and ST03 = GS08 are envelope checks (IK5).
-			seg("ST", uR, 1, "RRR", codes(1, "835"), envelopeSeg(), loopName("HEADER")),
+			// ST02/SE02 matching, SE01 and ST03 = GS08 are envelope checks
+			// (IK5). The X221A1 guide does not require ST03 (the envelope
+			// takes GS08 when it is absent); most 835s send it.
+			seg("ST", uR, 1, "RRS", codes(1, "835"), envelopeSeg(), loopName("HEADER")),
 			seg221("BPR", uR, 1, "RRRRSSSSSSSSSSSRNNNNN", codes(1, "C", "D", "H", "I", "P", "U", "X"),
 				codes(3, "C", "D"), codes(4, "ACH", "BOP", "CHK", "FWT", "NON"), codes(5, "CCP", "CTX"),
 				codes(6, "01", "04"), codes(8, "DA"), codes(12, "01", "04"), codes(14, "DA", "SG"),
