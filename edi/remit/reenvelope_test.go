@@ -109,3 +109,20 @@ func TestReenvelopeRefuses(t *testing.T) {
 		})
 	}
 }
+
+// A set read with other delimiters is translated to the first set's.
+func TestReenvelopeTranslates(t *testing.T) {
+	a, _ := received(t, payment())
+	var b []*Remittance
+	if err := ReadSets(bytes.NewReader(write(t, []Remittance{denial()}, testEnvelope())), func(r *Remittance, _ []ack.Issue) error {
+		b = append(b, r)
+		return nil
+	}); err != nil || len(b) != 1 {
+		t.Fatalf("ReadSets: %v", err)
+	}
+	got := reenvelope(t, []*Remittance{a[0], b[0]})
+	validateClean(t, got)
+	if bytes.Contains(got, []byte("CLP*")) || !bytes.Contains(got, []byte("CLP|PCN1001|4|250|0||12|ALL26120700001|11|1~")) {
+		t.Errorf("second set not translated to | delimiters:\n%s", got)
+	}
+}
