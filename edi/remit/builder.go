@@ -177,6 +177,11 @@ func (b *builder) flush(next *x12.Segment) error {
 
 func (b *builder) startSet(st *x12.Segment) {
 	b.r = &Remittance{ControlNumber: st.String(2), ImplementationRef: st.String(3), Version: st.String(3)}
+	if b.r.Version == "" {
+		// The decoders run on the X221A1 schema: a set without ST03 took
+		// its version from GS08 to get here.
+		b.r.Version = Version
+	}
 	b.group, b.clm, b.line = nil, nil, nil
 }
 
