@@ -22,8 +22,16 @@ import (
 // it emitted. It must never panic.
 func decodeAll(t testing.TB, data []byte) (claims []*ClaimContext, sets []*Remittance) {
 	t.Helper()
-	d := NewDecoder(func(c *ClaimContext) error { claims = append(claims, c); return nil },
+	decodeWith(t, data, false, func(c *ClaimContext) error { claims = append(claims, c); return nil },
 		func(r *Remittance) error { sets = append(sets, r); return nil })
+	return claims, sets
+}
+
+// decodeWith is decodeAll with the Decoder's functions and ReuseClaims.
+func decodeWith(t testing.TB, data []byte, reuse bool, claim func(*ClaimContext) error, set func(*Remittance) error) {
+	t.Helper()
+	d := NewDecoder(claim, set)
+	d.ReuseClaims = reuse
 	p := schema.NewParser(Schema(), d)
 	rd := x12.NewReader(bytes.NewReader(data))
 	in := false
@@ -70,7 +78,6 @@ func decodeAll(t testing.TB, data []byte) (claims []*ClaimContext, sets []*Remit
 	if err := d.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	return claims, sets
 }
 
 // Every corpus 835 decodes without a crash, and every X221A1 set

@@ -2,6 +2,7 @@ package remit
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,8 +13,9 @@ import (
 )
 
 // FuzzDecode835 feeds arbitrary bytes to both decoders: nothing panics,
-// and every X221A1 set the whole-set decoder returns re-encodes byte for
-// byte.
+// the streaming decoder gives the same claims with and without
+// ReuseClaims, and every X221A1 set the whole-set decoder returns
+// re-encodes byte for byte.
 // Seeds: the golden 835s of testdata/ (written by Write and Reenvelope)
 // and, when present, every corpus 835 (read in place).
 func FuzzDecode835(f *testing.F) {
@@ -35,6 +37,23 @@ func FuzzDecode835(f *testing.F) {
 			if c.Claim == nil || c.Remittance == nil || c.Start > c.End {
 				t.Fatalf("bad claim context %+v", c)
 			}
+		}
+		// ReuseClaims gives the same claims, as seen during the call.
+		i := 0
+		decodeWith(t, data, true, func(c *ClaimContext) error {
+			if i >= len(streamed) {
+				t.Fatalf("reuse: more claims than without")
+			}
+			a, _ := json.Marshal(c.Claim)
+			b, _ := json.Marshal(streamed[i].Claim)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("reuse: claim %d differs:\n%s\n%s", i, a, b)
+			}
+			i++
+			return nil
+		}, nil)
+		if i != len(streamed) {
+			t.Fatalf("reuse: %d claims, want %d", i, len(streamed))
 		}
 		err := ReadSets(bytes.NewReader(data), func(r *Remittance, _ []ack.Issue) error {
 			first, last := r.segs[0], r.segs[len(r.segs)-1]
