@@ -631,7 +631,8 @@ func qty(m int64) string { return string(x12.AppendMilli(nil, m)) }
 func (sw *setWriter) set(r *Remittance, st02 string) {
 	xw, v := sw.xw, sw.v
 	xw.ResetCount()
-	xw.Write("ST", "835", st02, Version)
+	// The 835 guide does not use ST03 (GS08 names the convention).
+	xw.Write("ST", "835", st02)
 	p := &r.Payment
 	xw.Write("BPR", p.Handling, money(p.Amount), p.CreditDebit, p.Method, p.Format,
 		p.SenderDFIQualifier, p.SenderDFI, p.SenderAccountQualifier, p.SenderAccount, p.OriginatorID,
