@@ -309,3 +309,38 @@ func (q *Queries) ReportDaysBefore(ctx context.Context, partnerID, day string, n
 	}
 	return ds, nil
 }
+
+// InboundReceived returns the inbound files of every partner received in
+// [from, to), in ID order, one page after afterID.
+func (q *Queries) InboundReceived(ctx context.Context, from, to time.Time, afterID int64, limitN int) ([]InboundFile, error) {
+	var fs []InboundFile
+	if err := q.selectAll(ctx, &fs, `SELECT `+inboundCols+` FROM inbound_files
+		WHERE received_at >= ? AND received_at < ? AND id > ? ORDER BY id LIMIT ?`,
+		from.UTC(), to.UTC(), afterID, limit(limitN)); err != nil {
+		return nil, fmt.Errorf("store: inbound received: %w", err)
+	}
+	for i := range fs {
+		fs[i].normalize()
+	}
+	return fs, nil
+}
+
+// ReasonCount is how many claims of a file were refused with one set of
+// reasons.
+type ReasonCount struct {
+	State   ClaimState `db:"state"`
+	Reasons string     `db:"reasons"`
+	Claims  int        `db:"n"`
+}
+
+// RejectionReasonsOfFile counts a file's rejected and duplicate claims by
+// state and reasons.
+func (q *Queries) RejectionReasonsOfFile(ctx context.Context, inboundFileID int64) ([]ReasonCount, error) {
+	var rs []ReasonCount
+	if err := q.selectAll(ctx, &rs, `SELECT state, reasons, COUNT(*) AS n FROM claims
+		WHERE inbound_file_id = ? AND state IN ('rejected', 'duplicate')
+		GROUP BY state, reasons ORDER BY state, reasons`, inboundFileID); err != nil {
+		return nil, fmt.Errorf("store: rejection reasons of file %d: %w", inboundFileID, err)
+	}
+	return rs, nil
+}
