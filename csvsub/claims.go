@@ -110,6 +110,7 @@ type ClaimsResult struct {
 	Rows     int   `json:"rows"`     // CSV records, the header row included
 	Accepted int   `json:"accepted"` // rows that went into the 837
 	Rejected int   `json:"rejected"`
+	Header   bool  `json:"header"` // row 1 was the header row (counted as rejected)
 	Claims   int   `json:"claims"` // claims written
 	Sets     int   `json:"sets"`   // ST..SE sets written (0: no 837 at all)
 	Bytes    int64 `json:"bytes"`  // bytes of 837 written
@@ -220,6 +221,7 @@ func ConvertClaims(ctx context.Context, in io.Reader, out io.Writer, opts Claims
 			continue
 		}
 		if row == 1 && isHeader(rec, ClaimColumns[0]) {
+			k.res.Header = true
 			if err := k.reject(RowError{Row: 1, Code: CodeHeader, Reason: "header row"}); err != nil {
 				return k.res, err
 			}

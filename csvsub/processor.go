@@ -81,6 +81,7 @@ const (
 	OutcomeAccepted = "csv_rows_accepted"
 	OutcomeRejected = "csv_rows_rejected"
 	OutcomeClaims   = "csv_claims"
+	OutcomeHeader   = "csv_header_rows" // 1 when row 1 is the header row (rejected, but not an error)
 )
 
 // ProcessTx implements pipeline.FileProcessor.
@@ -108,13 +109,14 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 		progress = func(n int64) { p.cfg.Progress(f.Name, n, f.Size) }
 	}
 	rows := &rowErrorSink{q: tx.Queries, ctx: ctx, sub: sub.ID}
+	var header bool
 	switch layout {
 	case store.LayoutClaims:
-		if err := p.claims(ctx, tx, f, in, sub, rows, progress); err != nil {
+		if err := p.claims(ctx, tx, f, in, sub, rows, progress, &header); err != nil {
 			return res, err
 		}
 	case store.LayoutResults:
-		if err := p.results(ctx, tx, f, in, sub, rows, progress); err != nil {
+		if err := p.results(ctx, tx, f, in, sub, rows, progress, &header); err != nil {
 			return res, err
 		}
 	}
@@ -127,6 +129,9 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 	res.Outcomes[OutcomeRows] = sub.Rows
 	res.Outcomes[OutcomeAccepted] = sub.RowsAccepted
 	res.Outcomes[OutcomeRejected] = sub.RowsRejected
+	if header {
+		res.Outcomes[OutcomeHeader] = 1
+	}
 	if layout == store.LayoutClaims {
 		res.Outcomes[OutcomeClaims] = sub.Claims
 	}
@@ -142,7 +147,7 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 
 // claims converts a claims file, spools the 837 and records it as the
 // derived inbound file.
-func (p *Processor) claims(ctx context.Context, tx *store.Tx, f *store.InboundFile, in io.Reader, sub *store.CSVSubmission, rows *rowErrorSink, progress func(int64)) error {
+func (p *Processor) claims(ctx context.Context, tx *store.Tx, f *store.InboundFile, in io.Reader, sub *store.CSVSubmission, rows *rowErrorSink, progress func(int64), header *bool) error {
 	sender := strings.ToUpper(nameText(f.PartnerID))
 	if ids := p.cfg.SenderIDs[f.PartnerID]; len(ids) > 0 {
 		sender = ids[0]
@@ -185,6 +190,7 @@ func (p *Processor) claims(ctx context.Context, tx *store.Tx, f *store.InboundFi
 		return fmt.Errorf("spool converted 837: %w", out.err)
 	}
 	sub.Rows, sub.RowsAccepted, sub.RowsRejected, sub.Claims = cres.Rows, cres.Accepted, cres.Rejected, cres.Claims
+	*header = cres.Header
 	if cres.Sets == 0 {
 		return nil // nothing valid: no 837
 	}
@@ -209,7 +215,7 @@ func DerivedName(name string) string {
 }
 
 // results checks a supplemental data file and stores its valid rows.
-func (p *Processor) results(ctx context.Context, tx *store.Tx, f *store.InboundFile, in io.Reader, sub *store.CSVSubmission, rows *rowErrorSink, progress func(int64)) error {
+func (p *Processor) results(ctx context.Context, tx *store.Tx, f *store.InboundFile, in io.Reader, sub *store.CSVSubmission, rows *rowErrorSink, progress func(int64), header *bool) error {
 	opts := ResultsOptions{
 		Today:      f.ReceivedAt.UTC().Format("20060102"),
 		OnRowError: rows.add,
@@ -230,6 +236,7 @@ func (p *Processor) results(ctx context.Context, tx *store.Tx, f *store.InboundF
 		return err
 	}
 	sub.Rows, sub.RowsAccepted, sub.RowsRejected = rres.Rows, rres.Accepted, rres.Rejected
+	*header = rres.Header
 	return nil
 }
 

@@ -69,9 +69,10 @@ type ResultsOptions struct {
 
 // ResultsResult counts the rows of a supplemental data file.
 type ResultsResult struct {
-	Rows     int `json:"rows"`
-	Accepted int `json:"accepted"`
-	Rejected int `json:"rejected"`
+	Rows     int  `json:"rows"`
+	Accepted int  `json:"accepted"`
+	Rejected int  `json:"rejected"`
+	Header   bool `json:"header"` // row 1 was the header row (counted as rejected)
 }
 
 // ConvertResults reads the supplemental data layout from in, row by row,
@@ -118,6 +119,7 @@ func ConvertResults(ctx context.Context, in io.Reader, opts ResultsOptions) (Res
 			continue
 		}
 		if row == 1 && isHeader(rec, ResultColumns[0]) {
+			res.Header = true
 			if err := report([]RowError{{Row: 1, Code: CodeHeader, Reason: "header row"}}); err != nil {
 				return res, err
 			}

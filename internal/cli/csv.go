@@ -130,8 +130,9 @@ rejected row with its column and reason. Outbound files (acknowledgments,
 the nightly file status) wait in the partner's outbox queue. The layouts
 are in docs/csv.md.
 
-Exit status: 0 every row accepted, 1 some row rejected (or the file was
-already submitted), 2 unreadable file, wrong layout or bad usage.`,
+Exit status: 0 every row accepted (a header row does not count), 1 some row
+or converted claim rejected (or the file was already submitted), 2 unreadable
+file, wrong layout or bad usage.`,
 		Args: cobra.ExactArgs(2),
 	}
 	var partner string
@@ -242,8 +243,8 @@ already submitted), 2 unreadable file, wrong layout or bad usage.`,
 				printFile(a.stdout, r)
 			}
 		}
-		if sub.RowsRejected > 0 {
-			return exitCode(1)
+		if sub.RowsRejected > results[0].Outcomes[csvsub.OutcomeHeader] {
+			return exitCode(1) // a header row is rejected, but not an error
 		}
 		for _, r := range results[1:] {
 			if r.Counts.ClaimsRejected > 0 || r.State != store.InboundProcessed {

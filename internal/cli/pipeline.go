@@ -317,7 +317,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				}
 				for _, res := range rs {
 					status = worseStatus(status, fileStatus(res))
-					if res.Outcomes[csvsub.OutcomeRejected] > 0 {
+					if res.Outcomes[csvsub.OutcomeRejected] > res.Outcomes[csvsub.OutcomeHeader] {
 						status = worseStatus(status, 1) // rejected CSV rows
 					}
 					if err := results.add(res); err != nil {

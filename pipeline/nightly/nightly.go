@@ -77,6 +77,17 @@ func DayAt(o Options, t time.Time) string {
 	return cut.Format("2006-01-02")
 }
 
+// DayOf returns the report day whose window holds t.
+func DayOf(o Options, t time.Time) string {
+	o.fill()
+	l := t.In(o.Location)
+	cut := time.Date(l.Year(), l.Month(), l.Day(), o.CutoffHour, o.CutoffMinute, 0, 0, o.Location)
+	if !l.Before(cut) {
+		cut = time.Date(l.Year(), l.Month(), l.Day()+1, o.CutoffHour, o.CutoffMinute, 0, 0, o.Location)
+	}
+	return cut.Format("2006-01-02")
+}
+
 // Report is one night's reports.
 type Report struct {
 	Day        string

@@ -1,0 +1,199 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/internal/dbtest"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/nightly"
+)
+
+const csvDir = "testdata/csv/"
+
+// csvConfig writes a configuration with routes and the synthetic
+// repricing schedules.
+func csvConfig(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "c.yaml")
+	cfg := `
+partners:
+  - {id: acme}
+  - {id: quality}
+  - {id: relayhealth}
+  - {id: optum}
+qi_partner: quality
+routes:
+  - {payer_id: "2712", claim_type: P, partner: relayhealth}
+  - {payer_id: "88461", partner: optum}
+repricing:
+  source: files
+  schedules_dir: ../../testdata/schedules
+  contracts: ../../testdata/schedules/contracts.yaml
+`
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// onlyClaim returns the one claim of the store with its lines.
+func onlyClaim(t *testing.T, url string) store.Claim {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs, err := st.ListClaims(context.Background(), store.ClaimFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 1 {
+		t.Fatalf("%d claims, want 1", len(cs))
+	}
+	c, err := st.GetClaim(context.Background(), cs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *c
+}
+
+// TestCSVClaimSameAsX12: a claim submitted as CSV and the same claim sent
+// as X12 (with another envelope, submitter contact and a PRV the CSV
+// layout has no column for) give the same claim record, outcome and
+// repricing.
+func TestCSVClaimSameAsX12(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			var got []store.Claim
+			for _, file := range []string{"same-claim.csv", "same-claim.x12"} {
+				dir := t.TempDir()
+				url := be.URL(t)
+				global := []string{"--config", csvConfig(t, dir), "--data-dir", filepath.Join(dir, "var"), "--database", url}
+				runOK := cliRunner(t, global)
+				runOK("roster", "import", "../../testdata/roster/alliance-members.csv")
+				runOK("process", "--partner", "acme", "--out", filepath.Join(dir, "out"), csvDir+file)
+				c := onlyClaim(t, url)
+				if c.State != store.ClaimForwarded || c.AllowedCents == nil || c.PricingMethod == "" {
+					t.Fatalf("%s: claim %s %s allowed %v method %q", file, c.ControlNumber, c.State, c.AllowedCents, c.PricingMethod)
+				}
+				// What differs by nature: row IDs, the file, offsets, times.
+				c.ID, c.TransactionID, c.InboundFileID, c.RawOffset, c.RawLength = 0, nil, 0, 0, 0
+				c.CreatedAt, c.UpdatedAt = time.Time{}, time.Time{}
+				for i := range c.Lines {
+					c.Lines[i].ID, c.Lines[i].ClaimID = 0, 0
+				}
+				got = append(got, c)
+			}
+			if !reflect.DeepEqual(got[0], got[1]) {
+				a, _ := json.MarshalIndent(got[0], "", " ")
+				b, _ := json.MarshalIndent(got[1], "", " ")
+				t.Fatalf("CSV claim differs from the X12 claim:\n%s\n%s", a, b)
+			}
+			if *got[0].AllowedCents != 5495 || got[0].RoutePartner != "optum" {
+				// 70 % of 78.50 = 54.95 (contract ALLIANCE-88461).
+				t.Errorf("allowed %d, route %s", *got[0].AllowedCents, got[0].RoutePartner)
+			}
+		})
+	}
+}
+
+// TestSubmitAndNightlyReport: `submit` reports the rejected rows, the
+// nightly report lists them with the rows of claims the 837 edits refused,
+// --deliver queues each report once to the submitter and the quality team,
+// and results export writes the stored supplemental rows.
+func TestSubmitAndNightlyReport(t *testing.T) {
+	dir := t.TempDir()
+	global := []string{"--config", csvConfig(t, dir), "--data-dir", filepath.Join(dir, "var")}
+	runOK := cliRunner(t, global)
+	runStatus := cliRunnerStatus(t, global)
+	runOK("roster", "import", "../../testdata/roster/alliance-members.csv")
+
+	out := runStatus(1, "submit", "claims", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme")
+	for _, want := range []string{"claims, 12 rows: 5 accepted, 7 rejected (acceptance rate 41.7%)",
+		"row 5  billing_npi  format: not an NPI: wrong check digit", "row 1  -  header: header row"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("submit output lacks %q:\n%s", want, out)
+		}
+	}
+	// The same file again is not processed twice.
+	runStatus(1, "submit", "claims", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme")
+	// A layout mismatch is a usage error.
+	runStatus(2, "submit", "results", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme")
+
+	out = runStatus(1, "submit", "results", "../../csvsub/testdata/results-mixed.csv", "--partner", "acme")
+	if !strings.Contains(out, "results, ") {
+		t.Errorf("submit results: %s", out)
+	}
+
+	// The report of today (the files were received just now).
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, "var", "clearinghouse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := st.CSVSubmissionOfFile(context.Background(), 1)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := (&app{configPath: filepath.Join(dir, "c.yaml")}).loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := nightlyOptions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := nightly.DayOf(o, sub.ReceivedAt)
+	reports := filepath.Join(dir, "reports")
+	out = runOK("report", "nightly", "--date", day, "--out", reports, "--deliver")
+	if !strings.Contains(out, "acme/filestatus-"+day+"-acme.csv: queued") || !strings.Contains(out, "quality/filestatus-"+day+"-acme.html: queued") {
+		t.Errorf("first delivery:\n%s", out)
+	}
+	out = runOK("report", "nightly", "--date", day, "--out", reports, "--deliver")
+	if strings.Contains(out, ": queued") || !strings.Contains(out, "already queued") {
+		t.Errorf("second delivery queued again:\n%s", out)
+	}
+	f, err := os.Open(filepath.Join(reports, "filestatus-"+day+"-acme.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fileLine []string
+	refused := 0
+	for _, r := range recs {
+		if r[0] == "file" && r[3] == "claims-mixed.csv" {
+			fileLine = r
+		}
+		if r[0] == "row" && r[3] == "claims-mixed.csv" && r[12] == "rejected" {
+			refused++
+		}
+	}
+	// CSV-1006 (rows 9-10) is a replacement of an unknown claim: the 837
+	// edits reject it (A7:464), so 3 of 12 rows stand.
+	if fileLine == nil || fileLine[6] != "12" || fileLine[7] != "3" || fileLine[8] != "9" || fileLine[9] != "25.0" || refused != 2 {
+		t.Errorf("file line %v, %d rows refused by the 837 edits", fileLine, refused)
+	}
+
+	exp := runOK("results", "export", "--from", "2025-01-01", "--to", "2026-12-31", "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(exp)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(ResultsExportHeader, ",") {
+		t.Fatalf("export:\n%s", exp)
+	}
+	runStatus(2, "results", "export", "--from", "2025-13-01")
+}
