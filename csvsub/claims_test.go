@@ -97,7 +97,7 @@ func TestConvertClaimsMixed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ClaimsResult{Rows: 12, Accepted: 5, Rejected: 7, Claims: 3, Sets: 1, Bytes: int64(out.Len())}
+	want := ClaimsResult{Rows: 12, Accepted: 5, Rejected: 7, Header: true, Claims: 3, Sets: 1, Bytes: int64(out.Len())}
 	if res != want {
 		t.Errorf("result %+v, want %+v", res, want)
 	}

@@ -526,3 +526,35 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	return os.Rename(tmp, path)
 }
+
+// demoFileStatus writes today's file-status reports (what the nightly job
+// delivers at 18:00) under dir and prints where they are.
+func (a *app) demoFileStatus(ctx context.Context, rt *runtime, cfg config.Config, dir string) error {
+	o, err := nightlyOptions(cfg)
+	if err != nil {
+		return err
+	}
+	day := nightly.DayOf(o, time.Now())
+	r, err := nightly.Build(ctx, rt.store, o, day)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\nfile-status reports of %s (the nightly job delivers them at the cutoff):\n", day)
+	for _, s := range r.Submitters {
+		base := filepath.Join(dir, nightly.Names(day, s.PartnerID, ""))
+		if err := writeFileAtomic(base+".csv", func(w io.Writer) error { return nightly.WriteCSV(ctx, w, rt.store, r, s) }); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(base+".html", func(w io.Writer) error { return nightly.WriteHTML(ctx, w, rt.store, r, s) }); err != nil {
+			return err
+		}
+		for _, f := range s.Files {
+			fmt.Fprintf(a.stdout, "  %s/%s: %d rows, %d accepted, %d rejected (acceptance rate %s%%)\n", s.PartnerID, f.Name, f.Rows, f.Accepted, f.Rejected, f.Rate)
+		}
+		fmt.Fprintf(a.stdout, "  %s.csv / .html\n", base)
+	}
+	return nil
+}
