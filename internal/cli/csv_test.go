@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline/nightly"
@@ -196,4 +197,47 @@ func TestSubmitAndNightlyReport(t *testing.T) {
 		t.Fatalf("export:\n%s", exp)
 	}
 	runStatus(2, "results", "export", "--from", "2025-13-01")
+}
+
+func TestNightlyOptionsFromSchedule(t *testing.T) {
+	for _, tt := range []struct {
+		spec     string
+		zone     string
+		hh, mm   int
+		deferred bool // no cutoff of its own: the 18:00 default
+	}{
+		{"CRON_TZ=America/Chicago 0 18 * * *", "America/Chicago", 18, 0, false},
+		{"CRON_TZ=Europe/Paris 30 17 * * *", "Europe/Paris", 17, 30, false},
+		{"0 0 * * *", "UTC", 0, 0, false},
+		{"@daily", "UTC", 18, 0, true},
+		{"0 18 * * 1-5", "UTC", 18, 0, true},
+	} {
+		cfg := config.Default()
+		cfg.Schedules.NightlyReport = tt.spec
+		o, err := nightlyOptions(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.spec, err)
+		}
+		zone := "UTC"
+		if o.Location != nil {
+			zone = o.Location.String()
+		}
+		if zone != tt.zone || o.HasCutoff == tt.deferred || (!tt.deferred && (o.CutoffHour != tt.hh || o.CutoffMinute != tt.mm)) {
+			t.Errorf("%s: %+v", tt.spec, o)
+		}
+		// The window of a day ends at the cutoff in the zone.
+		_, to, err := nightly.Window(o, "2026-11-23")
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc, _ := time.LoadLocation(tt.zone)
+		if want := time.Date(2026, 11, 23, tt.hh, tt.mm, 0, 0, loc); !to.Equal(want) {
+			t.Errorf("%s: window ends %s, want %s", tt.spec, to, want)
+		}
+	}
+	cfg := config.Default()
+	cfg.Schedules.NightlyReport = "CRON_TZ=Nowhere/Atlantis 0 18 * * *"
+	if _, err := nightlyOptions(cfg); err == nil {
+		t.Error("unknown zone accepted")
+	}
 }
