@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -201,29 +202,24 @@ file, wrong layout or bad usage.`,
 		if err != nil {
 			return err
 		}
-		var rowErrs []store.CSVRowError
-		for after := 0; ; {
-			es, err := rt.store.CSVRowErrors(ctx, sub.ID, after, 1000)
-			if err != nil {
-				return err
+		// The rejected rows are read page by page and written as they
+		// come: a large bad file does not fill memory.
+		eachRowError := func(fn func(store.CSVRowError) error) error {
+			for after := 0; ; {
+				es, err := rt.store.CSVRowErrors(ctx, sub.ID, after, 1000)
+				if err != nil || len(es) == 0 {
+					return err
+				}
+				for _, e := range es {
+					if err := fn(e); err != nil {
+						return err
+					}
+				}
+				after = es[len(es)-1].Row
 			}
-			if len(es) == 0 {
-				break
-			}
-			rowErrs = append(rowErrs, es...)
-			after = es[len(es)-1].Row
 		}
 		if asJSON {
-			enc := json.NewEncoder(a.stdout)
-			enc.SetIndent("", "  ")
-			if rowErrs == nil {
-				rowErrs = []store.CSVRowError{}
-			}
-			if err := enc.Encode(struct {
-				Submission *store.CSVSubmission  `json:"submission"`
-				Rejected   []store.CSVRowError   `json:"rejected_rows"`
-				Files      []pipeline.FileResult `json:"files"`
-			}{sub, rowErrs, results}); err != nil {
+			if err := writeSubmitJSON(a.stdout, sub, eachRowError, results); err != nil {
 				return err
 			}
 		} else {
@@ -232,12 +228,15 @@ file, wrong layout or bad usage.`,
 				fmt.Fprintf(a.stdout, " (acceptance rate %s%%)", pipeline.Percent(sub.RowsAccepted, sub.Rows))
 			}
 			fmt.Fprintln(a.stdout)
-			for _, e := range rowErrs {
+			if err := eachRowError(func(e store.CSVRowError) error {
 				col := e.Column
 				if col == "" {
 					col = "-"
 				}
-				fmt.Fprintf(a.stdout, "  row %d  %s  %s: %s\n", e.Row, col, e.Code, e.Reason)
+				_, err := fmt.Fprintf(a.stdout, "  row %d  %s  %s: %s\n", e.Row, col, e.Code, e.Reason)
+				return err
+			}); err != nil {
+				return err
 			}
 			for _, r := range results {
 				printFile(a.stdout, r)
@@ -254,6 +253,42 @@ file, wrong layout or bad usage.`,
 		return nil
 	}
 	return cmd
+}
+
+// writeSubmitJSON writes the `submit --json` document, {"submission": ...,
+// "rejected_rows": [...], "files": [...]}, streaming the rows.
+func writeSubmitJSON(w io.Writer, sub *store.CSVSubmission, each func(func(store.CSVRowError) error) error, files []pipeline.FileResult) error {
+	bw := bufio.NewWriter(w)
+	subJSON, err := json.Marshal(sub)
+	if err != nil {
+		return err
+	}
+	bw.WriteString(`{"submission":`)
+	bw.Write(subJSON)
+	bw.WriteString(`,"rejected_rows":[`)
+	n := 0
+	if err := each(func(e store.CSVRowError) error {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		_, err = bw.Write(b)
+		return err
+	}); err != nil {
+		return err
+	}
+	filesJSON, err := json.Marshal(files)
+	if err != nil {
+		return err
+	}
+	bw.WriteString(`],"files":`)
+	bw.Write(filesJSON)
+	bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 // processCSV processes inbound file id and, when it is a CSV claims file,

@@ -130,9 +130,18 @@ func TestSubmitAndNightlyReport(t *testing.T) {
 	// A layout mismatch is a usage error.
 	runStatus(2, "submit", "results", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme")
 
-	out = runStatus(1, "submit", "results", "../../csvsub/testdata/results-mixed.csv", "--partner", "acme")
-	if !strings.Contains(out, "results, ") {
-		t.Errorf("submit results: %s", out)
+	out = runStatus(1, "submit", "results", "../../csvsub/testdata/results-mixed.csv", "--partner", "acme", "--json")
+	var doc struct {
+		Submission store.CSVSubmission `json:"submission"`
+		Rejected   []store.CSVRowError `json:"rejected_rows"`
+		Files      []json.RawMessage   `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("submit --json: %v\n%s", err, out)
+	}
+	if doc.Submission.Layout != "results" || doc.Submission.Rows != 9 || doc.Submission.RowsAccepted != 2 || len(doc.Rejected) != 7 ||
+		doc.Rejected[1].Row != 3 || doc.Rejected[1].Column != "code" || len(doc.Files) != 1 {
+		t.Errorf("submit --json: %+v", doc)
 	}
 
 	// The report of today (the files were received just now).
