@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -248,5 +250,88 @@ func TestNightlyOptionsFromSchedule(t *testing.T) {
 	cfg.Schedules.NightlyReport = "CRON_TZ=Nowhere/Atlantis 0 18 * * *"
 	if _, err := nightlyOptions(cfg); err == nil {
 		t.Error("unknown zone accepted")
+	}
+}
+
+// TestRunNightlyJob: the nightly job processes what is waiting (a CSV
+// dropped in the inbox and its converted 837), writes the JSON summary and
+// queues the day's file status to the submitter and the quality team once,
+// however many times it runs; the reports reach their outboxes.
+func TestRunNightlyJob(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, d := range []string{"acme/in", "acme/out", "quality/out"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile("../../csvsub/testdata/claims-mixed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "acme/in/claims-mixed.csv"), data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "var")
+	cfg.Database = "sqlite:" + filepath.Join(cfg.DataDir, "clearinghouse.db")
+	cfg.Partners = []config.Partner{
+		{ID: "acme", Inbox: "dir:" + filepath.Join(dir, "acme/in"), Outbox: "dir:" + filepath.Join(dir, "acme/out")},
+		{ID: "quality", Outbox: "dir:" + filepath.Join(dir, "quality/out")},
+	}
+	cfg.QIPartner = "quality"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	a := &app{ctx: ctx, stdout: &stdout, stderr: &stderr, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	rt, err := a.openRuntime(ctx, cfg, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	if _, err := rt.engine.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f, err := rt.store.GetInbound(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := nightlyOptions(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The job fires at the cutoff that ends the file's report day.
+	_, fire, err := nightly.Window(o, nightly.DayOf(o, f.ReceivedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen *nightly.Report
+	for run := 0; run < 2; run++ {
+		if err := a.runNightly(ctx, rt, cfg, fire, func(r *nightly.Report) { seen = r }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if seen == nil || len(seen.Submitters) != 1 || len(seen.Submitters[0].Files) != 1 || seen.Submitters[0].Files[0].Rejected != 9 {
+		t.Fatalf("report %+v", seen)
+	}
+	if _, err := rt.engine.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	name := "filestatus-" + seen.Day + "-acme"
+	for _, p := range []string{"acme/out/" + name + ".csv", "acme/out/" + name + ".html", "quality/out/" + name + ".csv", "quality/out/" + name + ".html"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	reports, err := rt.store.ListOutbound(ctx, store.OutboundFilter{Kind: store.KindReport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 4 {
+		t.Errorf("%d report files queued, want 4", len(reports))
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "reports", fire.In(o.Location).Format("2006-01-02")+".json")); err != nil {
+		t.Errorf("daily JSON: %v", err)
 	}
 }
