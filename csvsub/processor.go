@@ -2,6 +2,7 @@ package csvsub
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -241,8 +242,8 @@ func (p *Processor) results(ctx context.Context, tx *store.Tx, f *store.InboundF
 }
 
 // detect returns the CSV layout of f, or "" when f is not a CSV
-// submission. A file is CSV when its name ends in .csv or its first line
-// looks like CSV (Sniff); the layout is the one whose header it starts
+// submission. A file is CSV when it does not start with ISA and its name
+// ends in .csv or its first line looks like CSV (Sniff); the layout is the one whose header it starts
 // with, else the one whose column count its first row has (claims by
 // default).
 func (p *Processor) detect(f *store.InboundFile) (string, error) {
@@ -253,8 +254,9 @@ func (p *Processor) detect(f *store.InboundFile) (string, error) {
 	defer fh.Close()
 	br := bufio.NewReaderSize(fh, 4096)
 	head, _ := br.Peek(4096)
-	if !strings.HasSuffix(strings.ToLower(f.Name), ".csv") && !Sniff(head) {
-		return "", nil
+	x12 := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("ISA"))
+	if x12 || !strings.HasSuffix(strings.ToLower(f.Name), ".csv") && !Sniff(head) {
+		return "", nil // X12 whatever its name, or neither
 	}
 	return DetectLayout(head), nil
 }
