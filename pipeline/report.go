@@ -71,15 +71,15 @@ func BuildDailyReport(ctx context.Context, st *store.Store, end time.Time) (Dail
 	}
 	r.Claims = r.ClaimsOK + r.ClaimsRej
 	if r.Claims > 0 {
-		r.AcceptRate = percent(r.ClaimsOK, r.Claims)
-		r.RejectRate = percent(r.ClaimsRej, r.Claims)
+		r.AcceptRate = Percent(r.ClaimsOK, r.Claims)
+		r.RejectRate = Percent(r.ClaimsRej, r.Claims)
 	}
 	return r, nil
 }
 
-// percent formats part/whole as a percentage with one decimal, rounding
+// Percent formats part/whole as a percentage with one decimal, rounding
 // half up, in integer arithmetic.
-func percent(part, whole int) string {
+func Percent(part, whole int) string {
 	tenths := (part*1000*2 + whole) / (2 * whole)
 	return fmt.Sprintf("%d.%d", tenths/10, tenths%10)
 }

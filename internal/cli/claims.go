@@ -48,16 +48,23 @@ func (a *app) rosterCmd() *cobra.Command {
 					kind = sniffRoster(f)
 				}
 				opts := roster.Opts{Source: filepath.Base(name), FullReplace: fullReplace, TPA: tpa}
+				var size int64
+				if fi, err := f.Stat(); err == nil {
+					size = fi.Size()
+				}
+				in, done := a.progressReader("roster "+filepath.Base(name), f, size)
 				var res roster.ImportResult
 				switch kind {
 				case "csv":
-					res, err = roster.ImportCSV(a.ctx, st, f, opts)
+					res, err = roster.ImportCSV(a.ctx, st, in, opts)
 				case "834":
-					res, err = roster.Import834(a.ctx, st, f, opts)
+					res, err = roster.Import834(a.ctx, st, in, opts)
 				default:
+					done()
 					f.Close()
 					return usageError("--format must be csv or 834")
 				}
+				done()
 				f.Close()
 				if err != nil {
 					fmt.Fprintf(a.stderr, "clearinghouse: %s: %v\n", name, err)

@@ -180,7 +180,7 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				fmt.Fprintf(a.stdout, "roster %s: %d members imported; claims are checked for eligibility\n", filepath.Base(rosterFile), imported.Added+imported.Changed+imported.Unchanged)
 			}
 			printDemo(a.stdout, work, jail, cfg, res, report, len(seeds), time.Since(start))
-			return nil
+			return a.demoFileStatus(ctx, rt, cfg, filepath.Join(work, "reports"))
 		},
 	}
 	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new $TMPDIR/clearinghouse-demo-*, removed by `make clean`)")

@@ -190,7 +190,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 	if fw != nil {
 		pcfg.Forwarder = fw
 	}
-	rt.engine, err = pipeline.New(st, rt.spool, proc, partners, pcfg)
+	rt.engine, err = pipeline.New(st, rt.spool, a.csvProcessor(cfg, st, rt.spool, proc, checker), partners, pcfg)
 	if err != nil {
 		rt.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -49,6 +50,11 @@ member roster (CSV) the claims were drawn from.`,
 				}
 				defer f.Close()
 				w = f
+			}
+			if out != "" && out != "-" {
+				var done func()
+				w, done = a.progressWriter("gen "+filepath.Base(out), w)
+				defer done()
 			}
 			bw := bufio.NewWriterSize(w, 256<<10)
 			stats, err := synth.Write(cmd.Context(), bw, cfg)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clearinghouse/clearinghouse/csvsub"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/metrics"
 	"github.com/clearinghouse/clearinghouse/internal/schedule"
@@ -143,8 +144,7 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 					return rt.refreshRosters(ctx, a.logger)
 				}},
 				{"nightly-report", cfg.Schedules.NightlyReport, func(ctx context.Context) error {
-					_, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), time.Now())
-					return err
+					return a.runNightly(ctx, rt, cfg, time.Now(), m.ObserveNightly)
 				}},
 			}
 			for _, j := range jobs {
@@ -285,6 +285,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			defer results.Close()
 			var dups []duplicateFile
 			status := 0
+			step, done := a.progressCount("process", len(args))
 			for _, name := range args {
 				f, err := openRegular(name)
 				if err != nil {
@@ -309,15 +310,23 @@ a directory) or the usage is wrong. The other files are still processed.`,
 					dups = append(dups, duplicateFile{Name: name, InboundID: rec.ID, State: string(rec.State)})
 					continue
 				}
-				res, err := rt.engine.ProcessFile(ctx, rec.ID)
+				// A CSV submission is converted to an 837, processed next.
+				rs, err := a.processCSV(ctx, rt, rec.ID)
 				if err != nil {
 					return err
 				}
-				status = worseStatus(status, fileStatus(res))
-				if err := results.add(res); err != nil {
-					return err
+				for _, res := range rs {
+					status = worseStatus(status, fileStatus(res))
+					if res.Outcomes[csvsub.OutcomeRejected] > res.Outcomes[csvsub.OutcomeHeader] {
+						status = worseStatus(status, 1) // rejected CSV rows
+					}
+					if err := results.add(res); err != nil {
+						return err
+					}
 				}
+				step()
 			}
+			done()
 			fwd, err := rt.engine.Forward(ctx)
 			if err != nil {
 				return err

@@ -51,6 +51,7 @@ type app struct {
 	logLevel   string
 	logger     *slog.Logger
 	prof       profiler
+	prog       progressState
 }
 
 // loadConfig reads the configuration with the global flags applied.
@@ -120,6 +121,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.claimCmd(),
 		a.repriceCmd(),
 	)
+	root.AddCommand(a.csvCommands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()
 	if perr := a.prof.stop(); perr != nil && err == nil {

@@ -75,6 +75,19 @@ type Config struct {
 	// "": no server. Env CLEARINGHOUSE_METRICS_ADDR; the --metrics-addr
 	// flag of run overrides both.
 	MetricsAddr string `yaml:"metrics_addr"`
+	// QIPartner is the partner (the quality team) that receives a copy of
+	// every nightly file-status report; "" for none. See docs/csv.md.
+	QIPartner string `yaml:"qi_partner"`
+	// Trend is the nightly rejection-rate alert.
+	Trend Trend `yaml:"trend"`
+}
+
+// Trend flags a submitter whose rejection rate (rejected CSV rows and X12
+// claims over all of them) is above RejectRateAbove percent for Nights
+// consecutive nightly reports. Defaults 20 and 3; nights 0 turns it off.
+type Trend struct {
+	RejectRateAbove float64 `yaml:"reject_rate_above"`
+	Nights          int     `yaml:"nights"`
 }
 
 // Identity is the engine's sender identity in outbound envelopes.
@@ -197,8 +210,9 @@ type Schedules struct {
 	Poll string `yaml:"poll"`
 	// Deliver retries pending outbound deliveries. Default "@every 1m".
 	Deliver string `yaml:"deliver"`
-	// NightlyReport writes the daily accept/reject report. Default
-	// "CRON_TZ=America/Chicago 0 18 * * *".
+	// NightlyReport writes the daily accept/reject report and the
+	// file-status reports of the day ending at its time (docs/csv.md).
+	// Default "CRON_TZ=America/Chicago 0 18 * * *".
 	NightlyReport string `yaml:"nightly_report"`
 	// RosterRefresh pulls roster files. Default
 	// "CRON_TZ=America/Chicago 0 6,12,18 * * *" (three times a day).
@@ -228,6 +242,7 @@ func Default() Config {
 		Eligibility:      "auto",
 		MaxClaimsPerFile: 5000,
 		Repricing:        Repricing{Source: "store"},
+		Trend:            Trend{RejectRateAbove: 20, Nights: 3},
 	}
 }
 
@@ -341,6 +356,12 @@ func (c Config) Validate() error {
 	}
 	if err := ValidateMetricsAddr(c.MetricsAddr); err != nil {
 		return err
+	}
+	if c.QIPartner != "" && !seen[c.QIPartner] {
+		return fmt.Errorf("config: qi_partner %q is not a configured partner", c.QIPartner)
+	}
+	if c.Trend.RejectRateAbove < 0 || c.Trend.RejectRateAbove >= 100 || c.Trend.Nights < 0 {
+		return fmt.Errorf("config: trend.reject_rate_above %v must be 0 to 99.9 and trend.nights %d not negative", c.Trend.RejectRateAbove, c.Trend.Nights)
 	}
 	if c.MaxClaimsPerFile < 1 {
 		return fmt.Errorf("config: max_claims_per_file %d: want 1 or more", c.MaxClaimsPerFile)

@@ -53,6 +53,9 @@ func TestValidate(t *testing.T) {
 		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
 		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
 		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
+		"unknown qi partner":            "partners: [{id: a}]\nqi_partner: quality\n",
+		"trend rate of 100":             "trend: {reject_rate_above: 100}\n",
+		"negative trend nights":         "trend: {nights: -1}\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")

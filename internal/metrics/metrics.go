@@ -81,6 +81,11 @@ type Metrics struct {
 	opts Options
 	reg  *prometheus.Registry
 
+	// Nightly trend gauges (nightly.go), registered on first use.
+	nightlyOnce  sync.Once
+	trendFlagged *prometheus.GaugeVec
+	rejectRate   *prometheus.GaugeVec
+
 	polled           *prometheus.CounterVec
 	filesProcessed   *prometheus.CounterVec
 	interchanges     *prometheus.CounterVec
