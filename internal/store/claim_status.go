@@ -57,3 +57,17 @@ func (q *Queries) FindClaimsForStatus(ctx context.Context, k ClaimStatusKeys) ([
 	}
 	return cs, nil
 }
+
+// Match reports whether c satisfies every key set in k (what
+// FindClaimsForStatus asks the database), for claims found another way.
+func (k ClaimStatusKeys) Match(c *Claim) bool {
+	for _, f := range []struct{ want, have string }{
+		{k.PartnerID, c.PartnerID}, {k.ControlNumber, c.ControlNumber}, {k.CLM01, c.CLM01},
+		{k.MemberID, c.MemberID}, {k.BillingNPI, c.BillingNPI}, {k.BillingTIN, c.BillingTIN},
+	} {
+		if f.want != "" && f.want != f.have {
+			return false
+		}
+	}
+	return true
+}

@@ -110,4 +110,3 @@ func (c *PartnerCredential) normalize() {
 	c.CreatedAt = utc(c.CreatedAt)
 	c.RevokedAt = utcPtr(c.RevokedAt)
 }
-
