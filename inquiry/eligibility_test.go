@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
 

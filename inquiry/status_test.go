@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/inquiry"
 )
 
 // statusClaims are synthetic claims of partner acme (and one of zenith).
