@@ -12,8 +12,12 @@ import (
 // StatusInquiry is one claim of a 276 (a 2200D or 2200E loop) with what
 // its parent loops say. Dates are CCYYMMDD; money is cents.
 type StatusInquiry struct {
-	// PartnerID is who asks: only its own claims are searched.
+	// PartnerID is who asks: only its own claims are searched. It is
+	// required unless AllPartners is set.
 	PartnerID string `json:"partner_id"`
+	// AllPartners searches every partner's claims (an operator asking,
+	// never a partner).
+	AllPartners bool `json:"-"`
 	// PayerID is 2100A NM109.
 	PayerID string `json:"payer_id,omitempty"`
 	// ProviderNPI and ProviderTIN are 2100C NM109 (XX or FI).
@@ -246,8 +250,11 @@ func (r *ClaimStatusResponder) Answer(ctx context.Context, lookup ClaimLookup, i
 // find returns the inquiry's claims, newest first, and whether a claim
 // number (REF*1K or REF*EJ) was searched for.
 func (r *ClaimStatusResponder) find(ctx context.Context, lookup ClaimLookup, inq StatusInquiry) ([]store.Claim, bool, error) {
-	if inq.PartnerID == "" {
+	if inq.PartnerID == "" && !inq.AllPartners {
 		return nil, false, errors.New("no partner")
+	}
+	if inq.AllPartners {
+		inq.PartnerID = ""
 	}
 	keys := store.ClaimStatusKeys{PartnerID: inq.PartnerID, BillingNPI: strings.TrimSpace(inq.ProviderNPI),
 		MemberID: strings.TrimSpace(inq.MemberID)}
@@ -265,7 +272,7 @@ func (r *ClaimStatusResponder) find(ctx context.Context, lookup ClaimLookup, inq
 		if err != nil {
 			return nil, true, err
 		}
-		if len(cs) == 0 && r.payments != nil {
+		if len(cs) == 0 && r.payments != nil && inq.PartnerID != "" {
 			ids, err := r.payments.ClaimsByPayerClaimNumber(ctx, inq.PartnerID, number)
 			if err != nil {
 				return nil, true, err

@@ -5,10 +5,11 @@ import (
 	"fmt"
 )
 
-// ClaimStatusKeys narrow a partner's claims for a 276 claim status
-// inquiry (x12-reference §6). PartnerID is required: a partner only ever
-// sees its own claims. At least one of ControlNumber, CLM01 and MemberID
-// must be set; the others narrow further when set.
+// ClaimStatusKeys narrow claims for a 276 claim status inquiry
+// (x12-reference §6). PartnerID keeps one partner's claims (a partner
+// asking only ever sees its own; "" means every partner's, for an
+// operator). At least one of ControlNumber, CLM01 and MemberID must be
+// set; the others narrow further when set.
 type ClaimStatusKeys struct {
 	PartnerID string
 	// ControlNumber is our claim control number (REF*1K).
@@ -26,16 +27,13 @@ type ClaimStatusKeys struct {
 // most 100, with their lines. It uses the control number, (partner,
 // clm01) or (partner, member_id) index.
 func (q *Queries) FindClaimsForStatus(ctx context.Context, k ClaimStatusKeys) ([]Claim, error) {
-	if k.PartnerID == "" {
-		return nil, invalid("partner id", "", "empty")
-	}
 	if k.ControlNumber == "" && k.CLM01 == "" && k.MemberID == "" {
 		return nil, invalid("claim status keys", "", "want a control number, a clm01 or a member id")
 	}
-	query := `SELECT ` + claimCols + ` FROM claims WHERE partner_id = ?`
-	args := []any{k.PartnerID}
+	query := `SELECT ` + claimCols + ` FROM claims WHERE 1 = 1`
+	var args []any
 	for _, f := range []struct{ col, v string }{
-		{"control_number", k.ControlNumber}, {"clm01", k.CLM01}, {"member_id", k.MemberID},
+		{"partner_id", k.PartnerID}, {"control_number", k.ControlNumber}, {"clm01", k.CLM01}, {"member_id", k.MemberID},
 		{"billing_npi", k.BillingNPI}, {"billing_tin", k.BillingTIN},
 	} {
 		if f.v != "" {
