@@ -46,7 +46,6 @@ type EligibilityInquiry struct {
 
 // Loops of a 271 where an AAA rejection may stand.
 const (
-	Loop2000A = "2000A"
 	Loop2100A = "2100A"
 	Loop2100C = "2100C"
 	Loop2100D = "2100D"
@@ -334,14 +333,14 @@ func Decide(inq EligibilityInquiry, a EligibilityAnswer, d roster.Decision) Elig
 		return reject(patientLoop, AAAInvalidDOS, "")
 	case roster.ReasonEligible, roster.ReasonNotCoveredOnDOS:
 	default:
-		return reject(Loop2000A, AAAUnableToRespond, "")
+		return reject(Loop2100A, AAAUnableToRespond, "")
 	}
 	if d.Families > 1 {
 		return reject(Loop2100C, AAADuplicateID, "the identifiers sent match more than one enrolled person")
 	}
 	m := d.Member
 	if m == nil { // the checker names the row it decided on
-		return reject(Loop2000A, AAAUnableToRespond, "")
+		return reject(Loop2100A, AAAUnableToRespond, "")
 	}
 	e := echo(m, a.Subscriber.MemberID)
 	if dep {

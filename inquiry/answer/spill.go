@@ -1,0 +1,145 @@
+package answer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/clearinghouse/clearinghouse/edi/claimstatus"
+	"github.com/clearinghouse/clearinghouse/edi/eligibility"
+	"github.com/clearinghouse/clearinghouse/edi/schema"
+)
+
+// spillLimit is how many bytes of decoded inquiries a set keeps in memory
+// before it moves them to a temporary file.
+const spillLimit = 1 << 20
+
+// spill holds a set's decoded inquiries (JSON lines) until they are
+// answered: in memory while small, then in an unlinked temporary file,
+// so memory does not grow with the number of inquiries.
+type spill struct {
+	mem  bytes.Buffer
+	file *os.File
+	w    *bufio.Writer
+	n    int
+}
+
+func (s *spill) add(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	s.n++
+	if s.file == nil && s.mem.Len()+len(b) <= spillLimit {
+		s.mem.Write(b)
+		return nil
+	}
+	if s.file == nil {
+		f, err := os.CreateTemp("", "clearinghouse-inquiries-*")
+		if err != nil {
+			return err
+		}
+		// Unlinked at once: nothing is left behind whatever happens.
+		_ = os.Remove(f.Name())
+		s.file, s.w = f, bufio.NewWriterSize(f, 64<<10)
+		if _, err := s.w.Write(s.mem.Bytes()); err != nil {
+			return err
+		}
+		s.mem = bytes.Buffer{}
+	}
+	_, err = s.w.Write(b)
+	return err
+}
+
+// reader returns the inquiries written so far, from the start.
+func (s *spill) reader() (io.Reader, error) {
+	if s.file == nil {
+		return bytes.NewReader(s.mem.Bytes()), nil
+	}
+	if err := s.w.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return bufio.NewReaderSize(s.file, 64<<10), nil
+}
+
+// close releases the temporary file.
+func (s *spill) close() {
+	if s.file != nil {
+		_ = s.file.Close()
+		s.file = nil
+	}
+	s.mem = bytes.Buffer{}
+}
+
+// collector decodes one 270 or 276 set into a spill.
+type collector struct {
+	kind string // "270" or "276"
+	h    schema.Handler
+	sp   spill
+	err  error
+}
+
+func newCollector(kind string) *collector {
+	c := &collector{kind: kind}
+	switch kind {
+	case "270":
+		c.h = eligibility.NewDecoder(func(q *eligibility.Inquiry) error { return c.sp.add(q) })
+	case "276":
+		c.h = claimstatus.NewDecoder(func(q *claimstatus.Inquiry) error { return c.sp.add(q) })
+	}
+	return c
+}
+
+// HandleEvent implements schema.Handler.
+func (c *collector) HandleEvent(e schema.Event) error {
+	if c.err != nil {
+		return nil
+	}
+	// A failure to spill is kept for the answer, not raised here: the
+	// set is still validated (its 999) and the answer step fails.
+	if err := c.h.HandleEvent(e); err != nil {
+		c.err = err
+	}
+	return nil
+}
+
+// each calls fn with the collected inquiries in order, n at a time.
+func each[T any](c *collector, n int, fn func([]*T) error) error {
+	if c.err != nil {
+		return c.err
+	}
+	r, err := c.sp.reader()
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(r)
+	batch := make([]*T, 0, n)
+	for {
+		v := new(T)
+		err := dec.Decode(v)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		batch = append(batch, v)
+		if len(batch) == n {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
