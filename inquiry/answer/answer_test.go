@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
-	"github.com/clearinghouse/clearinghouse/internal/dbtest"
-	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/inquiry/answer"
+	"github.com/clearinghouse/clearinghouse/internal/dbtest"
+	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
 
@@ -211,7 +211,9 @@ func setup(t *testing.T, url string) *bundle {
 
 type payments struct{ m map[int64]*inquiry.Payment }
 
-func (p *payments) LatestPayment(_ context.Context, id int64) (*inquiry.Payment, error) { return p.m[id], nil }
+func (p *payments) LatestPayment(_ context.Context, id int64) (*inquiry.Payment, error) {
+	return p.m[id], nil
+}
 func (p *payments) ClaimsByPayerClaimNumber(context.Context, string, string) ([]int64, error) {
 	return nil, nil
 }

@@ -5,8 +5,8 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/edi/claimstatus"
 	"github.com/clearinghouse/clearinghouse/edi/eligibility"
-	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/inquiry"
+	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
 // EligibilityInquiry is what the roster is asked for one decoded 270
