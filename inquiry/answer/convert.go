@@ -113,10 +113,10 @@ func fillSubject(s *eligibility.Subject, m *inquiry.Member) {
 }
 
 // StatusInquiry is what our claims are searched for one decoded 276
-// claim inquiry of partner.
+// claim inquiry of partner ("": every partner's claims, for an operator).
 func StatusInquiry(partner string, q *claimstatus.Inquiry) inquiry.StatusInquiry {
 	c := &q.Claim
-	out := inquiry.StatusInquiry{PartnerID: partner, ProviderNPI: q.ProviderID("XX"), ProviderTIN: q.ProviderID("FI"),
+	out := inquiry.StatusInquiry{PartnerID: partner, AllPartners: partner == "", ProviderNPI: q.ProviderID("XX"), ProviderTIN: q.ProviderID("FI"),
 		Trace: c.Trace, ClaimNumber: c.PayerClaimControlNumber, CLM01: c.PatientControlNumber,
 		ServiceFrom: c.ServiceFrom, ServiceTo: c.ServiceTo, Charge: c.ChargeCents, HasCharge: c.HasCharge}
 	if q.Payer != nil {

@@ -1,16 +1,20 @@
 package cli
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/inquiry"
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/realtime"
@@ -30,7 +34,7 @@ func payerIDs(cfg config.Config) []string {
 }
 
 // eligibilityResponder builds the roster-backed eligibility responder.
-func eligibilityResponder(cfg config.Config, st *store.Store, payers []string) (*inquiry.Eligibility, error) {
+func eligibilityResponder(st *store.Store, payers []string) (*inquiry.Eligibility, error) {
 	checker, err := roster.NewChecker(st, roster.CheckerConfig{})
 	if err != nil {
 		return nil, err
@@ -38,11 +42,34 @@ func eligibilityResponder(cfg config.Config, st *store.Store, payers []string) (
 	return inquiry.NewEligibility(checker, inquiry.EligibilityConfig{PayerIDs: payers})
 }
 
-func (a *app) eligibilityCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "eligibility check ...",
-		Short: "Answer eligibility inquiries from the member roster",
+// inquiryAnswerer builds the answerer of 270 and 276 sets: eligibility
+// from the roster (through checker, shared with claim eligibility so a
+// roster refresh purges one cache), claim status from our claims.
+// Remittances are not read yet: paid/denied statuses need the 835
+// store (inquiry.Payments).
+func inquiryAnswerer(cfg config.Config, checker *roster.Checker) (*answer.Answerer, error) {
+	el, err := inquiry.NewEligibility(checker, inquiry.EligibilityConfig{PayerIDs: payerIDs(cfg)})
+	if err != nil {
+		return nil, err
 	}
+	return answer.New(answer.Config{Eligibility: el, Status: inquiry.NewClaimStatus(nil), Usage: cfg.Usage,
+		Identity: answer.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID}})
+}
+
+func (a *app) eligibilityCmd() *cobra.Command {
+	var fileOut string
+	cmd := &cobra.Command{
+		Use:   "eligibility FILE | eligibility check ...",
+		Short: "Answer eligibility inquiries from the member roster: a 270 file (prints its 271), or one member (check)",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("eligibility: want one 270 FILE, or the check subcommand")
+			}
+			return a.answerFile(args[0], "270", fileOut, "")
+		},
+	}
+	cmd.Flags().StringVar(&fileOut, "out", "", "write the 271 to this file (default stdout)")
 	var (
 		q      inquiry.EligibilityInquiry
 		dep    inquiry.Person
@@ -66,7 +93,7 @@ func (a *app) eligibilityCmd() *cobra.Command {
 			if q.PayerID != "" {
 				payers = payerIDs(cfg)
 			}
-			el, err := eligibilityResponder(cfg, st, payers)
+			el, err := eligibilityResponder(st, payers)
 			if err != nil {
 				return err
 			}
@@ -153,10 +180,20 @@ func or(v, def string) string {
 }
 
 func (a *app) statusCmd() *cobra.Command {
+	var fileOut, filePartner string
 	cmd := &cobra.Command{
-		Use:   "status check ...",
-		Short: "Answer claim status inquiries from our claims",
+		Use:   "status FILE | status check ...",
+		Short: "Answer claim status inquiries from our claims: a 276 file (prints its 277), or one claim (check)",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError("status: want one 276 FILE, or the check subcommand")
+			}
+			return a.answerFile(args[0], "276", fileOut, filePartner)
+		},
 	}
+	cmd.Flags().StringVar(&fileOut, "out", "", "write the 277 to this file (default stdout)")
+	cmd.Flags().StringVar(&filePartner, "partner", "", "search only this partner's claims (default every partner's)")
 	var (
 		q      inquiry.StatusInquiry
 		asJSON bool
@@ -316,4 +353,83 @@ func (a *app) partnerCmd() *cobra.Command {
 	}
 	cmd.AddCommand(token, list, revoke)
 	return cmd
+}
+
+// answerFile answers the 270 (kind "270") or 276 sets of a file: the
+// 271/277 interchanges, then the acknowledgments of sets not accepted,
+// go to --out (default stdout). Exit 1 when a set was not accepted.
+func (a *app) answerFile(path, kind, out, partner string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	defer f.Close()
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	checker, err := roster.NewChecker(st, roster.CheckerConfig{})
+	if err != nil {
+		return err
+	}
+	ans, err := inquiryAnswerer(cfg, checker)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	var file *os.File
+	if out != "" {
+		if file, err = os.Create(out); err != nil {
+			return &ExitError{Code: 2, Err: err}
+		}
+		defer file.Close()
+		w = file
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	seqPartner := partner
+	if seqPartner == "" {
+		seqPartner = "local"
+	}
+	ctl := answer.PartnerControls{Seq: st, Partner: seqPartner}
+	res, err := ans.Answer(a.ctx, f, bw, partner, st, ctl, validate.Options{Lenient: leniency(cfg.Leniency)})
+	if err != nil {
+		return err
+	}
+	acks, err := ans.Acks(a.ctx, res.Envelope, ctl)
+	if err != nil {
+		return err
+	}
+	rejected := res.NotAccepted > 0 || !validate.Report(path, res.Envelope).Accepted
+	for _, k := range acks {
+		if !k.Accepted {
+			if _, err := bw.Write(k.Data); err != nil {
+				return err
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if file != nil {
+		if err := file.Close(); err != nil {
+			return err
+		}
+	}
+	s := res.Stats
+	if kind == "270" {
+		fmt.Fprintf(a.stderr, "%s: %d set(s) answered, %d not accepted; %d inquiries: %d active, %d inactive, %d rejected (AAA)\n",
+			path, res.Sets, res.NotAccepted, s.Inquiries, s.Active, s.Inactive, s.Rejected)
+	} else {
+		fmt.Fprintf(a.stderr, "%s: %d set(s) answered, %d not accepted; %d inquiries: %d found, %d not found\n",
+			path, res.Sets, res.NotAccepted, s.Inquiries, s.Found, s.NotFound)
+	}
+	if rejected {
+		return exitCode(1)
+	}
+	return nil
 }

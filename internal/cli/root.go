@@ -122,6 +122,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.eligibilityCmd(),
 		a.statusCmd(),
 		a.partnerCmd(),
+		a.serveCmd(),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()
