@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/intake"

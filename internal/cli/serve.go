@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/realtime"
 	"github.com/clearinghouse/clearinghouse/roster"
 )
