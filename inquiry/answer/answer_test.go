@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearinghouse/clearinghouse/edi/envelope"
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/inquiry/answer"
@@ -93,10 +94,10 @@ func build270(payer string, subs []person, dep *person) string {
 		}
 	}
 	add("SE", fmt.Sprint(len(segs)+1), "0001")
-	return envelope("HS", "005010X279A1", segs)
+	return wrap("HS", "005010X279A1", segs)
 }
 
-func envelope(gs01, version string, segs []string) string {
+func wrap(gs01, version string, segs []string) string {
 	return "ISA*00*          *00*          *ZZ*ACMEMED        *ZZ*CLEARINGHOUSE  *260615*0930*^*00501*000000101*0*T*:~\n" +
 		"GS*" + gs01 + "*ACMEMED*CLEARINGHOUSE*20260615*0930*101*X*" + version + "~\n" +
 		strings.Join(segs, "~\n") + "~\nGE*1*101~\nIEA*1*000000101~\n"
@@ -144,7 +145,7 @@ func build276(asks []claimAsk) string {
 		}
 	}
 	add("SE", fmt.Sprint(len(segs)+1), "0001")
-	return envelope("HR", "005010X212", segs)
+	return wrap("HR", "005010X212", segs)
 }
 
 type bundle struct {
@@ -333,4 +334,17 @@ func assertValid(t *testing.T, data []byte) {
 			}
 		}
 	}
+}
+
+var noOpts = validate.Options{}
+
+func newCounter() *validate.Counter { return validate.NewCounter(1) }
+
+func itoa(n int64) string { return fmt.Sprint(n) }
+
+// nil2ic is the interchange an AckNameBase is computed from.
+func nil2ic(sender, control string) *envelope.Interchange {
+	ic := &envelope.Interchange{Control: control}
+	ic.Sender.ID = sender
+	return ic
 }
