@@ -13,7 +13,7 @@ import (
 // schemaTables are the tables the migrations create.
 var schemaTables = []string{
 	"audit_log", "claim_lines", "claims", "contract_sets", "control_numbers", "fee_schedule_rows",
-	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partners",
+	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partner_credentials", "partners",
 	"roster_imports", "transactions",
 }
 
