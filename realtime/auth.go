@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
@@ -36,13 +38,31 @@ type SecretLookup interface {
 }
 
 // StoreAuth authenticates with the secrets in the partner_credentials
-// table (only their SHA-256 is stored, see store.HashSecret).
+// table (only their SHA-256 is stored, see store.HashSecret). A secret
+// found is remembered for CacheTTL, so a revocation takes effect within
+// CacheTTL; unknown secrets are never remembered.
 type StoreAuth struct {
 	Lookup SecretLookup
+	// CacheTTL is how long a valid secret is trusted without a lookup.
+	// Zero: every request looks it up.
+	CacheTTL time.Duration
+	// Now is the clock. Default time.Now.
+	Now func() time.Time
+
+	mu    sync.Mutex
+	known map[string]knownSecret
 }
 
+type knownSecret struct {
+	partner string
+	until   time.Time
+}
+
+// maxKnownSecrets bounds the cache (it is emptied when full).
+const maxKnownSecrets = 4096
+
 // Authenticate implements Authenticator.
-func (a StoreAuth) Authenticate(ctx context.Context, r *http.Request, user, pass string) (string, error) {
+func (a *StoreAuth) Authenticate(ctx context.Context, r *http.Request, user, pass string) (string, error) {
 	var secret string
 	h := r.Header.Get("Authorization")
 	switch {
@@ -68,7 +88,7 @@ func (a StoreAuth) Authenticate(ctx context.Context, r *http.Request, user, pass
 	if secret == "" {
 		return "", ErrUnauthenticated
 	}
-	partner, err := a.Lookup.PartnerOfSecret(ctx, store.HashSecret(secret))
+	partner, err := a.partnerOf(ctx, store.HashSecret(secret))
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrUnauthenticated
 	}
@@ -90,4 +110,33 @@ func NewSecret() (string, error) {
 		return "", err
 	}
 	return "chs_" + base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// partnerOf looks a secret's hash up, through the cache.
+func (a *StoreAuth) partnerOf(ctx context.Context, hash string) (string, error) {
+	if a.CacheTTL <= 0 {
+		return a.Lookup.PartnerOfSecret(ctx, hash)
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	t := now()
+	a.mu.Lock()
+	k, ok := a.known[hash]
+	a.mu.Unlock()
+	if ok && t.Before(k.until) {
+		return k.partner, nil
+	}
+	partner, err := a.Lookup.PartnerOfSecret(ctx, hash)
+	if err != nil {
+		return "", err
+	}
+	a.mu.Lock()
+	if a.known == nil || len(a.known) >= maxKnownSecrets {
+		a.known = map[string]knownSecret{}
+	}
+	a.known[hash] = knownSecret{partner: partner, until: t.Add(a.CacheTTL)}
+	a.mu.Unlock()
+	return partner, nil
 }

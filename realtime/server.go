@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -100,7 +101,8 @@ type Config struct {
 	Auth Authenticator
 	// Responder answers. Required.
 	Responder Responder
-	// Audit records every request and answer. Required.
+	// Audit records every request and answer. Required. When it has a
+	// Close method (GroupAudit), the Server calls it once it has stopped.
 	Audit Auditor
 	// SenderIDs returns the ISA06 values and CORE SenderIDs a partner may
 	// send with; empty means the partner ID itself (compared ignoring
@@ -162,10 +164,11 @@ func New(cfg Config) (*Handler, error) {
 
 // Server is the listening endpoint.
 type Server struct {
-	srv  *http.Server
-	ln   net.Listener
-	done chan struct{}
-	err  error
+	srv   *http.Server
+	ln    net.Listener
+	done  chan struct{}
+	audit Auditor
+	once  sync.Once
 }
 
 // Listen binds cfg.Addr at once (a taken port is the caller's error) and
@@ -194,7 +197,7 @@ func Listen(cfg Config) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(Path, h)
-	s := &Server{ln: ln, done: make(chan struct{}), srv: &http.Server{
+	s := &Server{ln: ln, done: make(chan struct{}), audit: cfg.Audit, srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -207,7 +210,6 @@ func Listen(cfg Config) (*Server, error) {
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.err = err
 			cfg.Logger.Error("realtime: server stopped", slog.String("error", err.Error()))
 		}
 	}()
@@ -225,13 +227,24 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = s.srv.Close()
 	}
 	<-s.done
+	s.closeAudit()
 	return err
+}
+
+// closeAudit closes an audit writer that can be closed, once.
+func (s *Server) closeAudit() {
+	s.once.Do(func() {
+		if c, ok := s.audit.(interface{ Close() }); ok {
+			c.Close()
+		}
+	})
 }
 
 // Close closes the server and every connection at once.
 func (s *Server) Close() error {
 	err := s.srv.Close()
 	<-s.done
+	s.closeAudit()
 	return err
 }
 

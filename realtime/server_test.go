@@ -77,7 +77,7 @@ func setup(t *testing.T, tlsOn bool) *bundle {
 		}
 		*p.secret = s
 	}
-	cfg := realtime.Config{Addr: "127.0.0.1:0", Auth: realtime.StoreAuth{Lookup: st}, Responder: b.resp, Audit: st,
+	cfg := realtime.Config{Addr: "127.0.0.1:0", Auth: &realtime.StoreAuth{Lookup: st}, Responder: b.resp, Audit: st,
 		SenderIDs: func(p string) []string {
 			if p == "acme" {
 				return []string{"ACMEMED"}
@@ -288,7 +288,7 @@ func readParts(t *testing.T, resp *http.Response) map[string]string {
 // TestAuthUnavailable: a store that cannot be read answers 503, not 401.
 func TestAuthUnavailable(t *testing.T) {
 	st := dbtest.Open(t, store.Config{URL: dbtest.SQLiteURL(t)})
-	h, err := realtime.New(realtime.Config{Auth: realtime.StoreAuth{Lookup: failing{}}, Responder: &echoResponder{}, Audit: st})
+	h, err := realtime.New(realtime.Config{Auth: &realtime.StoreAuth{Lookup: failing{}}, Responder: &echoResponder{}, Audit: st})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,9 @@ func (p PartnerControls) Next(ctx context.Context, kind string) (int64, error) {
 type Realtime struct {
 	Answerer *Answerer
 	Lookup   Lookup
-	Seq      Sequences
+	// Controls numbers the answers of each partner (ControlBlocks over
+	// the store).
+	Controls interface{ For(partner string) ControlNumbers }
 	// Options are the validation options (leniency, receiver IDs).
 	Options validate.Options
 }
@@ -46,7 +48,7 @@ func (rt *Realtime) Respond(ctx context.Context, req realtime.Request) (realtime
 	if !bytes.HasPrefix(p, []byte("ISA")) {
 		return realtime.Answer{}, realtime.ErrNotX12
 	}
-	ctl := PartnerControls{Seq: rt.Seq, Partner: req.Partner}
+	ctl := rt.Controls.For(req.Partner)
 	var out bytes.Buffer
 	res, err := rt.Answerer.Answer(ctx, bytes.NewReader(p), &out, req.Partner, rt.Lookup, ctl, rt.Options)
 	if err != nil {

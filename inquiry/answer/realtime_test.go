@@ -36,8 +36,9 @@ func TestRealtimeEndToEnd(t *testing.T) {
 	if _, err := b.st.AddPartnerCredential(ctx, "zenith", store.HashSecret(other), "e2e"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := realtime.Listen(realtime.Config{Addr: "127.0.0.1:0", Auth: realtime.StoreAuth{Lookup: b.st},
-		Responder: &answer.Realtime{Answerer: b.a, Lookup: b.st, Seq: b.st}, Audit: b.st,
+	audit := realtime.NewGroupAudit(b.st) // closed by the server
+	srv, err := realtime.Listen(realtime.Config{Addr: "127.0.0.1:0", Auth: &realtime.StoreAuth{Lookup: b.st},
+		Responder: &answer.Realtime{Answerer: b.a, Lookup: b.st, Controls: &answer.ControlBlocks{Store: b.st}}, Audit: audit,
 		SenderIDs: func(p string) []string { return map[string][]string{"acme": {"ACMEMED"}}[p] }})
 	if err != nil {
 		t.Fatal(err)

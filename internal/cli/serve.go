@@ -36,12 +36,13 @@ func (a *app) listenRealtime(cfg config.Config, st *store.Store, checker *roster
 	for _, p := range cfg.Partners {
 		senders[p.ID] = p.SenderIDs
 	}
+	audit := realtime.NewGroupAudit(st)
 	srv, err := realtime.Listen(realtime.Config{
 		Addr: cfg.Realtime.Addr, TLSCert: cfg.Realtime.TLSCert, TLSKey: cfg.Realtime.TLSKey,
-		Auth: realtime.StoreAuth{Lookup: st},
-		Responder: &answer.Realtime{Answerer: ans, Lookup: st, Seq: st,
+		Auth: &realtime.StoreAuth{Lookup: st, CacheTTL: 30 * time.Second},
+		Responder: &answer.Realtime{Answerer: ans, Lookup: st, Controls: &answer.ControlBlocks{Store: st},
 			Options: validate.Options{Lenient: leniency(cfg.Leniency)}},
-		Audit:         st,
+		Audit:         audit,
 		SenderIDs:     func(p string) []string { return senders[p] },
 		ReceiverID:    cfg.Identity.ID,
 		MaxBody:       cfg.Realtime.MaxBody,
@@ -49,6 +50,7 @@ func (a *app) listenRealtime(cfg config.Config, st *store.Store, checker *roster
 		Logger:        a.logger,
 	})
 	if err != nil {
+		audit.Close()
 		return nil, err
 	}
 	scheme := "http"
