@@ -5,9 +5,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/internal/store"
-	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 )
 
 // TestControlBlocks: numbers from blocks never repeat, whether drawn

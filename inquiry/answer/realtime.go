@@ -34,7 +34,9 @@ type Realtime struct {
 	Lookup   Lookup
 	// Controls numbers the answers of each partner (ControlBlocks over
 	// the store).
-	Controls interface{ For(partner string) ControlNumbers }
+	Controls interface {
+		For(partner string) ControlNumbers
+	}
 	// Options are the validation options (leniency, receiver IDs).
 	Options validate.Options
 }
