@@ -337,12 +337,13 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 }
 
 // notFound explains an ID with no exact match: a suffix or case
-// difference, or an unknown ID.
+// difference, or an unknown ID. Its lookups are cached like the others
+// (Prefetch loads them in batches).
 func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) (Decision, error) {
 	suffix := false
 	if stem := store.MemberIDStem(id); stem != "" {
 		// The claim added a suffix to a roster ID.
-		ms, err := lookup.FindMembersByID(ctx, stem)
+		ms, err := c.cached(ctx, "id\x00"+stem, lookup.FindMembersByID, stem)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -350,7 +351,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	}
 	if !suffix {
 		// The claim dropped the suffix a roster ID has.
-		ms, err := lookup.FindMembersByIDStem(ctx, id)
+		ms, err := c.cached(ctx, "stem\x00"+id, lookup.FindMembersByIDStem, id)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -359,7 +360,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	if suffix {
 		return reject(ReasonMemberIDSuffix, "A7", "164", "IL"), nil
 	}
-	ms, err := lookup.FindMembersByFoldedID(ctx, id)
+	ms, err := c.cached(ctx, "fold\x00"+id, lookup.FindMembersByFoldedID, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}
@@ -481,6 +482,11 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 			c.cache.put("id\x00"+id, rows[id], now.Add(c.cfg.CacheTTL))
 		}
 	}
+	if dl, ok := lookup.(diagnosticLookup); ok {
+		if err := c.prefetchNotFound(ctx, bl, dl, ids, now); err != nil {
+			return err
+		}
+	}
 	var fams []string
 	seenFam := map[string]bool{}
 	for i := range parties {
@@ -506,6 +512,58 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 		for _, f := range fams {
 			c.cache.put("fam\x00"+f, rows[f], now.Add(c.cfg.CacheTTL))
 		}
+	}
+	return nil
+}
+
+// diagnosticLookup reads, in batches, what explains an ID not found;
+// *store.Store, *store.Tx and *store.Queries implement it.
+type diagnosticLookup interface {
+	FindMembersByIDStems(ctx context.Context, stems []string) (map[string][]store.Member, error)
+	FindMembersByFoldedIDs(ctx context.Context, ids []string) (map[string][]store.Member, error)
+}
+
+// prefetchNotFound caches, for the IDs just read that have no row, the
+// lookups notFound makes: the ID without a 2-digit suffix, the ID as a
+// stem, the ID ignoring case (three queries for the whole batch instead
+// of up to three per ID).
+func (c *Checker) prefetchNotFound(ctx context.Context, bl BatchLookup, dl diagnosticLookup, ids []string, now time.Time) error {
+	var missing, stems []string
+	for _, id := range ids {
+		if rows, _ := c.cache.get("id\x00"+id, now); len(rows) > 0 {
+			continue
+		}
+		missing = append(missing, id)
+		if stem := store.MemberIDStem(id); stem != "" {
+			if _, hit := c.cache.get("id\x00"+stem, now); !hit {
+				stems = append(stems, stem)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	until := now.Add(c.cfg.CacheTTL)
+	if len(stems) > 0 {
+		rows, err := bl.FindMembersByIDs(ctx, stems)
+		if err != nil {
+			return fmt.Errorf("roster: prefetch: %w", err)
+		}
+		for _, s := range stems {
+			c.cache.put("id\x00"+s, rows[s], until)
+		}
+	}
+	byStem, err := dl.FindMembersByIDStems(ctx, missing)
+	if err != nil {
+		return fmt.Errorf("roster: prefetch: %w", err)
+	}
+	byFold, err := dl.FindMembersByFoldedIDs(ctx, missing)
+	if err != nil {
+		return fmt.Errorf("roster: prefetch: %w", err)
+	}
+	for _, id := range missing {
+		c.cache.put("stem\x00"+id, byStem[id], until)
+		c.cache.put("fold\x00"+id, byFold[strings.ToUpper(id)], until)
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package answer
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
+	"encoding/gob"
 	"errors"
 	"io"
 	"os"
@@ -17,42 +17,46 @@ import (
 // before it moves them to a temporary file.
 const spillLimit = 1 << 20
 
-// spill holds a set's decoded inquiries (JSON lines) until they are
+// spill holds a set's decoded inquiries (a gob stream) until they are
 // answered: in memory while small, then in an unlinked temporary file,
 // so memory does not grow with the number of inquiries.
 type spill struct {
 	mem  bytes.Buffer
 	file *os.File
 	w    *bufio.Writer
+	enc  *gob.Encoder
 	n    int
 }
 
+// add appends one inquiry.
 func (s *spill) add(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if s.enc == nil {
+		s.enc = gob.NewEncoder(s)
 	}
-	b = append(b, '\n')
 	s.n++
+	return s.enc.Encode(v)
+}
+
+// Write implements io.Writer for the encoder: memory first, the file
+// once past spillLimit.
+func (s *spill) Write(b []byte) (int, error) {
 	if s.file == nil && s.mem.Len()+len(b) <= spillLimit {
-		s.mem.Write(b)
-		return nil
+		return s.mem.Write(b)
 	}
 	if s.file == nil {
 		f, err := os.CreateTemp("", "clearinghouse-inquiries-*")
 		if err != nil {
-			return err
+			return 0, err
 		}
 		// Unlinked at once: nothing is left behind whatever happens.
 		_ = os.Remove(f.Name())
 		s.file, s.w = f, bufio.NewWriterSize(f, 64<<10)
 		if _, err := s.w.Write(s.mem.Bytes()); err != nil {
-			return err
+			return 0, err
 		}
 		s.mem = bytes.Buffer{}
 	}
-	_, err = s.w.Write(b)
-	return err
+	return s.w.Write(b)
 }
 
 // reader returns the inquiries written so far, from the start.
@@ -115,11 +119,14 @@ func each[T any](c *collector, n int, fn func([]*T) error) error {
 	if c.err != nil {
 		return c.err
 	}
+	if c.sp.n == 0 {
+		return nil
+	}
 	r, err := c.sp.reader()
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(r)
+	dec := gob.NewDecoder(r)
 	batch := make([]*T, 0, n)
 	for {
 		v := new(T)

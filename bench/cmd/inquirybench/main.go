@@ -48,7 +48,7 @@ func main() {
 	dur := flag.Duration("duration", 30*time.Second, "length of the open-loop phase")
 	conc := flag.Int("conc", 16, "senders of the closed-loop (throughput) phase; 0 skips it")
 	batch := flag.Int("batch", 100_000, "inquiries in the batch 270 file; 0 skips it")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of serve to this file")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of serve to this file (and of the batch process to FILE.batch)")
 	flag.Parse()
 	base := os.Getenv("DATABASE_URL")
 	if base == "" {
@@ -182,7 +182,13 @@ func main() {
 		file := filepath.Join(work, "batch.270")
 		writeBatch(file, *batch, *members)
 		st, _ := os.Stat(file)
-		cmd := exec.Command(binPath, append(common, "process", "--partner", "benchmed", "--out", filepath.Join(work, "out"), file)...)
+		args := append([]string{}, common...)
+		if *profile != "" {
+			p, err := filepath.Abs(*profile + ".batch")
+			check(err)
+			args = append(args, "--cpuprofile", p)
+		}
+		cmd := exec.Command(binPath, append(args, "process", "--partner", "benchmed", "--out", filepath.Join(work, "out"), file)...)
 		cmd.Stderr = os.Stderr
 		t0 := time.Now()
 		err := cmd.Run()
