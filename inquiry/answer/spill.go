@@ -75,6 +75,7 @@ func (s *spill) reader() (io.Reader, error) {
 
 // close releases the temporary file.
 func (s *spill) close() {
+	s.enc = nil
 	if s.file != nil {
 		_ = s.file.Close()
 		s.file = nil
@@ -82,21 +83,42 @@ func (s *spill) close() {
 	s.mem = bytes.Buffer{}
 }
 
-// collector decodes one 270 or 276 set into a spill.
+// maxHeld is how many decoded inquiries a set keeps as they are before
+// it spills them (a real-time request, or a small file, never spills).
+const maxHeld = 256
+
+// collector decodes one 270 or 276 set: the first maxHeld inquiries are
+// held as decoded, the rest go through a spill.
 type collector struct {
 	kind string // "270" or "276"
 	h    schema.Handler
+	held []any
 	sp   spill
 	err  error
+}
+
+// keep holds or spills one decoded inquiry.
+func (c *collector) keep(q any) error {
+	if c.sp.n == 0 && len(c.held) < maxHeld {
+		c.held = append(c.held, q)
+		return nil
+	}
+	for _, h := range c.held {
+		if err := c.sp.add(h); err != nil {
+			return err
+		}
+	}
+	c.held = nil
+	return c.sp.add(q)
 }
 
 func newCollector(kind string) *collector {
 	c := &collector{kind: kind}
 	switch kind {
 	case "270":
-		c.h = eligibility.NewDecoder(func(q *eligibility.Inquiry) error { return c.sp.add(q) })
+		c.h = eligibility.NewDecoder(func(q *eligibility.Inquiry) error { return c.keep(q) })
 	case "276":
-		c.h = claimstatus.NewDecoder(func(q *claimstatus.Inquiry) error { return c.sp.add(q) })
+		c.h = claimstatus.NewDecoder(func(q *claimstatus.Inquiry) error { return c.keep(q) })
 	}
 	return c
 }
@@ -120,6 +142,20 @@ func each[T any](c *collector, n int, fn func([]*T) error) error {
 		return c.err
 	}
 	if c.sp.n == 0 {
+		// Nothing spilled: the held inquiries, n at a time.
+		batch := make([]*T, 0, min(n, len(c.held)))
+		for _, h := range c.held {
+			batch = append(batch, h.(*T))
+			if len(batch) == n {
+				if err := fn(batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if len(batch) > 0 {
+			return fn(batch)
+		}
 		return nil
 	}
 	r, err := c.sp.reader()
