@@ -247,6 +247,7 @@ var goldenCases = []goldenCase{
 	{"aaa_62_date_past", build270("88461", []person{with(adam, func(p *person) { p.date = "20230101" })}, nil), "AAA*N**62*C~"},
 	{"aaa_63_date_future", build270("88461", []person{with(adam, func(p *person) { p.date = "20260801" })}, nil), "AAA*N**63*C~"},
 	{"aaa_76_duplicate", build270("88461", []person{{id: "DUPL1", last: "EPSILON", first: "EVE"}}, nil), "AAA*N**76*C~"},
+	{"aaa_73_dependent_subscriber", build270("88461", []person{{id: "FAMZ", last: "DELTO", first: "DAN"}}, &person{last: "DELTA", first: "DOT"}), "HL*3*2*22*0~\nTRN*2*TRACE001*9ACMEMED01~\nNM1*IL*1*DELTO*DAN****MI*FAMZ~\nAAA*N**73*C~\nSE"},
 	{"aaa_77_dependent", build270("88461", []person{{id: "FAMZ"}}, &person{last: "DELTA", first: "DORA"}), "AAA*N**77*C~"},
 	{"stc_a2_accepted", build276([]claimAsk{{member: "SYN2000001", pcn: "PCN-ACC", dos: "20260601", charge: "150"}}), "STC*A2:20*"},
 	{"stc_p1_suspect", build276([]claimAsk{{member: "SYN2000001", pcn: "PCN-SUS"}}), "STC*P1:78*"},

@@ -82,6 +82,11 @@ func Response271(q *eligibility.Inquiry, a *inquiry.EligibilityAnswer) eligibili
 		target := sub
 		if a.Reject.Loop == inquiry.Loop2100D && r.Dependent != nil {
 			target = r.Dependent
+		} else if r.Dependent != nil {
+			// The subscriber was not found: no dependent level under it;
+			// the dependent's traces are echoed at the subscriber's.
+			r.Dependent = nil
+			sub.Traces = eligibility.EchoTraces(q.Traces())
 		}
 		target.Rejects = []eligibility.Reject{{Code: a.Reject.Code, Action: a.Reject.Action}}
 		// A rejected level echoes what was sent, not enrolled dates.
