@@ -59,24 +59,20 @@ func Response271(q *eligibility.Inquiry, a *inquiry.EligibilityAnswer) eligibili
 		r.SourceRejects = []eligibility.Reject{{Code: a.Reject.Code, Action: a.Reject.Action}}
 		return r
 	}
-	sub := &eligibility.Subject{Party: eligibility.Party{EntityCode: "IL", Last: a.Subscriber.Last, First: a.Subscriber.First,
-		Middle: a.Subscriber.Middle, ID: a.Subscriber.MemberID}}
-	if sub.ID != "" {
-		sub.IDQualifier = "MI"
+	// The levels start from what the inquiry sent (eligibility's Echo:
+	// NM1, REF, DMG, TRN*2), completed with what the roster has.
+	sub := &eligibility.Subject{}
+	if q.Subscriber != nil {
+		sub = q.Subscriber.Echo()
 	}
 	fillSubject(sub, &a.Subscriber)
 	r.Subscriber = sub
 	patient := sub
 	if q.Dependent != nil && a.Dependent != nil {
-		dep := &eligibility.Subject{Party: eligibility.Party{EntityCode: "03", Last: a.Dependent.Last, First: a.Dependent.First,
-			Middle: a.Dependent.Middle}}
+		dep := q.Dependent.Echo()
 		fillSubject(dep, a.Dependent)
-		dep.Traces = eligibility.EchoTraces(q.Dependent.Traces)
 		r.Dependent = dep
 		patient = dep
-	}
-	if q.Subscriber != nil {
-		sub.Traces = eligibility.EchoTraces(q.Subscriber.Traces)
 	}
 	if a.Reject != nil {
 		target := sub
@@ -100,14 +96,24 @@ func Response271(q *eligibility.Inquiry, a *inquiry.EligibilityAnswer) eligibili
 	return r
 }
 
-// fillSubject adds the DMG, the group number and the eligibility dates.
+// fillSubject completes an echoed level with the member as enrolled:
+// the name and date of birth (the roster's spelling), the group number
+// (REF*1L, unless the inquiry sent one) and the eligibility dates.
 func fillSubject(s *eligibility.Subject, m *inquiry.Member) {
-	s.BirthDate, s.Gender = m.DOB, m.Gender
+	if m.Last != "" {
+		s.Last, s.First, s.Middle = m.Last, m.First, m.Middle
+	}
+	if m.DOB != "" {
+		s.BirthDate = m.DOB
+		if m.Gender != "" {
+			s.Gender = m.Gender
+		}
+	}
 	if s.BirthDate == "" {
 		s.Gender = ""
 	}
-	if m.GroupNumber != "" {
-		s.Refs = []eligibility.Ref{{Qualifier: "1L", Value: m.GroupNumber}}
+	if m.GroupNumber != "" && !hasRef(s.Refs, "1L") && len(s.Refs) < 9 {
+		s.Refs = append(s.Refs, eligibility.Ref{Qualifier: "1L", Value: m.GroupNumber})
 	}
 	if m.EligibilityBegin != "" {
 		s.Dates = append(s.Dates, eligibility.Date{Qualifier: "356", From: m.EligibilityBegin})
@@ -115,6 +121,15 @@ func fillSubject(s *eligibility.Subject, m *inquiry.Member) {
 	if m.EligibilityEnd != "" {
 		s.Dates = append(s.Dates, eligibility.Date{Qualifier: "357", From: m.EligibilityEnd})
 	}
+}
+
+func hasRef(rs []eligibility.Ref, qual string) bool {
+	for _, r := range rs {
+		if r.Qualifier == qual {
+			return true
+		}
+	}
+	return false
 }
 
 // StatusInquiry is what our claims are searched for one decoded 276
@@ -159,15 +174,6 @@ func Response277(q *claimstatus.Inquiry, a *inquiry.StatusAnswer, today string) 
 	if len(q.Providers) > 0 {
 		prov.Party = q.Providers[0]
 	}
-	var sub claimstatus.Party
-	if q.Subscriber != nil {
-		sub = q.Subscriber.Party
-	}
-	var dep *claimstatus.Party
-	if q.Dependent != nil {
-		d := q.Dependent.Party
-		dep = &d
-	}
 	c := &q.Claim
 	for i := range a.Claims {
 		cs := &a.Claims[i]
@@ -175,11 +181,17 @@ func Response277(q *claimstatus.Inquiry, a *inquiry.StatusAnswer, today string) 
 		if date == "" {
 			date = today
 		}
-		out := claimstatus.ClaimStatus{Subscriber: sub, Dependent: dep, Trace: a.Trace, StatusDate: date,
-			ChargeCents: cs.Charge, HasCharge: cs.Claim != nil || c.HasCharge,
-			AdjudicationDate: cs.AdjudicatedOn, CheckDate: cs.PaymentDate, CheckNumber: cs.PaymentTrace,
-			PayerClaimControlNumber: cs.ControlNumber, PatientControlNumber: cs.CLM01, BillType: c.BillType,
-			ServiceFrom: cs.ServiceFrom, ServiceTo: cs.ServiceTo}
+		// What the inquiry sent (claimstatus' Echo: names, member ID,
+		// TRN02, REF*1K/EJ/BLT/D9, dates), then the claim found.
+		out := q.Echo()
+		out.Trace = a.Trace
+		out.StatusDate = date
+		out.ChargeCents, out.HasCharge = cs.Charge, cs.Claim != nil || c.HasCharge
+		out.AdjudicationDate, out.CheckDate, out.CheckNumber = cs.AdjudicatedOn, cs.PaymentDate, cs.PaymentTrace
+		if cs.Claim != nil {
+			out.PayerClaimControlNumber, out.PatientControlNumber = cs.ControlNumber, cs.CLM01
+			out.ServiceFrom, out.ServiceTo = cs.ServiceFrom, cs.ServiceTo
+		}
 		if cs.Paid != nil {
 			out.PaidCents, out.HasPaid = *cs.Paid, true
 		}
