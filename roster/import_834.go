@@ -69,8 +69,8 @@ func (p segPos) rowError(record, element int, err error) RowError {
 // hdLoop is one 2300 health coverage loop.
 type hdLoop struct {
 	maint, line, plan, level string
-	begin, end        string // DTP*348, DTP*349
-	group             string // REF*1L
+	begin, end               string // DTP*348, DTP*349
+	group                    string // REF*1L
 }
 
 // loop834 says which loop of a member record the parser is in.
