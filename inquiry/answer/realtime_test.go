@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,9 +39,11 @@ func TestRealtimeEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	audit := realtime.NewGroupAudit(b.st) // closed by the server
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := realtime.Listen(realtime.Config{Addr: "127.0.0.1:0", Auth: &realtime.StoreAuth{Lookup: b.st},
 		Responder: &answer.Realtime{Answerer: b.a, Lookup: b.st, Controls: &answer.ControlBlocks{Store: b.st}}, Audit: audit,
-		SenderIDs: func(p string) []string { return map[string][]string{"acme": {"ACMEMED"}}[p] }})
+		SenderIDs: func(p string) []string { return map[string][]string{"acme": {"ACMEMED"}}[p] }, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,4 +128,23 @@ func TestRealtimeEndToEnd(t *testing.T) {
 		!strings.Contains(got["Payload"], "EB*1*FAM*30*PR*GOLD PPO~") {
 		t.Fatalf("CORE answer %d %v", resp.StatusCode, got)
 	}
+	// The normal log never holds PHI (the audit log does).
+	for _, phi := range []string{"SYN2000001", "SYN9999999", "ALPHA", "ADAM", "19800101"} {
+		if strings.Contains(logs.String(), phi) {
+			t.Fatalf("log holds %q:\n%s", phi, logs.String())
+		}
+	}
+}
+
+// syncWriter serialises writes to a buffer shared by the server's
+// goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
