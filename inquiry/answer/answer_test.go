@@ -154,7 +154,7 @@ type bundle struct {
 	claimID map[string]int64
 }
 
-func setup(t *testing.T, url string) *bundle {
+func setup(t testing.TB, url string) *bundle {
 	t.Helper()
 	ctx := context.Background()
 	st := dbtest.Open(t, store.Config{URL: url})
