@@ -72,7 +72,8 @@ bench-e2e: build ## end-to-end process (rules, roster, repricing, routing) of 10
 FUZZ_TARGETS := edi/x12:FuzzReader edi/x12:FuzzParseCents edi/schema:FuzzParser edi/claim:FuzzDecode \
 	edi/validate:FuzzValidate repricing:FuzzParseDecimal repricing:FuzzLoadFeeSchedule repricing:FuzzLoadContracts repricing:FuzzContractTPAID \
 	repricing/x12price:FuzzReprice edi/claim:FuzzSetParties transport/internal/xfer:FuzzCleanPath \
-	csvsub:FuzzConvertClaims csvsub:FuzzConvertResults
+	csvsub:FuzzConvertClaims csvsub:FuzzConvertResults \
+	inquiry/answer:FuzzRealtime
 fuzz: ## run every fuzz target for FUZZTIME each (default 10m); crashers land in the package's testdata/fuzz
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "== $$pkg $$fn ($(FUZZTIME))"; \

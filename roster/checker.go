@@ -114,6 +114,17 @@ type Decision struct {
 	// TPA is the matched member's administrator (store.Member.TPA) when
 	// Eligible; routes by member decide by it. Not PHI.
 	TPA string
+	// Member is the roster row the patient matched (also for
+	// not_covered_on_dos: the row whose coverage misses the dates), nil
+	// when no row matched. Subscriber is the row of the subscriber the
+	// patient was found under (the patient's own row when the patient is
+	// the subscriber). A 271 answers with their plans and dates. PHI.
+	Member, Subscriber *store.Member
+	// Families is the number of distinct families (store.Member.FamilyID)
+	// among the rows that matched every identity check: more than one
+	// means the identifiers sent do not tell two enrolled people apart
+	// (a 271 answers AAA 76, duplicate subscriber ID).
+	Families int
 }
 
 // STC01 returns the 277CA STC01 composite, e.g. "A7:164:IL", or "" when
@@ -263,7 +274,9 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 				return reject(ReasonSubscriberDOBMismatch, "A7", "158", "IL"), nil
 			}
 		}
-		return covered(named, dos, "IL"), nil
+		d := covered(named, dos, "IL")
+		d.Subscriber = d.Member
+		return d, nil
 	}
 
 	// A dependent patient: find the subscriber, then the dependent in the
@@ -272,9 +285,13 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	if len(subs) == 0 {
 		subs = rows
 	}
-	subs = filter(subs, func(m *store.Member) bool { return sameName(m, q.SubscriberLast, q.SubscriberFirst) })
-	if len(subs) == 0 {
-		return reject(ReasonSubscriberNameMismatch, "A7", "125", "IL"), nil
+	// The subscriber's name is compared when sent (an 837 always sends
+	// it; a 270 about a dependent may identify the subscriber by ID only).
+	if q.SubscriberLast != "" || q.SubscriberFirst != "" {
+		subs = filter(subs, func(m *store.Member) bool { return sameName(m, q.SubscriberLast, q.SubscriberFirst) })
+		if len(subs) == 0 {
+			return reject(ReasonSubscriberNameMismatch, "A7", "125", "IL"), nil
+		}
 	}
 	if subs = filter(subs, func(m *store.Member) bool { return sameDOB(m, q.SubscriberDOB) }); len(subs) == 0 {
 		return reject(ReasonSubscriberDOBMismatch, "A7", "158", "IL"), nil
@@ -295,27 +312,38 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	}
 	if len(deps) == 0 {
 		if c.cfg.RequireDependentRows {
-			return reject(ReasonPatientNotFound, "A7", "97", "QC"), nil
+			d := reject(ReasonPatientNotFound, "A7", "97", "QC")
+			d.Subscriber, d.Families = &subs[0], families(subs)
+			return d, nil
 		}
-		return covered(subs, dos, "IL"), nil
+		d := covered(subs, dos, "IL")
+		d.Subscriber = d.Member
+		return d, nil
 	}
 	named := filter(deps, func(m *store.Member) bool { return sameName(m, q.PatientLast, q.PatientFirst) })
 	if len(named) == 0 {
-		return reject(ReasonPatientNameMismatch, "A7", "125", "QC"), nil
+		d := reject(ReasonPatientNameMismatch, "A7", "125", "QC")
+		d.Subscriber, d.Families = &subs[0], families(subs)
+		return d, nil
 	}
 	if named = filter(named, func(m *store.Member) bool { return sameDOB(m, q.PatientDOB) }); len(named) == 0 {
-		return reject(ReasonPatientDOBMismatch, "A7", "158", "QC"), nil
+		d := reject(ReasonPatientDOBMismatch, "A7", "158", "QC")
+		d.Subscriber, d.Families = &subs[0], families(subs)
+		return d, nil
 	}
-	return covered(named, dos, "QC"), nil
+	d := covered(named, dos, "QC")
+	d.Subscriber = subscriberOf(subs, d.Member)
+	return d, nil
 }
 
 // notFound explains an ID with no exact match: a suffix or case
-// difference, or an unknown ID.
+// difference, or an unknown ID. Its lookups are cached like the others
+// (Prefetch loads them in batches).
 func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) (Decision, error) {
 	suffix := false
 	if stem := store.MemberIDStem(id); stem != "" {
 		// The claim added a suffix to a roster ID.
-		ms, err := lookup.FindMembersByID(ctx, stem)
+		ms, err := c.cached(ctx, "id\x00"+stem, lookup.FindMembersByID, stem)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -323,7 +351,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	}
 	if !suffix {
 		// The claim dropped the suffix a roster ID has.
-		ms, err := lookup.FindMembersByIDStem(ctx, id)
+		ms, err := c.cached(ctx, "stem\x00"+id, lookup.FindMembersByIDStem, id)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -332,7 +360,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	if suffix {
 		return reject(ReasonMemberIDSuffix, "A7", "164", "IL"), nil
 	}
-	ms, err := lookup.FindMembersByFoldedID(ctx, id)
+	ms, err := c.cached(ctx, "fold\x00"+id, lookup.FindMembersByFoldedID, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}
@@ -354,12 +382,42 @@ func covered(rows []store.Member, dos span, entity string) Decision {
 	}
 	for i := range rows {
 		if rows[i].Covers(dos.from, dos.to) {
-			return Decision{Eligible: true, Reason: ReasonEligible, MemberKey: rows[i].Key(), MemberRowID: rows[i].ID, TPA: rows[i].TPA}
+			m := rows[i]
+			return Decision{Eligible: true, Reason: ReasonEligible, MemberKey: m.Key(), MemberRowID: m.ID, TPA: m.TPA,
+				Member: &m, Families: families(rows)}
 		}
 	}
 	d := reject(ReasonNotCoveredOnDOS, "A7", "88", entity)
-	d.MemberKey, d.MemberRowID = rows[0].Key(), rows[0].ID
+	m := rows[0]
+	d.MemberKey, d.MemberRowID, d.Member, d.Families = m.Key(), m.ID, &m, families(rows)
 	return d
+}
+
+// families counts the distinct families of rows.
+func families(rows []store.Member) int {
+	n := 0
+	for i := range rows {
+		seen := false
+		for j := 0; j < i && !seen; j++ {
+			seen = rows[j].FamilyID == rows[i].FamilyID
+		}
+		if !seen {
+			n++
+		}
+	}
+	return n
+}
+
+// subscriberOf returns the subscriber row of dep's family among subs.
+func subscriberOf(subs []store.Member, dep *store.Member) *store.Member {
+	for i := range subs {
+		if dep != nil && subs[i].FamilyID == dep.FamilyID {
+			m := subs[i]
+			return &m
+		}
+	}
+	m := subs[0]
+	return &m
 }
 
 func filter(ms []store.Member, keep func(*store.Member) bool) []store.Member {
@@ -424,6 +482,11 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 			c.cache.put("id\x00"+id, rows[id], now.Add(c.cfg.CacheTTL))
 		}
 	}
+	if dl, ok := lookup.(diagnosticLookup); ok {
+		if err := c.prefetchNotFound(ctx, bl, dl, ids, now); err != nil {
+			return err
+		}
+	}
 	var fams []string
 	seenFam := map[string]bool{}
 	for i := range parties {
@@ -449,6 +512,58 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 		for _, f := range fams {
 			c.cache.put("fam\x00"+f, rows[f], now.Add(c.cfg.CacheTTL))
 		}
+	}
+	return nil
+}
+
+// diagnosticLookup reads, in batches, what explains an ID not found;
+// *store.Store, *store.Tx and *store.Queries implement it.
+type diagnosticLookup interface {
+	FindMembersByIDStems(ctx context.Context, stems []string) (map[string][]store.Member, error)
+	FindMembersByFoldedIDs(ctx context.Context, ids []string) (map[string][]store.Member, error)
+}
+
+// prefetchNotFound caches, for the IDs just read that have no row, the
+// lookups notFound makes: the ID without a 2-digit suffix, the ID as a
+// stem, the ID ignoring case (three queries for the whole batch instead
+// of up to three per ID).
+func (c *Checker) prefetchNotFound(ctx context.Context, bl BatchLookup, dl diagnosticLookup, ids []string, now time.Time) error {
+	var missing, stems []string
+	for _, id := range ids {
+		if rows, _ := c.cache.get("id\x00"+id, now); len(rows) > 0 {
+			continue
+		}
+		missing = append(missing, id)
+		if stem := store.MemberIDStem(id); stem != "" {
+			if _, hit := c.cache.get("id\x00"+stem, now); !hit {
+				stems = append(stems, stem)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	until := now.Add(c.cfg.CacheTTL)
+	if len(stems) > 0 {
+		rows, err := bl.FindMembersByIDs(ctx, stems)
+		if err != nil {
+			return fmt.Errorf("roster: prefetch: %w", err)
+		}
+		for _, s := range stems {
+			c.cache.put("id\x00"+s, rows[s], until)
+		}
+	}
+	byStem, err := dl.FindMembersByIDStems(ctx, missing)
+	if err != nil {
+		return fmt.Errorf("roster: prefetch: %w", err)
+	}
+	byFold, err := dl.FindMembersByFoldedIDs(ctx, missing)
+	if err != nil {
+		return fmt.Errorf("roster: prefetch: %w", err)
+	}
+	for _, id := range missing {
+		c.cache.put("stem\x00"+id, byStem[id], until)
+		c.cache.put("fold\x00"+id, byFold[strings.ToUpper(id)], until)
 	}
 	return nil
 }

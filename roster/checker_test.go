@@ -53,6 +53,7 @@ type checkTest struct {
 	reason  roster.Reason
 	stc01   string
 	key     store.MemberKey // when set, the decision's MemberKey
+	sub     string          // when set, the first name on Decision.Subscriber
 }
 
 func edit(base func() roster.ClaimParty, f func(*roster.ClaimParty)) func() roster.ClaimParty {
@@ -129,6 +130,13 @@ var checkTests = []checkTest{
 	{name: "dependent of a subscriber-only roster outside coverage", party: edit(adam, func(p *roster.ClaimParty) {
 		p.PatientLast, p.PatientFirst, p.Relationship, p.ServiceFrom, p.ServiceTo = "ALPHA", "AMY", "19", "20231231", ""
 	}), reason: roster.ReasonNotCoveredOnDOS, stc01: "A7:88:IL"},
+	{name: "dependent found under a subscriber identified by id only", party: edit(dot, func(p *roster.ClaimParty) {
+		p.SubscriberLast, p.SubscriberFirst = "", ""
+	}), reason: roster.ReasonEligible, key: keyDot, sub: "DAN"},
+	{name: "subscriber row of a dependent decision", party: dot, reason: roster.ReasonEligible, key: keyDot, sub: "DAN"},
+	{name: "subscriber row of a subscriber decision", party: adam, reason: roster.ReasonEligible, key: keyAdam, sub: "ADAM"},
+	{name: "subscriber row of a not-covered decision", party: edit(adam, func(p *roster.ClaimParty) { p.ServiceFrom, p.ServiceTo = "20250105", "" }),
+		reason: roster.ReasonNotCoveredOnDOS, stc01: "A7:88:IL", key: keyAdam, sub: "ADAM"},
 }
 
 func loadCheckerRoster(t *testing.T, st *store.Store) {
@@ -158,6 +166,12 @@ func TestCheck(t *testing.T) {
 				}
 				if tc.key != (store.MemberKey{}) && (d.MemberKey != tc.key || d.MemberRowID == 0) {
 					t.Fatalf("matched %+v (row %d), want %+v", d.MemberKey, d.MemberRowID, tc.key)
+				}
+				if tc.key != (store.MemberKey{}) && (d.Member == nil || d.Member.Key() != tc.key || d.Member.ID != d.MemberRowID || d.Families != 1) {
+					t.Fatalf("Member = %+v, Families %d; want the row of %+v in 1 family", d.Member, d.Families, tc.key)
+				}
+				if tc.sub != "" && (d.Subscriber == nil || d.Subscriber.FirstName != tc.sub || d.Subscriber.Relationship != "18") {
+					t.Fatalf("Subscriber = %+v, want %s", d.Subscriber, tc.sub)
 				}
 				// An eligible decision names the matched row's TPA.
 				wantTPA := ""

@@ -33,6 +33,8 @@
 //	plan            free text (e.g. PPO)
 //	group           group or policy number
 //	tpa             the administrator; the scope of FullReplace
+//	coverage_level  optional: 271 EB02 (IND, FAM, EMP, ESP, ECH, ...)
+//	insurance_type  optional: 271 EB04 (C1, PR, HM, EP, PS, ...)
 //
 // Every row is a subscriber in a family of its own (family = member_id,
 // relationship 18); a CSV roster does not list dependents. Rows are
@@ -59,7 +61,8 @@
 //	        middle, NM108/NM109 a member-ID source; other NM1 loops
 //	        (70 prior name, 31, 36, M8, S3, QD, providers, COB) are ignored
 //	DMG     the 2100A DMG only: DMG02 birth date (D8), DMG03 gender
-//	HD      2300: HD01 maintenance, HD03 insurance line, HD04 plan; with
+//	HD      2300: HD01 maintenance, HD03 insurance line, HD04 plan, HD05
+//	        coverage level (271 EB02); with
 //	        DTP*348 benefit begin, DTP*349 benefit end and REF*1L group
 //
 // Member records are applied in file order. INS03 021 adds (or updates a
@@ -107,7 +110,9 @@
 //     one.
 //  3. When the patient is a dependent (Relationship other than "" or
 //     "18"), the patient must match, by name (and date of birth when both
-//     have one), a dependent row of the subscriber's family. A family
+//     have one), a dependent row of the subscriber's family (the
+//     subscriber's name is compared when sent: a 270 about a dependent may
+//     name the subscriber by member ID only). A family
 //     without dependent rows (a CSV roster) covers the dependent under
 //     the subscriber's coverage unless CheckerConfig.RequireDependentRows
 //     is set.

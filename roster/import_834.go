@@ -68,9 +68,9 @@ func (p segPos) rowError(record, element int, err error) RowError {
 
 // hdLoop is one 2300 health coverage loop.
 type hdLoop struct {
-	maint, line, plan string
-	begin, end        string // DTP*348, DTP*349
-	group             string // REF*1L
+	maint, line, plan, level string
+	begin, end               string // DTP*348, DTP*349
+	group                    string // REF*1L
 }
 
 // loop834 says which loop of a member record the parser is in.
@@ -332,7 +332,7 @@ func (r *record834) add(seg *x12.Segment) {
 		return
 	case "HD":
 		r.loop = loopCoverage
-		r.hds = append(r.hds, hdLoop{maint: seg.String(1), line: strings.TrimSpace(seg.String(3)), plan: strings.TrimSpace(seg.String(4))})
+		r.hds = append(r.hds, hdLoop{maint: seg.String(1), line: strings.TrimSpace(seg.String(3)), plan: strings.TrimSpace(seg.String(4)), level: strings.TrimSpace(seg.String(5))})
 		return
 	case "DSB", "LX", "COB":
 		r.loop = loopOther
@@ -592,6 +592,9 @@ func (p *parser834) apply(ctx context.Context, r *record834) error {
 		}
 		if hd.group != "" {
 			group = hd.group
+		}
+		if hd.level != "" {
+			m.CoverageLevel = hd.level
 		}
 	}
 	if group != "" {

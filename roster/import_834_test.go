@@ -143,7 +143,7 @@ func TestImport834DeltasInFileOrder(t *testing.T) {
 		sub := member(t, st, "FAM1001", "18", "", "FAM1001")
 		want := store.Member{ID: sub.ID, MemberID: "FAM1001", FamilyID: "FAM1001", Relationship: "18",
 			LastName: "TESTSUB", FirstName: "SAM", Middle: "Q", DOB: "19800101", Gender: "M",
-			CoverageStart: "20240101", Plan: "PLANA", GroupNumber: "GRP77", TPA: "SYNTH TPA", Source: "enroll.834",
+			CoverageStart: "20240101", Plan: "PLANA", GroupNumber: "GRP77", CoverageLevel: "FAM", TPA: "SYNTH TPA", Source: "enroll.834",
 			CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 		if !reflect.DeepEqual(*sub, want) {
 			t.Fatalf("subscriber =\n%+v\nwant\n%+v", *sub, want)

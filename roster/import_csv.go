@@ -24,12 +24,17 @@ const (
 	ColPlan          = "plan"
 	ColGroup         = "group"
 	ColTPA           = "tpa"
+	// ColCoverageLevel and ColInsuranceType are the 271 EB02 coverage
+	// level (IND, FAM, ...) and EB04 insurance type (C1, PR, HM, ...).
+	ColCoverageLevel = "coverage_level"
+	ColInsuranceType = "insurance_type"
 )
 
-// CSVColumns are the known CSV columns, in the order synth.WriteRosterCSV
-// writes them.
+// CSVColumns are the known CSV columns: the ones synth.WriteRosterCSV
+// writes, in its order, then the optional coverage_level and
+// insurance_type.
 var CSVColumns = []string{ColMemberID, ColLastName, ColFirstName, ColDOB, ColGender,
-	ColCoverageStart, ColCoverageEnd, ColPlan, ColGroup, ColTPA}
+	ColCoverageStart, ColCoverageEnd, ColPlan, ColGroup, ColTPA, ColCoverageLevel, ColInsuranceType}
 
 var requiredCSVColumns = []string{ColMemberID, ColLastName, ColFirstName, ColDOB, ColCoverageStart}
 
@@ -165,6 +170,9 @@ func csvMember(rec []string, field func([]string, string) string) (store.Member,
 		Plan:         field(rec, ColPlan),
 		GroupNumber:  field(rec, ColGroup),
 		TPA:          field(rec, ColTPA),
+
+		CoverageLevel: field(rec, ColCoverageLevel),
+		InsuranceType: field(rec, ColInsuranceType),
 	}
 	m.FamilyID = m.MemberID
 	for _, c := range []struct {

@@ -341,3 +341,33 @@ func TestImportCSVTPAOverride(t *testing.T) {
 		t.Fatalf("row = %+v", *m)
 	}
 }
+
+// TestImportCSVCoverageColumns: the optional coverage_level and
+// insurance_type columns (271 EB02 and EB04) are stored, and a change of
+// either alone updates the member.
+func TestImportCSVCoverageColumns(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		in := "member_id,last_name,first_name,dob,coverage_start,plan,coverage_level,insurance_type\n" +
+			"SYN7000001,GAMMA,GIL,1970-03-03,2026-01-01,GOLD PPO,FAM,PR\n" +
+			"SYN7000002,DELTA,DAN,1975-07-07,2026-01-01,,,\n"
+		res, err := roster.ImportCSV(ctx, st, strings.NewReader(in), roster.Opts{Source: "cov.csv"})
+		if err != nil || res.Added != 2 || len(res.Errors) != 0 {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+		m := member(t, st, "SYN7000001", "18", "", "SYN7000001")
+		if m.CoverageLevel != "FAM" || m.InsuranceType != "PR" || m.Plan != "GOLD PPO" {
+			t.Fatalf("member %+v", m)
+		}
+		if m := member(t, st, "SYN7000002", "18", "", "SYN7000002"); m.CoverageLevel != "" || m.InsuranceType != "" {
+			t.Fatalf("member without the columns %+v", m)
+		}
+		res, err = roster.ImportCSV(ctx, st, strings.NewReader(strings.Replace(in, ",FAM,PR", ",IND,PR", 1)), roster.Opts{Source: "cov2.csv"})
+		if err != nil || res.Changed != 1 || res.Unchanged != 1 {
+			t.Fatalf("second import: %+v %v", res, err)
+		}
+		if m := member(t, st, "SYN7000001", "18", "", "SYN7000001"); m.CoverageLevel != "IND" {
+			t.Fatalf("coverage level after the change: %q", m.CoverageLevel)
+		}
+	})
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -29,7 +30,7 @@ type runtime struct {
 	spool      *spool.Spool
 	engine     *pipeline.Engine
 	remotes    []transport.Remote
-	checker    *roster.Checker     // nil when eligibility is off
+	checker    *roster.Checker     // the roster checker of claims (when eligibility is on) and inquiries
 	refreshers []*roster.Refresher // one per partner with a roster folder
 }
 
@@ -94,6 +95,19 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 		}
 		pc.Eligibility = checker
 	}
+	// 270 and 276 files are answered from the roster and the claims
+	// whatever the claims' eligibility setting.
+	if checker == nil {
+		var err error
+		if checker, err = roster.NewChecker(st, roster.CheckerConfig{}); err != nil {
+			return nil, nil, err
+		}
+	}
+	ans, err := inquiryAnswerer(cfg, checker)
+	if err != nil {
+		return nil, nil, err
+	}
+	pc.SetHandlers = append(pc.SetHandlers, &answer.Handler{Answerer: ans})
 	return pipeline.NewProcessor(st, sp, pc), checker, nil
 }
 

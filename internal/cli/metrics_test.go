@@ -74,7 +74,7 @@ func demoWorld(t *testing.T, dir, database string) config.Config {
 		}
 	}
 	seeds, err := filepath.Glob(demo + "*.x12")
-	if err != nil || len(seeds) != 6 {
+	if err != nil || len(seeds) != 8 {
 		t.Fatalf("demo files: %v %v", seeds, err)
 	}
 	for _, s := range seeds {
@@ -152,7 +152,7 @@ func TestMetricsDemoCycle(t *testing.T) {
 			if err := poll(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if res.Poll.Received != 5 || res.Poll.Duplicates != 1 || len(res.Files) != 5 {
+			if res.Poll.Received != 7 || res.Poll.Duplicates != 1 || len(res.Files) != 7 {
 				t.Fatalf("demo cycle: poll %+v, %d files", res.Poll, len(res.Files))
 			}
 
@@ -165,7 +165,7 @@ func TestMetricsDemoCycle(t *testing.T) {
 
 			// What the cycle says it did.
 			want := map[string]float64{
-				metricstest.Series("clearinghouse_inbound_files_polled_total", "partner", "acme", "result", "received"):  5,
+				metricstest.Series("clearinghouse_inbound_files_polled_total", "partner", "acme", "result", "received"):  7,
 				metricstest.Series("clearinghouse_inbound_files_polled_total", "partner", "acme", "result", "duplicate"): 1,
 				metricstest.Series("clearinghouse_inbound_files_polled_total", "partner", "acme", "result", "refused"):   0,
 				metricstest.Series("clearinghouse_job_runs_total", "job_name", "poll"):                                   1,
@@ -257,7 +257,7 @@ func TestMetricsDemoCycle(t *testing.T) {
 			for _, c := range claims {
 				wantGauges[metricstest.Series("clearinghouse_claims", "state", string(c.State))]++
 			}
-			if len(inbound) != 5 || len(outbound) == 0 || len(claims) == 0 {
+			if len(inbound) != 7 || len(outbound) == 0 || len(claims) == 0 {
 				t.Fatalf("store: %d inbound, %d outbound, %d claims", len(inbound), len(outbound), len(claims))
 			}
 			gauges := 0

@@ -94,7 +94,9 @@ abandon their work: every stage is restartable, so abandoned files are
 picked up again by the next run (or another engine process).
 
 With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
-/metrics and health checks on /healthz and /readyz (docs/operations.md).`,
+/metrics and health checks on /healthz and /readyz (docs/operations.md).
+With realtime_addr set, it also answers real-time 270/276 inquiries on
+POST /x12/realtime (see serve).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -124,6 +126,18 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 				}
 				defer srv.Close()
 				a.logger.Info("metrics listening", "addr", srv.Addr().String(), "paths", "/metrics /healthz /readyz")
+			}
+			if cfg.Realtime.Addr != "" {
+				rts, err := a.listenRealtime(cfg, rt.store, rt.checker)
+				if err != nil {
+					return err
+				}
+				defer rts.Close()
+				defer func() { // requests in flight finish first
+					ctx, cancel := context.WithTimeout(context.Background(), grace)
+					defer cancel()
+					_ = rts.Shutdown(ctx)
+				}()
 			}
 			s := schedule.New(a.logger)
 			jobs := []struct {

@@ -120,6 +120,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.claimsCmd(),
 		a.claimCmd(),
 		a.repriceCmd(),
+		a.eligibilityCmd(),
+		a.statusCmd(),
+		a.partnerCmd(),
+		a.serveCmd(),
 	)
 	root.AddCommand(a.csvCommands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })

@@ -80,6 +80,10 @@ type Config struct {
 	QIPartner string `yaml:"qi_partner"`
 	// Trend is the nightly rejection-rate alert.
 	Trend Trend `yaml:"trend"`
+	// Realtime is the real-time eligibility and claim status endpoint
+	// (POST /x12/realtime) of `clearinghouse serve`, and of `run` when
+	// realtime_addr is set (keys realtime_*, at the top level).
+	Realtime Realtime `yaml:",inline"`
 }
 
 // Trend flags a submitter whose rejection rate (rejected CSV rows and X12
@@ -88,6 +92,24 @@ type Config struct {
 type Trend struct {
 	RejectRateAbove float64 `yaml:"reject_rate_above"`
 	Nights          int     `yaml:"nights"`
+}
+
+// Realtime configures the real-time endpoint.
+type Realtime struct {
+	// Addr is host:port to listen on, e.g. "127.0.0.1:8443". Default "":
+	// `run` starts no endpoint and `serve` listens on 127.0.0.1:8080.
+	// Env CLEARINGHOUSE_REALTIME_ADDR.
+	Addr string `yaml:"realtime_addr"`
+	// TLSCert and TLSKey are PEM files; when both are set the endpoint
+	// speaks HTTPS only (TLS 1.2+). Default "": plain HTTP (put it behind
+	// a TLS proxy, or on loopback).
+	TLSCert string `yaml:"realtime_tls_cert"`
+	TLSKey  string `yaml:"realtime_tls_key"`
+	// MaxBody caps a request body in bytes. Default 1 MiB.
+	MaxBody int64 `yaml:"realtime_max_body"`
+	// Timeout is how long an answer may take (CORE real time: 20s).
+	// Default 20s.
+	Timeout time.Duration `yaml:"realtime_timeout"`
 }
 
 // Identity is the engine's sender identity in outbound envelopes.
@@ -285,6 +307,9 @@ func applyEnv(cfg *Config) {
 	if v := os.Getenv("CLEARINGHOUSE_METRICS_ADDR"); v != "" {
 		cfg.MetricsAddr = v
 	}
+	if v := os.Getenv("CLEARINGHOUSE_REALTIME_ADDR"); v != "" {
+		cfg.Realtime.Addr = v
+	}
 }
 
 // fill derives defaults that depend on other fields.
@@ -354,6 +379,15 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	if err := validateAddr("realtime_addr", c.Realtime.Addr); err != nil {
+		return err
+	}
+	if (c.Realtime.TLSCert == "") != (c.Realtime.TLSKey == "") {
+		return errors.New("config: realtime_tls_cert and realtime_tls_key go together")
+	}
+	if c.Realtime.MaxBody < 0 || c.Realtime.Timeout < 0 {
+		return errors.New("config: realtime_max_body and realtime_timeout must not be negative")
+	}
 	if err := ValidateMetricsAddr(c.MetricsAddr); err != nil {
 		return err
 	}
@@ -390,20 +424,23 @@ func (c Config) Validate() error {
 // or host:port with a numeric port 0-65535 (0 picks a free port). The host
 // may be empty (every interface), a name or an IP address (IPv6 in
 // brackets).
-func ValidateMetricsAddr(addr string) error {
+func ValidateMetricsAddr(addr string) error { return validateAddr("metrics_addr", addr) }
+
+// validateAddr checks a host:port setting named key ("" is off).
+func validateAddr(key, addr string) error {
 	if addr == "" {
 		return nil
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("config: metrics_addr %q: want host:port: %w", addr, err)
+		return fmt.Errorf("config: %s %q: want host:port: %w", key, addr, err)
 	}
 	if strings.ContainsAny(host, " /") {
-		return fmt.Errorf("config: metrics_addr %q: bad host %q", addr, host)
+		return fmt.Errorf("config: %s %q: bad host %q", key, addr, host)
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 || strings.TrimLeft(port, "0123456789") != "" {
-		return fmt.Errorf("config: metrics_addr %q: port %q must be a number 0-65535", addr, port)
+		return fmt.Errorf("config: %s %q: port %q must be a number 0-65535", key, addr, port)
 	}
 	return nil
 }

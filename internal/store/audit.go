@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -86,4 +87,34 @@ func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, e
 		es[i].At = utc(es[i].At)
 	}
 	return es, nil
+}
+
+// AuditBatch appends several entries in one statement (one commit), for
+// writers that group the entries of concurrent requests.
+func (q *Queries) AuditBatch(ctx context.Context, es []AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES `)
+	args := make([]any, 0, 6*len(es))
+	now := q.now()
+	for i, e := range es {
+		if e.Action == "" {
+			return invalid("audit action", "", "empty")
+		}
+		at := now
+		if !e.At.IsZero() {
+			at = e.At.UTC().Truncate(time.Microsecond)
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail)
+	}
+	if _, err := q.exec(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("store: audit batch of %d: %w", len(es), err)
+	}
+	return nil
 }

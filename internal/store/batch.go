@@ -232,6 +232,22 @@ func (q *Queries) FindMembersByFamilies(ctx context.Context, families []string) 
 	return q.findMembersIn(ctx, "family_id", families, func(m *Member) string { return m.FamilyID })
 }
 
+// FindMembersByIDStems is FindMembersByIDStem for many stems at once: the
+// rows whose member ID is a stem plus a 2-digit suffix, by stem.
+func (q *Queries) FindMembersByIDStems(ctx context.Context, stems []string) (map[string][]Member, error) {
+	return q.findMembersIn(ctx, "member_id_stem", stems, func(m *Member) string { return MemberIDStem(m.MemberID) })
+}
+
+// FindMembersByFoldedIDs is FindMembersByFoldedID for many IDs at once,
+// keyed by the upper-cased ID.
+func (q *Queries) FindMembersByFoldedIDs(ctx context.Context, ids []string) (map[string][]Member, error) {
+	folded := make([]string, len(ids))
+	for i, id := range ids {
+		folded[i] = strings.ToUpper(strings.TrimSpace(id))
+	}
+	return q.findMembersIn(ctx, "member_id_fold", folded, func(m *Member) string { return strings.ToUpper(m.MemberID) })
+}
+
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	var clean []string

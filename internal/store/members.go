@@ -54,6 +54,12 @@ type Member struct {
 	Plan string `db:"plan"`
 	// GroupNumber is the group or policy number (CSV group, 834 REF*1L).
 	GroupNumber string `db:"group_number"`
+	// CoverageLevel is the 271 EB02 coverage level (IND, FAM, EMP, ESP,
+	// ECH, CHD, DEP, SPC, SPO: CSV coverage_level, 834 HD05); "" unknown.
+	CoverageLevel string `db:"coverage_level"`
+	// InsuranceType is the 271 EB04 insurance type (C1 commercial, PR PPO,
+	// HM HMO, EP EPO, PS POS, ...: CSV insurance_type); "" unknown.
+	InsuranceType string `db:"insurance_type"`
 	// TPA is the administrator the roster came from; full-snapshot
 	// imports term absent members per TPA.
 	TPA string `db:"tpa"`
@@ -113,7 +119,8 @@ const (
 )
 
 const memberCols = `id, member_id, family_id, relationship, birth_seq, last_name, first_name, middle,
-	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, created_at, updated_at`
+	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, created_at, updated_at,
+	coverage_level, insurance_type`
 
 // MemberIDStem returns id without its trailing 2-digit suffix, or "" when
 // id does not end in two digits after at least one other character. The
@@ -180,12 +187,12 @@ func (q *Queries) UpsertMember(ctx context.Context, m Member) (*Member, MemberCh
 			err := q.get(ctx, &row, `INSERT INTO members
 				(member_id, member_id_fold, member_id_stem, family_id, relationship, birth_seq,
 				 last_name, first_name, middle, dob, gender, coverage_start, coverage_end,
-				 plan, group_number, tpa, source, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				 plan, group_number, tpa, source, created_at, updated_at, coverage_level, insurance_type)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				RETURNING `+memberCols,
 				m.MemberID, strings.ToUpper(m.MemberID), MemberIDStem(m.MemberID), m.FamilyID, m.Relationship, m.BirthSeq,
 				m.LastName, m.FirstName, m.Middle, m.DOB, m.Gender, m.CoverageStart, m.CoverageEnd,
-				m.Plan, m.GroupNumber, m.TPA, m.Source, now, now)
+				m.Plan, m.GroupNumber, m.TPA, m.Source, now, now, m.CoverageLevel, m.InsuranceType)
 			if err != nil {
 				if isUniqueViolation(err) {
 					return ErrConflict
@@ -205,11 +212,11 @@ func (q *Queries) UpsertMember(ctx context.Context, m Member) (*Member, MemberCh
 		err = q.get(ctx, &row, `UPDATE members SET
 			last_name = ?, first_name = ?, middle = ?, dob = ?, gender = ?,
 			coverage_start = ?, coverage_end = ?, plan = ?, group_number = ?, tpa = ?,
-			source = ?, updated_at = ?
+			coverage_level = ?, insurance_type = ?, source = ?, updated_at = ?
 			WHERE id = ? RETURNING `+memberCols,
 			m.LastName, m.FirstName, m.Middle, m.DOB, m.Gender,
 			m.CoverageStart, m.CoverageEnd, m.Plan, m.GroupNumber, m.TPA,
-			m.Source, q.now(), old.ID)
+			m.CoverageLevel, m.InsuranceType, m.Source, q.now(), old.ID)
 		if err != nil {
 			return err
 		}

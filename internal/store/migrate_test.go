@@ -13,8 +13,8 @@ import (
 // schemaTables are the tables the migrations create.
 var schemaTables = []string{
 	"audit_log", "claim_lines", "claims", "clinical_results", "contract_sets", "control_numbers",
-	"csv_claims", "csv_row_errors", "csv_submissions", "fee_schedule_rows",
-	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partners",
+	"csv_claims", "csv_row_errors", "csv_submissions", "fee_schedule_rows", "fee_schedules", "groups",
+	"inbound_files", "interchanges", "members", "outbound_files", "partner_credentials", "partners",
 	"report_days", "roster_imports", "transactions",
 }
 

@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/inquiry/answer"
+	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/realtime"
+	"github.com/clearinghouse/clearinghouse/roster"
+)
+
+// defaultServeAddr is where serve listens when realtime_addr is unset.
+const defaultServeAddr = "127.0.0.1:8080"
+
+// listenRealtime starts the real-time endpoint on cfg.Realtime.Addr.
+// checker may be nil (a new one is made).
+func (a *app) listenRealtime(cfg config.Config, st *store.Store, checker *roster.Checker) (*realtime.Server, error) {
+	if checker == nil {
+		var err error
+		if checker, err = roster.NewChecker(st, roster.CheckerConfig{}); err != nil {
+			return nil, err
+		}
+	}
+	ans, err := inquiryAnswerer(cfg, checker)
+	if err != nil {
+		return nil, err
+	}
+	senders := map[string][]string{}
+	for _, p := range cfg.Partners {
+		senders[p.ID] = p.SenderIDs
+	}
+	audit := realtime.NewGroupAudit(st)
+	srv, err := realtime.Listen(realtime.Config{
+		Addr: cfg.Realtime.Addr, TLSCert: cfg.Realtime.TLSCert, TLSKey: cfg.Realtime.TLSKey,
+		Auth: &realtime.StoreAuth{Lookup: st, CacheTTL: 30 * time.Second},
+		Responder: &answer.Realtime{Answerer: ans, Lookup: st, Controls: &answer.ControlBlocks{Store: st},
+			Options: validate.Options{Lenient: leniency(cfg.Leniency)}},
+		Audit:         audit,
+		SenderIDs:     func(p string) []string { return senders[p] },
+		ReceiverID:    cfg.Identity.ID,
+		MaxBody:       cfg.Realtime.MaxBody,
+		AnswerTimeout: cfg.Realtime.Timeout,
+		Logger:        a.logger,
+	})
+	if err != nil {
+		audit.Close()
+		return nil, err
+	}
+	scheme := "http"
+	if cfg.Realtime.TLSCert != "" {
+		scheme = "https"
+	}
+	a.logger.Info("realtime listening", "url", scheme+"://"+srv.Addr().String()+realtime.Path)
+	return srv, nil
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	var (
+		addr  string
+		grace time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT]",
+		Short: "Answer real-time 270 and 276 inquiries: POST /x12/realtime (raw X12 or CAQH CORE multipart)",
+		Long: `serve answers eligibility (270 → 271) and claim status (276 → 277)
+inquiries synchronously on POST /x12/realtime: one X12 interchange in the body
+(Content-Type: application/edi-x12) or the CAQH CORE connectivity envelope
+(multipart/form-data). Partners authenticate with a credential made by
+"clearinghouse partner token PARTNER" (Authorization: Bearer <secret>, or basic
+auth PARTNER:<secret>). Every request and answer is written to the audit log.
+TLS when realtime_tls_cert and realtime_tls_key are set. Stops on SIGINT or
+SIGTERM, letting requests in flight finish for --grace.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("addr") {
+				cfg.Realtime.Addr = addr
+			}
+			if cfg.Realtime.Addr == "" {
+				cfg.Realtime.Addr = defaultServeAddr
+			}
+			if err := cfg.Validate(); err != nil {
+				return &ExitError{Code: 2, Err: err}
+			}
+			st, err := a.openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			srv, err := a.listenRealtime(cfg, st, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "listening on %s\n", strings.TrimSpace(srv.Addr().String()))
+			<-cmd.Context().Done()
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				a.logger.Warn("realtime shutdown", "error", err.Error())
+			}
+			a.logger.Info("stopped")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "", "host:port to listen on (overrides realtime_addr; default "+defaultServeAddr+")")
+	cmd.Flags().DurationVar(&grace, "grace", 10*time.Second, "how long requests in flight may finish at shutdown")
+	return cmd
+}
