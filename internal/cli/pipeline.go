@@ -56,6 +56,7 @@ max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
 				return err
 			}
 			res, err := rt.engine.Cycle(cmd.Context())
+			a.collectSpool(cmd.Context(), rt.spool)
 			if asJSON {
 				if jerr := json.NewEncoder(a.stdout).Encode(res); jerr != nil {
 					return jerr
@@ -125,6 +126,10 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 				a.logger.Info("metrics listening", "addr", srv.Addr().String(), "paths", "/metrics /healthz /readyz")
 			}
 			s := schedule.New(a.logger)
+			gcSpec := "" // only PostgreSQL keeps spool garbage
+			if rt.store.Dialect() == store.DialectPostgres {
+				gcSpec = spoolGCEvery
+			}
 			jobs := []struct {
 				name, spec string
 				job        schedule.Job
@@ -145,6 +150,10 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 				{"nightly-report", cfg.Schedules.NightlyReport, func(ctx context.Context) error {
 					_, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), time.Now())
 					return err
+				}},
+				{"spool-gc", gcSpec, func(ctx context.Context) error {
+					a.collectSpool(ctx, rt.spool)
+					return nil
 				}},
 			}
 			for _, j := range jobs {

@@ -53,6 +53,8 @@ func TestValidate(t *testing.T) {
 		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
 		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
 		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
+		"unknown spool":                 "spool: s3\n",
+		"postgres spool on sqlite":      "spool: postgres\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -61,6 +63,27 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		})
+	}
+}
+
+func TestSpool(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"", ""},
+		{"spool: dir\n", "dir"},
+		{"database: postgres://db/x\nspool: postgres\n", "postgres"},
+		{"database: postgresql://db/x\nspool: dir\n", "dir"},
+	} {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		os.WriteFile(path, []byte(c.body), 0o600)
+		cfg, err := Load(path)
+		if err != nil || cfg.Spool != c.want {
+			t.Errorf("%q: spool %q, %v; want %q", c.body, cfg.Spool, err, c.want)
+		}
+	}
+	t.Setenv("CLEARINGHOUSE_SPOOL", "dir")
+	cfg, err := Load("")
+	if err != nil || cfg.Spool != "dir" {
+		t.Fatalf("CLEARINGHOUSE_SPOOL: spool %q, %v", cfg.Spool, err)
 	}
 }
 
