@@ -22,6 +22,17 @@ import (
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
+// pgSpoolB is pgSpool for a benchmark, with the default chunk size.
+func pgSpoolB(b *testing.B) (*Spool, *store.Store) {
+	b.Helper()
+	st := dbtest.Open(b, store.Config{URL: dbtest.PostgresURL(b)})
+	sp, err := NewConfig(Config{Dir: b.TempDir(), Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sp, st
+}
+
 // pgSpool returns a spool keeping content in a fresh PostgreSQL schema,
 // in chunks of chunk bytes, and its store.
 func pgSpool(t *testing.T, chunk int, now func() time.Time) (*Spool, *store.Store) {
