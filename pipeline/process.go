@@ -222,7 +222,7 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 	if p.store.Dialect() == store.DialectPostgres {
 		seq = p.store.Queries
 	}
-	fh, err := p.spool.Open(f.SpoolPath)
+	fh, err := p.spool.OpenContext(ctx, f.SpoolPath)
 	if err != nil {
 		return res, fmt.Errorf("open spooled file: %w", err)
 	}

@@ -92,7 +92,7 @@ func (sc *SetContext) Now() time.Time { return sc.run.p.cfg.Now() }
 // OpenInbound opens the raw inbound file (for example to copy a set's
 // bytes as received, by the offsets of its segments).
 func (sc *SetContext) OpenInbound() (io.ReadSeekCloser, error) {
-	return sc.run.p.spool.Open(sc.File.SpoolPath)
+	return sc.run.p.spool.OpenContext(sc.Ctx, sc.File.SpoolPath)
 }
 
 // Spool stores data in the spool's outbound area; queue it with

@@ -151,6 +151,10 @@ type env struct {
 	cfgPath string
 	w       *workload
 	dropped []string // input names dropped so far, in order
+	// hosts gives every instance a data dir of its own (data-<instance>),
+	// as engines on separate hosts sharing only the database; otherwise
+	// all share root/data.
+	hosts bool
 }
 
 func newEnv(t *testing.T, be backend, w *workload) *env {
@@ -283,7 +287,7 @@ func (e *env) run(o runOpts, args ...string) runResult {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	full := append([]string{"--config", e.cfgPath, "--data-dir", filepath.Join(e.root, "data"),
+	full := append([]string{"--config", e.cfgPath, "--data-dir", e.dataDir(o.instance),
 		"--database", e.dbURL, "--log-level", "warn"}, args...)
 	name, argv := binPath, full
 	if o.fsize > 0 {
@@ -321,6 +325,17 @@ func (e *env) run(o runOpts, args ...string) runResult {
 		e.t.Fatalf("run %s: no end after 3 minutes (killed)\n%s", strings.Join(args, " "), res)
 	}
 	return res
+}
+
+// dataDir is the data dir of instance ("": the configuration's chaos-1).
+func (e *env) dataDir(instance string) string {
+	if !e.hosts {
+		return filepath.Join(e.root, "data")
+	}
+	if instance == "" {
+		instance = "chaos-1"
+	}
+	return filepath.Join(e.root, "data-"+instance)
 }
 
 // cycleJSON is the part of `cycle --json` the harness reads.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
@@ -127,7 +126,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		return nil, err
 	}
 	rt := &runtime{cfg: cfg, store: st}
-	rt.spool, err = spool.New(filepath.Join(cfg.DataDir, "spool"))
+	rt.spool, err = openSpool(cfg, st)
 	if err != nil {
 		rt.Close()
 		return nil, err

@@ -57,6 +57,7 @@ max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
 				return err
 			}
 			res, err := rt.engine.Cycle(cmd.Context())
+			a.collectSpool(cmd.Context(), rt.spool)
 			if asJSON {
 				if jerr := json.NewEncoder(a.stdout).Encode(res); jerr != nil {
 					return jerr
@@ -140,6 +141,10 @@ POST /x12/realtime (see serve).`,
 				}()
 			}
 			s := schedule.New(a.logger)
+			gcSpec := "" // only PostgreSQL keeps spool garbage
+			if rt.store.Dialect() == store.DialectPostgres {
+				gcSpec = spoolGCEvery
+			}
 			jobs := []struct {
 				name, spec string
 				job        schedule.Job
@@ -159,6 +164,10 @@ POST /x12/realtime (see serve).`,
 				}},
 				{"nightly-report", cfg.Schedules.NightlyReport, func(ctx context.Context) error {
 					return a.runNightly(ctx, rt, cfg, time.Now(), m.ObserveNightly)
+				}},
+				{"spool-gc", gcSpec, func(ctx context.Context) error {
+					a.collectSpool(ctx, rt.spool)
+					return nil
 				}},
 			}
 			for _, j := range jobs {

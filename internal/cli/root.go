@@ -124,6 +124,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.statusCmd(),
 		a.partnerCmd(),
 		a.serveCmd(),
+		a.spoolCmd(),
 	)
 	root.AddCommand(a.csvCommands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })

@@ -30,6 +30,12 @@ type Config struct {
 	// Database is "postgres://..." or "sqlite:PATH". Default
 	// "sqlite:<DataDir>/clearinghouse.db". Env CLEARINGHOUSE_DATABASE_URL.
 	Database string `yaml:"database"`
+	// Spool is where spooled file content (inbound files, outbound files
+	// until delivered) is kept: "dir" (files under DataDir/spool) or
+	// "postgres" (chunked in the PostgreSQL store, so engines on several
+	// hosts need share nothing but the database). Default "": postgres
+	// with a PostgreSQL database, dir with SQLite. Env CLEARINGHOUSE_SPOOL.
+	Spool string `yaml:"spool"`
 	// Instance names this engine process in leases. Default host-pid.
 	// Env CLEARINGHOUSE_INSTANCE.
 	Instance string `yaml:"instance"`
@@ -295,6 +301,9 @@ func applyEnv(cfg *Config) {
 	if v := os.Getenv("CLEARINGHOUSE_DATABASE_URL"); v != "" {
 		cfg.Database = v
 	}
+	if v := os.Getenv("CLEARINGHOUSE_SPOOL"); v != "" {
+		cfg.Spool = v
+	}
 	if v := os.Getenv("CLEARINGHOUSE_INSTANCE"); v != "" {
 		cfg.Instance = v
 	}
@@ -334,6 +343,15 @@ var partnerID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 func (c Config) Validate() error {
 	if c.DataDir == "" {
 		return errors.New("config: data_dir is empty")
+	}
+	switch c.Spool {
+	case "", "dir":
+	case "postgres":
+		if l := strings.ToLower(c.Database); !strings.HasPrefix(l, "postgres://") && !strings.HasPrefix(l, "postgresql://") {
+			return errors.New("config: spool postgres needs a PostgreSQL database")
+		}
+	default:
+		return fmt.Errorf("config: spool must be dir or postgres, not %q", c.Spool)
 	}
 	if c.Usage != "P" && c.Usage != "T" {
 		return fmt.Errorf("config: usage must be P or T, not %q", c.Usage)

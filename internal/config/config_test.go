@@ -56,6 +56,8 @@ func TestValidate(t *testing.T) {
 		"unknown qi partner":            "partners: [{id: a}]\nqi_partner: quality\n",
 		"trend rate of 100":             "trend: {reject_rate_above: 100}\n",
 		"negative trend nights":         "trend: {nights: -1}\n",
+		"unknown spool":                 "spool: s3\n",
+		"postgres spool on sqlite":      "spool: postgres\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -64,6 +66,27 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("err = %v", err)
 			}
 		})
+	}
+}
+
+func TestSpool(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"", ""},
+		{"spool: dir\n", "dir"},
+		{"database: postgres://db/x\nspool: postgres\n", "postgres"},
+		{"database: postgresql://db/x\nspool: dir\n", "dir"},
+	} {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		os.WriteFile(path, []byte(c.body), 0o600)
+		cfg, err := Load(path)
+		if err != nil || cfg.Spool != c.want {
+			t.Errorf("%q: spool %q, %v; want %q", c.body, cfg.Spool, err, c.want)
+		}
+	}
+	t.Setenv("CLEARINGHOUSE_SPOOL", "dir")
+	cfg, err := Load("")
+	if err != nil || cfg.Spool != "dir" {
+		t.Fatalf("CLEARINGHOUSE_SPOOL: spool %q, %v", cfg.Spool, err)
 	}
 }
 

@@ -41,7 +41,8 @@
 //
 //	partners         id (text pk), name, created_at
 //	inbound_files    one row per (partner_id, sha256): name, remote_path,
-//	                 size, spool_path (raw bytes on disk), state, attempts,
+//	                 size, spool_path (the raw bytes: a spool directory
+//	                 path, or pg:<id> of a spool blob), state, attempts,
 //	                 lease_owner, lease_until, error, received_at,
 //	                 processed_at, result counters, summary
 //	interchanges     ISA..IEA of an inbound file; index (sender_id,
@@ -61,11 +62,16 @@
 //	                 available_at (retry time), error, delivered_at
 //	control_numbers  (partner_id, kind) → last_value
 //	audit_log        at, actor, action, entity, entity_id, detail
+//	spool_blobs      PostgreSQL only: spooled content (internal/spool's
+//	                 postgres backend): area, chunk_size, size and sha256
+//	                 once finished, referenced (set by the transaction
+//	                 that records the row naming it), created_at
+//	spool_chunks     PostgreSQL only: (blob_id, seq) → data bytea
 //
 // Migrations are embedded from migrations/postgres and migrations/sqlite,
 // NNN_name.up.sql and NNN_name.down.sql in each, the same versions and
 // names in both (a test checks that, and that both engines end up with
-// the same tables and columns).
+// the same tables and columns but the PostgreSQL-only spool tables).
 //
 // # Migration runner
 //

@@ -163,6 +163,9 @@ func checkSHA256(sum string) (string, error) {
 // returns the existing row with created=false and changes nothing. A
 // missing partner row is created. Required: PartnerID, Name (a base name),
 // SHA256; ReceivedAt defaults to now. State, lease and results are ignored.
+// A SpoolPath that is a spool blob's reference ("pg:<id>") marks the
+// blob referenced in the same transaction: a blob that is gone or
+// unfinished fails the call with ErrSpoolBlobMissing.
 func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *InboundFile, created bool, err error) {
 	if err := checkName("name", f.Name); err != nil {
 		return nil, false, err
@@ -192,7 +195,10 @@ func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *Inboun
 			[]any{f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt},
 			`SELECT `+inboundCols+` FROM inbound_files WHERE partner_id = ? AND sha256 = ?`,
 			f.PartnerID, f.SHA256)
-		return err
+		if err != nil || !created {
+			return err
+		}
+		return q.linkSpoolBlob(ctx, f.SpoolPath)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: record inbound %s from %s: %w", f.Name, f.PartnerID, err)

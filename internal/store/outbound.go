@@ -106,6 +106,9 @@ type OutboundFilter struct {
 // changes nothing (compare SHA256 to detect a different file under the
 // same name). A missing partner row is created. Required: PartnerID, Kind,
 // Name (a base name), SHA256.
+// A SpoolPath that is a spool blob's reference ("pg:<id>") marks the
+// blob referenced in the same transaction: a blob that is gone or
+// unfinished fails the call with ErrSpoolBlobMissing.
 func (q *Queries) EnqueueOutbound(ctx context.Context, f OutboundFile) (rec *OutboundFile, created bool, err error) {
 	if err := checkName("name", f.Name); err != nil {
 		return nil, false, err
@@ -132,7 +135,10 @@ func (q *Queries) EnqueueOutbound(ctx context.Context, f OutboundFile) (rec *Out
 			[]any{f.PartnerID, f.Kind, f.Name, f.SpoolPath, f.SHA256, f.Size, f.InboundFileID, now, now},
 			`SELECT `+outboundCols+` FROM outbound_files WHERE partner_id = ? AND name = ?`,
 			f.PartnerID, f.Name)
-		return err
+		if err != nil || !created {
+			return err
+		}
+		return q.linkSpoolBlob(ctx, f.SpoolPath)
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("store: enqueue outbound %s for %s: %w", f.Name, f.PartnerID, err)

@@ -261,7 +261,7 @@ func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) e
 		}
 		return fmt.Errorf("forward: inbound file %d: %w", fileID, err)
 	}
-	fh, err := f.sp.Open(in.SpoolPath)
+	fh, err := f.sp.OpenContext(ctx, in.SpoolPath)
 	if err != nil {
 		return skip(err)
 	}

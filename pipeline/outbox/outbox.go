@@ -433,7 +433,7 @@ func (d *Deliverer) deliver(ctx context.Context, t Target, f *store.OutboundFile
 	if dir == "" {
 		dir = "."
 	}
-	r, err := d.spool.Open(f.SpoolPath)
+	r, err := d.spool.OpenContext(ctx, f.SpoolPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %w", errSpoolMissing, err)
 	}

@@ -1,0 +1,2 @@
+DROP TABLE spool_chunks;
+DROP TABLE spool_blobs;
