@@ -61,6 +61,10 @@ type ProcessorConfig struct {
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+	// SetHandlers take the transaction sets of kinds other than 837
+	// claims (835, 270, 276, ...); the Processor accepts the kinds they
+	// name and rejects any other kind (999 IK502 1).
+	SetHandlers []SetHandler
 }
 
 // RouteLookup decides the route and partner of a claim by payer ID, claim
@@ -172,6 +176,11 @@ type fileRun struct {
 	recorded chan struct{} // closed when the recorder has exited
 	recErr   error         // the recorder's first error (read after a wait)
 	recFail  atomic.Bool
+	// Sets of other kinds, taken by a SetHandler: the current one, and
+	// those recorded and waiting for their interchange's verdict.
+	sc    *SetContext
+	work  SetWork
+	works map[setKey]SetWork
 }
 
 type setKey struct {
@@ -218,12 +227,12 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 		return res, fmt.Errorf("open spooled file: %w", err)
 	}
 	defer fh.Close()
-	run := &fileRun{p: p, ctx: ctx, file: f, q: q, seq: seq, prior: prior, names: map[string]bool{}, sets: map[setKey]*setRecord{}, result: &res,
+	run := &fileRun{p: p, ctx: ctx, file: f, q: q, seq: seq, prior: prior, names: map[string]bool{}, sets: map[setKey]*setRecord{}, works: map[setKey]SetWork{}, result: &res,
 		log: p.cfg.Logger.With(slog.Int64("inbound_id", f.ID), slog.String("partner", f.PartnerID))}
 	run.startRecorder()
 	defer run.stopRecorder()
 	vres, err := validate.Run(ctx, fh, validate.Options{
-		Supported:        envelope.Claims,
+		Supported:        p.supported(),
 		SenderIDs:        p.cfg.SenderIDs[f.PartnerID],
 		RequireTA1:       p.cfg.RequireTA1,
 		Lenient:          p.cfg.Lenient,
@@ -270,9 +279,17 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 	return res, nil
 }
 
-// handler returns the streaming claim decoder of an 837 set.
+// handler returns the streaming claim decoder of an 837 set, or the
+// event handler of the SetHandler that takes a set of another kind.
 func (r *fileRun) handler(info validate.SetInfo) schema.Handler {
 	r.pending = r.pending[:0]
+	r.work = nil
+	if info.ID != "837" {
+		if h := r.p.setHandlerFor(info.FunctionalID, info.ID, info.Version); h != nil {
+			return r.beginSet(h, info)
+		}
+		return nil
+	}
 	kind := claim.KindOf(info.Version)
 	if kind == "" {
 		return nil
@@ -368,6 +385,10 @@ var inEffect = []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect, store
 // intake rules (frequency, duplicates, eligibility, route); claims of a
 // rejected set are recorded as rejected with the IK5 codes.
 func (r *fileRun) setEnd(sr validate.SetResult) {
+	if r.work != nil {
+		r.endSet(sr)
+		return
+	}
 	if r.claimErr != nil || r.recFail.Load() || len(r.pending) == 0 {
 		r.pending = r.pending[:0]
 		return
@@ -382,7 +403,8 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 type recordJob struct {
 	sr     validate.SetResult
 	claims []pendingClaim
-	ik5    string // the rejection reason of a set its 999 rejects
+	ik5    string  // the rejection reason of a set its 999 rejects
+	work   SetWork // a set a SetHandler takes (no claims)
 }
 
 // startRecorder starts the goroutine that records sets in order. Two
@@ -394,7 +416,11 @@ func (r *fileRun) startRecorder() {
 		defer close(r.recorded)
 		for job := range r.jobs {
 			if !r.recFail.Load() {
-				if err := r.recordSet(job); err != nil {
+				record := r.recordSet
+				if job.work != nil {
+					record = r.recordWork
+				}
+				if err := record(job); err != nil {
 					r.recErr = err
 					r.recFail.Store(true)
 				}
@@ -612,6 +638,13 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 				return err
 			}
 			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
+			if work := r.works[key]; work != nil {
+				delete(r.works, key)
+				if err := r.settleWork(work, ic, g, s, trec.ID); err != nil {
+					return err
+				}
+				continue
+			}
 			rec := r.sets[key]
 			delete(r.sets, key)
 			if rec == nil || len(rec.ids)+len(rec.kept) == 0 {
@@ -935,19 +968,27 @@ var ErrNameCollision = errors.New("pipeline: outbound name already used by anoth
 // the same file is a regenerated answer: the first one stands and nothing
 // is queued twice. A name held by anything else is ErrNameCollision.
 func (r *fileRun) enqueueSpooled(kind, name string, f spool.File) error {
+	return r.enqueueTo("", kind, name, f)
+}
+
+// enqueueTo is enqueueSpooled for any partner (empty: the file's).
+func (r *fileRun) enqueueTo(partner, kind, name string, f spool.File) error {
+	if partner == "" {
+		partner = r.file.PartnerID
+	}
 	base := strings.TrimSuffix(name, ".x12")
 	for n := 2; r.names[name]; n++ {
 		name = fmt.Sprintf("%s-%d.x12", base, n)
 	}
 	r.names[name] = true
 	id := r.file.ID
-	rec, created, err := r.q.EnqueueOutbound(r.ctx, store.OutboundFile{PartnerID: r.file.PartnerID, Kind: kind, Name: name,
+	rec, created, err := r.q.EnqueueOutbound(r.ctx, store.OutboundFile{PartnerID: partner, Kind: kind, Name: name,
 		InboundFileID: &id, SpoolPath: f.Path, SHA256: f.SHA256, Size: f.Size})
 	if err != nil {
 		return err
 	}
 	if !created && (rec.Kind != kind || rec.InboundFileID == nil || *rec.InboundFileID != id) {
-		return fmt.Errorf("%w: %s for partner %s (outbound file %d)", ErrNameCollision, name, r.file.PartnerID, rec.ID)
+		return fmt.Errorf("%w: %s for partner %s (outbound file %d)", ErrNameCollision, name, partner, rec.ID)
 	}
 	r.result.Outputs = append(r.result.Outputs, Output{Kind: kind, Partner: rec.PartnerID, Name: rec.Name, ID: rec.ID})
 	return nil
