@@ -67,7 +67,7 @@ func TestParseURL(t *testing.T) {
 			}
 			wantCache := tc.cache
 			if wantCache == "" {
-				wantCache = "cache_size(-65536)"
+				wantCache = "cache_size(-32768)"
 			}
 			if n := strings.Count(pragmas, "cache_size"); n != 1 || !strings.Contains(pragmas, wantCache) {
 				t.Errorf("pragmas %q: want exactly %s", pragmas, wantCache)
