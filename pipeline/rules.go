@@ -1,14 +1,15 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
@@ -201,17 +202,54 @@ func lineCode(l store.ClaimLine) string {
 // service lines. CLM01 and the frequency code are left out, so a resubmission
 // under a new patient control number is still caught.
 func Fingerprint(c *store.Claim) string {
-	lines := make([]string, 0, len(c.Lines))
-	for _, l := range c.Lines {
-		lines = append(lines, strings.Join([]string{l.Code, l.Modifiers, strconv.FormatInt(l.Units, 10), l.UnitType,
-			strconv.FormatInt(l.ChargeCents, 10), l.RevenueCode, l.ServiceFrom, l.ServiceTo}, "\x1f"))
+	// The hash input is "len:part|" for every part: the header parts, then
+	// each line's key (its fields joined with 0x1F) in sorted order. It is
+	// built in a stack buffer (this runs for every claim); the stored
+	// hashes depend on these exact bytes.
+	var arr [512]byte
+	b := arr[:0]
+	for _, p := range [...]string{"v1", c.PartnerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.PayerID, c.ClaimType, c.MemberID} {
+		b = appendPart(b, p)
 	}
-	sort.Strings(lines)
-	parts := []string{"v1", c.PartnerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.PayerID, c.ClaimType,
-		c.MemberID, strings.ToUpper(c.PatientLast), strings.ToUpper(c.PatientFirst), c.PatientDOB,
-		c.ServiceFrom, c.ServiceTo, strconv.FormatInt(c.BilledCents, 10)}
-	parts = append(parts, lines...)
-	return hashParts(parts)
+	b = appendUpperPart(b, c.PatientLast)
+	b = appendUpperPart(b, c.PatientFirst)
+	b = appendPart(b, c.PatientDOB)
+	b = appendPart(b, c.ServiceFrom)
+	b = appendPart(b, c.ServiceTo)
+	var num [20]byte
+	b = appendPart(b, strconv.AppendInt(num[:0], c.BilledCents, 10))
+	if len(c.Lines) > 0 {
+		// Line keys go to a scratch buffer, then into the input in sorted
+		// order.
+		var keyArr [1024]byte
+		keys := keyArr[:0]
+		var spanArr [16][2]int
+		spans := spanArr[:0]
+		for _, l := range c.Lines {
+			start := len(keys)
+			keys = append(keys, l.Code...)
+			keys = append(keys, 0x1f)
+			keys = append(keys, l.Modifiers...)
+			keys = append(keys, 0x1f)
+			keys = strconv.AppendInt(keys, l.Units, 10)
+			keys = append(keys, 0x1f)
+			keys = append(keys, l.UnitType...)
+			keys = append(keys, 0x1f)
+			keys = strconv.AppendInt(keys, l.ChargeCents, 10)
+			keys = append(keys, 0x1f)
+			keys = append(keys, l.RevenueCode...)
+			keys = append(keys, 0x1f)
+			keys = append(keys, l.ServiceFrom...)
+			keys = append(keys, 0x1f)
+			keys = append(keys, l.ServiceTo...)
+			spans = append(spans, [2]int{start, len(keys)})
+		}
+		slices.SortFunc(spans, func(x, y [2]int) int { return bytes.Compare(keys[x[0]:x[1]], keys[y[0]:y[1]]) })
+		for _, sp := range spans {
+			b = appendPart(b, keys[sp[0]:sp[1]])
+		}
+	}
+	return hashSum(b)
 }
 
 // SuspectKey is the hash of member, billing provider and first date of
@@ -220,13 +258,37 @@ func SuspectKey(c *store.Claim) string {
 	if c.MemberID == "" || c.ServiceFrom == "" {
 		return ""
 	}
-	return hashParts([]string{"v1", c.MemberID, c.BillingNPI, c.ServiceFrom})
+	var arr [128]byte
+	b := arr[:0]
+	for _, p := range [...]string{"v1", c.MemberID, c.BillingNPI, c.ServiceFrom} {
+		b = appendPart(b, p)
+	}
+	return hashSum(b)
 }
 
-func hashParts(parts []string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		fmt.Fprintf(h, "%d:%s|", len(p), p)
+// appendPart appends one part of a claim hash's input: "len:part|" (len
+// in bytes, decimal).
+func appendPart[T string | []byte](b []byte, p T) []byte {
+	b = strconv.AppendInt(b, int64(len(p)), 10)
+	b = append(b, ':')
+	b = append(b, p...)
+	return append(b, '|')
+}
+
+// appendUpperPart is appendPart of strings.ToUpper(p), without a copy
+// when p is ASCII with no lower-case letter.
+func appendUpperPart(b []byte, p string) []byte {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c >= utf8.RuneSelf || c >= 'a' && c <= 'z' {
+			return appendPart(b, strings.ToUpper(p))
+		}
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	return appendPart(b, p)
+}
+
+// hashSum is the hash of a claim hash's input: the first 16 bytes of its
+// SHA-256, in hex.
+func hashSum(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }

@@ -18,6 +18,9 @@ type builder struct {
 	kind  string // requested kind; "" detects it from ST03
 	keep  bool   // transaction mode
 	owned bool   // segments are owned already (replay): do not clone
+	// arena holds the clones of the current transaction's segments (a new
+	// one per transaction: they live as long as the decoded transaction).
+	arena *x12.Arena
 
 	onClaim func(*ClaimContext) error
 	onTx    func(*Transaction) error
@@ -116,7 +119,7 @@ func (b *builder) handle(e schema.Event) error {
 	if b.keep {
 		s := seg
 		if !b.owned {
-			s = seg.Clone()
+			s = b.arena.Clone(seg)
 		}
 		n, created := b.tree.place(s, e.Loop, e.NewLoop, e.Unplaced)
 		if !created {
@@ -176,6 +179,7 @@ func (b *builder) startTx(st *x12.Segment) {
 	b.tx = &Transaction{}
 	if b.keep {
 		b.tree = newTree()
+		b.arena = &x12.Arena{}
 		b.tx.root = b.tree.root
 	}
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
@@ -189,7 +193,7 @@ func (b *builder) startTx(st *x12.Segment) {
 
 func (b *builder) finishTx() error {
 	tx := b.tx
-	b.tx, b.tree = nil, nil
+	b.tx, b.tree, b.arena = nil, nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
 	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {

@@ -17,6 +17,11 @@ type segmentFactory struct {
 	d   x12.Delimiters
 	src feed
 	r   *x12.Reader
+	// scratch is the input of the last make (the reader copies it);
+	// arena holds the segments made (they live as long as the
+	// transaction, which owns the factory).
+	scratch []byte
+	arena   x12.Arena
 }
 
 // feed is an io.Reader over bytes pushed before each Read of the reader.
@@ -67,16 +72,17 @@ func syntheticISA(d x12.Delimiters) []byte {
 // bytes (without terminator), and false if the bytes did not tokenize back
 // to exactly that.
 func (f *segmentFactory) make(lead, raw []byte) (*x12.Segment, bool) {
-	buf := make([]byte, 0, len(lead)+len(raw)+1)
-	buf = append(buf, lead...)
+	buf := append(f.scratch[:0], lead...)
 	buf = append(buf, raw...)
-	f.src.buf = append(buf, f.d.Segment)
+	buf = append(buf, f.d.Segment)
+	f.scratch = buf
+	f.src.buf = buf
 	seg, err := f.r.Read()
 	f.src.buf = nil
 	if err != nil || !bytes.Equal(seg.Raw(), raw) || !bytes.Equal(seg.Leading(), lead) {
 		return nil, false
 	}
-	c := seg.Clone()
+	c := f.arena.Clone(seg)
 	// The position in the factory's stream means nothing to the caller.
 	c.Offset, c.Ordinal, c.Position = 0, 0, 0
 	return c, true

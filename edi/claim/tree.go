@@ -121,6 +121,34 @@ func parentsOf(loop string) []string {
 type tree struct {
 	root  *node
 	stack []*node
+	// Blocks the tree's nodes and their first items are taken from: a
+	// transaction's loops live as long as it, so a few allocations serve
+	// all of them instead of one per loop and several per growing list.
+	nodes []node
+	items []item
+}
+
+// Block sizes of a tree's nodes and items, and how many items a new
+// loop's list holds before it grows on its own.
+const (
+	treeNodeBlock = 64
+	treeItemBlock = 512
+	loopItems     = 8
+)
+
+// newNode returns a node for loop under parent holding it.
+func (t *tree) newNode(loop string, parent *node, it item) *node {
+	if len(t.nodes) == cap(t.nodes) {
+		t.nodes = make([]node, 0, treeNodeBlock)
+	}
+	if cap(t.items)-len(t.items) < loopItems {
+		t.items = make([]item, 0, treeItemBlock)
+	}
+	items := t.items[len(t.items) : len(t.items)+1 : len(t.items)+loopItems]
+	t.items = t.items[:len(t.items)+loopItems]
+	items[0] = it
+	t.nodes = append(t.nodes, node{loop: loop, parent: parent, items: items})
+	return &t.nodes[len(t.nodes)-1]
 }
 
 func newTree() *tree {
@@ -151,7 +179,7 @@ func (t *tree) place(seg *x12.Segment, loop string, newLoop, unplaced bool) (*no
 			}
 		}
 		p := t.top()
-		n := &node{loop: loop, parent: p, items: []item{it}}
+		n := t.newNode(loop, p, it)
 		p.items = append(p.items, item{child: n})
 		t.stack = append(t.stack, n)
 		return n, true

@@ -283,21 +283,26 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 }
 
 // InsertClaims inserts claims and their lines like InsertClaim, many at a
-// time: on PostgreSQL inside a transaction their IDs are drawn in one query
-// and rows are streamed with COPY; elsewhere they are inserted one by one
-// with prepared statements (SQLite runs in process: a round trip costs
-// nothing). Line IDs are not set by the COPY path.
+// time: inside a transaction on PostgreSQL their IDs are drawn in one
+// query and rows are streamed with COPY; on SQLite their IDs are numbered
+// on from the table's sequence (the transaction holds the only write lock)
+// and rows go in multi-row INSERTs (insertClaimsSQLite). Outside a
+// transaction claims are inserted one by one (InsertClaim). Line IDs are
+// not set by the batched paths.
 func (q *Queries) InsertClaims(ctx context.Context, cs []*Claim) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	if q.dialect != DialectPostgres || q.tx == nil || len(cs) < 4 {
+	if q.tx == nil || len(cs) < 4 {
 		for _, c := range cs {
 			if err := q.InsertClaim(ctx, c); err != nil {
 				return err
 			}
 		}
 		return nil
+	}
+	if q.dialect != DialectPostgres {
+		return q.insertClaimsSQLite(ctx, cs)
 	}
 	for _, c := range cs {
 		if err := c.validate(); err != nil {
@@ -361,6 +366,138 @@ func (q *Queries) InsertClaims(ctx context.Context, cs []*Claim) error {
 		return fmt.Errorf("store: insert claim lines: %w", copyErr(err))
 	}
 	return lstmt.Close()
+}
+
+// claimInsertCols are the columns InsertClaims writes, id first.
+const claimInsertCols = `id, transaction_id, inbound_file_id, partner_id, control_number, clm01, claim_type,
+	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
+	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
+	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
+	notes, related_control, member_tpa`
+
+// SQLite multi-row INSERTs: claims per statement (33 parameters each) and
+// lines per statement (11 each), far below SQLite's 32 766 parameters.
+// Full chunks use one cached statement per transaction; the rest of a
+// batch goes in a statement of its own size.
+const (
+	sqliteClaimRows = 32
+	sqliteLineRows  = 64
+)
+
+// insertClaimsSQLite is InsertClaims on SQLite in a transaction. One
+// statement per row cost more in the driver and database/sql (a result
+// set, its scan and close per row) than SQLite's own insert; the rows now
+// go in multi-row INSERTs with IDs numbered after the larger of the
+// AUTOINCREMENT sequence and the largest ID (what SQLite itself would
+// assign: IDs of deleted claims are not reused), which inserting them
+// moves on.
+func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
+	for _, c := range cs {
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("store: insert claim %s: %w", c.ControlNumber, err)
+		}
+	}
+	var last int64
+	if err := q.get(ctx, &last, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'claims'), 0),
+		COALESCE((SELECT MAX(id) FROM claims), 0))`); err != nil {
+		return fmt.Errorf("store: insert claims: %w", err)
+	}
+	now := q.now()
+	args := make([]any, 0, sqliteClaimRows*33)
+	for start := 0; start < len(cs); start += sqliteClaimRows {
+		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
+		args = args[:0]
+		for i, c := range chunk {
+			args = append(args, last+int64(start+i)+1, c.TransactionID, c.InboundFileID, c.PartnerID, c.ControlNumber,
+				c.CLM01, c.ClaimType, c.Frequency, c.RefF8, c.ReplacesClaimID, c.State, c.Reasons, c.BilledCents, c.AllowedCents,
+				c.PayerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst, c.PatientDOB,
+				c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now,
+				c.Notes, c.RelatedControl, c.MemberTPA)
+		}
+		query := sqliteClaimInsert
+		if len(chunk) < sqliteClaimRows {
+			query = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(len(chunk), 33)
+		}
+		if err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
+			}
+			return fmt.Errorf("store: insert claims: %w", err)
+		}
+	}
+	for i, c := range cs {
+		c.ID, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, now, now
+		for j := range c.Lines {
+			c.Lines[j].ClaimID = c.ID
+		}
+	}
+	args = make([]any, 0, sqliteLineRows*11)
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		query := sqliteLineInsert
+		if rows < sqliteLineRows {
+			query = sqliteLineInsertHead + valuesList(rows, 11)
+		}
+		if err := q.execRows(ctx, query, rows == sqliteLineRows, args); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("store: insert claim lines: %w: %v", ErrConflict, err)
+			}
+			return fmt.Errorf("store: insert claim lines: %w", err)
+		}
+		args, rows = args[:0], 0
+		return nil
+	}
+	for _, c := range cs {
+		for j := range c.Lines {
+			l := &c.Lines[j]
+			args = append(args, c.ID, l.LineNo, l.Code, l.Modifiers, l.Units, l.UnitType, l.ChargeCents, l.AllowedCents,
+				l.ServiceFrom, l.ServiceTo, l.RevenueCode)
+			if rows++; rows == sqliteLineRows {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// The multi-row INSERTs of full chunks.
+const sqliteLineInsertHead = `INSERT INTO claim_lines (claim_id, line_no, code, modifiers, units, unit_type, charge_cents, allowed_cents,
+	service_from, service_to, revenue_code) VALUES `
+
+var (
+	sqliteClaimInsert = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(sqliteClaimRows, 33)
+	sqliteLineInsert  = sqliteLineInsertHead + valuesList(sqliteLineRows, 11)
+)
+
+// valuesList is "(?, …), (?, …)…": rows tuples of cols placeholders.
+func valuesList(rows, cols int) string {
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", ")
+}
+
+// execRows runs a multi-row statement; cache keeps its prepared statement
+// for the rest of the transaction (a full chunk, whose shape recurs).
+func (q *Queries) execRows(ctx context.Context, query string, cache bool, args []any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if cache && q.tx != nil {
+		st, err := q.tx.stmts.get(ctx, query, q.tx.sqlTx.PreparexContext)
+		if err != nil {
+			return err
+		}
+		if st != nil {
+			_, err = st.ExecContext(ctx, args...)
+			return err
+		}
+	}
+	_, err := q.ext.ExecContext(ctx, query, args...)
+	return err
 }
 
 // copyErr maps a unique violation in a COPY to ErrConflict.

@@ -67,3 +67,91 @@ func TestMarkForwarded(t *testing.T) {
 		})
 	}
 }
+
+// TestInsertClaims inserts batches of claims in a transaction (full and
+// partial chunks of the multi-row and COPY paths, claims with no lines and
+// many), reads every one back as InsertClaim would have written it, never
+// reuses the ID of a deleted claim, and maps a control number already in
+// use to ErrConflict with nothing of the batch kept.
+func TestInsertClaims(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := dbtest.Open(t, store.Config{URL: be.URL(t)})
+			in, _, err := s.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "a.x12", SHA256: fmt.Sprintf("%064d", 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			mk := func(lines int) *store.Claim {
+				n++
+				c := &store.Claim{InboundFileID: in.ID, PartnerID: "acme", ControlNumber: fmt.Sprintf("CH%012d", n), CLM01: fmt.Sprintf("P%d", n),
+					ClaimType: "P", Frequency: "1", State: store.ClaimAccepted, Reasons: "A1:19", BilledCents: int64(n * 100),
+					MemberID: "M1", PatientLast: "DOE", ServiceFrom: "20260101", Fingerprint: fmt.Sprintf("fp%d", n), SuspectKey: "sk",
+					RawOffset: int64(n * 1000), RawLength: 999, MemberTPA: "T1"}
+				for i := range lines {
+					c.Lines = append(c.Lines, store.ClaimLine{LineNo: i + 1, Code: "A0425", Modifiers: "GT", Units: 1000, UnitType: "UN",
+						ChargeCents: int64(n*10 + i), ServiceFrom: "20260101"})
+				}
+				return c
+			}
+			// A claim inserted and deleted first: its ID is not reused.
+			gone := mk(1)
+			if err := s.InsertClaim(ctx, gone); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ForgetFileResults(ctx, in.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.GetClaim(ctx, gone.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("claim not deleted: %v", err)
+			}
+			var batch []*store.Claim
+			for i := range 75 { // two full SQLite chunks and a partial one
+				batch = append(batch, mk(i%5*20)) // up to 80 lines: line chunks fill and spill
+			}
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertClaims(ctx, batch) }); err != nil {
+				t.Fatal(err)
+			}
+			seen := map[int64]bool{}
+			for i, c := range batch {
+				if c.ID <= gone.ID || seen[c.ID] || (i > 0 && c.ID <= batch[i-1].ID) {
+					t.Fatalf("claim %d: ID %d (deleted claim had %d, previous %d)", i, c.ID, gone.ID, batch[max(i-1, 0)].ID)
+				}
+				seen[c.ID] = true
+				got, err := s.GetClaim(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.ControlNumber != c.ControlNumber || got.CLM01 != c.CLM01 || got.BilledCents != c.BilledCents || got.RawOffset != c.RawOffset ||
+					got.Fingerprint != c.Fingerprint || got.MemberTPA != "T1" || got.Reasons != "A1:19" || got.State != store.ClaimAccepted ||
+					!got.CreatedAt.Equal(c.CreatedAt) || got.CreatedAt.IsZero() || len(got.Lines) != len(c.Lines) {
+					t.Fatalf("claim %d read back as %+v, inserted %+v", i, got, c)
+				}
+				for j, l := range got.Lines {
+					if l.LineNo != j+1 || l.ChargeCents != c.Lines[j].ChargeCents || l.Modifiers != "GT" || l.Units != 1000 || l.ClaimID != c.ID {
+						t.Fatalf("claim %d line %d: %+v", i, j, l)
+					}
+				}
+			}
+			// After the batch, a single insert takes the next ID.
+			next := mk(1)
+			if err := s.InsertClaim(ctx, next); err != nil {
+				t.Fatal(err)
+			}
+			if next.ID <= batch[len(batch)-1].ID {
+				t.Fatalf("next ID %d, last of batch %d", next.ID, batch[len(batch)-1].ID)
+			}
+			// A used control number: ErrConflict, and the batch rolls back.
+			dup := []*store.Claim{mk(1), mk(2), mk(0), mk(1), mk(1)}
+			dup[3].ControlNumber = batch[0].ControlNumber
+			err = s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertClaims(ctx, dup) })
+			if !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("used control number: %v, want ErrConflict", err)
+			}
+			if _, err := s.GetClaimByControl(ctx, dup[0].ControlNumber); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("claim of a failed batch kept: %v", err)
+			}
+		})
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // ClaimClosed is the final state of a void the forwarder never sends: its
@@ -189,27 +191,62 @@ func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLi
 
 // ForwardCandidatesByOffset returns up to limit (at most 5000) of one
 // inbound file's forward candidates (as ForwardCandidates selects them)
-// whose raw offset is above afterOffset, in raw-offset order (file order),
-// with their lines: the forwarder reads a file once and fetches its
-// candidates as the read reaches them.
+// whose raw offset is above afterOffset, in raw-offset order (file order):
+// the forwarder reads a file once and fetches its candidates as the read
+// reaches them. Only what forwarding reads is filled in (the claims are
+// re-read from the spooled file): ID, InboundFileID, PartnerID,
+// TransactionID, ControlNumber, CLM01, ClaimType, Frequency, RefF8,
+// ReplacesClaimID, State, Reasons, PayerID, MemberTPA, RawOffset,
+// RawLength, and Lines with their ClaimID and LineNo only.
 func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, afterOffset int64, limitN int) ([]Claim, error) {
 	if limitN <= 0 || limitN > 5000 {
 		limitN = 5000
 	}
 	var cs []Claim
-	if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+	if err := q.selectAll(ctx, &cs, `SELECT id, inbound_file_id, partner_id, transaction_id, control_number, clm01, claim_type,
+			frequency, ref_f8, replaces_claim_id, state, reasons, payer_id, member_tpa, raw_offset, raw_length
+		FROM claims
 		WHERE inbound_file_id = ? AND raw_offset > ?
 		AND `+forwardCandidate+`
 		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, limitN); err != nil {
 		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
 	}
-	for i := range cs {
-		cs[i].normalize()
-	}
 	if len(cs) > 0 {
-		if err := q.loadLines(ctx, cs); err != nil {
+		if err := q.loadLineNumbers(ctx, cs); err != nil {
 			return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
 		}
 	}
 	return cs, nil
+}
+
+// loadLineNumbers sets the Lines of cs to their line numbers (ClaimID and
+// LineNo only), in line order.
+func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
+	ids := make([]int64, len(cs))
+	byID := make(map[int64]*Claim, len(cs))
+	for i := range cs {
+		ids[i] = cs[i].ID
+		byID[cs[i].ID] = &cs[i]
+		cs[i].Lines = nil
+	}
+	query, args, err := sqlx.In(`SELECT claim_id, line_no FROM claim_lines WHERE claim_id IN (?) ORDER BY claim_id, line_no`, ids)
+	if err != nil {
+		return err
+	}
+	var lines []ClaimLine
+	if err := q.selectAll(ctx, &lines, query, args...); err != nil {
+		return fmt.Errorf("load line numbers: %w", err)
+	}
+	// Each claim's lines are a run of the result (ordered by claim).
+	for i := 0; i < len(lines); {
+		j := i + 1
+		for j < len(lines) && lines[j].ClaimID == lines[i].ClaimID {
+			j++
+		}
+		if c := byID[lines[i].ClaimID]; c != nil {
+			c.Lines = lines[i:j:j]
+		}
+		i = j
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ var parseURLTests = []struct {
 	wantWAL  bool
 	extra    string // an extra query parameter that must survive
 	wantFail bool
+	cache    string // the cache_size pragma expected ("" = the default)
 }{
 	{name: "Postgres", in: "postgres://u@h:5432/db?sslmode=disable", dialect: DialectPostgres, path: "postgres://u@h:5432/db?sslmode=disable"},
 	{name: "PostgreSQLScheme", in: "postgresql://u@h/db", dialect: DialectPostgres, path: "postgresql://u@h/db"},
@@ -23,6 +24,7 @@ var parseURLTests = []struct {
 	{name: "FileURI", in: "file:/tmp/ch.db?mode=rwc", dialect: DialectSQLite, path: "file:/tmp/ch.db", wantWAL: true, extra: "mode=rwc"},
 	{name: "BarePath", in: "/tmp/x/ch.db", dialect: DialectSQLite, path: "/tmp/x/ch.db", wantWAL: true},
 	{name: "Memory", in: "sqlite::memory:", dialect: DialectSQLite, path: ":memory:"},
+	{name: "OwnCacheSize", in: "sqlite:ch.db?_pragma=cache_size(-1000)", dialect: DialectSQLite, path: "ch.db", wantWAL: true, cache: "cache_size(-1000)"},
 	{name: "UnknownScheme", in: "mysql://u@h/db", wantFail: true},
 	{name: "EmptySQLite", in: "sqlite:", wantFail: true},
 }
@@ -62,6 +64,13 @@ func TestParseURL(t *testing.T) {
 				if !strings.Contains(pragmas, want) {
 					t.Errorf("pragmas %q lack %s", pragmas, want)
 				}
+			}
+			wantCache := tc.cache
+			if wantCache == "" {
+				wantCache = "cache_size(-32768)"
+			}
+			if n := strings.Count(pragmas, "cache_size"); n != 1 || !strings.Contains(pragmas, wantCache) {
+				t.Errorf("pragmas %q: want exactly %s", pragmas, wantCache)
 			}
 			if got := strings.Contains(pragmas, "journal_mode(WAL)"); got != tc.wantWAL {
 				t.Errorf("WAL = %v, want %v (pragmas %q)", got, tc.wantWAL, pragmas)
