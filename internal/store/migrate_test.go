@@ -15,7 +15,11 @@ var schemaTables = []string{
 	"audit_log", "claim_lines", "claims", "contract_sets", "control_numbers", "fee_schedule_rows",
 	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partners",
 	"roster_imports", "transactions",
+	// 010_remittances
+	"era_enrollments", "remit_claims", "remit_lines", "remittances",
 }
+
+func init() { sort.Strings(schemaTables) }
 
 func openRaw(t *testing.T, url string) *store.Store {
 	t.Helper()

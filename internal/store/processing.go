@@ -114,10 +114,14 @@ func (q *Queries) PriorClaimsOfFile(ctx context.Context, inboundFileID int64) (m
 // replacement or void had replaced or voided is put back in effect (as
 // forwarded when it had been forwarded, suspect when it was held as a
 // suspect duplicate, accepted otherwise), so the reprocess decides the
-// correction again. Outbound files are kept: re-enqueueing them under the
+// correction again. The file's remittances are forgotten too
+// (ForgetRemittancesOfFile). Outbound files are kept: re-enqueueing them under the
 // same names is a no-op. Run it in the transaction that reprocesses.
 func (q *Queries) ForgetFileResults(ctx context.Context, inboundFileID int64) error {
 	return q.atomic(ctx, func(q *Queries) error {
+		if err := q.ForgetRemittancesOfFile(ctx, inboundFileID); err != nil {
+			return err
+		}
 		stmts := []string{
 			`UPDATE claims SET state = CASE WHEN route_partner <> '' THEN 'forwarded'
 					WHEN notes LIKE '%suspect-duplicate%' THEN 'suspect' ELSE 'accepted' END
