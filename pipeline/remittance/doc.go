@@ -9,10 +9,10 @@
 //
 //  1. REF*9A / REF*9C of the CLP (the repriced claim reference we wrote on
 //     the claim we forwarded) = our claim control number;
-//  2. else CLP01 (the submitter's CLM01) + payer (the claim's payer ID is
-//     the 835's, or the claim was forwarded to the partner that sent the
-//  835. + billing provider (NPI, else TIN, of loop 1000B) + charge
-//     (|CLP03| = the claim's billed amount).
+//  2. else CLP01 (the submitter's CLM01) + payer (the claim's payer ID
+//     is the 835's, or the claim was forwarded to the partner that sent
+//     the remittance) + billing provider (NPI, else TIN, of loop 1000B) +
+//     charge (|CLP03| = the claim's billed amount).
 //
 // A CLP that matches nothing, or several claims in effect, is kept
 // unmatched with a note and listed by `clearinghouse remits --unmatched`;
