@@ -53,6 +53,10 @@ func TestValidate(t *testing.T) {
 		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
 		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
 		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
+		"short era npi":                 "partners: [{id: a, era: {npis: ['123']}}]\n",
+		"bad era tin":                   "partners: [{id: a, era: {tins: ['99-00000A1']}}]\n",
+		"npi enrolled twice":            "partners: [{id: a, era: {npis: ['1234567893']}}, {id: b, era: {npis: ['1234567893']}}]\n",
+		"tin enrolled twice":            "partners: [{id: a, era: {tins: ['99-0000001']}}, {id: b, era: {tins: ['990000001']}}]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -80,5 +84,25 @@ routes:
 	}
 	if r := cfg.Routes[0]; r.Partner != "" || r.TPAPartners["SYNTH TPA WEST"] != "west" || r.TPAPartners["SYNTH TPA SOUTH"] != "south" {
 		t.Fatalf("route %+v", r)
+	}
+}
+
+func TestERAAndDenyRemit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	body := "partners: [{id: acme, era: {npis: ['1234567893'], tins: ['99-0000001']}}, {id: tpa}]\n" +
+		"routes: [{payer_id: '1', partner: tpa, deny_remit: true}, {payer_id: '2', partner: tpa}]\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := cfg.Partner("acme")
+	if len(p.ERA.NPIs) != 1 || p.ERA.NPIs[0] != "1234567893" || p.ERA.TINs[0] != "99-0000001" {
+		t.Fatalf("era %+v", p.ERA)
+	}
+	if !cfg.Routes[0].DenyRemit || cfg.Routes[1].DenyRemit {
+		t.Fatalf("deny_remit %v %v", cfg.Routes[0].DenyRemit, cfg.Routes[1].DenyRemit)
 	}
 }

@@ -736,20 +736,30 @@ func (q *Queries) MatchRemitClaim(ctx context.Context, remitClaimID, claimID int
 	return nil
 }
 
-// GetRemittance returns a remittance with its claims and their lines, or
+// GetRemittanceHeader returns a remittance without its claims, or
 // ErrNotFound.
-func (q *Queries) GetRemittance(ctx context.Context, id int64) (*Remittance, error) {
+func (q *Queries) GetRemittanceHeader(ctx context.Context, id int64) (*Remittance, error) {
 	var r Remittance
 	if err := q.get(ctx, &r, `SELECT `+remittanceCols+` FROM remittances WHERE id = ?`, id); err != nil {
 		return nil, fmt.Errorf("store: get remittance %d: %w", id, err)
 	}
 	r.normalize()
+	return &r, nil
+}
+
+// GetRemittance returns a remittance with its claims and their lines, or
+// ErrNotFound.
+func (q *Queries) GetRemittance(ctx context.Context, id int64) (*Remittance, error) {
+	r, err := q.GetRemittanceHeader(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	cs, err := q.ListRemitClaims(ctx, RemitClaimFilter{RemittanceID: id, WithLines: true, Limit: -1})
 	if err != nil {
 		return nil, fmt.Errorf("store: get remittance %d: %w", id, err)
 	}
 	r.Claims = cs
-	return &r, nil
+	return r, nil
 }
 
 func (r *Remittance) normalize() {
