@@ -211,6 +211,11 @@ type claimJSON struct {
 	ServiceTo     string   `json:"service_to,omitempty"`
 	InboundFileID int64    `json:"inbound_file_id"`
 	ReceivedAt    string   `json:"received_at"`
+	// Payment is the claim's payment status from remittances ("" none);
+	// PaidCents and PatientRespCents those of the payment in effect.
+	Payment          string `json:"payment_status"`
+	PaidCents        *int64 `json:"paid_cents"`
+	PatientRespCents *int64 `json:"patient_responsibility_cents"`
 }
 
 func toClaimJSON(c store.Claim, replaces string) claimJSON {
@@ -220,6 +225,7 @@ func toClaimJSON(c store.Claim, replaces string) claimJSON {
 		RefF8: c.RefF8, Partner: c.PartnerID, PayerID: c.PayerID, BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
 		ServiceFrom: c.ServiceFrom, ServiceTo: c.ServiceTo, InboundFileID: c.InboundFileID,
 		ReceivedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z"),
+		Payment:    string(c.PaymentStatus), PaidCents: c.PaidCents, PatientRespCents: c.PatientRespCents,
 	}
 }
 
@@ -259,10 +265,16 @@ and the JSON object has "more": true and "next_after": N; run the same
 command with --after N for the next page.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if state != "" && !slices.Contains(claimStates, store.ClaimState(state)) {
-				names := make([]string, len(claimStates))
-				for i, s := range claimStates {
-					names[i] = string(s)
+			// paid, partial, denied and reversed are payment statuses
+			// (from remittances), kept apart from the claim states.
+			payment := slices.Contains(store.PaymentStatuses, store.PaymentStatus(state))
+			if state != "" && !payment && !slices.Contains(claimStates, store.ClaimState(state)) {
+				names := make([]string, 0, len(claimStates)+len(store.PaymentStatuses))
+				for _, s := range claimStates {
+					names = append(names, string(s))
+				}
+				for _, s := range store.PaymentStatuses {
+					names = append(names, string(s))
 				}
 				return usageError("--state %q: not a claim state (one of %s)", state, strings.Join(names, ", "))
 			}
@@ -277,8 +289,12 @@ command with --after N for the next page.`,
 				return err
 			}
 			defer st.Close()
-			filter := store.ClaimFilter{Suspect: suspect, State: store.ClaimState(state),
-				PartnerID: partner, InboundFileID: fileID, AfterID: after, Limit: limit}
+			filter := store.ClaimFilter{Suspect: suspect, PartnerID: partner, InboundFileID: fileID, AfterID: after, Limit: limit}
+			if payment {
+				filter.PaymentStatus = store.PaymentStatus(state)
+			} else {
+				filter.State = store.ClaimState(state)
+			}
 			claims, err := st.ListClaims(a.ctx, filter)
 			if err != nil {
 				return err
@@ -320,7 +336,7 @@ command with --after N for the next page.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&suspect, "suspect", false, "only suspected duplicates (accepted, flagged for review)")
-	f.StringVar(&state, "state", "", "only claims in this state (received, accepted, suspect, rejected, duplicate, replaced, voided, forwarded)")
+	f.StringVar(&state, "state", "", "only claims in this state (received, accepted, suspect, rejected, duplicate, replaced, voided, forwarded) or payment status from remittances (paid, partial, denied, reversed)")
 	f.StringVar(&partner, "partner", "", "only this partner's claims")
 	f.Int64Var(&fileID, "file", 0, "only the claims of this inbound file")
 	f.Int64Var(&after, "after", 0, "start after this claim ID (the \"more: --after N\" hint, JSON next_after)")
@@ -353,8 +369,17 @@ func (a *app) claimCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			remits, err := st.ListRemitClaims(a.ctx, store.RemitClaimFilter{ClaimID: c.ID, Limit: 1000})
+			if err != nil {
+				return err
+			}
+			pays, err := payments(a, st, remits)
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": history[indexOf(history, c.ControlNumber)], "history": history})
+				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": history[indexOf(history, c.ControlNumber)], "history": history,
+					"payments": pays})
 			}
 			fmt.Fprintf(a.stdout, "claim %s (CLM01 %s, %s, frequency %s): %s\n", c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency, c.State)
 			if c.Reasons != "" {
@@ -371,6 +396,15 @@ func (a *app) claimCmd() *cobra.Command {
 					arrow = " → acts on " + h.Replaces
 				}
 				fmt.Fprintf(a.stdout, "  %s  %s  frequency %s  %-9s%s\n", h.ReceivedAt, h.ControlNumber, h.Frequency, h.State, arrow)
+			}
+			if len(pays) > 0 {
+				fmt.Fprintf(a.stdout, "payment: %s\n", paymentText(c))
+				fmt.Fprintln(a.stdout, "payments:")
+				for _, p := range pays {
+					fmt.Fprintf(a.stdout, "  %s  remit %d  CLP02 %-2s %-8s charge %s  paid %s  patient %s  payer claim %s  trace %s  %s\n",
+						p.PaymentDate, p.RemittanceID, p.Status, p.Outcome, money(p.ChargeCents), money(p.PaidCents),
+						money(p.PatientRespCents), p.PayerClaimNumber, p.Trace, adjustmentsText(p.Adjustments))
+				}
 			}
 			return nil
 		},

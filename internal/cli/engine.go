@@ -195,6 +195,10 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		rt.Close()
 		return nil, err
 	}
+	if err := syncERA(a, cfg, st); err != nil {
+		rt.Close()
+		return nil, err
+	}
 	if len(errs) > 0 && len(errs) == countTransports(cfg) {
 		rt.Close()
 		return nil, errors.Join(errs...)
