@@ -73,20 +73,6 @@ func (n *node) firstSeg() *x12.Segment {
 	return nil
 }
 
-// lastSeg returns the last segment under n in input order.
-func (n *node) lastSeg() *x12.Segment {
-	for i := len(n.items) - 1; i >= 0; i-- {
-		it := n.items[i]
-		if it.seg != nil {
-			return it.seg
-		}
-		if s := it.child.lastSeg(); s != nil {
-			return s
-		}
-	}
-	return nil
-}
-
 // parentLoops lists, for each loop ID, the loop IDs its instances may sit
 // in. Loops not listed nest under whatever loop is open.
 var parentLoops = map[string][]string{

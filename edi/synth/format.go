@@ -119,16 +119,6 @@ func appendDate8(b []byte, days int) []byte {
 	return appendPad(b, uint64(d), 2)
 }
 
-// appendISODate appends a day number as YYYY-MM-DD.
-func appendISODate(b []byte, days int) []byte {
-	y, m, d := civilFromDays(days)
-	b = appendPad(b, uint64(y), 4)
-	b = append(b, '-')
-	b = appendPad(b, uint64(m), 2)
-	b = append(b, '-')
-	return appendPad(b, uint64(d), 2)
-}
-
 // npiCheckDigit returns the Luhn check digit for a 9-digit NPI base,
 // computed over the prefix 80840 followed by the base (as the NPI standard
 // requires).
