@@ -147,15 +147,16 @@ type Remittance struct {
 	Direction RemitDirection `db:"direction"`
 	// PartnerID is who sent it (in) or who it is for (out).
 	PartnerID string `db:"partner_id"`
-	// InboundFileID and TransactionID locate a received set; ByteOffset
-	// and ByteLength its ST..SE bytes in the spooled file.
+	// InboundFileID and TransactionID locate a received set; ISAOffset
+	// and ByteOffset are the offsets of its interchange's ISA and of its
+	// ST in the spooled file.
 	InboundFileID *int64 `db:"inbound_file_id"`
 	TransactionID *int64 `db:"transaction_id"`
 	ISAControl    string `db:"isa_control"`
 	GroupControl  string `db:"group_control"`
 	SetControl    string `db:"set_control"`
+	ISAOffset     int64  `db:"isa_offset"`
 	ByteOffset    int64  `db:"byte_offset"`
-	ByteLength    int64  `db:"byte_length"`
 	// PayerID (N1*PR N104, else REF*2U, else TRN03) and PayerName (N102).
 	PayerID   string `db:"payer_id"`
 	PayerName string `db:"payer_name"`
@@ -179,8 +180,10 @@ type Remittance struct {
 	MatchedCount int        `db:"matched_count"`
 	State        RemitState `db:"state"`
 	HoldReason   string     `db:"hold_reason"`
-	// ForwardPartner and OutboundFileID say where the 835 was queued.
+	// ForwardPartner and OutboundFileID say where the 835 was queued;
+	// OutboundName is the name it is (or, held, will be) queued under.
 	ForwardPartner string    `db:"forward_partner"`
+	OutboundName   string    `db:"outbound_name"`
 	OutboundFileID *int64    `db:"outbound_file_id"`
 	CreatedAt      time.Time `db:"created_at"`
 	UpdatedAt      time.Time `db:"updated_at"`
@@ -289,9 +292,9 @@ func (c *RemitClaim) Classify() PaymentStatus {
 }
 
 const remittanceCols = `id, direction, partner_id, inbound_file_id, transaction_id, isa_control, group_control, set_control,
-	byte_offset, byte_length, payer_id, payer_name, payee_name, payee_npi, payee_tin, handling, credit_debit,
+	isa_offset, byte_offset, payer_id, payer_name, payee_name, payee_npi, payee_tin, handling, credit_debit,
 	payment_cents, payment_method, payment_date, trace_number, trace_originator, production_date, claim_count,
-	matched_count, state, hold_reason, forward_partner, outbound_file_id, created_at, updated_at`
+	matched_count, state, hold_reason, forward_partner, outbound_name, outbound_file_id, created_at, updated_at`
 
 const remitClaimCols = `id, remittance_id, seq, claim_id, match_method, note, clp01, status, outcome, charge_cents,
 	paid_cents, patient_resp_cents, filing_indicator, payer_claim_number, facility, frequency, claim_ref,
@@ -367,15 +370,16 @@ func (q *Queries) InsertRemittance(ctx context.Context, r *Remittance) error {
 			return err
 		}
 		err := q.get(ctx, &r.ID, `INSERT INTO remittances (direction, partner_id, inbound_file_id, transaction_id,
-				isa_control, group_control, set_control, byte_offset, byte_length, payer_id, payer_name, payee_name,
+				isa_control, group_control, set_control, isa_offset, byte_offset, payer_id, payer_name, payee_name,
 				payee_npi, payee_tin, handling, credit_debit, payment_cents, payment_method, payment_date, trace_number,
 				trace_originator, production_date, claim_count, matched_count, state, hold_reason, forward_partner,
-				outbound_file_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				outbound_name, outbound_file_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			r.Direction, r.PartnerID, r.InboundFileID, r.TransactionID, r.ISAControl, r.GroupControl, r.SetControl,
-			r.ByteOffset, r.ByteLength, r.PayerID, r.PayerName, r.PayeeName, r.PayeeNPI, r.PayeeTIN, r.Handling,
+			r.ISAOffset, r.ByteOffset, r.PayerID, r.PayerName, r.PayeeName, r.PayeeNPI, r.PayeeTIN, r.Handling,
 			r.CreditDebit, r.PaymentCents, r.PaymentMethod, r.PaymentDate, r.TraceNumber, r.TraceOriginator,
-			r.ProductionDate, r.ClaimCount, r.MatchedCount, r.State, r.HoldReason, r.ForwardPartner, r.OutboundFileID, now, now)
+			r.ProductionDate, r.ClaimCount, r.MatchedCount, r.State, r.HoldReason, r.ForwardPartner, r.OutboundName,
+			r.OutboundFileID, now, now)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return ErrConflict
@@ -609,15 +613,18 @@ func compactIDs(ids []int64) []int64 {
 	return out
 }
 
-// SetRemittanceTransaction links a received remittance to its set's row
-// in the transactions table.
-func (q *Queries) SetRemittanceTransaction(ctx context.Context, id, transactionID int64) error {
-	n, err := q.exec(ctx, `UPDATE remittances SET transaction_id = ?, updated_at = ? WHERE id = ?`, transactionID, q.now(), id)
+// SettleRemittance records what the interchange's verdict tells of an
+// accepted received remittance: its set's row in the transactions table,
+// the offset of its interchange's ISA in the file and the name its 835 is
+// forwarded under.
+func (q *Queries) SettleRemittance(ctx context.Context, id, transactionID, isaOffset int64, outboundName string) error {
+	n, err := q.exec(ctx, `UPDATE remittances SET transaction_id = ?, isa_offset = ?, outbound_name = ?, updated_at = ? WHERE id = ?`,
+		transactionID, isaOffset, outboundName, q.now(), id)
 	if err == nil && n == 0 {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("store: set remittance %d transaction: %w", id, err)
+		return fmt.Errorf("store: settle remittance %d: %w", id, err)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func TestRemittances(t *testing.T) {
 			}
 			tpaFile := record(t, ctx, s, "tpa", "first-835")
 			first := &store.Remittance{Direction: store.RemitIn, PartnerID: "tpa", InboundFileID: &tpaFile.ID,
-				ISAControl: "000000101", GroupControl: "101", SetControl: "0001", ByteOffset: 106, ByteLength: 900,
+				ISAControl: "000000101", GroupControl: "101", SetControl: "0001", ISAOffset: 0, ByteOffset: 106,
 				PayerID: "TPA01", PayerName: "TEST TPA", PayeeName: "TEST AMBULANCE", PayeeNPI: "1234567893",
 				Handling: "C", CreditDebit: "C", PaymentCents: 100000, PaymentMethod: "ACH", PaymentDate: "20240315",
 				TraceNumber: "EFT0001", TraceOriginator: "1999999999",

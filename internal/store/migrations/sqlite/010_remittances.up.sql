@@ -6,7 +6,8 @@
 -- One 835 transaction set: received (direction 'in', from the file's
 -- partner) or emitted by us (direction 'out', a denial remittance).
 -- state: received (recorded, waiting for the interchange's verdict),
--- forwarded (queued to forward_partner in outbound_file_id), held (no ERA
+-- forwarded (queued to forward_partner in outbound_file_id, named
+-- outbound_name), held (no ERA
 -- enrollment for the payee; hold_reason says why), sent (one we emitted).
 CREATE TABLE remittances (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -17,8 +18,8 @@ CREATE TABLE remittances (
     isa_control        TEXT NOT NULL DEFAULT '',
     group_control      TEXT NOT NULL DEFAULT '',
     set_control        TEXT NOT NULL DEFAULT '',
+    isa_offset         BIGINT NOT NULL DEFAULT 0,
     byte_offset        BIGINT NOT NULL DEFAULT 0,
-    byte_length        BIGINT NOT NULL DEFAULT 0,
     payer_id           TEXT NOT NULL DEFAULT '',
     payer_name         TEXT NOT NULL DEFAULT '',
     payee_name         TEXT NOT NULL DEFAULT '',
@@ -38,6 +39,7 @@ CREATE TABLE remittances (
         CHECK (state IN ('received', 'forwarded', 'held', 'sent')),
     hold_reason        TEXT NOT NULL DEFAULT '',
     forward_partner    TEXT NOT NULL DEFAULT '',
+    outbound_name      TEXT NOT NULL DEFAULT '',
     outbound_file_id   BIGINT REFERENCES outbound_files (id),
     created_at         TIMESTAMP NOT NULL,
     updated_at         TIMESTAMP NOT NULL
