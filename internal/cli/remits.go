@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/remittance"
 )
 
@@ -419,7 +423,157 @@ lists the payments of one claim (payment, reversal, correction, in order).`,
 			return nil
 		},
 	}
-	cmd.AddCommand(match)
+	release := &cobra.Command{
+		Use:   "release REMIT_ID",
+		Short: "Forward a held 835 (remits --state held) to the partner now enrolled for its payee, exactly once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageError("REMIT_ID %q: want the ID remits shows", args[0])
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cfg)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := syncERA(a, cfg, st); err != nil {
+				return err
+			}
+			sp, err := spool.New(filepath.Join(cfg.DataDir, "spool"))
+			if err != nil {
+				return err
+			}
+			partner, err := remittance.Release(a.ctx, st, remittance.ReleaseConfig{Config: remittanceConfig(cfg),
+				Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
+				Usage:    cfg.Usage,
+				Open:     func(p string) (io.ReadSeekCloser, error) { return sp.Open(p) },
+				Spool: func(ctx context.Context, b []byte) (string, string, int64, error) {
+					f, err := sp.PutBytes(ctx, "outbound", b)
+					return f.Path, f.SHA256, f.Size, err
+				}}, id)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return &ExitError{Code: 1, Err: fmt.Errorf("no remittance %d", id)}
+			case errors.Is(err, remittance.ErrNotHeld):
+				return &ExitError{Code: 1, Err: err}
+			case err != nil:
+				return err
+			}
+			if partner == "" {
+				r, err := st.GetRemittanceHeader(a.ctx, id)
+				if err != nil {
+					return err
+				}
+				return &ExitError{Code: 1, Err: fmt.Errorf("remittance %d still held: %s", id, r.HoldReason)}
+			}
+			_ = st.Audit(a.ctx, store.AuditEntry{Actor: "cli", Action: "remits.release", Entity: "remittance", EntityID: args[0], Detail: "to " + partner})
+			fmt.Fprintf(a.stdout, "remittance %d released: queued to %s\n", id, partner)
+			return nil
+		},
+	}
+	cmd.AddCommand(match, release)
+	return cmd
+}
+
+func (a *app) remitCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "remit",
+		Short: "Take in 835 remittances by hand",
+	}
+	var partner string
+	imp := &cobra.Command{
+		Use:   "import --partner TPA FILE...",
+		Short: "Process 835 files as received from a partner (the TPA): validated (999 back to it), matched to our claims, forwarded or held",
+		Long: `remit import records each FILE as received from --partner and processes it
+exactly as a polled file: validated (a 999 is queued to the partner), each
+claim payment matched to our claims and recorded, each accepted 835
+re-enveloped and queued to the partner enrolled for its payee (era enroll),
+or held when there is none (remits --state held). Queued files are
+delivered by the engine (run, cycle). A file already imported is reported
+and not processed again. Exit status as for process.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if partner == "" {
+				return usageError("--partner is required (the partner the 835s come from)")
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			if _, ok := cfg.Partner(partner); !ok && len(cfg.Partners) > 0 {
+				return usageError("partner %q is not configured", partner)
+			}
+			st, err := a.openStore(cfg)
+			if err != nil {
+				return err
+			}
+			if err := syncERA(a, cfg, st); err != nil {
+				st.Close()
+				return err
+			}
+			st.Close()
+			// The partners without their transports: nothing is polled or
+			// delivered here, but their sender IDs address the ERAs.
+			local := cfg
+			local.Partners = make([]config.Partner, len(cfg.Partners))
+			for i, p := range cfg.Partners {
+				p.Inbox, p.Outbox, p.Roster = "", "", ""
+				local.Partners[i] = p
+			}
+			rt, err := a.openRuntime(a.ctx, local, 0)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			status := 0
+			for _, name := range args {
+				f, err := openRegular(name)
+				if err != nil {
+					fmt.Fprintln(a.stderr, "clearinghouse:", err)
+					status = 2
+					continue
+				}
+				sf, err := rt.spool.Put(a.ctx, "inbound", f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+				abs, _ := filepath.Abs(name)
+				rec, created, err := rt.store.RecordInbound(a.ctx, store.InboundFile{PartnerID: partner, Name: filepath.Base(name),
+					RemotePath: abs, SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path})
+				if err != nil {
+					return err
+				}
+				if !created && rec.State != store.InboundReceived {
+					fmt.Fprintf(a.stdout, "%s: already imported as inbound file %d (%s); not processed again\n", name, rec.ID, rec.State)
+					continue
+				}
+				res, err := rt.engine.ProcessFile(a.ctx, rec.ID)
+				if err != nil {
+					return err
+				}
+				status = worseStatus(status, fileStatus(res))
+				o := res.Outcomes
+				fmt.Fprintf(a.stdout, "%s: inbound file %d %s; %d remittance(s): %d forwarded, %d held; %d claim payment(s): %d matched, %d unmatched\n",
+					name, res.InboundID, res.State, o[remittance.CountRemittances], o[remittance.CountForwarded], o[remittance.CountHeld],
+					o[remittance.CountClaims], o[remittance.CountMatched], o[remittance.CountUnmatched])
+				for _, out := range res.Outputs {
+					fmt.Fprintf(a.stdout, "  queued %s %s to %s\n", out.Kind, out.Name, out.Partner)
+				}
+			}
+			if status != 0 {
+				return exitCode(status)
+			}
+			return nil
+		},
+	}
+	imp.Flags().StringVar(&partner, "partner", "", "the partner (TPA) the files come from")
+	cmd.AddCommand(imp)
 	return cmd
 }
 

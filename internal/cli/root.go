@@ -120,6 +120,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.claimCmd(),
 		a.repriceCmd(),
 		a.remitsCmd(),
+		a.remitCmd(),
 		a.eraCmd(),
 		a.eopCmd(),
 	)

@@ -331,4 +331,3 @@ func countRows(t *testing.T, st *store.Store, table string) int {
 	}
 	return n
 }
-
