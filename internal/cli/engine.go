@@ -203,6 +203,12 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 	pcfg := pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryAfter, Logger: a.logger}
 	if fw != nil {
 		pcfg.Forwarder = fw
+		if dn, err := denier(cfg, st, rt.spool); err != nil {
+			rt.Close()
+			return nil, err
+		} else if dn != nil {
+			pcfg.Forwarder = &denyingForwarder{next: fw, denier: dn}
+		}
 	}
 	rt.engine, err = pipeline.New(st, rt.spool, proc, partners, pcfg)
 	if err != nil {

@@ -15,10 +15,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clearinghouse/clearinghouse/edi/remit"
 	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
+	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/remittance"
 )
 
@@ -706,4 +708,69 @@ func eopClaims(a *app, st *store.Store, arg string) ([]store.RemitClaim, map[int
 		return nil, nil, &ExitError{Code: 1, Err: fmt.Errorf("remittance %d has no claim payments", id)}
 	}
 	return r.Claims, controls, nil
+}
+
+// denier builds the writer of denial 835s, or nil when no route has
+// deny_remit.
+func denier(cfg config.Config, st *store.Store, sp *spool.Spool) (*remittance.Denier, error) {
+	any := false
+	for _, r := range cfg.Routes {
+		any = any || r.DenyRemit
+	}
+	if !any {
+		return nil, nil
+	}
+	id := cfg.Identity
+	return remittance.NewDenier(st, sp, remittance.DenyConfig{
+		Config:   remittanceConfig(cfg),
+		Identity: pipeline.Identity{Qualifier: id.Qualifier, ID: id.ID, Name: id.Name},
+		Usage:    cfg.Usage,
+		Payer: remit.Payer{Name: id.Name, IDQualifier: "XV", ID: id.ID,
+			Address:  remit.Address{Line1: id.Address.Line1, City: id.Address.City, State: id.Address.State, PostalCode: id.Address.PostalCode},
+			Contacts: []remit.Contact{{Function: "BL", Numbers: []remit.Communication{{Qualifier: "TE", Number: id.Phone}}}}},
+		TaxID:  id.TaxID,
+		Denies: func(payerID, claimType string) bool { return routeDeniesRemit(cfg.Routes, payerID, claimType) },
+	})
+}
+
+// routeDeniesRemit reports whether the route of a payer ID and claim type
+// has deny_remit: the route for that claim type, else (a claim whose type
+// the payer's routes do not take) any route of the payer ID. A payer ID
+// no route names has none.
+func routeDeniesRemit(routes []config.Route, payerID, claimType string) bool {
+	found, deny := false, false
+	for _, r := range routes {
+		if r.PayerID != payerID {
+			continue
+		}
+		if r.ClaimType == "" || r.ClaimType == claimType {
+			return r.DenyRemit
+		}
+		found, deny = true, deny || r.DenyRemit
+	}
+	return found && deny
+}
+
+// denyingForwarder runs the forwarder, then writes the denial 835s of the
+// claims denied up to then (routing rejects claims without a route), once
+// per cycle. The denial files are listed with the forwarded ones.
+type denyingForwarder struct {
+	next   pipeline.Forwarder
+	denier *remittance.Denier
+}
+
+func (f *denyingForwarder) RunOnce(ctx context.Context) (forward.Result, error) {
+	res, err := f.next.RunOnce(ctx)
+	if err != nil {
+		return res, err
+	}
+	dr, err := f.denier.RunOnce(ctx)
+	for _, o := range dr.Files {
+		res.Files = append(res.Files, forward.File{Partner: o.PartnerID, Name: o.Name, ID: o.ID, ClaimType: "835",
+			Version: remit.Version, Claims: o.Claims, Created: true})
+	}
+	if err != nil {
+		return res, fmt.Errorf("denial 835s: %w", err)
+	}
+	return res, nil
 }

@@ -85,6 +85,20 @@ type Identity struct {
 	ID string `yaml:"id"`
 	// Name is used in NM1 loops (default "CLEARINGHOUSE").
 	Name string `yaml:"name"`
+	// TaxID (9 digits; TRN03 is "1" + it), Address and Phone identify us
+	// as the payer of record of the denial 835s we write (routes with
+	// deny_remit; required then).
+	TaxID   string  `yaml:"tax_id"`
+	Address Address `yaml:"address"`
+	Phone   string  `yaml:"phone"`
+}
+
+// Address is a postal address (N3/N4).
+type Address struct {
+	Line1      string `yaml:"line1"`
+	City       string `yaml:"city"`
+	State      string `yaml:"state"`
+	PostalCode string `yaml:"postal_code"`
 }
 
 // Leniency turns individual envelope errors into warnings (see
@@ -372,6 +386,13 @@ func (c Config) Validate() error {
 		}
 		if len(r.TPAPartners) > 0 && c.Eligibility == "off" {
 			return fmt.Errorf("config: routes[%d] routes by member TPA (tpa_partners), which needs eligibility auto or on", i)
+		}
+		if r.DenyRemit {
+			id := c.Identity
+			if v := strings.Replace(id.TaxID, "-", "", 1); len(v) != 9 || strings.Trim(v, "0123456789") != "" ||
+				id.Address.Line1 == "" || id.Address.City == "" || id.Phone == "" {
+				return fmt.Errorf("config: routes[%d] has deny_remit: identity needs tax_id (9 digits), address (line1, city) and phone, the payer of record of denial 835s", i)
+			}
 		}
 		targets := []string{r.Partner, r.CorrectedPartner}
 		for _, p := range r.TPAPartners {

@@ -53,6 +53,7 @@ func TestValidate(t *testing.T) {
 		"route without partner":         "partners: [{id: a}]\nroutes: [{payer_id: '1'}]\n",
 		"route to unknown tpa partner":  "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, tpa_partners: {WEST: b}}]\n",
 		"tpa route without eligibility": "eligibility: 'off'\npartners: [{id: a}]\nroutes: [{payer_id: '1', tpa_partners: {WEST: a}}]\n",
+		"deny_remit without identity":   "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, deny_remit: true}]\n",
 		"short era npi":                 "partners: [{id: a, era: {npis: ['123']}}]\n",
 		"bad era tin":                   "partners: [{id: a, era: {tins: ['99-00000A1']}}]\n",
 		"npi enrolled twice":            "partners: [{id: a, era: {npis: ['1234567893']}}, {id: b, era: {npis: ['1234567893']}}]\n",
@@ -90,7 +91,8 @@ routes:
 func TestERAAndDenyRemit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.yaml")
 	body := "partners: [{id: acme, era: {npis: ['1234567893'], tins: ['99-0000001']}}, {id: tpa}]\n" +
-		"routes: [{payer_id: '1', partner: tpa, deny_remit: true}, {payer_id: '2', partner: tpa}]\n"
+		"routes: [{payer_id: '1', partner: tpa, deny_remit: true}, {payer_id: '2', partner: tpa}]\n" +
+		"identity: {id: CH, tax_id: '99-1234567', phone: '6085550100', address: {line1: '1 MAIN ST', city: MADISON, state: WI, postal_code: '53703'}}\n"
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -1145,3 +1145,55 @@ func (q *Queries) ERAPartner(ctx context.Context, npi, tin string) (*ERAEnrollme
 	}
 	return nil, fmt.Errorf("store: era partner: %w", ErrNotFound)
 }
+
+// DenialCandidates returns, oldest first, at most limit settled claims
+// (linked to their transaction set) after afterID that the intake rules or
+// routing denied (state duplicate or rejected) with one of notes, and that
+// no denial remittance carries yet (see MarkDenialRemitted).
+func (q *Queries) DenialCandidates(ctx context.Context, notes []string, afterID int64, limit int) ([]Claim, error) {
+	if len(notes) == 0 {
+		return nil, nil
+	}
+	like := make([]string, len(notes))
+	args := []any{afterID}
+	for i, n := range notes {
+		like[i] = `notes LIKE ?`
+		args = append(args, "%"+n+"%")
+	}
+	args = append(args, limit)
+	var cs []Claim
+	if err := q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+		WHERE state IN ('duplicate', 'rejected') AND denial_remittance_id IS NULL AND transaction_id IS NOT NULL
+		AND id > ? AND (`+strings.Join(like, " OR ")+`) ORDER BY id LIMIT ?`, args...); err != nil {
+		return nil, fmt.Errorf("store: denial candidates: %w", err)
+	}
+	for i := range cs {
+		cs[i].normalize()
+	}
+	return cs, nil
+}
+
+// MarkDenialRemitted records that the denial remittance remittanceID
+// carries the claims. A claim already carried by one is ErrConflict and
+// nothing changes (in the caller's transaction, which must roll back).
+func (q *Queries) MarkDenialRemitted(ctx context.Context, remittanceID int64, claimIDs []int64) error {
+	err := q.atomic(ctx, func(q *Queries) error {
+		for start := 0; start < len(claimIDs); start += batchRows {
+			chunk := claimIDs[start:min(start+batchRows, len(claimIDs))]
+			in, args := inArgs(chunk)
+			n, err := q.exec(ctx, `UPDATE claims SET denial_remittance_id = ? WHERE denial_remittance_id IS NULL AND id IN (`+in+`)`,
+				append([]any{remittanceID}, args...)...)
+			if err != nil {
+				return err
+			}
+			if int(n) != len(chunk) {
+				return fmt.Errorf("%d of %d claims carried by another denial remittance: %w", len(chunk)-int(n), len(chunk), ErrConflict)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: mark denial remitted: %w", err)
+	}
+	return nil
+}
