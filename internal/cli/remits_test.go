@@ -206,3 +206,141 @@ func TestERACommands(t *testing.T) {
 		t.Fatalf("list --json:\n%s", out)
 	}
 }
+
+// TestRemitImportAndRelease: gen --type 835 pays the claims forwarded to
+// a TPA; remit import takes the file in as from the TPA (matched, held
+// without enrollment, 999 queued); after era enroll, remits release
+// forwards it exactly once; importing the same file again does nothing.
+func TestRemitImportAndRelease(t *testing.T) {
+	dir := processInto(t, demo+"acme-837p-20261120-01.x12")
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "clearinghouse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().ExecContext(ctx, `UPDATE claims SET state = 'forwarded', route_partner = 'tpa' WHERE state = 'accepted'`); err != nil {
+		t.Fatal(err)
+	}
+	var npi string
+	if err := st.DB().GetContext(ctx, &npi, `SELECT MIN(billing_npi) FROM claims WHERE state = 'forwarded'`); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	f835 := filepath.Join(t.TempDir(), "tpa.835")
+	if code, _, errOut := run(t, "--data-dir", dir, "gen", "--type", "835", "--for-claims", "--partner", "tpa", "--deny-every", "3", "--out", f835); code != 0 {
+		t.Fatalf("gen 835: exit %d %s", code, errOut)
+	}
+	if code, out, _ := run(t, "validate", f835); code != 0 {
+		t.Fatalf("generated 835 does not validate:\n%s", out)
+	}
+	code, out, errOut := run(t, "--data-dir", dir, "remit", "import", "--partner", "tpa", f835)
+	if code != 0 || !strings.Contains(out, "0 forwarded") || !strings.Contains(out, "0 unmatched") || !strings.Contains(out, "queued 999") {
+		t.Fatalf("remit import: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = run(t, "--data-dir", dir, "remits", "--state", "held", "--json")
+	var held struct {
+		Remittances []struct {
+			ID       int64  `json:"id"`
+			PayeeNPI string `json:"payee_npi"`
+			Reason   string `json:"hold_reason"`
+		} `json:"remittances"`
+	}
+	if err := json.Unmarshal([]byte(out), &held); err != nil || code != 0 || len(held.Remittances) == 0 {
+		t.Fatalf("held: %v\n%s", err, out)
+	}
+	var id string
+	for _, r := range held.Remittances {
+		if r.PayeeNPI == npi {
+			id = strconv.FormatInt(r.ID, 10)
+		}
+	}
+	if id == "" {
+		t.Fatalf("no held remittance for NPI %s: %s", npi, out)
+	}
+	if code, _, errOut := run(t, "--data-dir", dir, "remits", "release", id); code != 1 || !strings.Contains(errOut, "still held: no ERA enrollment") {
+		t.Fatalf("release without enrollment: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "--data-dir", dir, "era", "enroll", "acme", "--npi", npi); code != 2 || !strings.Contains(errOut, "not configured") {
+		t.Fatalf("enroll an unconfigured partner: exit %d %s", code, errOut)
+	}
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(cfg, []byte("partners: [{id: acme, sender_ids: [ACMEMED]}, {id: tpa}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run(t, "--config", cfg, "--data-dir", dir, "era", "enroll", "acme", "--npi", npi); code != 0 {
+		t.Fatalf("enroll: exit %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "--config", cfg, "--data-dir", dir, "remits", "release", id); code != 0 || !strings.Contains(out, "queued to acme") {
+		t.Fatalf("release: exit %d %s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "--config", cfg, "--data-dir", dir, "remits", "release", id); code != 1 || !strings.Contains(errOut, "not held") {
+		t.Fatalf("second release: exit %d %s", code, errOut)
+	}
+	if code, out, _ := run(t, "--data-dir", dir, "remit", "import", "--partner", "tpa", f835); code != 0 || !strings.Contains(out, "already imported") {
+		t.Fatalf("second import: exit %d %s", code, out)
+	}
+	if code, _, _ := run(t, "--data-dir", dir, "remit", "import", f835); code != 2 {
+		t.Fatal("import without --partner")
+	}
+	// The released ERA is addressed to acme's sender ID.
+	st, err = store.Open(ctx, "sqlite:"+filepath.Join(dir, "clearinghouse.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	obs, err := st.ListOutbound(ctx, store.OutboundFilter{PartnerID: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, o := range obs {
+		if o.Kind == store.Kind835 {
+			b, _ := os.ReadFile(o.SpoolPath)
+			found = bytes.Contains(b, []byte("*ZZ*ACMEMED        *"))
+		}
+	}
+	if !found {
+		t.Fatal("no ERA queued to acme addressed to ACMEMED")
+	}
+}
+
+// TestDenialRemitsFromProcess: with a deny_remit route, processing the
+// same claims twice (exact duplicates) queues a denial 835 to the
+// submitter; it validates clean.
+func TestDenialRemitsFromProcess(t *testing.T) {
+	d := t.TempDir()
+	cfg := filepath.Join(d, "c.yaml")
+	body := "identity: {id: CLEARINGHOUSE, name: CLEARINGHOUSE, tax_id: '99-1234567', phone: '6085550100', address: {line1: '1 EXAMPLE WAY', city: MADISON, state: WI, postal_code: '53703'}}\n" +
+		"partners: [{id: acme}, {id: relayhealth}, {id: optum}]\n" +
+		"repricing: {source: none}\n" +
+		"routes: [{payer_id: '2712', partner: relayhealth, deny_remit: true}, {payer_id: '1935', partner: relayhealth, deny_remit: true}, {payer_id: '88461', partner: optum, deny_remit: true}]\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(demo + "acme-837p-20261120-01.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := bytes.Replace(src, []byte("*000000101*"), []byte("*000000901*"), 1)
+	again = bytes.Replace(again, []byte("IEA*1*000000101"), []byte("IEA*1*000000901"), 1)
+	second := filepath.Join(d, "again.x12")
+	if err := os.WriteFile(second, again, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(d, "out")
+	base := []string{"--config", cfg, "--data-dir", filepath.Join(d, "var"), "process", "--partner", "acme", "--out", out}
+	run(t, append(base, demo+"acme-837p-20261120-01.x12")...)
+	code, stdout, errOut := run(t, append(base, second)...)
+	if code != 1 || !strings.Contains(stdout, "835 835-DENY-") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, errOut)
+	}
+	denials, _ := filepath.Glob(filepath.Join(out, "acme", "835-DENY-*.x12"))
+	if len(denials) == 0 {
+		t.Fatalf("no denial 835 delivered to acme\n%s", stdout)
+	}
+	for _, f := range denials {
+		if code, vout, _ := run(t, "validate", f); code != 0 {
+			t.Fatalf("%s does not validate:\n%s", f, vout)
+		}
+	}
+}
