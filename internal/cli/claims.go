@@ -211,11 +211,33 @@ type claimJSON struct {
 	ServiceTo     string   `json:"service_to,omitempty"`
 	InboundFileID int64    `json:"inbound_file_id"`
 	ReceivedAt    string   `json:"received_at"`
-	// Payment is the claim's payment status from remittances ("" none);
-	// PaidCents and PatientRespCents those of the payment in effect.
-	Payment          string `json:"payment_status"`
-	PaidCents        *int64 `json:"paid_cents"`
-	PatientRespCents *int64 `json:"patient_responsibility_cents"`
+	// Payment is the claim's payment from remittances (null: none yet).
+	Payment *claimPaymentJSON `json:"payment"`
+}
+
+// claimPaymentJSON is the payment a claim stands at.
+type claimPaymentJSON struct {
+	Status           string `json:"status"`
+	PaidCents        int64  `json:"paid_cents"`
+	PatientRespCents int64  `json:"patient_responsibility_cents"`
+}
+
+// withPayments sets the payment of each claim that has one.
+func withPayments(a *app, st *store.Store, cs []store.Claim, out []claimJSON) error {
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		ids[i] = cs[i].ID
+	}
+	pays, err := st.ClaimPaymentsOf(a.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		if p, ok := pays[cs[i].ID]; ok {
+			out[i].Payment = &claimPaymentJSON{Status: string(p.Status), PaidCents: p.PaidCents, PatientRespCents: p.PatientRespCents}
+		}
+	}
+	return nil
 }
 
 func toClaimJSON(c store.Claim, replaces string) claimJSON {
@@ -225,7 +247,6 @@ func toClaimJSON(c store.Claim, replaces string) claimJSON {
 		RefF8: c.RefF8, Partner: c.PartnerID, PayerID: c.PayerID, BilledCents: c.BilledCents, AllowedCents: c.AllowedCents,
 		ServiceFrom: c.ServiceFrom, ServiceTo: c.ServiceTo, InboundFileID: c.InboundFileID,
 		ReceivedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z"),
-		Payment:    string(c.PaymentStatus), PaidCents: c.PaidCents, PatientRespCents: c.PatientRespCents,
 	}
 }
 
@@ -317,6 +338,9 @@ command with --after N for the next page.`,
 				for _, c := range claims {
 					page.Claims = append(page.Claims, toClaimJSON(c, ""))
 				}
+				if err := withPayments(a, st, claims, page.Claims); err != nil {
+					return err
+				}
 				return json.NewEncoder(a.stdout).Encode(page)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
@@ -377,9 +401,19 @@ func (a *app) claimCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			payment, err := st.GetClaimPayment(a.ctx, c.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				payment, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": history[indexOf(history, c.ControlNumber)], "history": history,
-					"payments": pays})
+				cj := history[indexOf(history, c.ControlNumber)]
+				if payment != nil {
+					cj.Payment = &claimPaymentJSON{Status: string(payment.Status), PaidCents: payment.PaidCents, PatientRespCents: payment.PatientRespCents}
+				}
+				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": cj, "history": history, "payments": pays})
 			}
 			fmt.Fprintf(a.stdout, "claim %s (CLM01 %s, %s, frequency %s): %s\n", c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency, c.State)
 			if c.Reasons != "" {
@@ -398,7 +432,7 @@ func (a *app) claimCmd() *cobra.Command {
 				fmt.Fprintf(a.stdout, "  %s  %s  frequency %s  %-9s%s\n", h.ReceivedAt, h.ControlNumber, h.Frequency, h.State, arrow)
 			}
 			if len(pays) > 0 {
-				fmt.Fprintf(a.stdout, "payment: %s\n", paymentText(c))
+				fmt.Fprintf(a.stdout, "payment: %s\n", paymentText(payment))
 				fmt.Fprintln(a.stdout, "payments:")
 				for _, p := range pays {
 					fmt.Fprintf(a.stdout, "  %s  remit %d  CLP02 %-2s %-8s charge %s  paid %s  patient %s  payer claim %s  trace %s  %s\n",

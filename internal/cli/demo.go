@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -297,11 +298,14 @@ func (a *app) demoRemittances(ctx context.Context, rt *runtime, addr string, aut
 	printCycle(w, res)
 	var paid, partial, denied int
 	for _, c := range claims {
-		got, err := st.GetClaim(ctx, c.ID)
+		got, err := st.GetClaimPayment(ctx, c.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
-		switch got.PaymentStatus {
+		switch got.Status {
 		case store.PaymentPaid:
 			paid++
 		case store.PaymentPartial:

@@ -154,8 +154,16 @@ func (a *app) gen835(out, tpa string, denyEvery int, coinsurance int64, pretty b
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, len(page))
+		for i := range page {
+			ids[i] = page[i].ID
+		}
+		paid, err := st.ClaimPaymentsOf(a.ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, c := range page {
-			if c.RoutePartner == tpa && c.PaymentStatus == store.PaymentNone {
+			if _, ok := paid[c.ID]; c.RoutePartner == tpa && !ok {
 				claims = append(claims, c)
 			}
 		}

@@ -417,11 +417,11 @@ lists the payments of one claim (payment, reversal, correction, in order).`,
 			}
 			_ = st.Audit(a.ctx, store.AuditEntry{Actor: "cli", Action: "remits.match", Entity: "claim", EntityID: c.ControlNumber,
 				Detail: fmt.Sprintf("remit_claim=%d", id)})
-			c, err = st.GetClaim(a.ctx, c.ID)
+			p, err := st.GetClaimPayment(a.ctx, c.ID)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "claim payment %d matched to claim %s: payment %s\n", id, c.ControlNumber, paymentText(c))
+			fmt.Fprintf(a.stdout, "claim payment %d matched to claim %s: payment %s\n", id, c.ControlNumber, paymentText(p))
 			return nil
 		},
 	}
@@ -580,16 +580,13 @@ and not processed again. Exit status as for process.`,
 }
 
 // paymentText is a claim's payment in one phrase.
-func paymentText(c *store.Claim) string {
-	if c.PaymentStatus == store.PaymentNone {
+func paymentText(p *store.ClaimPayment) string {
+	if p == nil {
 		return "none"
 	}
-	s := string(c.PaymentStatus)
-	if c.PaidCents != nil {
-		s += ", paid " + money(*c.PaidCents)
-	}
-	if c.PatientRespCents != nil && *c.PatientRespCents != 0 {
-		s += ", patient " + money(*c.PatientRespCents)
+	s := string(p.Status) + ", paid " + money(p.PaidCents)
+	if p.PatientRespCents != 0 {
+		s += ", patient " + money(p.PatientRespCents)
 	}
 	return s
 }

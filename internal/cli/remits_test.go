@@ -111,12 +111,14 @@ func TestRemitsCommands(t *testing.T) {
 	code, out, _ = run(t, "--data-dir", dir, "claim", "--json", paid)
 	var cj struct {
 		Claim struct {
-			Payment string `json:"payment_status"`
-			Paid    *int64 `json:"paid_cents"`
+			Payment *struct {
+				Status string `json:"status"`
+				Paid   int64  `json:"paid_cents"`
+			} `json:"payment"`
 		} `json:"claim"`
 		Payments []json.RawMessage `json:"payments"`
 	}
-	if err := json.Unmarshal([]byte(out), &cj); err != nil || cj.Claim.Payment != "paid" || cj.Claim.Paid == nil || len(cj.Payments) != 1 {
+	if err := json.Unmarshal([]byte(out), &cj); err != nil || cj.Claim.Payment == nil || cj.Claim.Payment.Status != "paid" || cj.Claim.Payment.Paid == 0 || len(cj.Payments) != 1 {
 		t.Fatalf("claim --json: %v\n%s", err, out)
 	}
 	for state, want := range map[string]string{"paid": paid, "denied": denied} {

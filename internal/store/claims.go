@@ -108,13 +108,6 @@ type Claim struct {
 	// (the row eligibility matched; "" when not checked). Routes by member
 	// (forward.Route.TPAPartners) decide by it.
 	MemberTPA string `db:"member_tpa"`
-	// PaymentStatus is where the claim stands with its payer, from the
-	// remittances matched to it (PaymentNone until one is); PaidCents and
-	// PatientRespCents are CLP04 and CLP05 of the payment in effect (nil
-	// without one). See RefreshClaimPayments.
-	PaymentStatus    PaymentStatus `db:"payment_status"`
-	PaidCents        *int64        `db:"paid_cents"`
-	PatientRespCents *int64        `db:"patient_resp_cents"`
 	// RawOffset and RawLength give the byte span of the claim in the
 	// spooled inbound file.
 	RawOffset int64 `db:"raw_offset"`
@@ -157,7 +150,7 @@ const claimCols = `id, transaction_id, inbound_file_id, partner_id, control_numb
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
 	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-	notes, related_control, route_partner, pricing_method, member_tpa, payment_status, paid_cents, patient_resp_cents`
+	notes, related_control, route_partner, pricing_method, member_tpa`
 
 const lineCols = `id, claim_id, line_no, code, modifiers, units, unit_type, charge_cents, allowed_cents,
 	service_from, service_to, revenue_code`
@@ -167,7 +160,7 @@ type ClaimFilter struct {
 	// State keeps claims in this state.
 	State ClaimState
 	// PaymentStatus keeps claims whose payment stands at this status
-	// (paid, partial, denied, reversed).
+	// (paid, partial, denied, reversed; see ClaimPayment).
 	PaymentStatus PaymentStatus
 	// Suspect keeps only claims in state suspect (the review queue).
 	Suspect bool
@@ -417,7 +410,7 @@ func (q *Queries) ListClaims(ctx context.Context, f ClaimFilter) ([]Claim, error
 		args = append(args, f.State)
 	}
 	if f.PaymentStatus != "" {
-		query += ` AND payment_status = ?`
+		query += ` AND id IN (SELECT claim_id FROM claim_payments WHERE status = ?)`
 		args = append(args, f.PaymentStatus)
 	}
 	if f.Suspect {

@@ -16,7 +16,7 @@ var schemaTables = []string{
 	"fee_schedules", "groups", "inbound_files", "interchanges", "members", "outbound_files", "partners",
 	"roster_imports", "transactions",
 	// 010_remittances
-	"era_enrollments", "remit_claims", "remit_lines", "remittances",
+	"claim_payments", "era_enrollments", "remit_claims", "remit_lines", "remittances",
 }
 
 func init() { sort.Strings(schemaTables) }

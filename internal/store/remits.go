@@ -15,7 +15,7 @@ import (
 
 // Remittances (835): the sets received from TPAs and the ones we emit,
 // their claim payments (one RemitClaim per CLP) and service lines, and the
-// payment each matched claim stands at (Claim.PaymentStatus), which is
+// payment each matched claim stands at (ClaimPayment), which is
 // derived from the claim's remit claims in the order they were recorded
 // (see RefreshClaimPayments) and never changes Claim.State: a paid claim
 // can still be replaced or voided like any forwarded claim.
@@ -51,7 +51,7 @@ const (
 // remittances matched to it.
 type PaymentStatus string
 
-// Payment statuses (Claim.PaymentStatus) and remit claim outcomes
+// Payment statuses (ClaimPayment.Status) and remit claim outcomes
 // (RemitClaim.Outcome, which may also be PaymentReversal).
 const (
 	// PaymentNone: no remittance matched the claim yet.
@@ -575,32 +575,83 @@ func (q *Queries) RefreshClaimPayments(ctx context.Context, claimIDs []int64) er
 	})
 }
 
-// setClaimPayments writes the payment columns of the claims in ids (pay
-// has an entry for the ones that have a payment).
+// setClaimPayments writes the payments of the claims in ids: pay has an
+// entry for the ones that have a payment; the others have none.
 func (q *Queries) setClaimPayments(ctx context.Context, ids []int64, pay map[int64]claimPayment) error {
 	now := q.now()
-	if q.dialect != DialectPostgres {
-		for _, id := range ids {
-			p := pay[id]
-			if _, err := q.exec(ctx, `UPDATE claims SET payment_status = ?, paid_cents = ?, patient_resp_cents = ?,
-					remit_claim_id = ?, updated_at = ? WHERE id = ?`,
-				p.status, p.paid, p.resp, p.remitClaim, now, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	var vals []string
-	args := []any{now}
+	var args []any
+	var none []int64
 	for _, id := range ids {
-		p := pay[id]
-		vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))")
-		args = append(args, id, string(p.status), p.paid, p.resp, p.remitClaim)
+		p, ok := pay[id]
+		if !ok {
+			none = append(none, id)
+			continue
+		}
+		vals = append(vals, "(?, ?, ?, ?, ?, ?)")
+		args = append(args, id, string(p.status), *p.paid, *p.resp, *p.remitClaim, now)
 	}
-	_, err := q.exec(ctx, `UPDATE claims SET updated_at = ?, payment_status = v.column2, paid_cents = v.column3,
-			patient_resp_cents = v.column4, remit_claim_id = v.column5
-		FROM (VALUES `+strings.Join(vals, ", ")+`) AS v WHERE claims.id = v.column1`, args...)
-	return err
+	if len(vals) > 0 {
+		if _, err := q.exec(ctx, `INSERT INTO claim_payments (claim_id, status, paid_cents, patient_resp_cents, remit_claim_id, updated_at)
+			VALUES `+strings.Join(vals, ", ")+`
+			ON CONFLICT (claim_id) DO UPDATE SET status = excluded.status, paid_cents = excluded.paid_cents,
+				patient_resp_cents = excluded.patient_resp_cents, remit_claim_id = excluded.remit_claim_id,
+				updated_at = excluded.updated_at`, args...); err != nil {
+			return err
+		}
+	}
+	if len(none) > 0 {
+		in, args := inArgs(none)
+		if _, err := q.exec(ctx, `DELETE FROM claim_payments WHERE claim_id IN (`+in+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClaimPayment is the payment a claim stands at (see
+// RefreshClaimPayments).
+type ClaimPayment struct {
+	ClaimID int64         `db:"claim_id"`
+	Status  PaymentStatus `db:"status"`
+	// PaidCents and PatientRespCents are CLP04 and CLP05 of the payment in
+	// effect (0 when reversed).
+	PaidCents        int64 `db:"paid_cents"`
+	PatientRespCents int64 `db:"patient_resp_cents"`
+	// RemitClaimID is the remit claim that set it.
+	RemitClaimID int64     `db:"remit_claim_id"`
+	UpdatedAt    time.Time `db:"updated_at"`
+}
+
+// GetClaimPayment returns the payment of a claim, or ErrNotFound when no
+// remittance paid, denied or reversed it.
+func (q *Queries) GetClaimPayment(ctx context.Context, claimID int64) (*ClaimPayment, error) {
+	var p ClaimPayment
+	if err := q.get(ctx, &p, `SELECT claim_id, status, paid_cents, patient_resp_cents, remit_claim_id, updated_at
+		FROM claim_payments WHERE claim_id = ?`, claimID); err != nil {
+		return nil, fmt.Errorf("store: payment of claim %d: %w", claimID, err)
+	}
+	p.UpdatedAt = utc(p.UpdatedAt)
+	return &p, nil
+}
+
+// ClaimPaymentsOf returns the payments of the claims that have one, by
+// claim ID.
+func (q *Queries) ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[int64]ClaimPayment, error) {
+	out := make(map[int64]ClaimPayment, len(claimIDs))
+	for start := 0; start < len(claimIDs); start += batchRows {
+		in, args := inArgs(claimIDs[start:min(start+batchRows, len(claimIDs))])
+		var ps []ClaimPayment
+		if err := q.selectAll(ctx, &ps, `SELECT claim_id, status, paid_cents, patient_resp_cents, remit_claim_id, updated_at
+			FROM claim_payments WHERE claim_id IN (`+in+`)`, args...); err != nil {
+			return nil, fmt.Errorf("store: claim payments: %w", err)
+		}
+		for _, p := range ps {
+			p.UpdatedAt = utc(p.UpdatedAt)
+			out[p.ClaimID] = p
+		}
+	}
+	return out, nil
 }
 
 func compactIDs(ids []int64) []int64 {

@@ -84,13 +84,17 @@ func TestRemittances(t *testing.T) {
 			}
 			checkPayment := func(c *store.Claim, status store.PaymentStatus, paid int64) {
 				t.Helper()
+				p, err := s.GetClaimPayment(ctx, c.ID)
+				if status == store.PaymentNone {
+					if !errors.Is(err, store.ErrNotFound) {
+						t.Fatalf("claim %s: payment %+v, %v; want none", c.ControlNumber, p, err)
+					}
+				} else if err != nil || p.Status != status || p.PaidCents != paid {
+					t.Fatalf("claim %s: payment %+v, %v; want %q %d", c.ControlNumber, p, err, status, paid)
+				}
 				g, err := s.GetClaim(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
-				}
-				if g.PaymentStatus != status || (status != store.PaymentNone && (g.PaidCents == nil || *g.PaidCents != paid)) ||
-					(status == store.PaymentNone && g.PaidCents != nil) {
-					t.Fatalf("claim %s: payment %q %v, want %q %d", c.ControlNumber, g.PaymentStatus, g.PaidCents, status, paid)
 				}
 				if g.State != store.ClaimForwarded {
 					t.Fatalf("claim %s: state changed to %s", c.ControlNumber, g.State)
@@ -353,9 +357,10 @@ func TestMatchCandidates(t *testing.T) {
 				got.Claims[9].Adjustments.Total("CO") != 152550-10000 || got.Claims[10].Outcome != store.PaymentDenied {
 				t.Fatalf("bulk remittance %+v, %v", got, err)
 			}
-			c9, err := s.GetClaimByControl(ctx, controls[9])
-			if err != nil || c9.PaymentStatus != store.PaymentPaid || *c9.PaidCents != 10000 {
-				t.Fatalf("claim 9 payment %+v, %v", c9, err)
+			pays, err := s.ClaimPaymentsOf(ctx, []int64{byControl[controls[9]].ID, byControl[controls[899]].ID})
+			if err != nil || len(pays) != 1 || pays[byControl[controls[9]].ID].Status != store.PaymentPaid ||
+				pays[byControl[controls[9]].ID].PaidCents != 10000 {
+				t.Fatalf("claim payments %+v, %v", pays, err)
 			}
 		})
 	}

@@ -196,7 +196,7 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatalf("%d claims denied, want %d", len(denied), len(claims)/4)
 			}
 			for i, c := range claims {
-				got, err := e.st.GetClaim(ctx, c.ID)
+				got, err := e.st.GetClaimPayment(ctx, c.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -204,8 +204,8 @@ func TestEndToEnd(t *testing.T) {
 				if denied[c.ControlNumber] {
 					want = store.PaymentDenied
 				}
-				if got.PaymentStatus != want {
-					t.Fatalf("claim %d %s: payment %q, want %q", i, c.ControlNumber, got.PaymentStatus, want)
+				if got.Status != want {
+					t.Fatalf("claim %d %s: payment %q, want %q", i, c.ControlNumber, got.Status, want)
 				}
 			}
 			un, err := e.st.ListRemitClaims(ctx, store.RemitClaimFilter{Unmatched: true})
@@ -251,7 +251,10 @@ func TestEndToEnd(t *testing.T) {
 
 			// A reversal and a correction of the first claim in a later 835.
 			first := claims[0]
-			orig, _ := e.st.GetClaim(ctx, first.ID)
+			orig, err := e.st.GetClaimPayment(ctx, first.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			rev := payClaim(first, PayOptions{CoinsurancePercent: 10}, false)
 			negate(rev)
 			rev.Status = "22"
@@ -271,12 +274,12 @@ func TestEndToEnd(t *testing.T) {
 			if res.State != store.InboundProcessed || res.Outcomes[CountMatched] != 2 {
 				t.Fatalf("adjustment 835: %s %v %v %+v", res.State, res.Outcomes, res.Rejections, res.Interchanges)
 			}
-			after, _ := e.st.GetClaim(ctx, first.ID)
-			if after.PaymentStatus != store.PaymentPaid || *after.PaidCents >= *orig.PaidCents || *after.PatientRespCents <= *orig.PatientRespCents {
-				t.Fatalf("after correction: %s paid %d (was %d) patient %d", after.PaymentStatus, *after.PaidCents, *orig.PaidCents, *after.PatientRespCents)
+			after, err := e.st.GetClaimPayment(ctx, first.ID)
+			if err != nil || after.Status != store.PaymentPaid || after.PaidCents >= orig.PaidCents || after.PatientRespCents <= orig.PatientRespCents {
+				t.Fatalf("after correction: %+v (was %+v), %v", after, orig, err)
 			}
 			hist, err := e.st.ListRemitClaims(ctx, store.RemitClaimFilter{ClaimID: first.ID})
-			if err != nil || len(hist) != 3 || hist[1].Outcome != store.PaymentReversal || hist[1].PaidCents != -*orig.PaidCents {
+			if err != nil || len(hist) != 3 || hist[1].Outcome != store.PaymentReversal || hist[1].PaidCents != -orig.PaidCents {
 				t.Fatalf("history %+v, %v", hist, err)
 			}
 
@@ -295,7 +298,7 @@ func TestEndToEnd(t *testing.T) {
 			if a := e.outbound(res, store.Kind999, "tpa"); !bytes.Contains(a, []byte("IK5*R")) {
 				t.Fatalf("999 of the rejected 835:\n%s", a)
 			}
-			if after2, _ := e.st.GetClaim(ctx, first.ID); *after2.PaidCents != *after.PaidCents {
+			if after2, _ := e.st.GetClaimPayment(ctx, first.ID); after2.PaidCents != after.PaidCents {
 				t.Fatal("a rejected 835 changed a payment")
 			}
 		})

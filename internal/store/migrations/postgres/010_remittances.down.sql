@@ -1,11 +1,7 @@
 DROP TABLE era_enrollments;
 DROP INDEX claims_clm01_idx;
-DROP INDEX claims_payment_status_idx;
 ALTER TABLE claims DROP COLUMN denial_remittance_id;
-ALTER TABLE claims DROP COLUMN remit_claim_id;
-ALTER TABLE claims DROP COLUMN patient_resp_cents;
-ALTER TABLE claims DROP COLUMN paid_cents;
-ALTER TABLE claims DROP COLUMN payment_status;
+DROP TABLE claim_payments;
 DROP TABLE remit_lines;
 DROP TABLE remit_claims;
 DROP TABLE remittances;

@@ -111,18 +111,23 @@ CREATE TABLE remit_lines (
 );
 
 -- The payment a claim stands at, derived from its remit_claims in order
--- (RefreshClaimPayments): payment_status '' (none yet), paid, partial,
--- denied or reversed (a reversal not followed by a correction); the
--- amounts and the remit claim of the payment in effect. Kept apart from
--- claims.state, whose rules (replacement, void, duplicates) a payment
--- does not change. denial_remittance_id is the denial 835 we emitted for
--- the claim (routes with deny_remit).
-ALTER TABLE claims ADD COLUMN payment_status TEXT NOT NULL DEFAULT '';
-ALTER TABLE claims ADD COLUMN paid_cents BIGINT;
-ALTER TABLE claims ADD COLUMN patient_resp_cents BIGINT;
-ALTER TABLE claims ADD COLUMN remit_claim_id BIGINT;
+-- (RefreshClaimPayments): status paid, partial, denied or reversed (a
+-- reversal not followed by a correction), the amounts and the remit claim
+-- of the payment in effect; no row: no payment yet. A table of its own,
+-- not columns of claims: recording a remittance then writes a narrow row
+-- instead of a new version of a wide, heavily indexed claim, and the
+-- claim's state rules (replacement, void, duplicates) stay as they are.
+CREATE TABLE claim_payments (
+    claim_id           BIGINT PRIMARY KEY REFERENCES claims (id) ON DELETE CASCADE,
+    status             TEXT NOT NULL,
+    paid_cents         BIGINT NOT NULL DEFAULT 0,
+    patient_resp_cents BIGINT NOT NULL DEFAULT 0,
+    remit_claim_id     BIGINT NOT NULL,
+    updated_at         TIMESTAMP NOT NULL
+);
+CREATE INDEX claim_payments_status_idx ON claim_payments (status, claim_id);
+-- The denial 835 we emitted for a claim (routes with deny_remit).
 ALTER TABLE claims ADD COLUMN denial_remittance_id BIGINT;
-CREATE INDEX claims_payment_status_idx ON claims (payment_status, id) WHERE payment_status <> '';
 -- Remittance matching by CLP01 (the submitter's CLM01) across partners.
 CREATE INDEX claims_clm01_idx ON claims (clm01);
 
