@@ -31,7 +31,7 @@ offset.
 
 Bodies checked against their implementation guide:
   ` + checkedGuides() + `.
-Every other set (834, 999, 270/271, ...) is checked at the envelope
+Every other set (834, 999, 820, ...) is checked at the envelope
 level only: its verdict is "envelope only", never "accepted".
 
 Exit status: 0 when every transaction set is accepted without errors and
