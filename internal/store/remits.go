@@ -765,6 +765,29 @@ func (q *Queries) deleteRemittances(ctx context.Context, where string, arg any) 
 	return q.RefreshClaimPayments(ctx, claims)
 }
 
+// ForgetRemittanceOfSet deletes the remittance recorded for the set at
+// byte offset offset of an inbound file, if any (see DeleteRemittance):
+// recording a set again (a reprocess) replaces what the earlier run
+// recorded.
+func (q *Queries) ForgetRemittanceOfSet(ctx context.Context, inboundFileID, offset int64) error {
+	err := q.atomic(ctx, func(q *Queries) error {
+		var ids []int64
+		if err := q.selectAll(ctx, &ids, `SELECT id FROM remittances WHERE inbound_file_id = ? AND byte_offset = ?`, inboundFileID, offset); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := q.deleteRemittances(ctx, `id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: forget remittance of file %d at %d: %w", inboundFileID, offset, err)
+	}
+	return nil
+}
+
 // MatchRemitClaim matches an unmatched remit claim to a claim (an
 // operator's decision, method MatchOperator) and refreshes the claim's
 // payment. A remit claim that is matched already is ErrConflict.

@@ -105,6 +105,10 @@ func (w *work) End(sc *pipeline.SetContext, sr validate.SetResult) error {
 	r := &w.rem
 	r.Direction, r.PartnerID, r.InboundFileID, r.State = store.RemitIn, sc.File.PartnerID, &fileID, store.RemitReceived
 	r.ISAControl, r.GroupControl, r.SetControl, r.ByteOffset = clean(sr.Interchange), clean(sr.Group), clean(sr.Control), sr.Offset
+	// A reprocessed file records its sets again.
+	if err := sc.Tx.ForgetRemittanceOfSet(sc.Ctx, fileID, sr.Offset); err != nil {
+		return err
+	}
 	if err := Match(sc.Ctx, sc.Tx, r); err != nil {
 		return err
 	}

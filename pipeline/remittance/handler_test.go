@@ -208,6 +208,21 @@ func TestEndToEnd(t *testing.T) {
 					t.Fatalf("claim %d %s: payment %q, want %q", i, c.ControlNumber, got.Status, want)
 				}
 			}
+			// Processing the file again (a reprocess) records the same
+			// remittances and queues nothing twice.
+			remits, outs := countRows(t, e.st, "remittances"), countRows(t, e.st, "outbound_files")
+			rec, err := e.st.GetInbound(ctx, res.InboundID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := e.proc.Process(ctx, rec)
+			if err != nil || again.Outcomes[CountMatched] != len(claims) || again.Outcomes[CountForwarded] != 1 {
+				t.Fatalf("reprocess: %v %v", again.Outcomes, err)
+			}
+			if countRows(t, e.st, "remittances") != remits || countRows(t, e.st, "outbound_files") != outs {
+				t.Fatalf("reprocess: remittances %d → %d, outbound files %d → %d", remits, countRows(t, e.st, "remittances"),
+					outs, countRows(t, e.st, "outbound_files"))
+			}
 			un, err := e.st.ListRemitClaims(ctx, store.RemitClaimFilter{Unmatched: true})
 			if err != nil || len(un) != 1 || un[0].CLP01 != "NOT-OURS" || un[0].Note != NoteNoClaim {
 				t.Fatalf("unmatched %+v, %v", un, err)
