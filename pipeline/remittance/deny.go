@@ -206,7 +206,7 @@ func (d *Denier) write(ctx context.Context, k denyKey, claims []store.Claim) (*s
 		if err != nil {
 			return err
 		}
-		name := fmt.Sprintf("835-DENY-%s-%09d.x12", nameText(d.c.Identity.ID), isa)
+		name := fmt.Sprintf("835-DENY-%s-%09d.x12", pipeline.SafeNamePart(d.c.Identity.ID, "us"), isa)
 		ob, _, err := tx.EnqueueOutbound(ctx, store.OutboundFile{PartnerID: k.partner, Kind: store.Kind835, Name: name,
 			SpoolPath: f.Path, SHA256: f.SHA256, Size: f.Size})
 		if err != nil {

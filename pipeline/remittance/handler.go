@@ -48,7 +48,10 @@ type Config struct {
 // the outbox; without an enrollment the remittance is held with the
 // reason. A set that is not accepted leaves nothing: its rows are
 // deleted and the claims' payments restored. A remittance is never split:
-// the whole set goes to one partner (BPR/TRN stay intact).
+// the whole set goes to one partner (BPR/TRN stay intact). A set's claim
+// payments are kept as store rows until its SE (one set is one payment,
+// whose size the payer bounds); to be re-enveloped the set is read again
+// from the spool, alone.
 type Handler struct {
 	cfg Config
 }
@@ -137,7 +140,7 @@ func (w *work) Settle(sc *pipeline.SetContext, out *pipeline.SetOutcome) error {
 		return nil
 	}
 	name := fmt.Sprintf("835-%s-%s-%s.x12", sc.NameBase(out.Interchange), pipeline.GroupNamePart(out.Group, 0),
-		nameText(out.Set.Control))
+		pipeline.SafeNamePart(out.Set.Control, "st"))
 	if err := sc.Tx.SettleRemittance(sc.Ctx, w.id, out.TransactionID, out.Interchange.Offset, name); err != nil {
 		return err
 	}
@@ -416,20 +419,6 @@ func date8(d string) string {
 		return ""
 	}
 	return d
-}
-
-// nameText keeps an identifier usable in a file name.
-func nameText(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			b[i] = '_'
-		}
-	}
-	if len(b) == 0 {
-		return "st"
-	}
-	return string(b)
 }
 
 // ReleaseConfig is what Release needs besides the store.
