@@ -75,9 +75,10 @@ type PriorClaim struct {
 	State         ClaimState `db:"state"`
 	Reasons       string     `db:"reasons"`
 	// Kept is true for a claim whose outcome has gone beyond its file: it
-	// was forwarded, replaced or voided, or a claim of another file refers
-	// to it. Reprocessing the file keeps such a claim as it is (its row,
-	// number, state and links); ForgetFileResults does not delete it.
+	// was forwarded, replaced or voided, a claim of another file refers to
+	// it, or a denial 835 told the submitter of its denial. Reprocessing
+	// the file keeps such a claim as it is (its row, number, state and
+	// links); ForgetFileResults does not delete it.
 	Kept bool `db:"kept"`
 }
 
@@ -87,7 +88,7 @@ const priorStates = `('received', 'accepted', 'suspect', 'rejected', 'duplicate'
 
 // keptClaim is the SQL condition, on claims aliased c, that a reprocess
 // of c's file must keep claim c.
-const keptClaim = `(c.state NOT IN ` + priorStates + ` OR EXISTS (SELECT 1 FROM claims r
+const keptClaim = `(c.state NOT IN ` + priorStates + ` OR c.denial_remittance_id IS NOT NULL OR EXISTS (SELECT 1 FROM claims r
 		WHERE r.replaces_claim_id = c.id AND (r.inbound_file_id <> c.inbound_file_id OR r.state NOT IN ` + priorStates + `)))`
 
 // PriorClaimsOfFile maps the raw offsets of the claims already recorded

@@ -103,3 +103,40 @@ func TestDenier(t *testing.T) {
 		})
 	}
 }
+
+// TestDenierReprocess: reprocessing a file keeps the claims a denial 835
+// was sent for, so they are not denied twice.
+func TestDenierReprocess(t *testing.T) {
+	demo, err := os.ReadFile("../../testdata/demo/acme-837p-20261120-01.x12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, dbtest.SQLiteURL(t))
+	ctx := e.ctx
+	e.process("acme", "first.837", demo)
+	again := bytes.Replace(demo, []byte("*000000101*"), []byte("*000000901*"), 1)
+	again = bytes.Replace(again, []byte("IEA*1*000000101"), []byte("IEA*1*000000901"), 1)
+	res := e.process("acme", "again.837", again)
+	d, err := NewDenier(e.st, e.sp, DenyConfig{Identity: pipeline.Identity{ID: "CLEARINGHOUSE"},
+		Payer: remit.Payer{Name: "CLEARINGHOUSE", IDQualifier: "XV", ID: "CLEARINGHOUSE",
+			Address:  remit.Address{Line1: "1 EXAMPLE WAY", City: "MADISON", State: "WI", PostalCode: "53703"},
+			Contacts: []remit.Contact{{Function: "BL", Numbers: []remit.Communication{{Qualifier: "TE", Number: "6085550100"}}}}},
+		TaxID: "991234567", Denies: func(string, string) bool { return true }, Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := d.RunOnce(ctx)
+	if err != nil || first.Claims != res.Outcomes["duplicate"] {
+		t.Fatalf("first run %+v, %v", first, err)
+	}
+	rec, err := e.st.GetInbound(ctx, res.InboundID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.proc.Process(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := d.RunOnce(ctx); err != nil || r.Claims != 0 {
+		t.Fatalf("after reprocess: %+v, %v", r, err)
+	}
+}
