@@ -3,6 +3,7 @@ module github.com/clearinghouse/clearinghouse
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/jmoiron/sqlx v1.4.0
 	github.com/lib/pq v1.12.3
 	github.com/pkg/sftp v1.13.12

@@ -949,6 +949,11 @@ func GroupNamePart(g *envelope.Group, gi int) string {
 	return safe(g.Control, "gs"+strconv.Itoa(gi+1))
 }
 
+// SafeNamePart is s when it is usable in an outbound file name (letters,
+// digits, '-' and '_' only), else fallback; set handlers name their
+// outputs with it (the ST02 part, for example).
+func SafeNamePart(s, fallback string) string { return safe(s, fallback) }
+
 // enqueue spools data and queues it to the file's partner as name.
 func (r *fileRun) enqueue(kind, name string, data []byte) error {
 	f, err := r.p.spool.PutBytes(r.ctx, "outbound", data)

@@ -218,6 +218,33 @@ type claimJSON struct {
 	ServiceTo     string   `json:"service_to,omitempty"`
 	InboundFileID int64    `json:"inbound_file_id"`
 	ReceivedAt    string   `json:"received_at"`
+	// Payment is the claim's payment from remittances (null: none yet).
+	Payment *claimPaymentJSON `json:"payment"`
+}
+
+// claimPaymentJSON is the payment a claim stands at.
+type claimPaymentJSON struct {
+	Status           string `json:"status"`
+	PaidCents        int64  `json:"paid_cents"`
+	PatientRespCents int64  `json:"patient_responsibility_cents"`
+}
+
+// withPayments sets the payment of each claim that has one.
+func withPayments(a *app, st *store.Store, cs []store.Claim, out []claimJSON) error {
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		ids[i] = cs[i].ID
+	}
+	pays, err := st.ClaimPaymentsOf(a.ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		if p, ok := pays[cs[i].ID]; ok {
+			out[i].Payment = &claimPaymentJSON{Status: string(p.Status), PaidCents: p.PaidCents, PatientRespCents: p.PatientRespCents}
+		}
+	}
+	return nil
 }
 
 func toClaimJSON(c store.Claim, replaces string) claimJSON {
@@ -266,10 +293,16 @@ and the JSON object has "more": true and "next_after": N; run the same
 command with --after N for the next page.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if state != "" && !slices.Contains(claimStates, store.ClaimState(state)) {
-				names := make([]string, len(claimStates))
-				for i, s := range claimStates {
-					names[i] = string(s)
+			// paid, partial, denied and reversed are payment statuses
+			// (from remittances), kept apart from the claim states.
+			payment := slices.Contains(store.PaymentStatuses, store.PaymentStatus(state))
+			if state != "" && !payment && !slices.Contains(claimStates, store.ClaimState(state)) {
+				names := make([]string, 0, len(claimStates)+len(store.PaymentStatuses))
+				for _, s := range claimStates {
+					names = append(names, string(s))
+				}
+				for _, s := range store.PaymentStatuses {
+					names = append(names, string(s))
 				}
 				return usageError("--state %q: not a claim state (one of %s)", state, strings.Join(names, ", "))
 			}
@@ -284,8 +317,12 @@ command with --after N for the next page.`,
 				return err
 			}
 			defer st.Close()
-			filter := store.ClaimFilter{Suspect: suspect, State: store.ClaimState(state),
-				PartnerID: partner, InboundFileID: fileID, AfterID: after, Limit: limit}
+			filter := store.ClaimFilter{Suspect: suspect, PartnerID: partner, InboundFileID: fileID, AfterID: after, Limit: limit}
+			if payment {
+				filter.PaymentStatus = store.PaymentStatus(state)
+			} else {
+				filter.State = store.ClaimState(state)
+			}
 			claims, err := st.ListClaims(a.ctx, filter)
 			if err != nil {
 				return err
@@ -308,6 +345,9 @@ command with --after N for the next page.`,
 				for _, c := range claims {
 					page.Claims = append(page.Claims, toClaimJSON(c, ""))
 				}
+				if err := withPayments(a, st, claims, page.Claims); err != nil {
+					return err
+				}
 				return json.NewEncoder(a.stdout).Encode(page)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
@@ -327,7 +367,7 @@ command with --after N for the next page.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&suspect, "suspect", false, "only suspected duplicates (accepted, flagged for review)")
-	f.StringVar(&state, "state", "", "only claims in this state (received, accepted, suspect, rejected, duplicate, replaced, voided, forwarded)")
+	f.StringVar(&state, "state", "", "only claims in this state (received, accepted, suspect, rejected, duplicate, replaced, voided, forwarded) or payment status from remittances (paid, partial, denied, reversed)")
 	f.StringVar(&partner, "partner", "", "only this partner's claims")
 	f.Int64Var(&fileID, "file", 0, "only the claims of this inbound file")
 	f.Int64Var(&after, "after", 0, "start after this claim ID (the \"more: --after N\" hint, JSON next_after)")
@@ -360,8 +400,27 @@ func (a *app) claimCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			remits, err := st.ListRemitClaims(a.ctx, store.RemitClaimFilter{ClaimID: c.ID, Limit: 1000})
+			if err != nil {
+				return err
+			}
+			pays, err := payments(a, st, remits)
+			if err != nil {
+				return err
+			}
+			payment, err := st.GetClaimPayment(a.ctx, c.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				payment, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
 			if asJSON {
-				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": history[indexOf(history, c.ControlNumber)], "history": history})
+				cj := history[indexOf(history, c.ControlNumber)]
+				if payment != nil {
+					cj.Payment = &claimPaymentJSON{Status: string(payment.Status), PaidCents: payment.PaidCents, PatientRespCents: payment.PatientRespCents}
+				}
+				return json.NewEncoder(a.stdout).Encode(map[string]any{"claim": cj, "history": history, "payments": pays})
 			}
 			fmt.Fprintf(a.stdout, "claim %s (CLM01 %s, %s, frequency %s): %s\n", c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency, c.State)
 			if c.Reasons != "" {
@@ -378,6 +437,15 @@ func (a *app) claimCmd() *cobra.Command {
 					arrow = " → acts on " + h.Replaces
 				}
 				fmt.Fprintf(a.stdout, "  %s  %s  frequency %s  %-9s%s\n", h.ReceivedAt, h.ControlNumber, h.Frequency, h.State, arrow)
+			}
+			if len(pays) > 0 {
+				fmt.Fprintf(a.stdout, "payment: %s\n", paymentText(payment))
+				fmt.Fprintln(a.stdout, "payments:")
+				for _, p := range pays {
+					fmt.Fprintf(a.stdout, "  %s  remit %d  CLP02 %-2s %-8s charge %s  paid %s  patient %s  payer claim %s  trace %s  %s\n",
+						p.PaymentDate, p.RemittanceID, p.Status, p.Outcome, money(p.ChargeCents), money(p.PaidCents),
+						money(p.PatientRespCents), p.PayerClaimNumber, p.Trace, adjustmentsText(p.Adjustments))
+				}
 			}
 			return nil
 		},

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,9 +14,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/remit"
 	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
+	"github.com/clearinghouse/clearinghouse/pipeline/remittance"
 	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
 	"github.com/clearinghouse/clearinghouse/transport/sftpserver"
@@ -84,8 +90,10 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				}
 			}
 			for _, tpa := range demoTPAs {
-				if err := os.MkdirAll(filepath.Join(work, "sftp", tpa, "outbox"), 0o750); err != nil {
-					return err
+				for _, d := range []string{"inbox", "outbox"} {
+					if err := os.MkdirAll(filepath.Join(work, "sftp", tpa, d), 0o750); err != nil {
+						return err
+					}
 				}
 			}
 			keys, err := sftpserver.GenerateKeys(filepath.Join(work, "keys"))
@@ -136,7 +144,8 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				Inbox: url + "/inbox", Outbox: url + "/outbox", Archive: "archive", Auth: auth,
 			}}
 			for _, tpa := range demoTPAs {
-				cfg.Partners = append(cfg.Partners, config.Partner{ID: tpa, Outbox: fmt.Sprintf("sftp://%s@%s/outbox", tpa, srv.Addr()), Auth: auth})
+				cfg.Partners = append(cfg.Partners, config.Partner{ID: tpa, Outbox: fmt.Sprintf("sftp://%s@%s/outbox", tpa, srv.Addr()),
+					Inbox: fmt.Sprintf("sftp://%s@%s/inbox", tpa, srv.Addr()), Archive: "archive", Auth: auth})
 			}
 			// The seed's payer-ID routes: RelayHealth 2712 (837P) / 1935
 			// (837I), Optum 88461; priced with the synthetic schedules.
@@ -180,7 +189,10 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 				fmt.Fprintf(a.stdout, "roster %s: %d members imported; claims are checked for eligibility\n", filepath.Base(rosterFile), imported.Added+imported.Changed+imported.Unchanged)
 			}
 			printDemo(a.stdout, work, jail, cfg, res, report, len(seeds), time.Since(start))
-			return a.demoFileStatus(ctx, rt, cfg, filepath.Join(work, "reports"))
+			if err := a.demoFileStatus(ctx, rt, cfg, filepath.Join(work, "reports")); err != nil {
+				return err
+			}
+			return a.demoRemittances(ctx, rt, srv.Addr(), auth, work)
 		},
 	}
 	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new $TMPDIR/clearinghouse-demo-*, removed by `make clean`)")
@@ -212,4 +224,113 @@ func printDemo(w io.Writer, work, jail string, cfg config.Config, res pipeline.C
 	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s files\n", cfg.DataDir)
 	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s file 1\n", cfg.DataDir)
 	fmt.Fprintf(w, "  ./bin/clearinghouse validate testdata/demo/acme-837p-20261120-02-invalid.x12\n")
+}
+
+// demoRemit is the TPA that returns an 835 in the demo.
+const demoRemit = "relayhealth"
+
+// demoRemittances is the demo's second act: the TPA pays the claims
+// forwarded to it with an 835 dropped in its SFTP inbox (gen --type 835
+// --for-claims); acme is enrolled for the ERAs of its billing providers;
+// one more cycle takes the 835 in (999 back to the TPA), matches its
+// claim payments and forwards the ERA to acme.
+func (a *app) demoRemittances(ctx context.Context, rt *runtime, addr string, auth config.Auth, work string) error {
+	st := rt.store
+	var claims []store.Claim
+	npis := map[string]bool{}
+	for after := int64(0); ; {
+		page, err := st.ListClaims(ctx, store.ClaimFilter{State: store.ClaimForwarded, AfterID: after, Limit: 1000, WithLines: true})
+		if err != nil {
+			return err
+		}
+		for _, c := range page {
+			if c.RoutePartner == demoRemit {
+				claims = append(claims, c)
+				if c.PartnerID == demoPartner && c.BillingNPI != "" {
+					npis[c.BillingNPI] = true
+				}
+			}
+		}
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(claims) == 0 {
+		return nil
+	}
+	for npi := range npis {
+		if err := st.EnrollERA(ctx, store.ERAEnrollment{Kind: store.ERAByNPI, Value: npi, PartnerID: demoPartner, Source: store.ERAFromCLI}); err != nil {
+			return err
+		}
+	}
+	now := time.Now().UTC()
+	rs := remittance.PayClaims(claims, remittance.PayOptions{Date: now, TracePrefix: "EFT" + now.Format("060102"),
+		DenyEvery: 5, CoinsurancePercent: 10,
+		Payer: remit.Payer{Name: "RELAYHEALTH TPA (SYNTHETIC)", IDQualifier: "XV", ID: "RELAYHLTH",
+			Address:  remit.Address{Line1: "1 EXAMPLE WAY", City: "MADISON", State: "WI", PostalCode: "53703"},
+			Contacts: []remit.Contact{{Function: "BL", Name: "EDI DESK", Numbers: []remit.Communication{{Qualifier: "TE", Number: "6085550199"}}}}}})
+	// One payment the TPA sends for a claim that is not ours: kept for an
+	// operator (remits --unmatched).
+	stray := &remit.Claim{PatientControlNumber: "STRAY-0001", Status: "1", Charge: 5000, FilingIndicator: "12",
+		PayerClaimControlNumber: "ICNSTRAY1", Patient: &remit.Party{Entity: "QC", Type: "1", LastOrOrg: "STRAY", First: "SAMPLE"},
+		Adjustments: []remit.Adjustment{{Group: "CO", Reasons: []remit.Reason{{Code: "45", Amount: 1000}}}}}
+	rs[0].Groups[0].Claims = append(rs[0].Groups[0].Claims, stray)
+	rs[0].ComputeTotals()
+	var buf bytes.Buffer
+	if err := remit.Write(&buf, rs, ack.OutboundEnvelope{Control: 1, GroupControl: 1, Time: now, SenderID: "RELAYHEALTH",
+		ReceiverID: rt.cfg.Identity.ID, ReceiverQualifier: rt.cfg.Identity.Qualifier, Usage: rt.cfg.Usage, Suffix: "\n"}); err != nil {
+		return err
+	}
+	drop, err := transport.Open(ctx, fmt.Sprintf("sftp://%s@%s/inbox", demoRemit, addr), transport.Options{KeyFile: auth.KeyFile, KnownHostsFile: auth.KnownHosts})
+	if err != nil {
+		return err
+	}
+	name := "relayhealth-835-" + now.Format("20060102") + ".x12"
+	err = drop.Put(ctx, ".", name, bytes.NewReader(buf.Bytes()))
+	drop.Close()
+	if err != nil {
+		return err
+	}
+	res, err := rt.engine.Cycle(ctx)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	fmt.Fprintf(w, "\nremittances — %s returns an 835 for the %d claims forwarded to it\n", demoRemit, len(claims))
+	printCycle(w, res)
+	var paid, partial, denied int
+	for _, c := range claims {
+		got, err := st.GetClaimPayment(ctx, c.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		switch got.Status {
+		case store.PaymentPaid:
+			paid++
+		case store.PaymentPartial:
+			partial++
+		case store.PaymentDenied:
+			denied++
+		}
+	}
+	unmatched, err := st.ListRemitClaims(ctx, store.RemitClaimFilter{Unmatched: true, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	forwarded, err := st.ListRemittances(ctx, store.RemittanceFilter{State: store.RemitForwarded, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nclaims paid %d, partial %d, denied %d; claim payments unmatched %d; ERAs forwarded to %s: %d\n",
+		paid, partial, denied, len(unmatched), demoPartner, len(forwarded))
+	fmt.Fprintf(w, "  %-15s %s   (999 for its 835)\n", demoRemit+" outbox", filepath.Join(work, "sftp", demoRemit, "outbox"))
+	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s remits\n", rt.cfg.DataDir)
+	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s remits --unmatched\n", rt.cfg.DataDir)
+	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s claims --state paid\n", rt.cfg.DataDir)
+	fmt.Fprintf(w, "  ./bin/clearinghouse --data-dir %s eop %s --out eop.pdf\n", rt.cfg.DataDir, claims[0].ControlNumber)
+	return nil
 }

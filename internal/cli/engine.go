@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/envelope"
@@ -16,6 +17,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/intake"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
+	"github.com/clearinghouse/clearinghouse/pipeline/remittance"
 	"github.com/clearinghouse/clearinghouse/repricing/storesource"
 	"github.com/clearinghouse/clearinghouse/roster"
 	"github.com/clearinghouse/clearinghouse/transport"
@@ -107,7 +109,19 @@ func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spoo
 		return nil, nil, err
 	}
 	pc.SetHandlers = append(pc.SetHandlers, &answer.Handler{Answerer: ans})
+	pc.SetHandlers = append(pc.SetHandlers, remittance.NewHandler(remittanceConfig(cfg)))
 	return pipeline.NewProcessor(st, sp, pc), checker, nil
+}
+
+// remittanceConfig addresses the ERAs forwarded to a partner by its first
+// configured sender ID (ISA06), else its ID upper-cased.
+func remittanceConfig(cfg config.Config) remittance.Config {
+	return remittance.Config{Receiver: func(partner string) (string, string) {
+		if p, ok := cfg.Partner(partner); ok && len(p.SenderIDs) > 0 {
+			return "ZZ", p.SenderIDs[0]
+		}
+		return "ZZ", strings.ToUpper(partner)
+	}}
 }
 
 // leniency converts the configured leniency for the envelope checks.
@@ -202,11 +216,25 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 	pcfg := pipeline.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryAfter, Logger: a.logger}
 	if fw != nil {
 		pcfg.Forwarder = fw
+		if dn, err := denier(cfg, st, rt.spool); err != nil {
+			rt.Close()
+			return nil, err
+		} else if dn != nil {
+			pcfg.Forwarder = &denyingForwarder{next: fw, denier: dn}
+		}
 	}
 	rt.engine, err = pipeline.New(st, rt.spool, a.csvProcessor(cfg, st, rt.spool, proc, checker), partners, pcfg)
 	if err != nil {
 		rt.Close()
 		return nil, err
+	}
+	// Commands that run without the partners' transports (process) pass
+	// no partners: the enrollments synced last stay as they are.
+	if len(cfg.Partners) > 0 {
+		if err := syncERA(a, cfg, st); err != nil {
+			rt.Close()
+			return nil, err
+		}
 	}
 	if len(errs) > 0 && len(errs) == countTransports(cfg) {
 		rt.Close()

@@ -125,6 +125,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.partnerCmd(),
 		a.serveCmd(),
 		a.spoolCmd(),
+		a.remitsCmd(),
+		a.remitCmd(),
+		a.eraCmd(),
+		a.eopCmd(),
 	)
 	root.AddCommand(a.csvCommands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })

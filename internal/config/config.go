@@ -126,6 +126,20 @@ type Identity struct {
 	ID string `yaml:"id"`
 	// Name is used in NM1 loops (default "CLEARINGHOUSE").
 	Name string `yaml:"name"`
+	// TaxID (9 digits; TRN03 is "1" + it), Address and Phone identify us
+	// as the payer of record of the denial 835s we write (routes with
+	// deny_remit; required then).
+	TaxID   string  `yaml:"tax_id"`
+	Address Address `yaml:"address"`
+	Phone   string  `yaml:"phone"`
+}
+
+// Address is a postal address (N3/N4).
+type Address struct {
+	Line1      string `yaml:"line1"`
+	City       string `yaml:"city"`
+	State      string `yaml:"state"`
+	PostalCode string `yaml:"postal_code"`
 }
 
 // Leniency turns individual envelope errors into warnings (see
@@ -171,10 +185,23 @@ type Partner struct {
 	// member roster files (CSV or 834), pulled on the roster_refresh
 	// schedule. Empty: none.
 	Roster string `yaml:"roster"`
+	// ERA lists the payees whose 835 remittances are forwarded to this
+	// partner (see docs/remittances.md). Synced into the store's ERA
+	// enrollments at start; `clearinghouse era enroll` adds more.
+	ERA ERA `yaml:"era"`
 	// MinAge is how old (by modification time) a remote file must be
 	// before it is taken; files whose size changes between two polls are
 	// never taken. Default 0.
 	MinAge time.Duration `yaml:"min_age"`
+}
+
+// ERA enrolls payees for a partner's 835s: by NPI (1000B N1*PE XX) or
+// federal tax ID (N1*PE FI, or REF*TJ).
+type ERA struct {
+	// NPIs are 10-digit NPIs.
+	NPIs []string `yaml:"npis"`
+	// TINs are 9-digit tax IDs (a dash after the second digit is allowed).
+	TINs []string `yaml:"tins"`
 }
 
 // Auth holds SFTP credentials. Secrets are referenced, never inlined:
@@ -214,6 +241,11 @@ type Route struct {
 	// empty (such claims are rejected, A3:116). Needs eligibility on or
 	// auto: the TPA is the one of the roster row the claim matched.
 	TPAPartners map[string]string `yaml:"tpa_partners"`
+	// DenyRemit makes the engine send the submitter a zero-pay 835 (BPR01
+	// H, CLP02 4, CAS*CO with the CARC) for the claims of this route it
+	// denies: exact duplicates (CARC 18), members not found or not
+	// eligible (31, 27) and claims without a route (109). Default false.
+	DenyRemit bool `yaml:"deny_remit"`
 	// ReceiverID and ReceiverName go in ISA08/GS03 and 1000B (default the
 	// partner ID upper-cased).
 	ReceiverID   string `yaml:"receiver_id"`
@@ -406,6 +438,9 @@ func (c Config) Validate() error {
 	if c.Realtime.MaxBody < 0 || c.Realtime.Timeout < 0 {
 		return errors.New("config: realtime_max_body and realtime_timeout must not be negative")
 	}
+	if err := c.validateERA(); err != nil {
+		return err
+	}
 	if err := ValidateMetricsAddr(c.MetricsAddr); err != nil {
 		return err
 	}
@@ -425,6 +460,13 @@ func (c Config) Validate() error {
 		if len(r.TPAPartners) > 0 && c.Eligibility == "off" {
 			return fmt.Errorf("config: routes[%d] routes by member TPA (tpa_partners), which needs eligibility auto or on", i)
 		}
+		if r.DenyRemit {
+			id := c.Identity
+			if v := strings.Replace(id.TaxID, "-", "", 1); len(v) != 9 || strings.Trim(v, "0123456789") != "" ||
+				id.Address.Line1 == "" || id.Address.City == "" || id.Phone == "" {
+				return fmt.Errorf("config: routes[%d] has deny_remit: identity needs tax_id (9 digits), address (line1, city) and phone, the payer of record of denial 835s", i)
+			}
+		}
 		targets := []string{r.Partner, r.CorrectedPartner}
 		for _, p := range r.TPAPartners {
 			targets = append(targets, p)
@@ -433,6 +475,34 @@ func (c Config) Validate() error {
 			if p != "" && !seen[p] {
 				return fmt.Errorf("config: routes[%d] names partner %q, which is not configured", i, p)
 			}
+		}
+	}
+	return nil
+}
+
+// validateERA checks the partners' ERA enrollments: well-formed, and
+// each NPI or TIN enrolled for one partner only.
+func (c Config) validateERA() error {
+	owner := map[string]string{}
+	for _, p := range c.Partners {
+		for _, n := range p.ERA.NPIs {
+			if len(n) != 10 || strings.Trim(n, "0123456789") != "" {
+				return fmt.Errorf("config: partner %q era.npis: %q is not a 10-digit NPI", p.ID, n)
+			}
+			if o := owner["npi "+n]; o != "" {
+				return fmt.Errorf("config: NPI %s is enrolled for ERAs by partners %q and %q", n, o, p.ID)
+			}
+			owner["npi "+n] = p.ID
+		}
+		for _, tin := range p.ERA.TINs {
+			v := strings.Replace(tin, "-", "", 1)
+			if len(v) != 9 || strings.Trim(v, "0123456789") != "" {
+				return fmt.Errorf("config: partner %q era.tins: %q is not a 9-digit tax ID", p.ID, tin)
+			}
+			if o := owner["tin "+v]; o != "" {
+				return fmt.Errorf("config: TIN %s is enrolled for ERAs by partners %q and %q", v, o, p.ID)
+			}
+			owner["tin "+v] = p.ID
 		}
 	}
 	return nil

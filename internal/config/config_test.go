@@ -58,6 +58,11 @@ func TestValidate(t *testing.T) {
 		"negative trend nights":         "trend: {nights: -1}\n",
 		"unknown spool":                 "spool: s3\n",
 		"postgres spool on sqlite":      "spool: postgres\n",
+		"deny_remit without identity":   "partners: [{id: a}]\nroutes: [{payer_id: '1', partner: a, deny_remit: true}]\n",
+		"short era npi":                 "partners: [{id: a, era: {npis: ['123']}}]\n",
+		"bad era tin":                   "partners: [{id: a, era: {tins: ['99-00000A1']}}]\n",
+		"npi enrolled twice":            "partners: [{id: a, era: {npis: ['1234567893']}}, {id: b, era: {npis: ['1234567893']}}]\n",
+		"tin enrolled twice":            "partners: [{id: a, era: {tins: ['99-0000001']}}, {id: b, era: {tins: ['990000001']}}]\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")
@@ -106,5 +111,26 @@ routes:
 	}
 	if r := cfg.Routes[0]; r.Partner != "" || r.TPAPartners["SYNTH TPA WEST"] != "west" || r.TPAPartners["SYNTH TPA SOUTH"] != "south" {
 		t.Fatalf("route %+v", r)
+	}
+}
+
+func TestERAAndDenyRemit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	body := "partners: [{id: acme, era: {npis: ['1234567893'], tins: ['99-0000001']}}, {id: tpa}]\n" +
+		"routes: [{payer_id: '1', partner: tpa, deny_remit: true}, {payer_id: '2', partner: tpa}]\n" +
+		"identity: {id: CH, tax_id: '99-1234567', phone: '6085550100', address: {line1: '1 MAIN ST', city: MADISON, state: WI, postal_code: '53703'}}\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := cfg.Partner("acme")
+	if len(p.ERA.NPIs) != 1 || p.ERA.NPIs[0] != "1234567893" || p.ERA.TINs[0] != "99-0000001" {
+		t.Fatalf("era %+v", p.ERA)
+	}
+	if !cfg.Routes[0].DenyRemit || cfg.Routes[1].DenyRemit {
+		t.Fatalf("deny_remit %v %v", cfg.Routes[0].DenyRemit, cfg.Routes[1].DenyRemit)
 	}
 }

@@ -159,6 +159,9 @@ const lineCols = `id, claim_id, line_no, code, modifiers, units, unit_type, char
 type ClaimFilter struct {
 	// State keeps claims in this state.
 	State ClaimState
+	// PaymentStatus keeps claims whose payment stands at this status
+	// (paid, partial, denied, reversed; see ClaimPayment).
+	PaymentStatus PaymentStatus
 	// Suspect keeps only claims in state suspect (the review queue).
 	Suspect bool
 	// InboundFileID keeps the claims of one inbound file.
@@ -405,6 +408,10 @@ func (q *Queries) ListClaims(ctx context.Context, f ClaimFilter) ([]Claim, error
 	if f.State != "" {
 		query += ` AND state = ?`
 		args = append(args, f.State)
+	}
+	if f.PaymentStatus != "" {
+		query += ` AND id IN (SELECT claim_id FROM claim_payments WHERE status = ?)`
+		args = append(args, f.PaymentStatus)
 	}
 	if f.Suspect {
 		query += ` AND state = ?`

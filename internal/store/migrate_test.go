@@ -16,6 +16,8 @@ var schemaTables = []string{
 	"csv_claims", "csv_row_errors", "csv_submissions", "fee_schedule_rows", "fee_schedules", "groups",
 	"inbound_files", "interchanges", "members", "outbound_files", "partner_credentials", "partners",
 	"report_days", "roster_imports", "transactions",
+	// 010_remittances
+	"claim_payments", "era_enrollments", "remit_claims", "remit_lines", "remittances",
 }
 
 // postgresOnlyTables are the tables only the PostgreSQL migrations create:
@@ -31,6 +33,8 @@ func tablesOf(dialect string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func init() { sort.Strings(schemaTables) }
 
 func openRaw(t *testing.T, url string) *store.Store {
 	t.Helper()

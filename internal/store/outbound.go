@@ -157,6 +157,19 @@ func (q *Queries) GetOutbound(ctx context.Context, id int64) (*OutboundFile, err
 	return &f, nil
 }
 
+// GetOutboundByName returns a partner's outbound file by name, or
+// ErrNotFound.
+func (q *Queries) GetOutboundByName(ctx context.Context, partnerID, name string) (*OutboundFile, error) {
+	var ids []int64
+	if err := q.selectAll(ctx, &ids, `SELECT id FROM outbound_files WHERE partner_id = ? AND name = ?`, partnerID, name); err != nil {
+		return nil, fmt.Errorf("store: outbound %s of %s: %w", name, partnerID, err)
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("store: outbound %s of %s: %w", name, partnerID, ErrNotFound)
+	}
+	return q.GetOutbound(ctx, ids[0])
+}
+
 // ListOutbound returns outbound files, newest first.
 func (q *Queries) ListOutbound(ctx context.Context, o OutboundFilter) ([]OutboundFile, error) {
 	query := `SELECT ` + outboundCols + ` FROM outbound_files WHERE 1 = 1`

@@ -75,9 +75,10 @@ type PriorClaim struct {
 	State         ClaimState `db:"state"`
 	Reasons       string     `db:"reasons"`
 	// Kept is true for a claim whose outcome has gone beyond its file: it
-	// was forwarded, replaced or voided, or a claim of another file refers
-	// to it. Reprocessing the file keeps such a claim as it is (its row,
-	// number, state and links); ForgetFileResults does not delete it.
+	// was forwarded, replaced or voided, a claim of another file refers to
+	// it, or a denial 835 told the submitter of its denial. Reprocessing
+	// the file keeps such a claim as it is (its row, number, state and
+	// links); ForgetFileResults does not delete it.
 	Kept bool `db:"kept"`
 }
 
@@ -87,7 +88,7 @@ const priorStates = `('received', 'accepted', 'suspect', 'rejected', 'duplicate'
 
 // keptClaim is the SQL condition, on claims aliased c, that a reprocess
 // of c's file must keep claim c.
-const keptClaim = `(c.state NOT IN ` + priorStates + ` OR EXISTS (SELECT 1 FROM claims r
+const keptClaim = `(c.state NOT IN ` + priorStates + ` OR c.denial_remittance_id IS NOT NULL OR EXISTS (SELECT 1 FROM claims r
 		WHERE r.replaces_claim_id = c.id AND (r.inbound_file_id <> c.inbound_file_id OR r.state NOT IN ` + priorStates + `)))`
 
 // PriorClaimsOfFile maps the raw offsets of the claims already recorded
@@ -114,10 +115,14 @@ func (q *Queries) PriorClaimsOfFile(ctx context.Context, inboundFileID int64) (m
 // replacement or void had replaced or voided is put back in effect (as
 // forwarded when it had been forwarded, suspect when it was held as a
 // suspect duplicate, accepted otherwise), so the reprocess decides the
-// correction again. Outbound files are kept: re-enqueueing them under the
+// correction again. The file's remittances are forgotten too
+// (ForgetRemittancesOfFile). Outbound files are kept: re-enqueueing them under the
 // same names is a no-op. Run it in the transaction that reprocesses.
 func (q *Queries) ForgetFileResults(ctx context.Context, inboundFileID int64) error {
 	return q.atomic(ctx, func(q *Queries) error {
+		if err := q.ForgetRemittancesOfFile(ctx, inboundFileID); err != nil {
+			return err
+		}
 		stmts := []string{
 			`UPDATE claims SET state = CASE WHEN route_partner <> '' THEN 'forwarded'
 					WHEN notes LIKE '%suspect-duplicate%' THEN 'suspect' ELSE 'accepted' END
