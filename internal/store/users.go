@@ -579,11 +579,11 @@ type Session struct {
 	// CSRFToken is the token every form of the session must carry.
 	CSRFToken string `db:"csrf_token"`
 	// MFAPending: the password was right, the TOTP code is still due.
-	MFAPending bool       `db:"mfa_pending"`
-	ClientIP   string     `db:"client_ip"`
-	CreatedAt  time.Time  `db:"created_at"`
-	LastSeenAt time.Time  `db:"last_seen_at"`
-	ExpiresAt  time.Time  `db:"expires_at"`
+	MFAPending bool      `db:"mfa_pending"`
+	ClientIP   string    `db:"client_ip"`
+	CreatedAt  time.Time `db:"created_at"`
+	LastSeenAt time.Time `db:"last_seen_at"`
+	ExpiresAt  time.Time `db:"expires_at"`
 }
 
 // CreateSession records s (CreatedAt and LastSeenAt = now).
