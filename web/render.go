@@ -55,7 +55,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"units": func(milli int64) string { return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%03d", milli/1000, milli%1000), "0"), ".") },
+	"units": func(milli int64) string {
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%03d", milli/1000, milli%1000), "0"), ".")
+	},
 	"reasons": ExplainReasons,
 	"lower":   strings.ToLower,
 	"list":    func(s ...string) []string { return s },

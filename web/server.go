@@ -182,7 +182,9 @@ type Request struct {
 
 // Render writes the page named name (a template of the portal or of a
 // Module registered with AddTemplates) with data.
-func (q *Request) Render(name string, data any) error { return q.s.render(q, http.StatusOK, name, data) }
+func (q *Request) Render(name string, data any) error {
+	return q.s.render(q, http.StatusOK, name, data)
+}
 
 // Audit writes a PHI audit entry for this request's user; a failure must
 // fail the request (return the error before writing anything).
