@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
 
@@ -37,6 +38,11 @@ type AckError struct {
 	// ElementCode is IK403 and ElementText its meaning. The bad value
 	// (IK404) is not shown: it may be PHI and is in the 999 file.
 	ElementCode, ElementText string
+	// Detail is the validator's own message for this error (from
+	// validating the stored file again), with the byte Offset of the
+	// segment; "" and 0 when not available.
+	Detail string
+	Offset int64
 }
 
 // AckSummary is what the acknowledgments of one inbound file say.
@@ -175,4 +181,40 @@ func elementName(segment string, pos []string) string {
 		name += " (repetition " + pos[2] + ")"
 	}
 	return strings.TrimSpace(name)
+}
+
+// addDetails gives every 999 error of sum the message the validator
+// reports for the same set, segment position and codes in rep. Messages
+// carry no data values beyond amounts and codes (edi/validate keeps bad
+// values, which may be PHI, out of its reports).
+func addDetails(sum *AckSummary, rep validate.FileReport) {
+	type key struct {
+		control, pos, ik3, ik4 string
+	}
+	type detail struct {
+		msg    string
+		offset int64
+	}
+	byKey := map[key]detail{}
+	for _, ic := range rep.Interchanges {
+		for _, g := range ic.Groups {
+			for _, t := range g.Transactions {
+				for _, e := range t.Errors {
+					k := key{t.Control, fmt.Sprint(e.SegmentPosition), e.IK3, e.IK4}
+					if _, ok := byKey[k]; !ok {
+						byKey[k] = detail{e.Message, e.Offset}
+					}
+				}
+			}
+		}
+	}
+	for i := range sum.Sets {
+		set := &sum.Sets[i]
+		for j := range set.Errors {
+			e := &set.Errors[j]
+			if d, ok := byKey[key{set.Control, e.Position, e.SegmentCode, e.ElementCode}]; ok {
+				e.Detail, e.Offset = d.msg, d.offset
+			}
+		}
+	}
 }

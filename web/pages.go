@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
 	"github.com/clearinghouse/clearinghouse/web/auth"
@@ -162,6 +164,16 @@ func (s *Server) file(q *Request) error {
 			}
 		}
 	}
+	if s.cfg.Spool != nil && len(p.Acks.Sets) > 0 && f.Size <= maxRevalidate {
+		// The 999 says where and which code; validating the stored copy
+		// again says what exactly (e.g. "CLM02 108.41 does not equal the
+		// sum of the line charges 107.41").
+		if rep, err := s.revalidate(ctx, f); err != nil {
+			s.log.WarnContext(ctx, "portal: validate stored file", slog.Int64("inbound_id", f.ID), slog.String("error", err.Error()))
+		} else {
+			addDetails(&p.Acks, rep)
+		}
+	}
 	for _, st := range []store.ClaimState{store.ClaimRejected, store.ClaimDuplicate} {
 		cs, err := s.st.SearchClaims(ctx, q.Scope, store.ClaimSearch{InboundFileID: id, State: st, Limit: 200})
 		if err != nil {
@@ -176,6 +188,23 @@ func (s *Server) file(q *Request) error {
 		return err
 	}
 	return q.Render("file", p)
+}
+
+// maxRevalidate is the largest file the file page validates again for
+// the errors' messages.
+const maxRevalidate = 8 << 20
+
+func (s *Server) revalidate(ctx context.Context, f *store.InboundFile) (validate.FileReport, error) {
+	rd, err := s.cfg.Spool.Open(f.SpoolPath)
+	if err != nil {
+		return validate.FileReport{}, err
+	}
+	defer rd.Close()
+	res, err := validate.Run(ctx, rd, validate.Options{})
+	if err != nil {
+		return validate.FileReport{}, err
+	}
+	return validate.Report(f.Name, res), nil
 }
 
 func (s *Server) readAckFile(spoolPath string, sum *AckSummary) error {

@@ -25,6 +25,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/transport/dir"
+	"github.com/clearinghouse/clearinghouse/web"
 )
 
 func (a *app) cycleCmd() *cobra.Command {
@@ -146,6 +147,7 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 					_, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), time.Now())
 					return err
 				}},
+				{"user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(rt.store, a.logger)},
 			}
 			for _, j := range jobs {
 				if j.spec == "" {
@@ -154,6 +156,17 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 				if err := s.Add(j.name, j.spec, m.Job(j.name, j.job)); err != nil {
 					return err
 				}
+			}
+			if cfg.Web.Addr != "" {
+				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
+				if err != nil {
+					return err
+				}
+				psrv, err := a.servePortal(cfg, cfg.Web.Addr, h)
+				if err != nil {
+					return err
+				}
+				defer psrv.Close()
 			}
 			s.Start()
 			a.logger.Info("engine running", "instance", cfg.Instance, "partners", len(cfg.Partners))

@@ -119,6 +119,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.claimsCmd(),
 		a.claimCmd(),
 		a.repriceCmd(),
+		a.portalCmd(),
+		a.userCmd(),
+		a.auditCmd(),
 	)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
 	err := root.Execute()
