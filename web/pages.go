@@ -12,6 +12,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/internal/store"
@@ -621,7 +622,7 @@ func (s *Server) audit(q *Request) error {
 }
 
 type usersPage struct {
-	Users    []store.User
+	Users    []userRow
 	Partners []store.Partner
 	Roles    []store.Role
 	Admin    bool
@@ -639,13 +640,40 @@ func (s *Server) users(q *Request) error {
 	if err != nil {
 		return err
 	}
-	p := usersPage{Users: us, Admin: q.User.Role == store.RoleAdmin, Roles: store.Roles()}
+	p := usersPage{Admin: q.User.Role == store.RoleAdmin, Roles: store.Roles()}
+	now := s.cfg.Now()
+	for _, u := range us {
+		p.Users = append(p.Users, userRow{User: u, Status: UserStatus(&u, now), Until: u.RenewedAt.Add(auth.AccessValidity)})
+	}
 	if p.Admin {
 		if p.Partners, err = s.st.ListPartners(ctx); err != nil {
 			return err
 		}
 	}
 	return q.Render("users", p)
+}
+
+// userRow is a user with its account status.
+type userRow struct {
+	store.User
+	Status string
+	Until  time.Time
+}
+
+// UserStatus says where an account stands at now: active, locked,
+// disabled, disabled (inactive) or expired.
+func UserStatus(u *store.User, now time.Time) string {
+	switch {
+	case u.LockedAt != nil:
+		return "locked"
+	case u.DisabledAt != nil && u.DisabledReason == store.DisabledInactive:
+		return "disabled (inactive)"
+	case u.DisabledAt != nil:
+		return "disabled"
+	case u.Expired(now, auth.AccessValidity):
+		return "expired"
+	}
+	return "active"
 }
 
 func splitList(v string) []string {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clearinghouse/clearinghouse/edi/x12"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
@@ -23,18 +22,31 @@ var staticEmbed embed.FS
 // staticFS serves /static/... from the embedded static folder.
 var staticFS fs.FS = staticEmbed
 
+// money writes cents as dollars with two decimals: $1,234.50.
+func money(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	d := fmt.Sprint(cents / 100)
+	for i := len(d) - 3; i > 0; i -= 3 {
+		d = d[:i] + "," + d[i:]
+	}
+	return fmt.Sprintf("%s$%s.%02d", sign, d, cents%100)
+}
+
 // templates are the parsed pages, each with the layout.
 type templates struct {
 	pages map[string]*template.Template
 }
 
 var funcs = template.FuncMap{
-	"money": func(cents int64) string { return "$" + x12.FormatCents(cents) },
+	"money": money,
 	"moneyp": func(cents *int64) string {
 		if cents == nil {
 			return "—"
 		}
-		return "$" + x12.FormatCents(*cents)
+		return money(*cents)
 	},
 	"date": func(d string) string {
 		if len(d) != 8 {
