@@ -75,6 +75,23 @@ var funcs = template.FuncMap{
 	"list":    func(s ...string) []string { return s },
 }
 
+// add parses a page template (which defines "content") of fsys with the
+// layout and registers it under name.
+func (t *templates) add(name string, fsys fs.FS, pattern string) error {
+	if _, ok := t.pages[name]; ok {
+		return fmt.Errorf("web: template %q defined twice", name)
+	}
+	p, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err == nil {
+		p, err = p.ParseFS(fsys, pattern)
+	}
+	if err != nil {
+		return fmt.Errorf("web: parse %s: %w", pattern, err)
+	}
+	t.pages[name] = p
+	return nil
+}
+
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -136,7 +153,11 @@ func (s *Server) navFor(u *store.User) []NavItem {
 // render executes the page into a buffer first, so a template error
 // never leaves half a page.
 func (s *Server) render(q *Request, status int, name string, data any) error {
-	p := page{Title: titles[name], Data: data, Path: q.R.URL.Path}
+	title := titles[name]
+	if t, ok := s.titles[name]; ok {
+		title = t
+	}
+	p := page{Title: title, Data: data, Path: q.R.URL.Path}
 	if q.User != nil {
 		p.User, p.Nav = q.User, s.navFor(q.User)
 	}

@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -72,10 +73,11 @@ type Job struct {
 	Next time.Time
 }
 
-// Module adds pages to the portal. Register is called once by New;
-// NavItems become links in the menu of the users whose role they name.
+// Module adds pages to the portal. Register is called once by New (an
+// error fails New); NavItems become links in the menu of the users whose
+// role they name.
 type Module interface {
-	Register(r *Router)
+	Register(r *Router) error
 	NavItems() []NavItem
 }
 
@@ -93,7 +95,8 @@ type Server struct {
 	nav   []NavItem
 	st    *store.Store
 	log   *slog.Logger
-	paths map[string]bool
+	// titles are the page titles of Modules' templates.
+	titles map[string]string
 }
 
 // The session and login-CSRF cookies.
@@ -123,11 +126,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), tmpl: t, st: cfg.Store, log: cfg.Logger, paths: map[string]bool{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), tmpl: t, st: cfg.Store, log: cfg.Logger, titles: map[string]string{}}
 	s.routes()
 	r := &Router{s: s}
 	for _, m := range cfg.Modules {
-		m.Register(r)
+		if err := m.Register(r); err != nil {
+			return nil, err
+		}
 		s.nav = append(s.nav, m.NavItems()...)
 	}
 	return s, nil
@@ -167,6 +172,17 @@ func (r *Router) Handle(pattern string, h func(*Request) error, roles ...store.R
 	r.s.handle(pattern, h, roles...)
 }
 
+// AddTemplate registers the page template matched by pattern in fsys
+// under name, with its title: it defines "content" and is rendered in the
+// portal's layout by Request.Render(name, data) (the data is .Data).
+func (r *Router) AddTemplate(name, title string, fsys fs.FS, pattern string) error {
+	if err := r.s.tmpl.add(name, fsys, pattern); err != nil {
+		return err
+	}
+	r.s.titles[name] = title
+	return nil
+}
+
 // Request is one signed-in request as a handler sees it.
 type Request struct {
 	W http.ResponseWriter
@@ -180,8 +196,8 @@ type Request struct {
 	sess     *store.Session
 }
 
-// Render writes the page named name (a template of the portal or of a
-// Module registered with AddTemplates) with data.
+// Render writes the page named name (a template of the portal, or of a
+// Module added with Router.AddTemplate) with data.
 func (q *Request) Render(name string, data any) error {
 	return q.s.render(q, http.StatusOK, name, data)
 }
