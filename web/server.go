@@ -89,12 +89,12 @@ type NavItem struct {
 
 // Server is the portal's http.Handler.
 type Server struct {
-	cfg   Config
-	mux   *http.ServeMux
-	tmpl  *templates
-	nav   []NavItem
-	st    *store.Store
-	log   *slog.Logger
+	cfg  Config
+	mux  *http.ServeMux
+	tmpl *templates
+	nav  []NavItem
+	st   *store.Store
+	log  *slog.Logger
 	// titles are the page titles of Modules' templates.
 	titles map[string]string
 }
