@@ -52,7 +52,7 @@ const testPassword = "correct horse battery staple"
 // acme (files, an accepted, a rejected and a suspect claim) and beta (a
 // file, a claim and a failed delivery).
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	srv   *Server
 	clk   *clock
@@ -66,7 +66,7 @@ type fixture struct {
 	processed []int64
 }
 
-func newFixture(t *testing.T, url string) *fixture {
+func newFixture(t testing.TB, url string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
@@ -151,7 +151,7 @@ func newFixture(t *testing.T, url string) *fixture {
 }
 
 // testLog sends the portal's logs to the test's.
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimSpace(string(p)))
@@ -261,7 +261,13 @@ var allUsers = []string{"admin", "oper", "acme-admin", "acme-user", "acme-npi", 
 // TestRoutesByRole requests every route as every role, including the
 // cross-tenant cases: another partner's file or claim by URL is 404.
 func TestRoutesByRole(t *testing.T) {
-	f := newFixture(t, dbtest.SQLiteURL(t))
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) { testRoutesByRole(t, be.URL(t)) })
+	}
+}
+
+func testRoutesByRole(t *testing.T, url string) {
+	f := newFixture(t, url)
 	id := func(name string) string { return fmt.Sprint(f.files[name].ID) }
 	const (
 		ok  = http.StatusOK

@@ -1,3 +1,4 @@
+DROP INDEX claims_clm01_id_idx;
 DROP INDEX claims_service_from_id_idx;
 DROP INDEX claims_partner_npi_id_idx;
 DROP INDEX claims_state_id_idx;
