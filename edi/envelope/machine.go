@@ -453,7 +453,7 @@ func (m *Machine) st(seg *x12.Segment) error {
 		m.stSeen[s.Control] = struct{}{}
 	}
 	switch {
-	case s.Reference == "" && !m.opts.Lenient.MissingST03:
+	case s.Reference == "" && !m.opts.Lenient.MissingST03 && !st03NotUsed(s.ID, g.Version):
 		m.setIssue(ack.LevelTransaction, ack.SetBadConventionRef, ack.Error, "ST", 1, 3, seg.Offset,
 			"ST03 implementation convention reference is missing")
 	case s.Reference != "" && s.Reference != g.Version:
@@ -786,4 +786,12 @@ func (m *Machine) setSupported(gs01, st01, v string) bool {
 		}
 	}
 	return false
+}
+
+// st03NotUsed reports whether the implementation guide of a set leaves
+// ST03 out: the 835 guide (005010X221A1) does not use it, so an 835 takes
+// its convention from GS08 (one that carries ST03 anyway is accepted when
+// it matches GS08).
+func st03NotUsed(setID, gs08 string) bool {
+	return setID == "835" && gs08 == "005010X221A1"
 }

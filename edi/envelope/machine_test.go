@@ -167,6 +167,11 @@ var envTests = []envTest{
 		opts: &envelope.Options{Supported: envelope.Claims}, want: []string{"ak9 1", "ik5 1"}, ak9: "R", ik5: "R"},
 	{name: "835 envelope-valid by default", input: isaStd + "GS*HP*SENDERGS*RECEIVERGS*20260101*1200*1*X*005010X221A1~ST*835*0001*005010X221A1~BPR*I~SE*3*0001~" + geStd + ieaStd,
 		ak9: "A", ik5: "A"},
+	// The 835 guide does not use ST03: an 835 without it takes GS08.
+	{name: "835 without ST03", input: isaStd + "GS*HP*SENDERGS*RECEIVERGS*20260101*1200*1*X*005010X221A1~ST*835*0001~BPR*I~SE*3*0001~" + geStd + ieaStd,
+		ak9: "A", ik5: "A"},
+	{name: "IK502 19 835 ST03 differs from GS08", input: isaStd + "GS*HP*SENDERGS*RECEIVERGS*20260101*1200*1*X*005010X221A1~ST*835*0001*§§005010X222A1~BPR*I~SE*3*0001~" + geStd + ieaStd,
+		want: []string{"ik5 19", "ik5 I6"}, ak9: "R", ik5: "R"},
 	{name: "IK502 2 SE missing", input: isaStd + gsStd + "ST*837*0001*005010X222A1~BHT*0019~§" + geStd + ieaStd,
 		want: []string{"ik5 2"}, ak9: "R", ik5: "R"},
 	{name: "IK502 2 SE missing before next ST", input: isaStd + gsStd + "ST*837*0001*005010X222A1~BHT*0019~§" + set837("0002") + "GE*2*1~" + ieaStd,

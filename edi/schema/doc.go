@@ -5,10 +5,11 @@
 // the 999 IK3/IK4 codes and positions.
 //
 // Supported sets (Sets lists them): 837 Professional 005010X222A1, 837
-// Institutional 005010X223A2 and the 277CA claim acknowledgment 005010X214
-// (x12_214.go; it checks the acknowledgments we write). Lookup returns nil
-// for anything else; the
-// caller then handles the set at the envelope level only.
+// Institutional 005010X223A2, the 277CA claim acknowledgment 005010X214
+// (x12_214.go; it checks the acknowledgments we write) and the 835 claim
+// payment/advice 005010X221A1 (x12_221a1.go, with its balancing rules in
+// rules_835.go). Lookup returns nil for anything else; the caller then
+// handles the set at the envelope level only.
 //
 //	s := schema.Lookup("837", st03) // nil: envelope-only handling
 //	p := schema.NewParser(s, handler) // handler may be nil
@@ -102,11 +103,14 @@
 //	I6  standard code value not used by the guide
 //	I9  implementation-dependent element missing (SBR02 when the subscriber is the patient)
 //	I10 not-used element or component present
-//	I12 implementation rule failed: CLM02 is not the sum of SV102/SV203,
+//	I12 implementation rule failed: 835 amounts that do not balance (SVC03,
+//	    CLP04, CLP05 as a warning, BPR02; rules_835.go) or have more than
+//	    two decimal places, CLM02 is not the sum of SV102/SV203,
 //	    HL01 not 1, 2, 3..., HL02 not the parent's HL01, HL04 contradicts
 //	    the levels that follow, LX01 not 1, 2, 3... within the claim
 //
-// The cross-segment rules are named methods in rules.go. Issue positions:
+// The cross-segment rules are named methods in rules.go; a schema may
+// bring its own (Schema.rules, setRules in hooks.go), as the 835 does. Issue positions:
 // Position (IK302), Offset and Ordinal are those of the segment in error;
 // element issues point Offset at the element or component (the segment
 // start when it is absent). A missing segment or loop is reported at the

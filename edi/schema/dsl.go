@@ -119,6 +119,19 @@ func seg(sid string, use usage, max int, uses string, opts ...opt) item {
 	if !ok {
 		panic("schema table: no standard shape for " + sid)
 	}
+	return segOf(sh, sid, use, max, uses, opts...)
+}
+
+// repeats says element pos may repeat up to n times (EQ01, EB03 of the
+// 270/271); by default no element repeats.
+func repeats(pos, n int) opt {
+	return func(s *segDef) { s.elem(pos).reps = n }
+}
+
+// segOf declares a use of segment sid with standard shape sh (seg for the
+// shapes of std_segments.go; transaction tables with shapes of their own
+// call it with those).
+func segOf(sh shape, sid string, use usage, max int, uses string, opts ...opt) item {
 	s := &segDef{id: sid, use: use, max: max, notes: sh.notes}
 	s.elems = make([]elemDef, len(sh.elems))
 	for i, e := range sh.elems {

@@ -371,6 +371,39 @@ func (p *Parser) checkElementFull(seg *x12.Segment, loop string, pos int, e *ele
 	if e.comps != nil {
 		at.de = e.comps[0].de
 	}
+	p.checkValue(seg, loop, at, e, v, classes)
+}
+
+// checkRepeats checks the repetitions of a repeatable element value v
+// (holding at least one repetition separator) one by one; a repetition
+// past e.reps is IK403 12.
+func (p *Parser) checkRepeats(seg *x12.Segment, loop string, at elemAt, e *elemDef, v []byte, classes uint8) {
+	rs := seg.Delims.Repetition
+	off := at.off
+	for n := 1; ; n++ {
+		k := bytes.IndexByte(v, rs)
+		part := v
+		if k >= 0 {
+			part = v[:k]
+		}
+		r := at
+		r.rep, r.off = n, off
+		if n > e.reps {
+			p.elemIssue(seg, loop, r, "12", v)
+			return
+		}
+		p.checkValue(seg, loop, r, e, part, classes&^classRep)
+		if k < 0 {
+			return
+		}
+		v = v[k+1:]
+		off += int64(k) + 1
+	}
+}
+
+// checkValue is checkElementFull for the element (or repetition) at.
+func (p *Parser) checkValue(seg *x12.Segment, loop string, at elemAt, e *elemDef, v []byte, classes uint8) {
+	pos := at.elem
 	if e.use == uN {
 		if len(v) > 0 {
 			p.elemIssue(seg, loop, at, "I10", v)
@@ -387,6 +420,10 @@ func (p *Parser) checkElementFull(seg *x12.Segment, loop string, pos int, e *ele
 	// segment does.
 	ctl := classes&classCtl != 0
 	if rs := seg.Delims.Repetition; rs != 0 && classes&classRep != 0 {
+		if e.reps > 1 && bytes.IndexByte(v, rs) >= 0 {
+			p.checkRepeats(seg, loop, at, e, v, classes)
+			return
+		}
 		if k := bytes.IndexByte(v, rs); k >= 0 {
 			r := at
 			r.rep, r.off = 2, at.off+int64(k)+1

@@ -42,6 +42,10 @@ type Parser struct {
 	lastHL int // HL01 of the previous HL (0 before the first)
 	hlOK   bool
 
+	// ext is the state of the schema's own rules (Schema.rules), nil
+	// when it has none.
+	ext setRules
+
 	// classes classifies bytes for the delimiters in classDelims (see
 	// scanSegment).
 	classes     [256]uint8
@@ -83,6 +87,9 @@ func refOf(seg *x12.Segment) segRef {
 // may be nil when only the issues are wanted).
 func NewParser(s *Schema, h Handler) *Parser {
 	p := &Parser{s: s, t: tablesFor(s), h: h, counts: make([]int32, s.nitems), stack: make([]frame, 0, 8)}
+	if s.rules != nil {
+		p.ext = s.rules()
+	}
 	p.Reset()
 	return p
 }
@@ -102,6 +109,9 @@ func (p *Parser) Reset() {
 	p.claim.reset()
 	p.lastHL = 0
 	p.hlOK = true
+	if p.ext != nil {
+		p.ext.reset()
+	}
 }
 
 // push opens a loop instance.
@@ -514,6 +524,9 @@ func (p *Parser) Finish() []ack.Issue {
 			p.closeTop(p.last)
 		}
 		p.checkMissing(0, p.stack[0].groupStart(), len(p.stack[0].def.items), p.last)
+		if p.ext != nil {
+			p.ext.finish(p)
+		}
 	}
 	slices.SortStableFunc(p.issues, func(a, b ack.Issue) int { return a.Position - b.Position })
 	return p.issues

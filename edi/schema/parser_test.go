@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -408,18 +409,24 @@ func TestMaxIssues(t *testing.T) {
 }
 
 func TestLookupAndSets(t *testing.T) {
-	for _, v := range []string{"005010X222A1", "005010X223A2"} {
-		s := Lookup("837", v)
-		if s == nil || s.SetID() != "837" || s.Version() != v {
-			t.Errorf("Lookup(837, %s) = %v", v, s)
+	for _, pair := range [][2]string{{"837", "005010X222A1"}, {"837", "005010X223A2"}, {"835", "005010X221A1"}} {
+		s := Lookup(pair[0], pair[1])
+		if s == nil || s.SetID() != pair[0] || s.Version() != pair[1] {
+			t.Errorf("Lookup(%s, %s) = %v", pair[0], pair[1], s)
 		}
 	}
-	for _, pair := range [][2]string{{"837", "005010X224A2"}, {"835", "005010X221A1"}, {"837", ""}} {
+	for _, pair := range [][2]string{{"837", "005010X224A2"}, {"835", "004010X091A1"}, {"837", ""}} {
 		if s := Lookup(pair[0], pair[1]); s != nil {
 			t.Errorf("Lookup(%s, %s) = %s, want nil", pair[0], pair[1], s.Version())
 		}
 	}
-	if got := fmt.Sprint(Sets()); got != "[277/005010X214 837/005010X222A1 837/005010X223A2]" {
-		t.Errorf("Sets() = %s", got)
+	for _, want := range []string{"270/005010X279A1", "271/005010X279A1", "276/005010X212", "277/005010X212",
+		"277/005010X214", "835/005010X221A1", "837/005010X222A1", "837/005010X223A2"} {
+		if !slices.Contains(Sets(), want) {
+			t.Errorf("Sets() = %v, want %s listed", Sets(), want)
+		}
+	}
+	if !slices.IsSorted(Sets()) {
+		t.Errorf("Sets() = %v, not sorted", Sets())
 	}
 }

@@ -65,6 +65,9 @@ func (c *claimState) idString() string {
 
 // onOpen runs when a loop instance opens with trigger seg.
 func (p *Parser) onOpen(f *frame, seg *x12.Segment) {
+	if p.ext != nil {
+		p.ext.open(p, f.def.id, seg)
+	}
 	switch {
 	case f.def.level != "":
 		p.ruleHLSequence(f, seg)
@@ -99,6 +102,9 @@ func (p *Parser) onOpen(f *frame, seg *x12.Segment) {
 
 // onSegment runs for every placed segment; loop is its event loop.
 func (p *Parser) onSegment(seg *x12.Segment, sd *segDef, loop string) {
+	if p.ext != nil {
+		p.ext.segment(p, seg, sd, loop)
+	}
 	switch sd.id {
 	case "SBR":
 		if loop == "2000B" {
@@ -141,6 +147,9 @@ func (p *Parser) onSegment(seg *x12.Segment, sd *segDef, loop string) {
 // onClose runs when a loop instance closes; at is the segment that closed
 // it (or the last segment of the set).
 func (p *Parser) onClose(f *frame, at segRef) {
+	if p.ext != nil {
+		p.ext.close(p, f.def.id)
+	}
 	switch {
 	case f.def.level != "":
 		p.ruleHLChildCode(f)

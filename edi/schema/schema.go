@@ -41,6 +41,7 @@ type compDef struct {
 type elemDef struct {
 	compDef
 	comps []compDef // non-nil for composites (de is then the composite id, e.g. C023)
+	reps  int       // maximum repetitions when the guide lets the element repeat (0: it does not)
 }
 
 // syntaxNote is an X12 syntax rule between elements of a segment.
@@ -115,6 +116,9 @@ type Schema struct {
 	// must be the 9-digit ZIP code.
 	claimIDs bool
 	zip9     []string
+	// rules, when set, returns fresh state for the schema's own
+	// situational rules (see setRules), run beside those of rules.go.
+	rules func() setRules
 }
 
 // SetID returns the transaction set identifier (ST01), e.g. "837".
@@ -154,7 +158,7 @@ func (s *Schema) build() *Schema {
 	return s
 }
 
-var schemas = []*Schema{schema837P, schema837I, schema277CA}
+var schemas = []*Schema{schema837P, schema837I, schema277CA, schema835, schema270, schema271, schema276, schema277X212}
 
 // Lookup returns the schema for a transaction set ID and implementation
 // convention reference (ST01, ST03), such as ("837", "005010X222A1"), or

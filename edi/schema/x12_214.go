@@ -48,31 +48,7 @@ func seg214(sid string, use usage, max int, uses string, opts ...opt) item {
 	if !ok {
 		return seg(sid, use, max, uses, opts...)
 	}
-	if len(uses) > len(sh.elems) {
-		panic("schema table: usage string too long for " + sid)
-	}
-	s := &segDef{id: sid, use: use, max: max, notes: sh.notes}
-	s.elems = make([]elemDef, len(sh.elems))
-	for i, e := range sh.elems {
-		e.use = uN
-		if i < len(uses) {
-			e.use = usage(uses[i])
-		}
-		if e.comps != nil {
-			comps := make([]compDef, len(e.comps))
-			copy(comps, e.comps)
-			for j := range comps {
-				comps[j].use = uS
-			}
-			comps[0].use = uR
-			e.comps = comps
-		}
-		s.elems[i] = e
-	}
-	for _, o := range opts {
-		o(s)
-	}
-	return item{seg: s}
+	return segOf(sh, sid, use, max, uses, opts...)
 }
 
 // Code lists of the 277CA.

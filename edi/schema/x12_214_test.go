@@ -108,7 +108,7 @@ func TestSchema277CARegistered(t *testing.T) {
 	if Lookup("277", "005010X214") == nil {
 		t.Error("Lookup(277, 005010X214) = nil")
 	}
-	if Lookup("277", "005010X212") != nil {
+	if Lookup("277", "005010X212") == Lookup("277", "005010X214") {
 		t.Error("the 276/277 status response (X212) must not use the 277CA table")
 	}
 	if !slices.Contains(Sets(), "277/005010X214") {

@@ -31,7 +31,7 @@ offset.
 
 Bodies checked against their implementation guide:
   ` + checkedGuides() + `.
-Every other set (834, 835, 999, 270/271, ...) is checked at the envelope
+Every other set (834, 999, 820, ...) is checked at the envelope
 level only: its verdict is "envelope only", never "accepted".
 
 Exit status: 0 when every transaction set is accepted without errors and
@@ -172,6 +172,8 @@ func checkedGuides() string {
 			label = "837I"
 		case id == "277" && strings.Contains(version, "X214"):
 			label = "277CA"
+		case id == "835":
+			label = "835"
 		}
 		names = append(names, fmt.Sprintf("%s (%s)", label, version))
 	}

@@ -1,0 +1,254 @@
+package claimstatus_test
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/claimstatus"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// Synthetic parties: made-up people and payer, NPIs with valid check
+// digits, HCPCS Level II codes. The status codes illustrate each category.
+func response(claims ...claimstatus.ClaimStatus) claimstatus.Response {
+	return claimstatus.Response{
+		Reference: "STAT-0042",
+		Payer:     claimstatus.Party{Last: "ALLIANCE HEALTH PLAN", ID: "ALL01"},
+		Receiver:  claimstatus.Party{Last: "NORTHSIDE BILLING", ID: "NSB001"},
+		Providers: []claimstatus.Provider{{Party: claimstatus.Party{Last: "NORTHSIDE CLINIC", ID: "1234567893"},
+			Claims: claims}},
+	}
+}
+
+func claim(statuses ...claimstatus.Status) claimstatus.ClaimStatus {
+	return claimstatus.ClaimStatus{
+		Subscriber: claimstatus.Party{Last: "DOE", First: "JANE", ID: "ALM0000123"},
+		Trace:      "TRN-5001", Statuses: statuses, StatusDate: "20260302",
+		ChargeCents: 12550, HasCharge: true,
+		PatientControlNumber: "P1001", ServiceFrom: "20260215",
+	}
+}
+
+func st(cat, code string) claimstatus.Status { return claimstatus.Status{Category: cat, Code: code} }
+
+var goldenCases = []struct {
+	name string
+	resp func() []claimstatus.Response
+}{
+	{"accepted_a2_in_process_p1", func() []claimstatus.Response {
+		a := claim(st("A2", "20"))
+		a.PayerClaimControlNumber = "ALL26061000001"
+		p := claim(st("P1", "20"))
+		p.Trace, p.PatientControlNumber, p.PayerClaimControlNumber = "TRN-5002", "P1002", "ALL26061000002"
+		return []claimstatus.Response{response(a, p)}
+	}},
+	{"returned_a3", func() []claimstatus.Response {
+		c := claim(st("A3", "21"), claimstatus.Status{Category: "A7", Code: "187"})
+		return []claimstatus.Response{response(c)}
+	}},
+	{"pending_review_p2", func() []claimstatus.Response {
+		c := claim(st("P2", "110"))
+		c.PayerClaimControlNumber = "ALL26061000003"
+		return []claimstatus.Response{response(c)}
+	}},
+	{"paid_f1", func() []claimstatus.Response {
+		c := claim(st("F1", "65"))
+		c.PayerClaimControlNumber = "ALL26061000004"
+		c.PaidCents, c.HasPaid = 9800, true
+		c.AdjudicationDate, c.CheckDate, c.CheckNumber = "20260301", "20260303", "EFT0000042"
+		c.ServiceTo = "20260216"
+		c.Lines = []claimstatus.LineStatus{
+			{Procedure: "HC:J1100:JW", ChargeCents: 7550, PaidCents: 5800, Units: 2000, Statuses: []claimstatus.Status{st("F1", "65")},
+				StatusDate: "20260301", ControlNumber: "L1", ServiceFrom: "20260215"},
+			{Procedure: "A0428", ChargeCents: 5000, PaidCents: 4000, Units: 1000, Statuses: []claimstatus.Status{st("F1", "65")},
+				StatusDate: "20260301", ControlNumber: "L2", ServiceFrom: "20260216"},
+		}
+		return []claimstatus.Response{response(c)}
+	}},
+	{"denied_f2", func() []claimstatus.Response {
+		c := claim(claimstatus.Status{Category: "F2", Code: "88", Entity: "QC"})
+		c.PayerClaimControlNumber = "ALL26061000005"
+		c.PaidCents, c.HasPaid, c.AdjudicationDate = 0, true, "20260301"
+		c.Dependent = &claimstatus.Party{Last: "DOE", First: "SAM"}
+		return []claimstatus.Response{response(c)}
+	}},
+	{"revised_f3", func() []claimstatus.Response {
+		c := claim(st("F3", "464"))
+		c.PayerClaimControlNumber = "ALL26061000006"
+		c.BillType = "137"
+		c.AdjudicationDate = "20260301"
+		return []claimstatus.Response{response(c)}
+	}},
+	{"not_found_a4_35", func() []claimstatus.Response {
+		c := claim(st("A4", "35"))
+		c.HasCharge = false
+		return []claimstatus.Response{response(c)}
+	}},
+	{"search_unsuccessful_d0", func() []claimstatus.Response {
+		c := claim(st("D0", "35"), claimstatus.Status{Category: "D0", Code: "33", Entity: "IL"})
+		return []claimstatus.Response{response(c)}
+	}},
+	{"unusable_request_e0", func() []claimstatus.Response {
+		r := response()
+		r.Providers = nil
+		r.ReceiverStatus = &claimstatus.LevelStatus{Trace: "REQ-BATCH-9", Date: "20260302",
+			Statuses: []claimstatus.Status{{Category: "E0", Code: "24", Entity: "41"}}}
+		return []claimstatus.Response{r}
+	}},
+	{"provider_not_found_e0", func() []claimstatus.Response {
+		r := response()
+		r.Providers[0].Status = &claimstatus.LevelStatus{Trace: "PRV-1", Date: "20260302",
+			Statuses: []claimstatus.Status{{Category: "E0", Code: "24", Entity: "1P"}}}
+		return []claimstatus.Response{r}
+	}},
+}
+
+func outbound() ack.OutboundEnvelope {
+	return ack.OutboundEnvelope{Control: 5101, GroupControl: 5101, Time: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC),
+		SenderID: "ALLIANCECH", ReceiverID: "NORTHSIDE", Suffix: "\n"}
+}
+
+func write(t *testing.T, rs []claimstatus.Response, out ack.OutboundEnvelope) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := claimstatus.Write277(&buf, rs, out); err != nil {
+		t.Fatalf("Write277: %v", err)
+	}
+	return buf.Bytes()
+}
+
+func TestWrite277Golden(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := write(t, tc.resp(), outbound())
+			validtest.Clean(t, got)
+			path := filepath.Join("testdata", tc.name+".277.golden")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
+			}
+		})
+	}
+}
+
+func TestWrite277AllInOneInterchange(t *testing.T) {
+	var rs []claimstatus.Response
+	for _, tc := range goldenCases {
+		rs = append(rs, tc.resp()...)
+	}
+	out := outbound()
+	out.Suffix = ""
+	out.SetControl = 9999
+	data := write(t, rs, out)
+	validtest.Clean(t, data)
+	if n := bytes.Count(data, []byte("~ST*277*")); n != len(rs) {
+		t.Errorf("%d sets, want %d", n, len(rs))
+	}
+	if !bytes.Contains(data, []byte("ST*277*10000*005010X212~")) {
+		t.Error("no set numbered 10000")
+	}
+}
+
+// TestWrite277ManyStatuses: a fourth status starts a second STC that
+// repeats the amounts and dates.
+func TestWrite277ManyStatuses(t *testing.T) {
+	c := claim(st("F2", "88"), st("F2", "109"), st("F2", "29"), st("F2", "30"))
+	c.PaidCents, c.HasPaid = 0, true
+	data := write(t, []claimstatus.Response{response(c)}, outbound())
+	validtest.Clean(t, data)
+	if n := bytes.Count(data, []byte("\nSTC*F2:")); n != 2 {
+		t.Errorf("%d claim STC segments, want 2:\n%s", n, data)
+	}
+	if !bytes.Contains(data, []byte("STC*F2:30*20260302**125.5*0~")) {
+		t.Errorf("second STC does not repeat STC02..STC05:\n%s", data)
+	}
+}
+
+func TestWrite277Errors(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(r *claimstatus.Response)
+		field string
+		err   error
+	}{
+		{"no claims", func(r *claimstatus.Response) {}, "Provider.Claims", claimstatus.ErrEmpty},
+		{"bad category", func(r *claimstatus.Response) {
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{claim(st("Z9", "1"))}
+		}, "ClaimStatus.Statuses[0].Category", claimstatus.ErrInvalid},
+		{"no status", func(r *claimstatus.Response) {
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{claim()}
+		}, "ClaimStatus.Statuses", claimstatus.ErrMissing},
+		{"bad status date", func(r *claimstatus.Response) {
+			c := claim(st("A4", "35"))
+			c.StatusDate = "2026-03-02"
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{c}
+		}, "ClaimStatus.StatusDate", claimstatus.ErrInvalid},
+		{"negative paid", func(r *claimstatus.Response) {
+			c := claim(st("F1", "65"))
+			c.PaidCents, c.HasPaid = -1, true
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{c}
+		}, "ClaimStatus.PaidCents", claimstatus.ErrInvalid},
+		{"bad npi", func(r *claimstatus.Response) {
+			r.Providers[0].ID = "1234567890"
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{claim(st("A4", "35"))}
+		}, "Provider.ID", claimstatus.ErrInvalid},
+		{"line without units", func(r *claimstatus.Response) {
+			c := claim(st("F1", "65"))
+			c.Lines = []claimstatus.LineStatus{{Procedure: "A0428", Statuses: []claimstatus.Status{st("F1", "65")},
+				StatusDate: "20260301", ServiceFrom: "20260215"}}
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{c}
+		}, "LineStatus.Units", claimstatus.ErrMissing},
+		{"line procedure qualifier", func(r *claimstatus.Response) {
+			c := claim(st("F1", "65"))
+			c.Lines = []claimstatus.LineStatus{{Procedure: "QQ:A0428", Units: 1000, Statuses: []claimstatus.Status{st("F1", "65")},
+				StatusDate: "20260301", ServiceFrom: "20260215"}}
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{c}
+		}, "LineStatus.Procedure", claimstatus.ErrInvalid},
+		{"receiver status with providers", func(r *claimstatus.Response) {
+			r.ReceiverStatus = &claimstatus.LevelStatus{Trace: "X", Date: "20260302", Statuses: []claimstatus.Status{st("E0", "24")}}
+			r.Providers[0].Claims = []claimstatus.ClaimStatus{claim(st("A4", "35"))}
+		}, "Providers", claimstatus.ErrInvalid},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := response()
+			tc.edit(&r)
+			var buf bytes.Buffer
+			err := claimstatus.Write277(&buf, []claimstatus.Response{r}, outbound())
+			if err == nil {
+				t.Fatal("Write277 accepted bad input")
+			}
+			if buf.Len() != 0 {
+				t.Error("Write277 wrote output despite the error")
+			}
+			if !errors.Is(err, tc.err) {
+				t.Errorf("error %v does not wrap %v", err, tc.err)
+			}
+			if !strings.Contains(err.Error(), tc.field+" (") {
+				t.Errorf("no FieldError for %s in %v", tc.field, err)
+			}
+			for _, secret := range []string{"DOE", "JANE", "ALM0000123"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error message carries a value (%s): %v", secret, err)
+				}
+			}
+		})
+	}
+}
