@@ -305,7 +305,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*Request, bool
 		return nil, false
 	}
 	q := &Request{W: w, R: r, User: u, Scope: u.Scope(), ClientIP: s.clientIP(r), s: s, sess: sess}
-	if sess.MFAPending && r.URL.Path != "/login/totp" {
+	if sess.MFAPending && r.URL.Path != "/login/totp" && r.URL.Path != "/logout" {
 		http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
 		return nil, false
 	}
