@@ -400,8 +400,9 @@ func (s *Server) claims(q *Request) error {
 		return err
 	}
 	before, _ := strconv.ParseInt(v.Get("before"), 10, 64)
+	fileID, _ := strconv.ParseInt(v.Get("file"), 10, 64)
 	const pageSize = 50
-	f := store.ClaimSearch{
+	f := store.ClaimSearch{InboundFileID: fileID,
 		ControlNumber: strings.TrimSpace(v.Get("control")), CLM01: strings.TrimSpace(v.Get("clm01")),
 		State: store.ClaimState(v.Get("state")), PartnerID: v.Get("partner"),
 		ServiceFrom: from, ServiceTo: to, BeforeID: before, Limit: pageSize + 1,

@@ -386,6 +386,8 @@ func TestListsAreScoped(t *testing.T) {
 		{"admin", "/claims?clm01=PCN-B1", []string{"CHB1"}, []string{"CHA1"}},
 		{"admin", "/claims?from=2026-02-11", nil, []string{"CHA1"}},
 		{"admin", "/claims?from=2026-02-10&to=2026-02-10", []string{"CHA1", "CHB1"}, nil},
+		{"admin", fmt.Sprintf("/claims?file=%d", f.files["beta"].ID), []string{`href="/claims/CHB1"`}, []string{`href="/claims/CHA1"`}},
+		{"acme-user", fmt.Sprintf("/claims?file=%d", f.files["beta"].ID), nil, []string{`href="/claims/CHB1"`}},
 		{"acme-admin", "/users", []string{"acme-user", "acme-npi"}, []string{"beta-user", ">admin<"}},
 		{"admin", "/users", []string{"acme-user", "beta-user", "oper"}, nil},
 	}

@@ -94,7 +94,8 @@ abandon their work: every stage is restartable, so abandoned files are
 picked up again by the next run (or another engine process).
 
 With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
-/metrics and health checks on /healthz and /readyz (docs/operations.md).`,
+/metrics and health checks on /healthz and /readyz (docs/operations.md).
+With web.addr set, it serves the web portal (docs/portal.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -157,16 +158,16 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 					return err
 				}
 			}
+			var portal *web.HTTPServer
 			if cfg.Web.Addr != "" {
 				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
 				if err != nil {
 					return err
 				}
-				psrv, err := a.servePortal(cfg, cfg.Web.Addr, h)
-				if err != nil {
+				if portal, err = a.servePortal(cfg, cfg.Web.Addr, h); err != nil {
 					return err
 				}
-				defer psrv.Close()
+				defer portal.Close()
 			}
 			s.Start()
 			a.logger.Info("engine running", "instance", cfg.Instance, "partners", len(cfg.Partners))
@@ -180,6 +181,13 @@ With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 			m.SetShuttingDown()
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
+			if portal != nil {
+				// No new portal requests; those in flight (an upload being
+				// processed) get the grace period.
+				if err := portal.Shutdown(ctx); err != nil {
+					a.logger.Warn("portal shutdown", "error", err.Error())
+				}
+			}
 			s.Stop(ctx)
 			if srv != nil {
 				// Metrics stay up while the jobs drain; then the server

@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -110,5 +113,71 @@ func TestUserCommands(t *testing.T) {
 	}
 	if code, out, _ := run(t, "--data-dir", dir, "audit", "--user", "nobody", "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
 		t.Errorf("audit of nobody: %d %q", code, out)
+	}
+}
+
+var portalListening = regexp.MustCompile(`msg="portal listening" url=(http://\S+)`)
+
+// TestRunServesPortal: with web.addr set, run serves the portal (and
+// stops it at shutdown); plain HTTP beyond loopback is refused.
+func TestRunServesPortal(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "clearinghouse.yaml")
+	if err := os.WriteFile(cfgPath, []byte("web: {addr: \"127.0.0.1:0\"}\nschedules: {poll: \"\", deliver: \"\", nightly_report: \"\", roster_refresh: \"\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--log-level", "info", "--config", cfgPath, "--data-dir", filepath.Join(dir, "var"), "run", "--grace", "5s"}, io.Discard, &stderr)
+	}()
+	var base string
+	waitFor(t, "the portal", func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("run exited %d:\n%s", code, stderr.String())
+		default:
+		}
+		if m := portalListening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+			return true
+		}
+		return false
+	})
+	code, body, err := httpGet(base + "/login")
+	if err != nil || code != 200 || !strings.Contains(body, `id="signin"`) {
+		t.Fatalf("/login = %d %v", code, err)
+	}
+	if !strings.Contains(stderr.String(), "job=user-inactivity") {
+		t.Errorf("the account job is not scheduled:\n%s", stderr.String())
+	}
+	cancel()
+	waitFor(t, "run to stop", func() bool {
+		select {
+		case code = <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if code != 0 {
+		t.Fatalf("run exited %d:\n%s", code, stderr.String())
+	}
+	if _, _, err := httpGet(base + "/login"); err == nil {
+		t.Fatal("portal still served after run stopped")
+	}
+	// Plain HTTP beyond loopback, or half a TLS pair: configuration errors.
+	for _, c := range []string{"web: {addr: \"0.0.0.0:8080\"}\n", "web: {addr: \"127.0.0.1:0\", tls_cert: x.pem}\n"} {
+		if err := os.WriteFile(cfgPath, []byte(c), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := run(t, "--config", cfgPath, "--data-dir", filepath.Join(dir, "var"), "portal"); code == 0 || !strings.Contains(errOut, "web.") {
+			t.Errorf("%q: exit %d %q", c, code, errOut)
+		}
+	}
+	if code, _, errOut := run(t, "--data-dir", filepath.Join(dir, "var"), "portal", "--addr", "192.0.2.1:8080"); code != 2 || !strings.Contains(errOut, "plain HTTP beyond loopback") {
+		t.Errorf("--addr beyond loopback: exit %d %q", code, errOut)
 	}
 }
