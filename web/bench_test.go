@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,7 +41,7 @@ func BenchmarkClaimSearch(b *testing.B) {
 		SELECT f.id, f.partner_id, 'CHB' || lpad(g::text, 11, '0'), 'PCN' || g, CASE WHEN g % 3 = 0 THEN 'I' ELSE 'P' END,
 			(ARRAY['forwarded','forwarded','forwarded','accepted','rejected','suspect','duplicate'])[1 + g % 7],
 			CASE WHEN g % 7 = 4 THEN 'A7:164:IL' ELSE 'A2:20' END,
-			10000 + g % 90000, '1234567893', '990000001', 'ZZM' || (g % 200000), 'TESTPATIENT', 'ALEX', '19800101',
+			10000 + g % 90000, (ARRAY['1234567893','1111111112','1942788841','1093817462'])[1 + g % 4], '990000001', 'ZZM' || (g % 200000), 'TESTPATIENT', 'ALEX', '19800101',
 			to_char(date '2025-01-01' + (g % 365)::int, 'YYYYMMDD'), to_char(date '2025-01-01' + (g % 365)::int, 'YYYYMMDD'),
 			md5(g::text), md5((g % 100000)::text), now(), now()
 		FROM generate_series(1, $1::bigint) g
@@ -57,6 +58,11 @@ func BenchmarkClaimSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.users[prov.Username] = prov
+	npi, err := f.st.CreateUser(ctx, store.User{Username: "p07-npi", Role: store.RoleProviderUser, PartnerID: "p07", PasswordHash: hash.PasswordHash, NPIs: []string{"1111111112"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.users[npi.Username] = npi
 	var mid int64
 	if err := db.GetContext(ctx, &mid, `SELECT id FROM claims WHERE partner_id = 'p07' ORDER BY id OFFSET $1 LIMIT 1`, n/100); err != nil {
 		b.Fatal(err)
@@ -66,10 +72,20 @@ func BenchmarkClaimSearch(b *testing.B) {
 		{"provider/next", "p07-user", fmt.Sprintf("/claims?before=%d", mid)},
 		{"provider/state", "p07-user", "/claims?state=rejected"},
 		{"provider/dates", "p07-user", "/claims?from=2025-03-01&to=2025-03-31"},
+		{"provider-npi/first", "p07-npi", "/claims"},
 		{"operator/first", "oper", "/claims"},
+		{"operator/dates", "oper", "/claims?from=2025-12-31&to=2025-12-31"},
+		{"operator/dates-none", "oper", "/claims?from=2030-01-01&to=2030-01-31"},
 		{"operator/state-dates", "oper", "/claims?state=suspect&from=2025-06-01&to=2025-06-30"},
 		{"operator/control", "oper", fmt.Sprintf("/claims?control=CHB%011d", n/2)},
 		{"operator/clm01", "oper", fmt.Sprintf("/claims?clm01=PCN%d", n/3)},
+	}
+	if os.Getenv("BENCH_EXPLAIN") == "1" {
+		var plan []string
+		if err := db.SelectContext(ctx, &plan, `EXPLAIN ANALYZE SELECT id FROM claims WHERE 1 = 1 AND service_from >= '20300101' AND service_from <= '20300131' ORDER BY id DESC LIMIT 51`); err != nil {
+			b.Fatal(err)
+		}
+		b.Log(strings.Join(plan, "\n"))
 	}
 	for _, tc := range cases {
 		c := f.as(tc.user)

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Role is what a portal user may do.
@@ -727,13 +729,26 @@ func (q *Queries) SearchClaims(ctx context.Context, scope Scope, f ClaimSearch) 
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit(f.Limit))
 	var cs []Claim
-	if err := q.selectAll(ctx, &cs, query, args...); err != nil {
+	if err := q.selectPlanned(ctx, &cs, query, args...); err != nil {
 		return nil, fmt.Errorf("store: search claims: %w", err)
 	}
 	for i := range cs {
 		cs[i].normalize()
 	}
 	return cs, nil
+}
+
+// selectPlanned runs query like selectAll but never as a cached prepared
+// statement: PostgreSQL then plans it for the values at hand. A search's
+// generic plan is the wrong one for some values (a date range with no
+// claim scanned the whole table backwards by ID instead of reading the
+// date index).
+func (q *Queries) selectPlanned(ctx context.Context, dest any, query string, args ...any) error {
+	ext, err := q.conn(ctx)
+	if err != nil {
+		return err
+	}
+	return sqlx.SelectContext(ctx, ext, dest, q.rebind(query), args...)
 }
 
 // GetClaimScoped returns the claim with our control number and its lines

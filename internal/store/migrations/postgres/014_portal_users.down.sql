@@ -1,6 +1,6 @@
-DROP INDEX claims_clm01_id_idx;
 DROP INDEX claims_service_from_id_idx;
-DROP INDEX claims_partner_npi_id_idx;
+DROP INDEX claims_clm01_id_idx;
+CREATE INDEX claims_state_idx ON claims (state);
 DROP INDEX claims_state_id_idx;
 DROP INDEX claims_partner_state_id_idx;
 DROP INDEX claims_partner_id_idx;
