@@ -153,13 +153,25 @@ func TestPortalBrowser(t *testing.T) {
 		return s
 	}
 
-	// 1. The provider signs in and uploads a file with errors.
+	// 1. The provider signs in, uploads a clean file (accepted), then a
+	// file with errors.
+	clean, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "demo", "acme-837p-20261120-01.x12"))
 	invalid, _ := filepath.Abs(filepath.Join("..", "..", "testdata", "demo", "acme-837p-20261120-02-invalid.x12"))
 	start := time.Now()
 	do("start the browser", chromedp.Navigate("about:blank"))
-	do("sign in", login("pat", provPW), chromedp.WaitVisible(chromedp.ID("whoami")), shot("files-empty"))
+	do("sign in", login("pat", provPW), chromedp.WaitVisible(chromedp.ID("whoami")))
 	who := text("#whoami")
+	do("upload a clean file",
+		chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{clean}),
+		chromedp.Click(chromedp.ID("upload")),
+		chromedp.WaitVisible(chromedp.ID("file-state")),
+	)
+	if state, rate := text("#file-state"), text("#acceptance"); state != string(store.InboundProcessed) || rate != "100.0 %" {
+		t.Errorf("clean file: state %q, acceptance %q", state, rate)
+	}
 	do("upload",
+		chromedp.Navigate(base+"/files"),
+		chromedp.WaitVisible(chromedp.ID("upload-file")),
 		chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{invalid}),
 		chromedp.Click(chromedp.ID("upload")),
 		chromedp.WaitVisible(chromedp.ID("file-state")),
@@ -192,7 +204,8 @@ func TestPortalBrowser(t *testing.T) {
 	}
 	do("claim page", chromedp.Click(chromedp.CSS("#rejected a")), chromedp.WaitVisible(chromedp.ID("patient")), shot("claim"))
 	patient := text("#patient")
-	do("claims page", chromedp.Navigate(base+"/claims"), chromedp.WaitVisible(chromedp.ID("claims")), shot("claims"), logout)
+	do("claims page", chromedp.Navigate(base+"/claims"), chromedp.WaitVisible(chromedp.ID("claims")), shot("claims"),
+		chromedp.Navigate(base+"/files"), chromedp.WaitVisible(chromedp.ID("files")), shot("files"), logout)
 	control := strings.TrimPrefix(href.Value, "/claims/")
 	c, err := rt.store.GetClaimByControl(ctx, control)
 	if err != nil {
