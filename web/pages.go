@@ -51,6 +51,8 @@ func (s *Server) routes() {
 	s.handle("GET /users", s.users, userManagers...)
 	s.handle("POST /users", s.createUser, store.RoleAdmin)
 	s.handle("POST /users/{id}/{action}", s.userAction, userManagers...)
+	s.handle("GET /account", s.account)
+	s.handle("POST /account/password", s.changePassword)
 }
 
 // pathID reads a numeric path value; anything else is not found.
@@ -64,18 +66,19 @@ func pathID(q *Request, name string) (int64, error) {
 
 // flash messages, selected by the "done" query parameter of a redirect.
 var flashes = map[string]string{
-	"uploaded":    "File received. It is processed on the next cycle; this page shows its status.",
-	"processed":   "File received and processed.",
-	"duplicate":   "This exact file was received before; it was not processed again.",
-	"reprocessed": "File processed again from its stored copy.",
-	"released":    "Claim released: it will be forwarded.",
-	"marked":      "Claim marked as a duplicate: it will not be forwarded.",
-	"retrying":    "Delivery queued again; the next deliver run sends it.",
-	"created":     "User created.",
-	"renewed":     "Access renewed for 180 days.",
-	"unlocked":    "User unlocked.",
-	"disabled":    "User disabled.",
-	"password":    "Password reset; the user's sessions were ended.",
+	"uploaded":      "File received. It is processed on the next cycle; this page shows its status.",
+	"processed":     "File received and processed.",
+	"duplicate":     "This exact file was received before; it was not processed again.",
+	"reprocessed":   "File processed again from its stored copy.",
+	"released":      "Claim released: it will be forwarded.",
+	"marked":        "Claim marked as a duplicate: it will not be forwarded.",
+	"retrying":      "Delivery queued again; the next deliver run sends it.",
+	"created":       "User created.",
+	"renewed":       "Access renewed for 180 days.",
+	"unlocked":      "User unlocked.",
+	"disabled":      "User disabled.",
+	"password":      "Password reset; the user's sessions were ended.",
+	"password-self": "Your password was changed; your other sessions were ended.",
 }
 
 type filesPage struct {
@@ -770,5 +773,65 @@ func (s *Server) userAction(q *Request) error {
 		return err
 	}
 	http.Redirect(q.W, q.R, "/users?done="+done, http.StatusSeeOther)
+	return nil
+}
+
+type accountPage struct {
+	Status string
+	Until  time.Time
+	TOTP   bool
+	Error  string
+}
+
+// account shows the signed-in user's own account.
+func (s *Server) account(q *Request) error {
+	return q.Render("account", s.accountPage(q, ""))
+}
+
+func (s *Server) accountPage(q *Request, msg string) accountPage {
+	return accountPage{Status: UserStatus(q.User, s.cfg.Now()), Until: q.User.RenewedAt.Add(auth.AccessValidity),
+		TOTP: q.User.TOTPSecret != "", Error: msg}
+}
+
+// changePassword lets users change their own password: the current one
+// is required (a wrong one counts as a failed sign-in), the other
+// sessions of the user end, this one goes on under a new token.
+func (s *Server) changePassword(q *Request) error {
+	ctx := q.R.Context()
+	r := q.R
+	if !auth.VerifyPassword(q.User.PasswordHash, r.PostFormValue("current")) {
+		locked, err := s.st.RecordLoginFailure(ctx, &q.User.ID, q.User.Username, q.ClientIP, "bad password (change)", auth.MaxFailedLogins)
+		if err != nil {
+			return err
+		}
+		if locked {
+			s.clearSession(q.W)
+			http.Redirect(q.W, q.R, "/login", http.StatusSeeOther)
+			return nil
+		}
+		return s.render(q, http.StatusUnauthorized, "account", s.accountPage(q, "The current password is wrong."))
+	}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm") {
+		return s.render(q, http.StatusBadRequest, "account", s.accountPage(q, "The new passwords differ."))
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return s.render(q, http.StatusBadRequest, "account", s.accountPage(q, "The new password must be 12 to 72 characters."))
+	}
+	err = s.st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserPassword(ctx, q.User.ID, hash); err != nil {
+			return err
+		}
+		return q.auditTx(tx, "user.password_self", "user", strconv.FormatInt(q.User.ID, 10), "", "", "")
+	})
+	if err != nil {
+		return err
+	}
+	// SetUserPassword ended every session, this one too: start a new one.
+	if err := s.startSession(q.W, q.R, q.User, false); err != nil {
+		return err
+	}
+	http.Redirect(q.W, q.R, "/account?done=password-self", http.StatusSeeOther)
 	return nil
 }

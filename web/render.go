@@ -126,7 +126,7 @@ type page struct {
 var titles = map[string]string{
 	"files": "Files", "file": "File", "claims": "Claims", "claim": "Claim", "queue": "Duplicate review",
 	"deliveries": "Delivery failures", "schedules": "Schedules and roster imports", "audit": "Audit log",
-	"users": "Users", "error": "Error", "login": "Sign in", "totp": "Verification code",
+	"users": "Users", "account": "Your account", "error": "Error", "login": "Sign in", "totp": "Verification code",
 }
 
 // baseNav is the menu, by role.
@@ -138,6 +138,7 @@ var baseNav = []NavItem{
 	{Label: "Schedules", Path: "/schedules", Roles: operators},
 	{Label: "Audit log", Path: "/audit", Roles: operators},
 	{Label: "Users", Path: "/users", Roles: userManagers},
+	{Label: "Account", Path: "/account"},
 }
 
 func (s *Server) navFor(u *store.User) []NavItem {

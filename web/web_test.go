@@ -309,6 +309,7 @@ func testRoutesByRole(t *testing.T, url string) {
 		{"GET", "/audit", ops(ok, nf), ""},
 		{"GET", "/users", want{"admin": ok, "oper": nf, "acme-admin": ok, "acme-user": nf, "acme-npi": nf, "beta-user": nf}, "acme-user"},
 		{"GET", "/static/style.css", every(ok), ""},
+		{"GET", "/account", every(ok), "Access until"},
 		{"GET", "/login/totp", every(see), ""},
 		{"POST", "/files/" + id("acme") + "/reprocess", ops(see, nf), ""},
 		{"POST", "/queue/CHNONE/release", ops(nf, nf), ""},
@@ -821,5 +822,50 @@ func TestUserAdmin(t *testing.T) {
 	}
 	if u, _ := f.st.GetUserByName(ctx, "new-user"); u.DisabledAt == nil {
 		t.Fatal("not disabled")
+	}
+}
+
+// TestChangePassword: users change their own password with the current
+// one; a wrong current password counts toward the lockout.
+func TestChangePassword(t *testing.T) {
+	f := newFixture(t, dbtest.SQLiteURL(t))
+	ctx := context.Background()
+	c := f.client()
+	c.login("acme-user", testPassword)
+	other := f.client()
+	other.login("acme-user", testPassword)
+	cases := []struct {
+		form url.Values
+		code int
+		msg  string
+	}{
+		{url.Values{"current": {"wrong password!!"}, "password": {"a new long password"}, "confirm": {"a new long password"}}, http.StatusUnauthorized, "current password is wrong"},
+		{url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"another one entirely"}}, http.StatusBadRequest, "differ"},
+		{url.Values{"current": {testPassword}, "password": {"short"}, "confirm": {"short"}}, http.StatusBadRequest, "12 to 72"},
+	}
+	for _, tc := range cases {
+		rec := c.post("/account/password", tc.form)
+		if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.msg) {
+			t.Errorf("%v: %d, want %d with %q", tc.form, rec.Code, tc.code, tc.msg)
+		}
+	}
+	if u, _ := f.st.GetUser(ctx, f.users["acme-user"].ID); u.FailedLogins != 1 {
+		t.Errorf("failed logins %d, want 1", u.FailedLogins)
+	}
+	rec := c.post("/account/password", url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"a new long password"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("change: %d %s", rec.Code, snippet(rec.Body.String()))
+	}
+	if rec := c.get("/account"); rec.Code != http.StatusOK {
+		t.Fatalf("this session after the change: %d", rec.Code)
+	}
+	if rec := other.get("/account"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("other session after the change: %d", rec.Code)
+	}
+	if rec := f.client().login("acme-user", "a new long password"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("login with the new password: %d", rec.Code)
+	}
+	if es, _ := f.st.ListAudit(ctx, store.AuditFilter{Action: "user.password_self"}); len(es) != 1 || es[0].UserName != "acme-user" {
+		t.Fatalf("audit: %+v", es)
 	}
 }
