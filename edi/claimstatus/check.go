@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
@@ -42,27 +41,9 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("claimstatus: ")
-	sep := ""
-	for _, p := range []struct {
-		name string
-		n    int
-	}{{"response", e.Response}, {"provider", e.Provider}, {"claim", e.Claim}, {"line", e.Line}} {
-		if p.n > 0 {
-			fmt.Fprintf(&b, "%s%s %d", sep, p.name, p.n)
-			sep = ", "
-		}
-	}
-	if sep != "" {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": " + e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("claimstatus", []outbound.Position{{Name: "response", Index: e.Response},
+		{Name: "provider", Index: e.Provider}, {Name: "claim", Index: e.Claim}, {Name: "line", Index: e.Line}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -107,7 +88,7 @@ func check(rs []Response) []error {
 }
 
 func checkResponse(k *checker, r *Response) {
-	k.Text("Reference", "BHT03", r.Reference, 1, 50, true)
+	k.ID("Reference", "BHT03", r.Reference, 1, 50, true)
 	k.party("Payer", "2100A", &r.Payer, true)
 	k.party("Receiver", "2100B", &r.Receiver, true)
 	if r.ReceiverStatus != nil {
@@ -148,7 +129,7 @@ func (k *checker) party(field, loop string, p *Party, idRequired bool) {
 	k.Text(field+".Middle", nm+"05", p.Middle, 1, 25, false)
 	k.Text(field+".Suffix", nm+"07", p.Suffix, 1, 10, false)
 	k.Code(field+".IDQualifier", nm+"08", p.IDQualifier, guide277.Codes(loop, "NM1", 8))
-	k.Text(field+".ID", nm+"09", p.ID, 2, 80, idRequired)
+	k.ID(field+".ID", nm+"09", p.ID, 2, 80, idRequired)
 }
 
 func (k *checker) statuses(field, elem string, ss []Status, max int) {
@@ -162,13 +143,13 @@ func (k *checker) statuses(field, elem string, ss []Status, max int) {
 		f := field + "[" + strconv.Itoa(i) + "]"
 		k.Text(f+".Category", elem+" STC", s.Category, 1, 30, true)
 		k.Code(f+".Category", elem+" STC", s.Category, categories)
-		k.Text(f+".Code", elem+" STC", s.Code, 1, 30, true)
-		k.Text(f+".Entity", elem+" STC", s.Entity, 2, 3, false)
+		k.ID(f+".Code", elem+" STC", s.Code, 1, 30, true)
+		k.ID(f+".Entity", elem+" STC", s.Entity, 2, 3, false)
 	}
 }
 
 func (k *checker) level(field, loop string, l *LevelStatus) {
-	k.Text(field+".Trace", loop+" TRN02", l.Trace, 1, 50, true)
+	k.ID(field+".Trace", loop+" TRN02", l.Trace, 1, 50, true)
 	k.statuses(field+".Statuses", loop, l.Statuses, 3)
 	k.Date(field+".Date", loop+" STC02", l.Date, true)
 }
@@ -187,7 +168,7 @@ func checkClaim(k *checker, c *ClaimStatus) {
 			k.Fail("ClaimStatus.Dependent.ID", "2100E NM109", fmt.Errorf("%w: the dependent level has no ID", ErrInvalid))
 		}
 	}
-	k.Text("ClaimStatus.Trace", loop+" TRN02", c.Trace, 1, 50, true)
+	k.ID("ClaimStatus.Trace", loop+" TRN02", c.Trace, 1, 50, true)
 	k.statuses("ClaimStatus.Statuses", loop, c.Statuses, 0)
 	k.Date("ClaimStatus.StatusDate", loop+" STC02", c.StatusDate, true)
 	if c.HasCharge {
@@ -198,11 +179,11 @@ func checkClaim(k *checker, c *ClaimStatus) {
 	}
 	k.Date("ClaimStatus.AdjudicationDate", loop+" STC06", c.AdjudicationDate, false)
 	k.Date("ClaimStatus.CheckDate", loop+" STC08", c.CheckDate, false)
-	k.Text("ClaimStatus.CheckNumber", loop+" STC09", c.CheckNumber, 1, 16, false)
-	k.Text("ClaimStatus.PayerClaimControlNumber", loop+" REF*1K", c.PayerClaimControlNumber, 1, 50, false)
-	k.Text("ClaimStatus.PatientControlNumber", loop+" REF*EJ", c.PatientControlNumber, 1, 50, false)
-	k.Text("ClaimStatus.BillType", loop+" REF*BLT", c.BillType, 1, 50, false)
-	k.Text("ClaimStatus.ClearinghouseTrace", loop+" REF*D9", c.ClearinghouseTrace, 1, 50, false)
+	k.ID("ClaimStatus.CheckNumber", loop+" STC09", c.CheckNumber, 1, 16, false)
+	k.ID("ClaimStatus.PayerClaimControlNumber", loop+" REF*1K", c.PayerClaimControlNumber, 1, 50, false)
+	k.ID("ClaimStatus.PatientControlNumber", loop+" REF*EJ", c.PatientControlNumber, 1, 50, false)
+	k.ID("ClaimStatus.BillType", loop+" REF*BLT", c.BillType, 1, 50, false)
+	k.ID("ClaimStatus.ClearinghouseTrace", loop+" REF*D9", c.ClearinghouseTrace, 1, 50, false)
 	k.Period("ClaimStatus.Service", loop+" DTP*472", c.ServiceFrom, c.ServiceTo, false)
 	lineLoop := "2220" + loop[len(loop)-1:]
 	for li := range c.Lines {
@@ -220,14 +201,14 @@ func checkLine(k *checker, loop string, l *LineStatus) {
 			k.Fail("LineStatus.Procedure", loop+" SVC01", fmt.Errorf("%w: more than four modifiers", ErrInvalid))
 		}
 		k.Code("LineStatus.Procedure", loop+" SVC01-1", parts[0], guide277.CompCodes(loop, "SVC", 1, 1))
-		k.Text("LineStatus.Procedure", loop+" SVC01-1", parts[0], 2, 2, true)
-		k.Text("LineStatus.Procedure", loop+" SVC01-2", parts[1], 1, 48, true)
+		k.ID("LineStatus.Procedure", loop+" SVC01-1", parts[0], 2, 2, true)
+		k.ID("LineStatus.Procedure", loop+" SVC01-2", parts[1], 1, 48, true)
 		for _, m := range parts[2:min(len(parts), 6)] {
-			k.Text("LineStatus.Procedure", loop+" SVC01-3..6", m, 2, 2, true)
+			k.ID("LineStatus.Procedure", loop+" SVC01-3..6", m, 2, 2, true)
 		}
-		k.Text("LineStatus.RevenueCode", loop+" SVC04", l.RevenueCode, 1, 48, false)
+		k.ID("LineStatus.RevenueCode", loop+" SVC04", l.RevenueCode, 1, 48, false)
 	case l.RevenueCode != "":
-		k.Text("LineStatus.RevenueCode", loop+" SVC01-2", l.RevenueCode, 1, 48, true)
+		k.ID("LineStatus.RevenueCode", loop+" SVC01-2", l.RevenueCode, 1, 48, true)
 	default:
 		k.Fail("LineStatus.Procedure", loop+" SVC01", ErrMissing)
 	}
@@ -238,6 +219,6 @@ func checkLine(k *checker, loop string, l *LineStatus) {
 	}
 	k.statuses("LineStatus.Statuses", loop, l.Statuses, 0)
 	k.Date("LineStatus.StatusDate", loop+" STC02", l.StatusDate, true)
-	k.Text("LineStatus.ControlNumber", loop+" REF*FJ", l.ControlNumber, 1, 50, false)
+	k.ID("LineStatus.ControlNumber", loop+" REF*FJ", l.ControlNumber, 1, 50, false)
 	k.Period("LineStatus.Service", loop+" DTP*472", l.ServiceFrom, l.ServiceTo, true)
 }

@@ -1,10 +1,8 @@
 package claimstatus
 
 import (
-	"bytes"
 	"io"
 
-	"github.com/clearinghouse/clearinghouse/edi/ack"
 	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
@@ -213,14 +211,12 @@ func (d *Decoder) Flush() error {
 type Request struct {
 	Header    *Header
 	Inquiries []*Inquiry
-	// Issues are the implementation-guide issues of the set (schema).
-	Issues []ack.Issue
-	set    *setread.Set
+	// Set holds the guide version, the set's segments (ST..SE, owned),
+	// the implementation-guide issues of the schema parser (Issues) and
+	// whether the set ended with its SE (Complete); its Encode writes the
+	// segments back byte for byte.
+	setread.Set
 }
-
-// Encode writes the set, ST through SE, exactly as it was read when w has
-// the input's delimiters (translated otherwise).
-func (r *Request) Encode(w *x12.Writer) error { return r.set.Encode(w) }
 
 // ReadRequests reads an X12 stream and calls fn with every 276 (X212)
 // transaction set it holds, decoded whole. Other sets and the envelope are
@@ -233,7 +229,7 @@ func ReadRequests(rd io.Reader, fn func(*Request) error) error {
 		if err := dec.Flush(); err != nil {
 			return err
 		}
-		r := &Request{Header: dec.header, Inquiries: cur, Issues: s.Issues, set: s}
+		r := &Request{Header: dec.header, Inquiries: cur, Set: *s}
 		if r.Header == nil {
 			r.Header = &Header{}
 		}
@@ -247,8 +243,4 @@ func ReadRequests(rd io.Reader, fn func(*Request) error) error {
 
 // DecodeRequests decodes every 276 transaction set of an X12 interchange
 // held in memory.
-func DecodeRequests(data []byte) ([]*Request, error) {
-	var out []*Request
-	err := ReadRequests(bytes.NewReader(data), func(r *Request) error { out = append(out, r); return nil })
-	return out, err
-}
+func DecodeRequests(data []byte) ([]*Request, error) { return setread.Collect(data, ReadRequests) }

@@ -121,3 +121,23 @@ type Response struct {
 	// is set.
 	Providers []Provider
 }
+
+// Echo returns the ClaimStatus answering q with what the 277 sends back
+// of the inquiry: the subscriber's and dependent's names and the member
+// ID, the TRN02 trace, REF*1K/EJ/BLT/D9 and the service dates. Statuses,
+// the status date, amounts and lines are the caller's to add (the
+// payer's claim control number may be replaced by the one found).
+func (q *Inquiry) Echo() ClaimStatus {
+	c := ClaimStatus{
+		Subscriber: q.Subscriber.Party, Trace: q.Claim.Trace,
+		PayerClaimControlNumber: q.Claim.PayerClaimControlNumber, PatientControlNumber: q.Claim.PatientControlNumber,
+		BillType: q.Claim.BillType, ClearinghouseTrace: q.Claim.ClearinghouseTrace,
+		ServiceFrom: q.Claim.ServiceFrom, ServiceTo: q.Claim.ServiceTo,
+	}
+	if q.Dependent != nil {
+		d := q.Dependent.Party
+		d.IDQualifier, d.ID = "", ""
+		c.Dependent = &d
+	}
+	return c
+}

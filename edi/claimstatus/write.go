@@ -1,8 +1,6 @@
 package claimstatus
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -29,35 +27,16 @@ import (
 // (ack.PickDelimiters). Names do not move delimiters: a delimiter inside
 // a name becomes a space (ack.Scrub).
 func Write277(w io.Writer, responses []Response, out ack.OutboundEnvelope) error {
-	var errs []error
-	env, err := outbound.Resolve(out, len(responses), func(field string, err error) {
-		errs = append(errs, &FieldError{Field: field, Err: err})
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "277", FunctionalID: FunctionalIDResponse, Version: Version, Sets: len(responses),
+		FieldError:  func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check:       func() []error { return check(responses) },
+		Identifiers: func() []string { return identifiers(responses) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			sw := setWriter{xw: xw, d: d}
+			sw.set(&responses[i], env, i)
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("write 277: %w", err)
-	}
-	errs = append(errs, check(responses)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("write 277: %w", errors.Join(errs...))
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(responses)...)...)
-	if !ok {
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
-			return fmt.Errorf("write 277: no usable delimiters for the interchange parties")
-		}
-	}
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	env.Begin(xw, FunctionalIDResponse, Version)
-	for i := range responses {
-		sw := setWriter{xw: xw, d: d}
-		sw.set(&responses[i], env, i)
-	}
-	env.End(xw, len(responses))
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 277: %w", err)
-	}
-	return nil
 }
 
 // procedureParts splits LineStatus.Procedure into SVC01 components,
@@ -121,47 +100,23 @@ func identifiers(rs []Response) []string {
 type setWriter struct {
 	xw *x12.Writer
 	d  x12.Delimiters
-	hl int
+	hl outbound.Levels
 }
 
 // v scrubs a name of the delimiters.
 func (sw *setWriter) v(s string) string { return ack.Scrub(s, sw.d) }
-
-func (sw *setWriter) level(parent int, code, child string) int {
-	sw.hl++
-	p := ""
-	if parent > 0 {
-		p = strconv.Itoa(parent)
-	}
-	sw.xw.Write("HL", strconv.Itoa(sw.hl), p, code, child)
-	return sw.hl
-}
-
-func childCode(more bool) string {
-	if more {
-		return "1"
-	}
-	return "0"
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
 
 func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 	q := p.IDQualifier
 	if q == "" && p.ID != "" {
 		q = idq
 	}
-	sw.xw.Write("NM1", entity, or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle), "",
-		sw.v(p.Suffix), q, p.ID)
+	sw.xw.Write("NM1", entity, outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle), "",
+		sw.v(p.Suffix), q, sw.v(p.ID))
 }
 
 func (sw *setWriter) composite(s Status) string {
-	return sw.xw.Composite(s.Category, s.Code, s.Entity)
+	return sw.xw.Composite(s.Category, sw.v(s.Code), sw.v(s.Entity))
 }
 
 // stc writes the statuses three to an STC: STC01, STC10, STC11, with
@@ -182,7 +137,7 @@ func (sw *setWriter) stc(ss []Status, mid ...string) {
 }
 
 func (sw *setWriter) levelStatus(traceType string, l *LevelStatus) {
-	sw.xw.Write("TRN", traceType, l.Trace)
+	sw.xw.Write("TRN", traceType, sw.v(l.Trace))
 	sw.stc(l.Statuses, l.Date)
 }
 
@@ -191,17 +146,17 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	st02 := env.SetControl(i)
 	xw.ResetCount()
 	xw.Write("ST", "277", st02, Version)
-	xw.Write("BHT", "0010", "08", r.Reference, env.Time.Format("20060102"), env.Time.Format("1504"), "DG")
-	hlA := sw.level(0, "20", "1")
+	xw.Write("BHT", "0010", "08", sw.v(r.Reference), env.Time.Format("20060102"), env.Time.Format("1504"), "DG")
+	hlA := sw.hl.Write(sw.xw, 0, "20", "1")
 	sw.nm1(&r.Payer, "PR", "2", "PI")
-	hlB := sw.level(hlA, "21", childCode(r.ReceiverStatus == nil))
+	hlB := sw.hl.Write(sw.xw, hlA, "21", outbound.ChildCode(r.ReceiverStatus == nil))
 	sw.nm1(&r.Receiver, "41", "2", "46")
 	if r.ReceiverStatus != nil {
 		sw.levelStatus("2", r.ReceiverStatus)
 	} else {
 		for pi := range r.Providers {
 			p := &r.Providers[pi]
-			hlC := sw.level(hlB, "19", childCode(len(p.Claims) > 0))
+			hlC := sw.hl.Write(sw.xw, hlB, "19", outbound.ChildCode(len(p.Claims) > 0))
 			sw.nm1(&p.Party, "1P", "2", "XX")
 			if p.Status != nil {
 				sw.levelStatus("1", p.Status)
@@ -218,15 +173,15 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 // the dependent level, then the claim and its lines.
 func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 	xw := sw.xw
-	hlD := sw.level(parent, "22", childCode(c.Dependent != nil))
+	hlD := sw.hl.Write(sw.xw, parent, "22", outbound.ChildCode(c.Dependent != nil))
 	sw.nm1(&c.Subscriber, "IL", "1", "MI")
 	if c.Dependent != nil {
-		sw.level(hlD, "23", "")
+		sw.hl.Write(sw.xw, hlD, "23", "")
 		dep := *c.Dependent
 		dep.IDQualifier, dep.ID = "", ""
 		sw.nm1(&dep, "QC", "1", "")
 	}
-	xw.Write("TRN", "2", c.Trace)
+	xw.Write("TRN", "2", sw.v(c.Trace))
 	var charge, paid string
 	if c.HasCharge {
 		charge = x12.FormatCents(c.ChargeCents)
@@ -234,11 +189,11 @@ func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 	if c.HasPaid {
 		paid = x12.FormatCents(c.PaidCents)
 	}
-	sw.stc(c.Statuses, c.StatusDate, "", charge, paid, c.AdjudicationDate, "", c.CheckDate, c.CheckNumber)
+	sw.stc(c.Statuses, c.StatusDate, "", charge, paid, c.AdjudicationDate, "", c.CheckDate, sw.v(c.CheckNumber))
 	for _, ref := range [][2]string{{"1K", c.PayerClaimControlNumber}, {"BLT", c.BillType},
 		{"EJ", c.PatientControlNumber}, {"D9", c.ClearinghouseTrace}} {
 		if ref[1] != "" {
-			xw.Write("REF", ref[0], ref[1])
+			xw.Write("REF", ref[0], sw.v(ref[1]))
 		}
 	}
 	if c.ServiceFrom != "" {
@@ -249,15 +204,19 @@ func (sw *setWriter) claim(parent int, c *ClaimStatus) {
 		l := &c.Lines[li]
 		var svc01, svc04 string
 		if l.Procedure != "" {
-			svc01, svc04 = xw.Composite(procedureParts(l.Procedure)...), l.RevenueCode
+			parts := procedureParts(l.Procedure)
+			for i := range parts {
+				parts[i] = sw.v(parts[i])
+			}
+			svc01, svc04 = xw.Composite(parts...), sw.v(l.RevenueCode)
 		} else {
-			svc01 = xw.Composite("NU", l.RevenueCode)
+			svc01 = xw.Composite("NU", sw.v(l.RevenueCode))
 		}
 		xw.Write("SVC", svc01, x12.FormatCents(l.ChargeCents), x12.FormatCents(l.PaidCents), svc04, "", "",
 			string(x12.AppendMilli(nil, l.Units)))
 		sw.stc(l.Statuses, l.StatusDate)
 		if l.ControlNumber != "" {
-			xw.Write("REF", "FJ", l.ControlNumber)
+			xw.Write("REF", "FJ", sw.v(l.ControlNumber))
 		}
 		q, p := outbound.Period(l.ServiceFrom, l.ServiceTo)
 		xw.Write("DTP", "472", q, p)

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,27 +40,24 @@ func claim(statuses ...claimstatus.Status) claimstatus.ClaimStatus {
 
 func st(cat, code string) claimstatus.Status { return claimstatus.Status{Category: cat, Code: code} }
 
-var goldenCases = []struct {
-	name string
-	resp func() []claimstatus.Response
-}{
-	{"accepted_a2_in_process_p1", func() []claimstatus.Response {
+var goldenCases = []validtest.WriterCase[claimstatus.Response]{
+	{Name: "accepted_a2_in_process_p1", Input: func() []claimstatus.Response {
 		a := claim(st("A2", "20"))
 		a.PayerClaimControlNumber = "ALL26061000001"
 		p := claim(st("P1", "20"))
 		p.Trace, p.PatientControlNumber, p.PayerClaimControlNumber = "TRN-5002", "P1002", "ALL26061000002"
 		return []claimstatus.Response{response(a, p)}
 	}},
-	{"returned_a3", func() []claimstatus.Response {
+	{Name: "returned_a3", Input: func() []claimstatus.Response {
 		c := claim(st("A3", "21"), claimstatus.Status{Category: "A7", Code: "187"})
 		return []claimstatus.Response{response(c)}
 	}},
-	{"pending_review_p2", func() []claimstatus.Response {
+	{Name: "pending_review_p2", Input: func() []claimstatus.Response {
 		c := claim(st("P2", "110"))
 		c.PayerClaimControlNumber = "ALL26061000003"
 		return []claimstatus.Response{response(c)}
 	}},
-	{"paid_f1", func() []claimstatus.Response {
+	{Name: "paid_f1", Input: func() []claimstatus.Response {
 		c := claim(st("F1", "65"))
 		c.PayerClaimControlNumber = "ALL26061000004"
 		c.PaidCents, c.HasPaid = 9800, true
@@ -74,37 +71,37 @@ var goldenCases = []struct {
 		}
 		return []claimstatus.Response{response(c)}
 	}},
-	{"denied_f2", func() []claimstatus.Response {
+	{Name: "denied_f2", Input: func() []claimstatus.Response {
 		c := claim(claimstatus.Status{Category: "F2", Code: "88", Entity: "QC"})
 		c.PayerClaimControlNumber = "ALL26061000005"
 		c.PaidCents, c.HasPaid, c.AdjudicationDate = 0, true, "20260301"
 		c.Dependent = &claimstatus.Party{Last: "DOE", First: "SAM"}
 		return []claimstatus.Response{response(c)}
 	}},
-	{"revised_f3", func() []claimstatus.Response {
+	{Name: "revised_f3", Input: func() []claimstatus.Response {
 		c := claim(st("F3", "464"))
 		c.PayerClaimControlNumber = "ALL26061000006"
 		c.BillType = "137"
 		c.AdjudicationDate = "20260301"
 		return []claimstatus.Response{response(c)}
 	}},
-	{"not_found_a4_35", func() []claimstatus.Response {
+	{Name: "not_found_a4_35", Input: func() []claimstatus.Response {
 		c := claim(st("A4", "35"))
 		c.HasCharge = false
 		return []claimstatus.Response{response(c)}
 	}},
-	{"search_unsuccessful_d0", func() []claimstatus.Response {
+	{Name: "search_unsuccessful_d0", Input: func() []claimstatus.Response {
 		c := claim(st("D0", "35"), claimstatus.Status{Category: "D0", Code: "33", Entity: "IL"})
 		return []claimstatus.Response{response(c)}
 	}},
-	{"unusable_request_e0", func() []claimstatus.Response {
+	{Name: "unusable_request_e0", Input: func() []claimstatus.Response {
 		r := response()
 		r.Providers = nil
 		r.ReceiverStatus = &claimstatus.LevelStatus{Trace: "REQ-BATCH-9", Date: "20260302",
 			Statuses: []claimstatus.Status{{Category: "E0", Code: "24", Entity: "41"}}}
 		return []claimstatus.Response{r}
 	}},
-	{"provider_not_found_e0", func() []claimstatus.Response {
+	{Name: "provider_not_found_e0", Input: func() []claimstatus.Response {
 		r := response()
 		r.Providers[0].Status = &claimstatus.LevelStatus{Trace: "PRV-1", Date: "20260302",
 			Statuses: []claimstatus.Status{{Category: "E0", Code: "24", Entity: "1P"}}}
@@ -126,41 +123,38 @@ func write(t *testing.T, rs []claimstatus.Response, out ack.OutboundEnvelope) []
 	return buf.Bytes()
 }
 
-func TestWrite277Golden(t *testing.T) {
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := write(t, tc.resp(), outbound())
-			validtest.Clean(t, got)
-			path := filepath.Join("testdata", tc.name+".277.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+// TestWrite277 writes every golden case: valid, as the golden file,
+// decoded back into the same bytes, and all in one interchange.
+func TestWrite277(t *testing.T) {
+	validtest.Writer(t, "277", goldenCases, func(rs []claimstatus.Response, suffix string) ([]byte, error) {
+		out := outbound()
+		out.Suffix = suffix
+		var buf bytes.Buffer
+		err := claimstatus.Write277(&buf, rs, out)
+		return buf.Bytes(), err
+	}, func(data []byte) ([]claimstatus.Response, error) {
+		sets, err := claimstatus.DecodeResponses(data)
+		var rs []claimstatus.Response
+		for _, s := range sets {
+			if len(s.Issues) > 0 {
+				return nil, fmt.Errorf("decoded set %s has issues: %v", s.Header.Control, s.Issues)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-			}
-		})
-	}
+			rs = append(rs, s.Responses...)
+		}
+		return rs, err
+	}, *update)
 }
 
-func TestWrite277AllInOneInterchange(t *testing.T) {
-	var rs []claimstatus.Response
-	for _, tc := range goldenCases {
-		rs = append(rs, tc.resp()...)
-	}
+// TestWrite277SetControl: ST02 grows past four digits.
+func TestWrite277SetControl(t *testing.T) {
 	out := outbound()
-	out.Suffix = ""
 	out.SetControl = 9999
+	var rs []claimstatus.Response
+	for _, tc := range goldenCases[:2] {
+		rs = append(rs, tc.Input()...)
+	}
 	data := write(t, rs, out)
 	validtest.Clean(t, data)
-	if n := bytes.Count(data, []byte("~ST*277*")); n != len(rs) {
-		t.Errorf("%d sets, want %d", n, len(rs))
-	}
 	if !bytes.Contains(data, []byte("ST*277*10000*005010X212~")) {
 		t.Error("no set numbered 10000")
 	}
@@ -232,23 +226,75 @@ func TestWrite277Errors(t *testing.T) {
 			tc.edit(&r)
 			var buf bytes.Buffer
 			err := claimstatus.Write277(&buf, []claimstatus.Response{r}, outbound())
-			if err == nil {
-				t.Fatal("Write277 accepted bad input")
-			}
-			if buf.Len() != 0 {
-				t.Error("Write277 wrote output despite the error")
-			}
-			if !errors.Is(err, tc.err) {
-				t.Errorf("error %v does not wrap %v", err, tc.err)
-			}
-			if !strings.Contains(err.Error(), tc.field+" (") {
-				t.Errorf("no FieldError for %s in %v", tc.field, err)
-			}
-			for _, secret := range []string{"DOE", "JANE", "ALM0000123"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error message carries a value (%s): %v", secret, err)
-				}
-			}
+			validtest.Refused(t, err, buf.Bytes(), tc.err, tc.field, "DOE", "JANE", "ALM0000123")
 		})
 	}
+}
+
+// TestWrite277Delimiters: identifiers holding the default delimiters
+// move them and come back unchanged (and so does a name holding a moved
+// delimiter); an identifier with a byte outside the X12 character set is
+// refused.
+func TestWrite277Delimiters(t *testing.T) {
+	c := claim(st("A4", "35"))
+	c.Trace, c.PatientControlNumber = "T*1:2", "P^1~"
+	c.Subscriber.Last = "O*NEIL"
+	data := write(t, []claimstatus.Response{response(c)}, outbound())
+	validtest.Clean(t, data)
+	sets, err := claimstatus.DecodeResponses(data)
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("decode: %v", err)
+	}
+	got := sets[0].Responses[0].Providers[0].Claims[0]
+	if got.Trace != "T*1:2" || got.PatientControlNumber != "P^1~" || got.Subscriber.Last != "O*NEIL" {
+		t.Errorf("decoded back: trace %q, patient control number %q, name %q", got.Trace, got.PatientControlNumber, got.Subscriber.Last)
+	}
+	c.Subscriber.ID = "ALM\u00e9"
+	var buf bytes.Buffer
+	err = claimstatus.Write277(&buf, []claimstatus.Response{response(c)}, outbound())
+	if !errors.Is(err, claimstatus.ErrInvalid) || !strings.Contains(err.Error(), "ClaimStatus.Subscriber.ID") {
+		t.Errorf("non-ASCII member ID: %v", err)
+	}
+}
+
+// TestWrite277EchoesInquiries answers each claim of a 276 with what it
+// sent (Inquiry.Echo): the 277 is valid and carries back the trace, the
+// member, the claim references and dates.
+func TestWrite277EchoesInquiries(t *testing.T) {
+	reqs, err := claimstatus.DecodeRequests(mustRead(t, "testdata/claims.276"))
+	if err != nil || len(reqs) != 1 || len(reqs[0].Inquiries) != 2 {
+		t.Fatalf("decode: %v", err)
+	}
+	qs := reqs[0].Inquiries
+	r := claimstatus.Response{Reference: reqs[0].Header.Reference, Payer: *qs[0].Payer, Receiver: *qs[0].Receiver,
+		Providers: []claimstatus.Provider{{Party: qs[0].Providers[0]}}}
+	for _, q := range qs {
+		c := q.Echo()
+		c.Statuses, c.StatusDate = []claimstatus.Status{st("A4", "35")}, "20260302"
+		r.Providers[0].Claims = append(r.Providers[0].Claims, c)
+	}
+	out := write(t, []claimstatus.Response{r}, outbound())
+	validtest.Clean(t, out)
+	sets, err := claimstatus.DecodeResponses(out)
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("decode 277: %v", err)
+	}
+	got := sets[0].Responses[0].Providers[0].Claims
+	for i, q := range qs {
+		g := got[i]
+		if g.Trace != q.Claim.Trace || g.Subscriber.ID != q.Subscriber.ID || g.PatientControlNumber != q.Claim.PatientControlNumber ||
+			g.PayerClaimControlNumber != q.Claim.PayerClaimControlNumber || g.BillType != q.Claim.BillType ||
+			g.ServiceFrom != q.Claim.ServiceFrom || g.ServiceTo != q.Claim.ServiceTo || (g.Dependent != nil) != (q.Dependent != nil) {
+			t.Errorf("claim %d not echoed: %+v", i+1, g)
+		}
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

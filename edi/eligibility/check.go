@@ -51,7 +51,7 @@ func check(rs []Response) []error {
 }
 
 func checkResponse(k *checker, r *Response) {
-	k.Text("Reference", "BHT03", r.Reference, 1, 50, false)
+	k.ID("Reference", "BHT03", r.Reference, 1, 50, false)
 	k.party("Source", "2100A", &r.Source, true)
 	k.Code("Source.EntityType", "2100A NM102", r.Source.EntityType, []string{"1", "2"})
 	k.rejects("SourceRejects", "2100A", r.SourceRejects, codes("2100A", "AAA", 4))
@@ -94,7 +94,7 @@ func (k *checker) party(field, loop string, p *Party, required bool) {
 	k.Text(field+".Middle", nm+"05", p.Middle, 1, 25, false)
 	k.Text(field+".Suffix", nm+"07", p.Suffix, 1, 10, false)
 	k.Code(field+".IDQualifier", nm+"08", p.IDQualifier, codes(loop, "NM1", 8))
-	k.Text(field+".ID", nm+"09", p.ID, 2, 80, required)
+	k.ID(field+".ID", nm+"09", p.ID, 2, 80, required)
 	if p.ID == "" && p.IDQualifier != "" {
 		k.Fail(field+".ID", nm+"09", fmt.Errorf("%w: NM108 without NM109", ErrMissing))
 	}
@@ -142,7 +142,7 @@ func (k *checker) subject(field, suffix string, s *Subject) {
 		}
 	} else {
 		k.Code(field+".IDQualifier", nm+"08", s.IDQualifier, codes(name, "NM1", 8))
-		k.Text(field+".ID", nm+"09", s.ID, 2, 80, false)
+		k.ID(field+".ID", nm+"09", s.ID, 2, 80, s.IDQualifier != "")
 	}
 	if len(s.Traces) > maxTraces {
 		k.Fail(field+".Traces", "TRN", fmt.Errorf("%w: at most %d", ErrTooMany, maxTraces))
@@ -151,9 +151,9 @@ func (k *checker) subject(field, suffix string, s *Subject) {
 		f := field + ".Traces[" + strconv.Itoa(i) + "]"
 		k.Code(f+".Type", "TRN01", t.Type, []string{"1", "2"})
 		k.Text(f+".Type", "TRN01", t.Type, 1, 1, true)
-		k.Text(f+".Number", "TRN02", t.Number, 1, 50, true)
-		k.Text(f+".Originator", "TRN03", t.Originator, 10, 10, true)
-		k.Text(f+".Secondary", "TRN04", t.Secondary, 1, 50, false)
+		k.ID(f+".Number", "TRN02", t.Number, 1, 50, true)
+		k.ID(f+".Originator", "TRN03", t.Originator, 10, 10, true)
+		k.ID(f+".Secondary", "TRN04", t.Secondary, 1, 50, false)
 	}
 	if len(s.Refs) > maxRefs {
 		k.Fail(field+".Refs", name+" REF", fmt.Errorf("%w: at most %d", ErrTooMany, maxRefs))
@@ -162,7 +162,7 @@ func (k *checker) subject(field, suffix string, s *Subject) {
 		f := field + ".Refs[" + strconv.Itoa(i) + "]"
 		k.Text(f+".Qualifier", name+" REF01", r.Qualifier, 2, 3, true)
 		k.Code(f+".Qualifier", name+" REF01", r.Qualifier, codes(name, "REF", 1))
-		k.Text(f+".Value", name+" REF02", r.Value, 1, 50, true)
+		k.ID(f+".Value", name+" REF02", r.Value, 1, 50, true)
 		k.Text(f+".Description", name+" REF03", r.Description, 1, 80, false)
 	}
 	k.Date(field+".BirthDate", name+" DMG02", s.BirthDate, s.Gender != "")
@@ -203,10 +203,8 @@ func (k *checker) benefit(f, loop string, b *Benefit) {
 	if (b.QuantityQualifier == "") != (b.Quantity == "") {
 		k.Fail(f+".Quantity", eb+"09/EB10", fmt.Errorf("%w: qualifier and quantity go together", ErrMissing))
 	}
-	if b.Quantity != "" {
-		if _, err := strconv.ParseFloat(b.Quantity, 64); err != nil || len(b.Quantity) > 15 || b.Quantity[0] == '+' {
-			k.Fail(f+".Quantity", eb+"10", fmt.Errorf("%w: not a number", ErrInvalid))
-		}
+	if d, ok := decimalDigits(b.Quantity); b.Quantity != "" && (!ok || d > 15) {
+		k.Fail(f+".Quantity", eb+"10", fmt.Errorf("%w: not a number of at most 15 digits", ErrInvalid))
 	}
 	k.Code(f+".AuthorizationRequired", eb+"11", b.AuthorizationRequired, codes(loop, "EB", 11))
 	k.Code(f+".InNetwork", eb+"12", b.InNetwork, codes(loop, "EB", 12))
@@ -220,12 +218,10 @@ func (k *checker) benefit(f, loop string, b *Benefit) {
 	}
 }
 
-// isFraction reports whether v is a decimal number from 0 to 1 written
-// the X12 way (digits and at most one point, no sign or exponent).
-func isFraction(v string) bool {
-	if len(v) > 11 {
-		return false
-	}
+// decimalDigits returns the digit count of v, a non-negative X12 decimal
+// number (digits and at most one point, no sign or exponent), and whether
+// it is one.
+func decimalDigits(v string) (int, bool) {
 	dot, digits := false, 0
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
@@ -234,9 +230,16 @@ func isFraction(v string) bool {
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return false
+			return 0, false
 		}
 	}
+	return digits, digits > 0
+}
+
+// isFraction reports whether v is a decimal number from 0 to 1 of at
+// most 10 digits (EB08).
+func isFraction(v string) bool {
+	d, ok := decimalDigits(v)
 	f, err := strconv.ParseFloat(v, 64)
-	return digits > 0 && digits <= 10 && err == nil && f <= 1
+	return ok && d <= 10 && err == nil && f <= 1
 }

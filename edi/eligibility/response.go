@@ -118,3 +118,17 @@ func EchoTraces(ts []Trace) []Trace {
 	}
 	return out
 }
+
+// Echo returns the 271 level answering m: the identifiers the inquiry
+// used to find the member (NM1 name and ID, REF, DMG) and its TRN*1
+// traces as TRN*2, the guide asks the response to send back. Benefits,
+// rejections and dates are the caller's to add.
+func (m *Member) Echo() *Subject {
+	return &Subject{
+		Party:     m.Party,
+		Traces:    EchoTraces(m.Traces),
+		Refs:      append([]Ref(nil), m.Refs...),
+		BirthDate: m.BirthDate,
+		Gender:    m.Gender,
+	}
+}

@@ -2,7 +2,6 @@ package eligibility
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -45,17 +44,8 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("eligibility: ")
-	if e.Response > 0 {
-		fmt.Fprintf(&b, "response %d: ", e.Response)
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": " + e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("eligibility", []outbound.Position{{Name: "response", Index: e.Response}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -81,35 +71,16 @@ var guide271 = schema.Lookup("271", Version)
 // (ack.PickDelimiters). Names and messages do not move delimiters: a
 // delimiter inside one becomes a space (ack.Scrub).
 func Write271(w io.Writer, responses []Response, out ack.OutboundEnvelope) error {
-	var errs []error
-	env, err := outbound.Resolve(out, len(responses), func(field string, err error) {
-		errs = append(errs, &FieldError{Field: field, Err: err})
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "271", FunctionalID: FunctionalIDResponse, Version: Version, Sets: len(responses),
+		FieldError:  func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check:       func() []error { return check(responses) },
+		Identifiers: func() []string { return identifiers(responses) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			sw := setWriter{xw: xw, d: d}
+			sw.set(&responses[i], env, i)
+		},
 	})
-	if err != nil {
-		return fmt.Errorf("write 271: %w", err)
-	}
-	errs = append(errs, check(responses)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("write 271: %w", errors.Join(errs...))
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), identifiers(responses)...)...)
-	if !ok {
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
-			return fmt.Errorf("write 271: no usable delimiters for the interchange parties")
-		}
-	}
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	env.Begin(xw, FunctionalIDResponse, Version)
-	for i := range responses {
-		sw := setWriter{xw: xw, d: d}
-		sw.set(&responses[i], env, i)
-	}
-	env.End(xw, len(responses))
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 271: %w", err)
-	}
-	return nil
 }
 
 // identifiers returns the values echoed back that delimiters must avoid:
@@ -164,28 +135,11 @@ func identifiers(rs []Response) []string {
 type setWriter struct {
 	xw *x12.Writer
 	d  x12.Delimiters
-	hl int
+	hl outbound.Levels
 }
 
 // v scrubs a value of the delimiters.
 func (sw *setWriter) v(s string) string { return ack.Scrub(s, sw.d) }
-
-func (sw *setWriter) level(parent int, code, child string) int {
-	sw.hl++
-	p := ""
-	if parent > 0 {
-		p = strconv.Itoa(parent)
-	}
-	sw.xw.Write("HL", strconv.Itoa(sw.hl), p, code, child)
-	return sw.hl
-}
-
-func childCode(more bool) string {
-	if more {
-		return "1"
-	}
-	return "0"
-}
 
 func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	xw := sw.xw
@@ -195,12 +149,12 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 	xw.Write("BHT", "0022", "11", sw.v(r.Reference), env.Time.Format("20060102"), env.Time.Format("1504"))
 
 	srcOK := len(r.SourceRejects) == 0
-	hlA := sw.level(0, "20", childCode(srcOK))
+	hlA := sw.hl.Write(sw.xw, 0, "20", outbound.ChildCode(srcOK))
 	sw.nm1(&r.Source, "PR", "2", "PI")
 	sw.rejects(r.SourceRejects)
 	if srcOK {
 		recOK := len(r.ReceiverRejects) == 0
-		hlB := sw.level(hlA, "21", childCode(recOK))
+		hlB := sw.hl.Write(sw.xw, hlA, "21", outbound.ChildCode(recOK))
 		rec := r.Receiver
 		if rec.EntityType == "" && rec.First != "" {
 			rec.EntityType = "1"
@@ -208,10 +162,10 @@ func (sw *setWriter) set(r *Response, env *outbound.Envelope, i int) {
 		sw.nm1(&rec, "1P", "2", "XX")
 		sw.rejects(r.ReceiverRejects)
 		if recOK {
-			hlC := sw.level(hlB, "22", childCode(r.Dependent != nil))
+			hlC := sw.hl.Write(sw.xw, hlB, "22", outbound.ChildCode(r.Dependent != nil))
 			sw.subject(r.Subscriber, "IL")
 			if r.Dependent != nil {
-				sw.level(hlC, "23", "0")
+				sw.hl.Write(sw.xw, hlC, "23", "0")
 				sw.subject(r.Dependent, "03")
 			}
 		}
@@ -225,20 +179,13 @@ func (sw *setWriter) nm1(p *Party, entity, typ, idq string) {
 	if q == "" && p.ID != "" {
 		q = idq
 	}
-	sw.xw.Write("NM1", or(p.EntityCode, entity), or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle),
-		"", sw.v(p.Suffix), q, p.ID)
-}
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
+	sw.xw.Write("NM1", outbound.Or(p.EntityCode, entity), outbound.Or(p.EntityType, typ), sw.v(p.Last), sw.v(p.First), sw.v(p.Middle),
+		"", sw.v(p.Suffix), q, sw.v(p.ID))
 }
 
 func (sw *setWriter) rejects(rr []Reject) {
 	for _, r := range rr {
-		sw.xw.Write("AAA", "N", "", r.Code, or(r.Action, "C"))
+		sw.xw.Write("AAA", "N", "", r.Code, outbound.Or(r.Action, "C"))
 	}
 }
 
@@ -253,11 +200,11 @@ func (sw *setWriter) dates(ds []Date) {
 func (sw *setWriter) subject(s *Subject, entity string) {
 	xw := sw.xw
 	for _, t := range s.Traces {
-		xw.Write("TRN", t.Type, t.Number, t.Originator, t.Secondary)
+		xw.Write("TRN", t.Type, sw.v(t.Number), sw.v(t.Originator), sw.v(t.Secondary))
 	}
 	sw.nm1(&s.Party, entity, "1", "MI")
 	for _, f := range s.Refs {
-		xw.Write("REF", f.Qualifier, f.Value, sw.v(f.Description))
+		xw.Write("REF", f.Qualifier, sw.v(f.Value), sw.v(f.Description))
 	}
 	sw.rejects(s.Rejects)
 	if s.BirthDate != "" || s.Gender != "" {

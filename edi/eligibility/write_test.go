@@ -2,11 +2,9 @@ package eligibility_test
 
 import (
 	"bytes"
-	"errors"
 	"flag"
+	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,11 +42,8 @@ func base() eligibility.Response {
 	return eligibility.Response{Reference: "REQ-77", Source: payer, Receiver: provider}
 }
 
-var goldenCases = []struct {
-	name string
-	resp func() []eligibility.Response
-}{
-	{"active_eb1", func() []eligibility.Response {
+var goldenCases = []validtest.WriterCase[eligibility.Response]{
+	{Name: "active_eb1", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Dates = []eligibility.Date{{Qualifier: "346", From: "20260101"}, {Qualifier: "347", From: "20261231"},
@@ -61,48 +56,48 @@ var goldenCases = []struct {
 		}
 		return []eligibility.Response{r}
 	}},
-	{"inactive_eb6", func() []eligibility.Response {
+	{Name: "inactive_eb6", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Benefits = []eligibility.Benefit{{Code: "6", ServiceTypes: []string{"30"},
 			Dates: []eligibility.Date{{Qualifier: "357", From: "20251231"}}}}
 		return []eligibility.Response{r}
 	}},
-	{"source_rejected_79", func() []eligibility.Response {
+	{Name: "source_rejected_79", Input: func() []eligibility.Response {
 		r := base()
 		r.SourceRejects = []eligibility.Reject{{Code: "79", Action: "C"}}
 		return []eligibility.Response{r}
 	}},
-	{"receiver_rejected_51", func() []eligibility.Response {
+	{Name: "receiver_rejected_51", Input: func() []eligibility.Response {
 		r := base()
 		r.ReceiverRejects = []eligibility.Reject{{Code: "51", Action: "N"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_id_name_72_73_75", func() []eligibility.Response {
+	{Name: "subscriber_id_name_72_73_75", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "72"}, {Code: "73"}, {Code: "75"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_birth_date_58_71", func() []eligibility.Response {
+	{Name: "subscriber_birth_date_58_71", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "58"}, {Code: "71", Action: "C"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_service_dates_57_62_63", func() []eligibility.Response {
+	{Name: "subscriber_service_dates_57_62_63", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "57"}, {Code: "62"}, {Code: "63", Action: "R"}}
 		return []eligibility.Response{r}
 	}},
-	{"subscriber_duplicate_76", func() []eligibility.Response {
+	{Name: "subscriber_duplicate_76", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Rejects = []eligibility.Reject{{Code: "76", Action: "N"}}
 		return []eligibility.Response{r}
 	}},
-	{"dependent_eb1", func() []eligibility.Response {
+	{Name: "dependent_eb1", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Traces = nil
@@ -110,7 +105,7 @@ var goldenCases = []struct {
 			BirthDate: "20150704", Gender: "M", Benefits: []eligibility.Benefit{active("DEP")}}
 		return []eligibility.Response{r}
 	}},
-	{"dependent_not_found_77", func() []eligibility.Response {
+	{Name: "dependent_not_found_77", Input: func() []eligibility.Response {
 		r := base()
 		r.Subscriber = subscriber()
 		r.Subscriber.Traces = nil
@@ -134,40 +129,26 @@ func write(t *testing.T, rs []eligibility.Response, out ack.OutboundEnvelope) []
 	return buf.Bytes()
 }
 
-func TestWrite271Golden(t *testing.T) {
-	for _, tc := range goldenCases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := write(t, tc.resp(), outbound())
-			validtest.Clean(t, got)
-			path := filepath.Join("testdata", tc.name+".271.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
+// TestWrite271 writes every golden case: valid, as the golden file,
+// decoded back into the same bytes, and all in one interchange.
+func TestWrite271(t *testing.T) {
+	validtest.Writer(t, "271", goldenCases, func(rs []eligibility.Response, suffix string) ([]byte, error) {
+		out := outbound()
+		out.Suffix = suffix
+		var buf bytes.Buffer
+		err := eligibility.Write271(&buf, rs, out)
+		return buf.Bytes(), err
+	}, func(data []byte) ([]eligibility.Response, error) {
+		sets, err := eligibility.DecodeResponses(data)
+		var rs []eligibility.Response
+		for _, s := range sets {
+			if len(s.Issues) > 0 {
+				return nil, fmt.Errorf("decoded set %s has issues: %v", s.Header.Control, s.Issues)
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-			}
-		})
-	}
-}
-
-func TestWrite271AllInOneInterchange(t *testing.T) {
-	var rs []eligibility.Response
-	for _, tc := range goldenCases {
-		rs = append(rs, tc.resp()...)
-	}
-	out := outbound()
-	out.Suffix = ""
-	data := write(t, rs, out)
-	validtest.Clean(t, data)
-	if n := bytes.Count(data, []byte("~ST*271*")); n != len(rs) {
-		t.Errorf("%d sets, want %d", n, len(rs))
-	}
+			rs = append(rs, s.Responses...)
+		}
+		return rs, err
+	}, *update)
 }
 
 // TestWrite271Delimiters: an identifier holding a default delimiter moves
@@ -232,6 +213,14 @@ func TestWrite271Errors(t *testing.T) {
 			r.Subscriber = subscriber()
 			r.Subscriber.Traces = []eligibility.Trace{{Type: "2", Number: "T1", Originator: "9ABC"}}
 		}, "Subscriber.Traces[0].Originator", eligibility.ErrInvalid},
+		{"quantity with an exponent", func(r *eligibility.Response) {
+			r.Subscriber = subscriber()
+			r.Subscriber.Benefits = []eligibility.Benefit{{Code: "F", QuantityQualifier: "VS", Quantity: "1e3"}}
+		}, "Subscriber.Benefits[0].Quantity", eligibility.ErrInvalid},
+		{"ID qualifier without ID", func(r *eligibility.Response) {
+			r.Subscriber = subscriber()
+			r.Subscriber.IDQualifier, r.Subscriber.ID = "MI", ""
+		}, "Subscriber.ID", eligibility.ErrMissing},
 		{"percent over one", func(r *eligibility.Response) {
 			r.Subscriber = subscriber()
 			r.Subscriber.Benefits = []eligibility.Benefit{{Code: "A", Percent: "20"}}
@@ -243,45 +232,59 @@ func TestWrite271Errors(t *testing.T) {
 			tc.edit(&r)
 			var buf bytes.Buffer
 			err := eligibility.Write271(&buf, []eligibility.Response{r}, outbound())
-			if err == nil {
-				t.Fatal("Write271 accepted bad input")
-			}
-			if buf.Len() != 0 {
-				t.Error("Write271 wrote output despite the error")
-			}
-			if !errors.Is(err, tc.err) {
-				t.Errorf("error %v does not wrap %v", err, tc.err)
-			}
-			var fe *eligibility.FieldError
-			found := false
-			for _, e := range unwrapAll(err) {
-				if errors.As(e, &fe) && fe.Field == tc.field {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("no FieldError for %s in %v", tc.field, err)
-			}
-			for _, secret := range []string{"DOE", "JANE", "ALM0000123", "19800214"} {
-				if strings.Contains(err.Error(), secret) {
-					t.Errorf("error message carries a value (%s): %v", secret, err)
-				}
-			}
+			validtest.Refused(t, err, buf.Bytes(), tc.err, tc.field, "DOE", "JANE", "ALM0000123", "19800214")
 		})
 	}
 }
 
-// unwrapAll flattens joined errors.
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, unwrapAll(e)...)
+// TestWrite271EchoesInquiries answers each inquiry of a 270 with the
+// identifiers it used (Member.Echo): the 271 is valid and carries back
+// the member's name, ID, REFs, birth date and traces.
+func TestWrite271EchoesInquiries(t *testing.T) {
+	data, err := os.ReadFile("testdata/subscriber_and_dependent.270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := eligibility.DecodeRequests(data)
+	if err != nil || len(reqs) != 1 || len(reqs[0].Inquiries) != 2 {
+		t.Fatalf("decode: %v", err)
+	}
+	var rs []eligibility.Response
+	for _, q := range reqs[0].Inquiries {
+		r := eligibility.Response{Reference: q.Header.Reference, Source: *q.Source, Receiver: q.Receiver.Party,
+			Subscriber: q.Subscriber.Echo()}
+		answer := r.Subscriber
+		if q.Dependent != nil {
+			r.Subscriber.Traces = nil
+			r.Dependent = q.Dependent.Echo()
+			answer = r.Dependent
 		}
-		return out
+		answer.Benefits = []eligibility.Benefit{active("IND")}
+		rs = append(rs, r)
 	}
-	if u := errors.Unwrap(err); u != nil {
-		return append([]error{err}, unwrapAll(u)...)
+	out := write(t, rs, outbound())
+	validtest.Clean(t, out)
+	sets, err := eligibility.DecodeResponses(out)
+	if err != nil || len(sets) != 2 {
+		t.Fatalf("decode 271: %v, %d sets", err, len(sets))
 	}
-	return []error{err}
+	for i, q := range reqs[0].Inquiries {
+		got := sets[i].Responses[0]
+		sub := got.Subscriber
+		if sub.ID != q.Subscriber.ID || sub.Last != q.Subscriber.Last || sub.BirthDate != q.Subscriber.BirthDate ||
+			len(sub.Refs) != len(q.Subscriber.Refs) {
+			t.Errorf("inquiry %d: subscriber not echoed", i+1)
+		}
+		patient, asked := got.Subscriber, q.Subscriber
+		if q.Dependent != nil {
+			patient, asked = got.Dependent, q.Dependent
+		}
+		if len(patient.Traces) != len(asked.Traces) || patient.Traces[0].Type != "2" ||
+			patient.Traces[0].Number != asked.Traces[0].Number || patient.Traces[0].Originator != asked.Traces[0].Originator {
+			t.Errorf("inquiry %d: traces %+v, asked %+v", i+1, patient.Traces, asked.Traces)
+		}
+		if len(patient.Benefits) != 1 || patient.Benefits[0].Code != "1" {
+			t.Errorf("inquiry %d: benefits %+v", i+1, patient.Benefits)
+		}
+	}
 }

@@ -1,8 +1,10 @@
 package remit
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
@@ -26,7 +28,64 @@ type builder struct {
 	line    *Line
 	start   int64 // offset of the current claim's CLP
 	lastEnd int64 // offset just past the last segment seen
-	loop    string
+
+	strs strArena    // the values' strings
+	blk  *claimBlock // room of the claim being built
+
+	// reuse (Decoder.ReuseClaims) recycles the claim and line blocks of
+	// an emitted claim for the next one: spare is the claim block to
+	// reuse, lineSpare the line blocks and nline how many the claim being
+	// built uses.
+	reuse     bool
+	spare     *claimBlock
+	lineSpare []*lineBlock
+	nline     int
+}
+
+// str returns element i of seg as a string cut from b.cur.
+func (b *builder) str(seg *x12.Segment, i int) string {
+	v := seg.Element(i)
+	if len(v) == 0 {
+		return ""
+	}
+	return b.cut(seg, int(seg.ElementOffset(i)-seg.Offset), len(v))
+}
+
+// cut returns the n bytes of seg's raw bytes at index k as a string.
+func (b *builder) cut(seg *x12.Segment, k, n int) string {
+	return b.strs.str(seg.Raw()[k : k+n])
+}
+
+// chunkSize is the size of the string arena's chunks.
+const chunkSize = 2048
+
+// strArena copies values into shared chunks and returns them as
+// sub-strings of the chunk, so the values of a claim share one or two
+// allocations (as package claim's decoder does). A chunk is a
+// strings.Builder that is only ever appended to: the strings handed out
+// are never modified. Only string bytes are shared between claims: a
+// claim kept by the caller keeps at most a chunk or two of its
+// neighbours' text alive, never their structs.
+type strArena struct {
+	buf *strings.Builder
+}
+
+// str returns v as a string.
+func (a *strArena) str(v []byte) string {
+	n := len(v)
+	if n <= 1 {
+		return string(v) // "" and one-byte strings do not allocate
+	}
+	if a.buf == nil || a.buf.Cap()-a.buf.Len() < n {
+		if n > chunkSize/4 {
+			return string(v)
+		}
+		a.buf = new(strings.Builder)
+		a.buf.Grow(chunkSize)
+	}
+	off := a.buf.Len()
+	a.buf.Write(v)
+	return a.buf.String()[off:]
 }
 
 // Segment identifiers as keys (x12.IDKey).
@@ -118,6 +177,11 @@ func (b *builder) flush(next *x12.Segment) error {
 
 func (b *builder) startSet(st *x12.Segment) {
 	b.r = &Remittance{ControlNumber: st.String(2), ImplementationRef: st.String(3), Version: st.String(3)}
+	if b.r.Version == "" {
+		// The decoders run on the X221A1 schema: a set without ST03 took
+		// its version from GS08 to get here.
+		b.r.Version = Version
+	}
 	b.group, b.clm, b.line = nil, nil, nil
 }
 
@@ -134,9 +198,21 @@ func (b *builder) finishClaim(end int64) error {
 	c := b.clm
 	b.clm, b.line = nil, nil
 	if b.onClaim == nil {
+		if b.reuse {
+			b.spare, b.nline = b.blk, 0
+		}
+		b.blk = nil
 		return nil
 	}
-	return b.onClaim(&ClaimContext{Claim: c, Group: b.group, Remittance: b.r, Start: b.start, End: end})
+	blk := b.blk
+	b.blk = nil
+	ctx := &blk.ctx
+	*ctx = ClaimContext{Claim: c, Group: b.group, Remittance: b.r, Start: b.start, End: end}
+	err := b.onClaim(ctx)
+	if b.reuse {
+		b.spare, b.nline = blk, 0
+	}
+	return err
 }
 
 // problem records a value that could not be decoded, by position.
@@ -195,49 +271,49 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 		case kBPR:
 			b.payment(seg)
 		case kTRN:
-			r.Trace = Trace{Type: seg.String(1), Number: seg.String(2), Originator: seg.String(3), Supplemental: seg.String(4)}
+			r.Trace = Trace{Type: b.str(seg, 1), Number: b.str(seg, 2), Originator: b.str(seg, 3), Supplemental: b.str(seg, 4)}
 		case kCUR:
-			r.Currency = seg.String(2)
+			r.Currency = b.str(seg, 2)
 		case kREF:
-			switch seg.String(1) {
+			switch b.str(seg, 1) {
 			case "EV":
-				r.ReceiverID = seg.String(2)
+				r.ReceiverID = b.str(seg, 2)
 			case "F2":
-				r.VersionID = seg.String(2)
+				r.VersionID = b.str(seg, 2)
 			}
 		case kDTM:
-			r.ProductionDate = seg.String(2)
+			r.ProductionDate = b.str(seg, 2)
 		}
 	case "1000A":
 		switch id {
 		case kN1:
-			r.Payer.Name, r.Payer.IDQualifier, r.Payer.ID = seg.String(2), seg.String(3), seg.String(4)
+			r.Payer.Name, r.Payer.IDQualifier, r.Payer.ID = b.str(seg, 2), b.str(seg, 3), b.str(seg, 4)
 		case kN3:
-			address3(&r.Payer.Address, seg)
+			b.address3(&r.Payer.Address, seg)
 		case kN4:
-			address4(&r.Payer.Address, seg)
+			b.address4(&r.Payer.Address, seg)
 		case kREF:
-			r.Payer.Refs = append(r.Payer.Refs, ref(seg))
+			r.Payer.Refs = append(r.Payer.Refs, b.ref(seg))
 		case kPER:
-			r.Payer.Contacts = append(r.Payer.Contacts, contact(seg))
+			r.Payer.Contacts = append(r.Payer.Contacts, b.contact(seg))
 		}
 	case "1000B":
 		switch id {
 		case kN1:
-			r.Payee.Name, r.Payee.IDQualifier, r.Payee.ID = seg.String(2), seg.String(3), seg.String(4)
+			r.Payee.Name, r.Payee.IDQualifier, r.Payee.ID = b.str(seg, 2), b.str(seg, 3), b.str(seg, 4)
 		case kN3:
-			address3(&r.Payee.Address, seg)
+			b.address3(&r.Payee.Address, seg)
 		case kN4:
-			address4(&r.Payee.Address, seg)
+			b.address4(&r.Payee.Address, seg)
 		case kREF:
-			r.Payee.Refs = append(r.Payee.Refs, ref(seg))
+			r.Payee.Refs = append(r.Payee.Refs, b.ref(seg))
 		case kRDM:
-			r.Payee.Delivery = &Delivery{Method: seg.String(1), Name: seg.String(2), Number: seg.String(3)}
+			r.Payee.Delivery = &Delivery{Method: b.str(seg, 1), Name: b.str(seg, 2), Number: b.str(seg, 3)}
 		}
 	case "2000":
 		switch id {
 		case kLX:
-			n, err := strconv.Atoi(seg.String(1))
+			n, err := strconv.Atoi(b.str(seg, 1))
 			if err != nil {
 				b.problem(seg, 1, "not a number")
 			}
@@ -247,8 +323,8 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 			}
 		case kTS3:
 			if b.group != nil {
-				b.group.Summary = &ProviderSummary{ProviderID: seg.String(1), FacilityCode: seg.String(2),
-					FiscalPeriodDate: seg.String(3), ClaimCount: b.milli(seg, 4), TotalCharge: b.cents(seg, 5)}
+				b.group.Summary = &ProviderSummary{ProviderID: b.str(seg, 1), FacilityCode: b.str(seg, 2),
+					FiscalPeriodDate: b.str(seg, 3), ClaimCount: b.milli(seg, 4), TotalCharge: b.cents(seg, 5)}
 			}
 		}
 	case "2100":
@@ -275,7 +351,7 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 			b.plb(seg)
 		}
 		if id == kSE {
-			if n, err := strconv.Atoi(seg.String(1)); err == nil {
+			if n, err := strconv.Atoi(b.str(seg, 1)); err == nil {
 				r.SegmentCount = n
 			}
 		}
@@ -285,52 +361,94 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 func (b *builder) payment(seg *x12.Segment) {
 	p := &b.r.Payment
 	*p = Payment{
-		Handling: seg.String(1), Amount: b.cents(seg, 2), CreditDebit: seg.String(3), Method: seg.String(4),
-		Format: seg.String(5), SenderDFIQualifier: seg.String(6), SenderDFI: seg.String(7),
-		SenderAccountQualifier: seg.String(8), SenderAccount: seg.String(9), OriginatorID: seg.String(10),
-		OriginatorSupplemental: seg.String(11), ReceiverDFIQualifier: seg.String(12), ReceiverDFI: seg.String(13),
-		ReceiverAccountQualifier: seg.String(14), ReceiverAccount: seg.String(15), Date: seg.String(16),
+		Handling: b.str(seg, 1), Amount: b.cents(seg, 2), CreditDebit: b.str(seg, 3), Method: b.str(seg, 4),
+		Format: b.str(seg, 5), SenderDFIQualifier: b.str(seg, 6), SenderDFI: b.str(seg, 7),
+		SenderAccountQualifier: b.str(seg, 8), SenderAccount: b.str(seg, 9), OriginatorID: b.str(seg, 10),
+		OriginatorSupplemental: b.str(seg, 11), ReceiverDFIQualifier: b.str(seg, 12), ReceiverDFI: b.str(seg, 13),
+		ReceiverAccountQualifier: b.str(seg, 14), ReceiverAccount: b.str(seg, 15), Date: b.str(seg, 16),
 	}
 }
 
-func address3(a *Address, seg *x12.Segment) {
-	a.Line1, a.Line2 = seg.String(1), seg.String(2)
+func (b *builder) address3(a *Address, seg *x12.Segment) {
+	a.Line1, a.Line2 = b.str(seg, 1), b.str(seg, 2)
 }
 
-func address4(a *Address, seg *x12.Segment) {
-	a.City, a.State, a.PostalCode, a.Country, a.Subdivision = seg.String(1), seg.String(2), seg.String(3), seg.String(4), seg.String(7)
+func (b *builder) address4(a *Address, seg *x12.Segment) {
+	a.City, a.State, a.PostalCode, a.Country, a.Subdivision = b.str(seg, 1), b.str(seg, 2), b.str(seg, 3), b.str(seg, 4), b.str(seg, 7)
 }
 
-func ref(seg *x12.Segment) Ref { return Ref{Qualifier: seg.String(1), Value: seg.String(2)} }
+func (b *builder) ref(seg *x12.Segment) Ref {
+	return Ref{Qualifier: b.str(seg, 1), Value: b.str(seg, 2)}
+}
 
-func contact(seg *x12.Segment) Contact {
-	c := Contact{Function: seg.String(1), Name: seg.String(2)}
+func (b *builder) contact(seg *x12.Segment) Contact {
+	c := Contact{Function: b.str(seg, 1), Name: b.str(seg, 2)}
 	for pos := 3; pos <= 7; pos += 2 {
-		if q := seg.String(pos); q != "" {
-			c.Numbers = append(c.Numbers, Communication{Qualifier: q, Number: seg.String(pos + 1)})
+		if q := b.str(seg, pos); q != "" {
+			c.Numbers = append(c.Numbers, Communication{Qualifier: q, Number: b.str(seg, pos+1)})
 		}
 	}
 	return c
 }
 
-func party(seg *x12.Segment) *Party {
-	return &Party{Entity: seg.String(1), Type: seg.String(2), LastOrOrg: seg.String(3), First: seg.String(4),
-		Middle: seg.String(5), Suffix: seg.String(7), IDQualifier: seg.String(8), ID: seg.String(9)}
+func (b *builder) party(seg *x12.Segment) *Party {
+	p := &Party{}
+	b.fillParty(p, seg)
+	return p
+}
+
+func (b *builder) fillParty(p *Party, seg *x12.Segment) {
+	*p = Party{Entity: b.str(seg, 1), Type: b.str(seg, 2), LastOrOrg: b.str(seg, 3), First: b.str(seg, 4),
+		Middle: b.str(seg, 5), Suffix: b.str(seg, 7), IDQualifier: b.str(seg, 8), ID: b.str(seg, 9)}
+}
+
+// claimBlock and lineBlock hold a claim or line with room for what most
+// have (a few adjustments, references, lines, two names), so a claim costs
+// a handful of allocations instead of one per slice element; slices grow
+// out of the room as usual when a claim has more.
+type claimBlock struct {
+	c       Claim
+	ctx     ClaimContext
+	adj     [2]Adjustment
+	lines   [4]*Line
+	refs    [2]Ref
+	parties [2]Party
+	amts    [1]Amount
+	reasons [4]Reason // reasons of the claim's and its lines' CAS
+	nreason int
+	nparty  int
+}
+
+type lineBlock struct {
+	l    Line
+	adj  [2]Adjustment
+	refs [2]Ref
+	amts [1]Amount
+	rems [2]Remark
 }
 
 func (b *builder) newClaim(seg *x12.Segment) {
-	b.clm = &Claim{}
+	var blk *claimBlock
+	if b.spare != nil {
+		blk, b.spare = b.spare, nil
+		*blk = claimBlock{}
+	} else {
+		blk = &claimBlock{}
+	}
+	blk.c.Adjustments, blk.c.Lines, blk.c.Refs, blk.c.Amounts = blk.adj[:0], blk.lines[:0], blk.refs[:0], blk.amts[:0]
+	b.blk = blk
+	b.clm = &blk.c
 	b.line = nil
 	b.start = seg.Offset
 	c := b.clm
-	c.PatientControlNumber, c.Status = seg.String(1), seg.String(2)
+	c.PatientControlNumber, c.Status = b.str(seg, 1), b.str(seg, 2)
 	c.Charge, c.Paid = b.cents(seg, 3), b.cents(seg, 4)
 	if len(seg.Element(5)) > 0 {
 		c.PatientResponsibility, c.HasPatientResponsibility = b.cents(seg, 5), true
 	}
-	c.FilingIndicator, c.PayerClaimControlNumber = seg.String(6), seg.String(7)
-	c.Facility, c.Frequency = seg.String(8), seg.String(9)
-	c.DRG, c.DRGWeight, c.DischargeFraction = seg.String(11), seg.String(12), seg.String(13)
+	c.FilingIndicator, c.PayerClaimControlNumber = b.str(seg, 6), b.str(seg, 7)
+	c.Facility, c.Frequency = b.str(seg, 8), b.str(seg, 9)
+	c.DRG, c.DRGWeight, c.DischargeFraction = b.str(seg, 11), b.str(seg, 12), b.str(seg, 13)
 	t := &b.r.Totals
 	t.Claims++
 	t.Charge += c.Charge
@@ -342,9 +460,21 @@ func (b *builder) newClaim(seg *x12.Segment) {
 
 // adjustment reads a CAS segment.
 func (b *builder) adjustment(seg *x12.Segment) Adjustment {
-	a := Adjustment{Group: seg.String(1)}
+	a := Adjustment{Group: b.str(seg, 1)}
+	n := 0
 	for pos := 2; pos <= 17; pos += 3 {
-		code := seg.String(pos)
+		if len(seg.Element(pos)) > 0 || len(seg.Element(pos+1)) > 0 {
+			n++
+		}
+	}
+	if blk := b.blk; blk != nil && blk.nreason+n <= len(blk.reasons) {
+		a.Reasons = blk.reasons[blk.nreason : blk.nreason : blk.nreason+n]
+		blk.nreason += n
+	} else {
+		a.Reasons = make([]Reason, 0, n)
+	}
+	for pos := 2; pos <= 17; pos += 3 {
+		code := b.str(seg, pos)
 		if code == "" && len(seg.Element(pos+1)) == 0 {
 			continue
 		}
@@ -363,7 +493,14 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 	case kCAS:
 		c.Adjustments = append(c.Adjustments, b.adjustment(seg))
 	case kNM1:
-		p := party(seg)
+		var p *Party
+		if blk := b.blk; blk != nil && blk.nparty < len(blk.parties) {
+			p = &blk.parties[blk.nparty]
+			blk.nparty++
+			b.fillParty(p, seg)
+		} else {
+			p = b.party(seg)
+		}
 		switch p.Entity {
 		case "QC":
 			c.Patient = p
@@ -384,7 +521,7 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 		m := &Inpatient{CoveredDays: b.milli(seg, 1), PPSOperatingOutlier: b.cents(seg, 2),
 			LifetimePsychiatricDays: b.milli(seg, 3), DRGAmount: b.cents(seg, 4)}
 		for _, pos := range []int{5, 20, 21, 22, 23} {
-			if v := seg.String(pos); v != "" {
+			if v := b.str(seg, pos); v != "" {
 				m.Remarks = append(m.Remarks, v)
 			}
 		}
@@ -398,63 +535,90 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 		}
 		c.Inpatient = m
 	case kMOA:
-		m := &Outpatient{ReimbursementRate: seg.String(1), HCPCSPayable: b.cents(seg, 2),
+		m := &Outpatient{ReimbursementRate: b.str(seg, 1), HCPCSPayable: b.cents(seg, 2),
 			ESRDPayment: b.cents(seg, 8), NonPayableProfessional: b.cents(seg, 9)}
 		for pos := 3; pos <= 7; pos++ {
-			if v := seg.String(pos); v != "" {
+			if v := b.str(seg, pos); v != "" {
 				m.Remarks = append(m.Remarks, v)
 			}
 		}
 		c.Outpatient = m
 	case kREF:
-		c.Refs = append(c.Refs, ref(seg))
+		c.Refs = append(c.Refs, b.ref(seg))
 	case kDTM:
-		switch seg.String(1) {
+		switch b.str(seg, 1) {
 		case "232":
-			c.StatementFrom = seg.String(2)
+			c.StatementFrom = b.str(seg, 2)
 		case "233":
-			c.StatementTo = seg.String(2)
+			c.StatementTo = b.str(seg, 2)
 		case "036":
-			c.CoverageExpiration = seg.String(2)
+			c.CoverageExpiration = b.str(seg, 2)
 		case "050":
-			c.Received = seg.String(2)
+			c.Received = b.str(seg, 2)
 		}
 	case kPER:
-		c.Contacts = append(c.Contacts, contact(seg))
+		c.Contacts = append(c.Contacts, b.contact(seg))
 	case kAMT:
-		c.Amounts = append(c.Amounts, Amount{Qualifier: seg.String(1), Amount: b.cents(seg, 2)})
+		c.Amounts = append(c.Amounts, Amount{Qualifier: b.str(seg, 1), Amount: b.cents(seg, 2)})
 	case kQTY:
-		c.Quantities = append(c.Quantities, Quantity{Qualifier: seg.String(1), Quantity: b.milli(seg, 2)})
+		c.Quantities = append(c.Quantities, Quantity{Qualifier: b.str(seg, 1), Quantity: b.milli(seg, 2)})
 	}
 }
 
 // procedure reads an SVC01/SVC06 composite.
-func procedure(seg *x12.Segment, pos int) Procedure {
+func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
 	var p Procedure
-	for j, v := range seg.Components(pos) {
-		switch {
-		case j == 1:
-			p.Qualifier = string(v)
-		case j == 2:
-			p.Code = string(v)
-		case j >= 3 && j <= 6:
-			if len(v) > 0 {
-				p.Modifiers = append(p.Modifiers, string(v))
-			}
-		case j == 7:
-			p.Description = string(v)
+	v := seg.Element(pos)
+	k := int(seg.ElementOffset(pos) - seg.Offset)
+	cs := seg.Delims.Component
+	for j := 1; ; j++ {
+		n := bytes.IndexByte(v, cs)
+		c := v
+		if n >= 0 {
+			c = v[:n]
 		}
+		if len(c) > 0 {
+			val := b.cut(seg, k, len(c))
+			switch {
+			case j == 1:
+				p.Qualifier = val
+			case j == 2:
+				p.Code = val
+			case j >= 3 && j <= 6:
+				p.Modifiers = append(p.Modifiers, val)
+			case j == 7:
+				p.Description = val
+			}
+		}
+		if n < 0 {
+			return p
+		}
+		v = v[n+1:]
+		k += n + 1
 	}
-	return p
 }
 
 func (b *builder) newLine(seg *x12.Segment) {
-	l := &Line{Procedure: procedure(seg, 1), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: seg.String(4)}
+	var blk *lineBlock
+	switch {
+	case !b.reuse:
+		blk = &lineBlock{}
+	case b.nline < len(b.lineSpare):
+		blk = b.lineSpare[b.nline]
+		*blk = lineBlock{}
+	default:
+		blk = &lineBlock{}
+		b.lineSpare = append(b.lineSpare, blk)
+	}
+	b.nline++
+	l := &blk.l
+	*l = Line{Procedure: b.procedure(seg, 1), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: b.str(seg, 4),
+		Adjustments: blk.adj[:0], Refs: blk.refs[:0], Amounts: blk.amts[:0], Remarks: blk.rems[:0]}
 	if len(seg.Element(5)) > 0 {
 		l.Units, l.HasUnits = b.milli(seg, 5), true
 	}
 	if len(seg.Element(6)) > 0 {
-		p := procedure(seg, 6)
+		p := b.procedure(seg, 6)
 		l.OriginalProcedure = &p
 	}
 	l.OriginalUnits = b.milli(seg, 7)
@@ -466,34 +630,36 @@ func (b *builder) lineSegment(seg *x12.Segment, id uint32) {
 	l := b.line
 	switch id {
 	case kDTM:
-		switch seg.String(1) {
+		switch b.str(seg, 1) {
 		case "472":
-			l.ServiceDate = seg.String(2)
+			l.ServiceDate = b.str(seg, 2)
 		case "150":
-			l.ServiceFrom = seg.String(2)
+			l.ServiceFrom = b.str(seg, 2)
 		case "151":
-			l.ServiceTo = seg.String(2)
+			l.ServiceTo = b.str(seg, 2)
 		}
 	case kCAS:
 		l.Adjustments = append(l.Adjustments, b.adjustment(seg))
 	case kREF:
-		l.Refs = append(l.Refs, ref(seg))
+		l.Refs = append(l.Refs, b.ref(seg))
 	case kAMT:
-		l.Amounts = append(l.Amounts, Amount{Qualifier: seg.String(1), Amount: b.cents(seg, 2)})
+		l.Amounts = append(l.Amounts, Amount{Qualifier: b.str(seg, 1), Amount: b.cents(seg, 2)})
 	case kQTY:
-		l.Quantities = append(l.Quantities, Quantity{Qualifier: seg.String(1), Quantity: b.milli(seg, 2)})
+		l.Quantities = append(l.Quantities, Quantity{Qualifier: b.str(seg, 1), Quantity: b.milli(seg, 2)})
 	case kLQ:
-		l.Remarks = append(l.Remarks, Remark{Qualifier: seg.String(1), Code: seg.String(2)})
+		l.Remarks = append(l.Remarks, Remark{Qualifier: b.str(seg, 1), Code: b.str(seg, 2)})
 	}
 }
 
 func (b *builder) plb(seg *x12.Segment) {
-	p := ProviderAdjustment{ProviderID: seg.String(1), FiscalPeriodDate: seg.String(2)}
+	p := ProviderAdjustment{ProviderID: b.str(seg, 1), FiscalPeriodDate: b.str(seg, 2)}
 	for pos := 3; pos <= 13; pos += 2 {
 		if len(seg.Element(pos)) == 0 && len(seg.Element(pos+1)) == 0 {
 			continue
 		}
-		it := PLBItem{Reason: string(seg.Component(pos, 1)), Reference: string(seg.Component(pos, 2)), Amount: b.cents(seg, pos+1)}
+		id := b.str(seg, pos)
+		reason, reference, _ := strings.Cut(id, string(seg.Delims.Component))
+		it := PLBItem{Reason: reason, Reference: reference, Amount: b.cents(seg, pos+1)}
 		p.Items = append(p.Items, it)
 	}
 	b.r.Adjustments = append(b.r.Adjustments, p)

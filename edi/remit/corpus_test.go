@@ -22,8 +22,16 @@ import (
 // it emitted. It must never panic.
 func decodeAll(t testing.TB, data []byte) (claims []*ClaimContext, sets []*Remittance) {
 	t.Helper()
-	d := NewDecoder(func(c *ClaimContext) error { claims = append(claims, c); return nil },
+	decodeWith(t, data, false, func(c *ClaimContext) error { claims = append(claims, c); return nil },
 		func(r *Remittance) error { sets = append(sets, r); return nil })
+	return claims, sets
+}
+
+// decodeWith is decodeAll with the Decoder's functions and ReuseClaims.
+func decodeWith(t testing.TB, data []byte, reuse bool, claim func(*ClaimContext) error, set func(*Remittance) error) {
+	t.Helper()
+	d := NewDecoder(claim, set)
+	d.ReuseClaims = reuse
 	p := schema.NewParser(Schema(), d)
 	rd := x12.NewReader(bytes.NewReader(data))
 	in := false
@@ -70,7 +78,6 @@ func decodeAll(t testing.TB, data []byte) (claims []*ClaimContext, sets []*Remit
 	if err := d.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	return claims, sets
 }
 
 // Every corpus 835 decodes without a crash, and every X221A1 set
@@ -269,5 +276,40 @@ func TestCorpusFields(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(data[claims[0].Start:claims[0].End]), "CLP*PT-C") {
 		t.Errorf("claim bytes %q", data[claims[0].Start:claims[0].End])
+	}
+}
+
+// Corpus 835s that follow the guide and balance are accepted with the
+// body checked (no false balancing findings on real remittances), and
+// their claims balance in the typed model too.
+func TestCorpusAccepted(t *testing.T) {
+	for _, name := range []string{
+		"TigerShark__5010-835-example-1.txt", "TigerShark__5010-835-example-2.txt", "TigerShark__5010-835-example-3.txt",
+		"api-examples__835-denial.dat", "api-examples__claim_adj_reason.dat", "api-examples__dollars_data_separate.dat",
+		"edi-835-parser__united_healthcare_legacy_sample.txt", "pyx12__835_mult_loops.txt",
+		"stupidedi__dollars-and-data-sent-separate.edi", "stupidedi__dollars-and-data-sent-together.edi",
+		"stupidedi__era-sample.edi", "stupidedi__multiple-claims-single-check.edi",
+		"stupidedi__secondary-payment-with-higher-fee-schedule.edi", "stupidedi__secondary-payments.edi",
+		"stupidedi__tertiary-payments.edi", "tastypackets-x12-parser__multi-line-not-delimited.edi",
+		"tastypackets-x12-parser__profee-one-line.edi", "tastypackets-x12-parser__profee.edi",
+	} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(corpustest.Path(t, "835/"+name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			validateClean(t, data)
+			n := 0
+			err = ReadSets(bytes.NewReader(data), func(r *Remittance, issues []ack.Issue) error {
+				n++
+				if err := r.CheckBalance(); err != nil {
+					t.Errorf("set %s: %v", r.ControlNumber, err)
+				}
+				return nil
+			})
+			if err != nil || n == 0 {
+				t.Fatalf("ReadSets: %v, %d sets", err, n)
+			}
+		})
 	}
 }

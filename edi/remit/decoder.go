@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/setread"
 	"github.com/clearinghouse/clearinghouse/edi/schema"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
@@ -43,7 +44,19 @@ type ClaimContext struct {
 // schema parser and calls the claim function once the claim is complete
 // (at the next CLP, LX, PLB or SE). It keeps nothing of an emitted claim,
 // so memory does not grow with the number of claims in a set.
+//
+// The claim, its lines and the ClaimContext belong to the callee unless
+// ReuseClaims is set.
 type Decoder struct {
+	// ReuseClaims makes the Decoder reuse the memory of an emitted claim
+	// (the Claim, its Lines, their adjustment, reference, amount and
+	// remark lists, and the ClaimContext) for the next claim, as
+	// encoding/csv's ReuseRecord does: the claim is then valid only during
+	// the call of the claim function, which must copy what it keeps.
+	// Strings stay valid. It saves most of the decoder's allocations on
+	// large files. Set it before the first event.
+	ReuseClaims bool
+
 	b builder
 }
 
@@ -57,7 +70,10 @@ func NewDecoder(claim func(*ClaimContext) error, set func(*Remittance) error) *D
 }
 
 // HandleEvent implements schema.Handler.
-func (d *Decoder) HandleEvent(e schema.Event) error { return d.b.handle(e) }
+func (d *Decoder) HandleEvent(e schema.Event) error {
+	d.b.reuse = d.ReuseClaims
+	return d.b.handle(e)
+}
 
 // Flush emits a claim and a set left open by input that ended without an
 // SE. Call it after the last event.
@@ -126,85 +142,18 @@ func DecodeSet(version string, segs []*x12.Segment) (*Remittance, []ack.Issue, e
 // It returns the first error from the reader or from fn. Every set is
 // held in memory while fn runs: for large files use Decoder.
 func ReadSets(r io.Reader, fn func(r *Remittance, issues []ack.Issue) error) error {
-	rd := x12.NewReader(r)
-	var (
-		gsVersion string
-		p         *schema.Parser
-		done      *Remittance
-	)
+	var done *Remittance
 	d := NewSetDecoder(func(x *Remittance) error { done = x; return nil })
-	finish := func() error {
-		issues := p.Finish()
-		if err := d.Flush(); err != nil {
+	return setread.Read(r, "835", false, d, func(s *setread.Set) error {
+		if err := d.Flush(); err != nil { // a set cut short without an SE
 			return err
 		}
-		p.Reset()
 		x := done
 		done = nil
 		if x == nil {
 			return nil
 		}
-		if x.Version == "" {
-			x.Version = gsVersion
-		}
-		return fn(x, issues)
-	}
-	var parser *schema.Parser
-	active := false
-	for {
-		seg, err := rd.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var se *x12.SyntaxError
-			if errors.As(err, &se) {
-				continue
-			}
-			return err
-		}
-		switch id := seg.Tag(); {
-		case id == "ST" || id == "GS" || id == "GE" || id == "ISA" || id == "IEA":
-			if active {
-				active = false
-				if err := finish(); err != nil {
-					return err
-				}
-			}
-			if id == "GS" {
-				gsVersion = seg.String(8)
-			}
-			if id != "ST" {
-				continue
-			}
-			version := seg.String(3)
-			if version == "" {
-				version = gsVersion
-			}
-			if seg.String(1) != "835" || version != Version {
-				continue
-			}
-			if parser == nil {
-				parser = schema.NewParser(Schema(), d)
-			}
-			p, active = parser, true
-			if err := p.Segment(seg); err != nil {
-				return err
-			}
-		case active:
-			if err := p.Segment(seg); err != nil {
-				return err
-			}
-			if id == "SE" {
-				active = false
-				if err := finish(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if active {
-		return finish()
-	}
-	return nil
+		x.Version = s.Version
+		return fn(x, s.Issues)
+	})
 }

@@ -6,20 +6,22 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 )
 
-// Errors a FieldError may wrap (besides ErrUnbalanced).
+// Errors a FieldError may wrap (besides ErrUnbalanced). ErrMissing,
+// ErrInvalid and ErrEmpty are the ones every writer of outbound sets
+// shares (package edi/internal/outbound), so errors.Is works across them.
 var (
 	// ErrMissing means a required value is empty.
-	ErrMissing = errors.New("required value missing")
+	ErrMissing = outbound.ErrMissing
 	// ErrInvalid means a value has the wrong length, format or code.
-	ErrInvalid = errors.New("invalid value")
+	ErrInvalid = outbound.ErrInvalid
 	// ErrTooMany means more values than the 835 can carry in one segment
 	// or loop (more than six CAS reasons or PLB items, 99 CAS segments).
 	ErrTooMany = errors.New("too many values")
 	// ErrEmpty means there is nothing to write.
-	ErrEmpty = errors.New("nothing to write")
+	ErrEmpty = outbound.ErrEmpty
 )
 
 // FieldError says which input value Write refused and why. It names the
@@ -108,7 +110,7 @@ func (k *checker) code(field, elem, v string, list []string, required bool) {
 	}
 }
 
-// date checks a CCYYMMDD date with the claim package's date parser.
+// date checks a CCYYMMDD date (the shared outbound date check).
 func (k *checker) date(field, elem, v string, required bool) {
 	if v == "" {
 		if required {
@@ -116,7 +118,7 @@ func (k *checker) date(field, elem, v string, required bool) {
 		}
 		return
 	}
-	if _, err := claim.ParseDate(v); err != nil || v < "18000101" {
+	if !outbound.IsDate(v) {
 		k.fail(field, elem, fmt.Errorf("%w: not a CCYYMMDD date", ErrInvalid))
 	}
 }

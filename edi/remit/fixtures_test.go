@@ -12,7 +12,7 @@ import (
 
 // Synthetic fixtures: made-up people and providers, HCPCS Level II codes.
 
-func outbound() ack.OutboundEnvelope {
+func testEnvelope() ack.OutboundEnvelope {
 	return ack.OutboundEnvelope{
 		Control: 501, GroupControl: 601, Time: time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC),
 		SenderID: "ALLIANCECH", ReceiverID: "NORTHCLINIC", Usage: "T", Suffix: "\n",

@@ -27,7 +27,8 @@ type Remittance struct {
 	// GS08 under which the set was decoded is then in Version).
 	ControlNumber     string `json:"control_number"`
 	ImplementationRef string `json:"implementation_ref,omitempty"`
-	// Version is the guide the set was decoded with (ST03, else GS08).
+	// Version is the guide the set was decoded with (ST03, else GS08;
+	// the streaming Decoder, which sees no GS, assumes 005010X221A1).
 	Version string `json:"version"`
 
 	Payment Payment `json:"payment"`

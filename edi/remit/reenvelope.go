@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
 
@@ -37,7 +38,7 @@ import (
 //     (nothing is written), since X12 has no escape character.
 //   - ISA/GS/GE/IEA are ours; out.Suffix follows their terminators.
 func Reenvelope(w io.Writer, sets []*Remittance, out ack.OutboundEnvelope) error {
-	env, err := resolveEnvelope(&out, len(sets))
+	env, err := resolveEnvelope(out, len(sets))
 	if err != nil {
 		return fmt.Errorf("reenvelope 835: %w", err)
 	}
@@ -74,7 +75,7 @@ func Reenvelope(w io.Writer, sets []*Remittance, out ack.OutboundEnvelope) error
 		}
 		used[controls[i]] = true
 	}
-	next := out.SetControl
+	next := env.FirstSet
 	for i := range controls {
 		if controls[i] != "" {
 			continue
@@ -84,14 +85,14 @@ func Reenvelope(w io.Writer, sets []*Remittance, out ack.OutboundEnvelope) error
 		}
 		controls[i] = fmt.Sprintf("%04d", next)
 		used[controls[i]] = true
-		if next > maxControl {
+		if next > 999_999_999 {
 			return fmt.Errorf("reenvelope 835: st02 %d: %w", next, ack.ErrControlNumber)
 		}
 	}
 
 	xw := x12.NewWriter(w, d)
 	xw.Suffix = out.Suffix
-	env.begin(xw)
+	env.Begin(xw, FunctionalID, Version)
 	for i, r := range sets {
 		renumber := controls[i] != r.segs[0].String(2)
 		for j, s := range r.segs {
@@ -104,7 +105,7 @@ func Reenvelope(w io.Writer, sets []*Remittance, out ack.OutboundEnvelope) error
 			}
 		}
 	}
-	env.end(xw, len(sets))
+	env.End(xw, len(sets))
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("reenvelope 835: %w", err)
 	}
@@ -112,8 +113,8 @@ func Reenvelope(w io.Writer, sets []*Remittance, out ack.OutboundEnvelope) error
 }
 
 // checkParties refuses envelope values holding one of the delimiters d.
-func checkParties(env *envelope, d x12.Delimiters) error {
-	for _, v := range env.values() {
+func checkParties(env *outbound.Envelope, d x12.Delimiters) error {
+	for _, v := range env.Values() {
 		for i := 0; i < len(v); i++ {
 			if c := v[i]; c == d.Element || c == d.Component || c == d.Segment || d.Repetition != 0 && c == d.Repetition {
 				return &FieldError{Field: "OutboundEnvelope", Err: fmt.Errorf("%w: a party ID holds a delimiter of the sets", ErrInvalid)}

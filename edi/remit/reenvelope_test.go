@@ -34,7 +34,7 @@ func received(t *testing.T, rs ...Remittance) ([]*Remittance, []byte) {
 func reenvelope(t *testing.T, sets []*Remittance) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Reenvelope(&buf, sets, outbound()); err != nil {
+	if err := Reenvelope(&buf, sets, testEnvelope()); err != nil {
 		t.Fatalf("Reenvelope: %v", err)
 	}
 	return buf.Bytes()
@@ -78,7 +78,7 @@ func TestReenvelopeRenumbers(t *testing.T) {
 	if !bytes.Contains(got, inner) {
 		t.Errorf("the renumbered set's body changed")
 	}
-	if !bytes.Contains(got, []byte("ST|835|0002|005010X221A1~")) {
+	if !bytes.Contains(got, []byte("ST|835|0002~")) {
 		t.Errorf("second set not renumbered 0002:\n%s", got)
 	}
 }
@@ -99,7 +99,7 @@ func TestReenvelopeRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			err := Reenvelope(&buf, tc.sets, outbound())
+			err := Reenvelope(&buf, tc.sets, testEnvelope())
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
@@ -107,5 +107,22 @@ func TestReenvelopeRefuses(t *testing.T) {
 				t.Errorf("wrote %d bytes", buf.Len())
 			}
 		})
+	}
+}
+
+// A set read with other delimiters is translated to the first set's.
+func TestReenvelopeTranslates(t *testing.T) {
+	a, _ := received(t, payment())
+	var b []*Remittance
+	if err := ReadSets(bytes.NewReader(write(t, []Remittance{denial()}, testEnvelope())), func(r *Remittance, _ []ack.Issue) error {
+		b = append(b, r)
+		return nil
+	}); err != nil || len(b) != 1 {
+		t.Fatalf("ReadSets: %v", err)
+	}
+	got := reenvelope(t, []*Remittance{a[0], b[0]})
+	validateClean(t, got)
+	if bytes.Contains(got, []byte("CLP*")) || !bytes.Contains(got, []byte("CLP|PCN1001|4|250|0||12|ALL26120700001|11|1~")) {
+		t.Errorf("second set not translated to | delimiters:\n%s", got)
 	}
 }

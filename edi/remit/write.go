@@ -70,31 +70,31 @@ var (
 // altered. Names are not considered: a delimiter in a name becomes a
 // space (ack.Scrub).
 func Write(w io.Writer, rs []Remittance, out ack.OutboundEnvelope) error {
-	env, err := resolveEnvelope(&out, len(rs))
+	env, err := resolveEnvelope(out, len(rs))
 	if err != nil {
 		return fmt.Errorf("write 835: %w", err)
 	}
 	if err := Check(rs); err != nil {
 		return fmt.Errorf("write 835: %w", err)
 	}
-	ids := env.values()
+	ids := env.Values()
 	for i := range rs {
 		ids = identifiers(ids, &rs[i])
 	}
 	d, ok := ack.PickDelimiters(out.Delimiters, ids...)
 	if !ok {
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.values()...); !ok {
+		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
 			return fmt.Errorf("write 835: no usable delimiters for the interchange parties")
 		}
 	}
 	xw := x12.NewWriter(w, d)
 	xw.Suffix = out.Suffix
 	sw := &setWriter{xw: xw, d: d}
-	env.begin(xw)
+	env.Begin(xw, FunctionalID, Version)
 	for i := range rs {
-		sw.set(&rs[i], fmt.Sprintf("%04d", out.SetControl+int64(i)))
+		sw.set(&rs[i], env.SetControl(i))
 	}
-	env.end(xw, len(rs))
+	env.End(xw, len(rs))
 	if err := xw.Flush(); err != nil {
 		return fmt.Errorf("write 835: %w", err)
 	}
@@ -631,13 +631,14 @@ func qty(m int64) string { return string(x12.AppendMilli(nil, m)) }
 func (sw *setWriter) set(r *Remittance, st02 string) {
 	xw, v := sw.xw, sw.v
 	xw.ResetCount()
-	xw.Write("ST", "835", st02, Version)
+	// The 835 guide does not use ST03 (GS08 names the convention).
+	xw.Write("ST", "835", st02)
 	p := &r.Payment
 	xw.Write("BPR", p.Handling, money(p.Amount), p.CreditDebit, p.Method, p.Format,
 		p.SenderDFIQualifier, p.SenderDFI, p.SenderAccountQualifier, p.SenderAccount, p.OriginatorID,
 		p.OriginatorSupplemental, p.ReceiverDFIQualifier, p.ReceiverDFI, p.ReceiverAccountQualifier,
 		p.ReceiverAccount, p.Date)
-	xw.Write("TRN", or(r.Trace.Type, "1"), r.Trace.Number, r.Trace.Originator, r.Trace.Supplemental)
+	xw.Write("TRN", orDefault(r.Trace.Type, "1"), r.Trace.Number, r.Trace.Originator, r.Trace.Supplemental)
 	if r.Currency != "" {
 		xw.Write("CUR", "PR", r.Currency)
 	}
@@ -857,4 +858,11 @@ func (sw *setWriter) line(l *Line) {
 	for _, rm := range l.Remarks {
 		xw.Write("LQ", rm.Qualifier, rm.Code)
 	}
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

@@ -52,7 +52,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestWriteGolden(t *testing.T) {
 	for _, tc := range writeCases {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, tc.name+".835.golden", write(t, tc.rs(), outbound()))
+			golden(t, tc.name+".835.golden", write(t, tc.rs(), testEnvelope()))
 		})
 	}
 }
@@ -60,11 +60,11 @@ func TestWriteGolden(t *testing.T) {
 func TestWriteValidates(t *testing.T) {
 	for _, tc := range writeCases {
 		t.Run(tc.name, func(t *testing.T) {
-			validateClean(t, write(t, tc.rs(), outbound()))
+			validateClean(t, write(t, tc.rs(), testEnvelope()))
 		})
 	}
 	t.Run("no_suffix", func(t *testing.T) {
-		out := outbound()
+		out := testEnvelope()
 		out.Suffix = ""
 		validateClean(t, write(t, []Remittance{payment()}, out))
 	})
@@ -73,7 +73,7 @@ func TestWriteValidates(t *testing.T) {
 // Writing then reading gives back the model (the fields the writer writes).
 func TestWriteReadBack(t *testing.T) {
 	want := payment()
-	data := write(t, []Remittance{want}, outbound())
+	data := write(t, []Remittance{want}, testEnvelope())
 	var got []*Remittance
 	err := ReadSets(bytes.NewReader(data), func(r *Remittance, issues []ack.Issue) error {
 		if len(issues) > 0 {
@@ -135,7 +135,7 @@ func TestWriteRefusesUnbalanced(t *testing.T) {
 			r := payment()
 			tc.edit(&r)
 			var buf bytes.Buffer
-			err := Write(&buf, []Remittance{r}, outbound())
+			err := Write(&buf, []Remittance{r}, testEnvelope())
 			var fe *FieldError
 			if !errors.As(err, &fe) || !errors.Is(err, ErrUnbalanced) || fe.Field != tc.field || fe.Element != tc.element {
 				t.Fatalf("err = %v, want a FieldError %s (%s) wrapping ErrUnbalanced", err, tc.field, tc.element)
@@ -155,7 +155,7 @@ func TestWriteFieldErrors(t *testing.T) {
 	r.Payer.Contacts = r.Payer.Contacts[1:]
 	r.Payment.Amount = 5
 	var buf bytes.Buffer
-	err := Write(&buf, []Remittance{r}, outbound())
+	err := Write(&buf, []Remittance{r}, testEnvelope())
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -185,7 +185,7 @@ func TestWriteFieldErrors(t *testing.T) {
 func TestWriteDelimiterCollision(t *testing.T) {
 	r := payment()
 	r.Groups[0].Claims[0].PatientControlNumber = "PCN*2001"
-	data := write(t, []Remittance{r}, outbound())
+	data := write(t, []Remittance{r}, testEnvelope())
 	validateClean(t, data)
 	if !bytes.Contains(data, []byte("PCN*2001")) {
 		t.Errorf("CLP01 altered:\n%s", data)

@@ -119,7 +119,7 @@ func parseSets(t *testing.T, r io.Reader, choose func(version string) *Schema) [
 				v = seg.String(3)
 				s = choose(v)
 			}
-			if s == nil || seg.String(1) != "837" {
+			if s == nil || seg.String(1) != s.SetID() {
 				continue
 			}
 			cur = &setResult{control: seg.String(2), version: v}

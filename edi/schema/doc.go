@@ -6,10 +6,14 @@
 //
 // Supported sets (Sets lists them): 837 Professional 005010X222A1, 837
 // Institutional 005010X223A2, the 277CA claim acknowledgment 005010X214
-// (x12_214.go; it checks the acknowledgments we write) and the 835 claim
+// (x12_214.go; it checks the acknowledgments we write), the 835 claim
 // payment/advice 005010X221A1 (x12_221a1.go, with its balancing rules in
-// rules_835.go). Lookup returns nil for anything else; the caller then
-// handles the set at the envelope level only.
+// rules_835.go), the 270/271 eligibility inquiry and response
+// 005010X279A1 (x12_279a1.go) and the 276/277 claim status request and
+// response 005010X212 (x12_212.go). Lookup returns nil for anything else;
+// the caller then handles the set at the envelope level only. Schema.Codes
+// and Schema.CompCodes give the code lists of a table, so writers check
+// values against the tables the validator uses.
 //
 //	s := schema.Lookup("837", st03) // nil: envelope-only handling
 //	p := schema.NewParser(s, handler) // handler may be nil
@@ -98,7 +102,8 @@
 //	7   invalid code value
 //	8/9 invalid date / time (DT, TM, and D8/RD8/DT/TM-formatted values)
 //	10  exclusion condition violated (syntax note E, e.g. N4 E0207)
-//	12  too many repetitions (no 837 element repeats)
+//	12  too many repetitions (no 837 element repeats; EQ01 and EB03 of the
+//	    270/271 repeat up to 99 times, each repetition checked on its own)
 //	13  too many components
 //	I6  standard code value not used by the guide
 //	I9  implementation-dependent element missing (SBR02 when the subscriber is the patient)

@@ -120,7 +120,7 @@ func (r *rules835) moneyPositions(sd *segDef) []int {
 
 // cents835 parses a monetary amount of seg, reporting more than two
 // decimal places (ruleMoney835). ok is false for an absent or bad value.
-func (r *rules835) cents835(p *Parser, seg *x12.Segment, pos int) (int64, bool) {
+func (r *rules835) cents835(seg *x12.Segment, pos int) (int64, bool) {
 	v := seg.Element(pos)
 	if len(v) == 0 {
 		return 0, false
@@ -148,6 +148,9 @@ func decimals(v []byte) int {
 // ruleMoney835: every monetary amount has at most two decimal places
 // (amounts are whole cents).
 func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop string) {
+	if !longFraction(seg.Raw()) {
+		return // no value of the segment has three digits after a point
+	}
 	for _, pos := range r.moneyPositions(sd) {
 		v := seg.Element(pos)
 		if len(v) < 4 || decimals(v) <= 2 {
@@ -160,6 +163,20 @@ func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop st
 			fmt.Sprintf("%s%02d has more than two decimal places (amounts are whole cents)", sd.id, pos))
 	}
 }
+
+// longFraction reports whether raw holds a '.' followed by three digits:
+// the only way an amount of the segment can have more than two decimal
+// places (a quick test before the per-element check).
+func longFraction(raw []byte) bool {
+	for i := 0; i+3 < len(raw); i++ {
+		if raw[i] == '.' && isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ikLoop is the IK303 loop of a segment placed in event loop loop: none
 // for the header and trailer.
@@ -177,7 +194,7 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 	r.ruleMoney835(p, seg, sd, loop)
 	switch sd.id {
 	case "BPR":
-		v, ok := r.cents835(p, seg, 2)
+		v, ok := r.cents835(seg, 2)
 		r.bpr.set(seg, 2, v, ok)
 		r.bprSeen = true
 		r.debit = string(seg.Element(3)) == "D"
@@ -186,19 +203,19 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 		if !r.inClaim {
 			return
 		}
-		v, ok := r.cents835(p, seg, 3)
+		v, ok := r.cents835(seg, 3)
 		r.charge.set(seg, 3, v, ok)
-		v, ok = r.cents835(p, seg, 4)
+		v, ok = r.cents835(seg, 4)
 		r.paid.set(seg, 4, v, ok)
-		v, ok = r.cents835(p, seg, 5)
+		v, ok = r.cents835(seg, 5)
 		r.resp.set(seg, 5, v, ok)
 	case "SVC":
 		if !r.inLine {
 			return
 		}
-		v, ok := r.cents835(p, seg, 2)
+		v, ok := r.cents835(seg, 2)
 		r.lCharge.set(seg, 2, v, ok)
-		v, ok = r.cents835(p, seg, 3)
+		v, ok = r.cents835(seg, 3)
 		r.lPaid.set(seg, 3, v, ok)
 	case "CAS":
 		r.adjustments(p, seg, loop)
@@ -207,7 +224,7 @@ func (r *rules835) segment(p *Parser, seg *x12.Segment, sd *segDef, loop string)
 			if len(seg.Element(pos)) == 0 {
 				continue
 			}
-			v, ok := r.cents835(p, seg, pos)
+			v, ok := r.cents835(seg, pos)
 			r.net -= v
 			r.netOK = r.netOK && ok
 		}
@@ -221,7 +238,7 @@ func (r *rules835) adjustments(p *Parser, seg *x12.Segment, loop string) {
 		if len(seg.Element(pos)) == 0 {
 			continue
 		}
-		v, ok := r.cents835(p, seg, pos)
+		v, ok := r.cents835(seg, pos)
 		switch {
 		case loop == "2110" && r.inLine:
 			r.lAdj += v

@@ -69,16 +69,25 @@ SE*45*0001~
 // does for 837 bodies.
 func run214(t *testing.T, body string) (issues []ack.Issue, events []Event, off int64, pos int) {
 	t.Helper()
-	head := fmt.Sprintf(envelopeHead, "005010X214")
+	return runSet(t, "277", "005010X214", body)
+}
+
+// runSet parses body (ST..SE, with an optional marker) of set setID and
+// guide version inside an envelope. It returns the issues, the events,
+// and the marker's byte offset and segment position in the set (-1
+// without a marker).
+func runSet(t *testing.T, setID, version, body string) (issues []ack.Issue, events []Event, off int64, pos int) {
+	t.Helper()
+	head := fmt.Sprintf(envelopeHead, version)
 	off, pos = -1, -1
 	if k := strings.Index(body, marker); k >= 0 {
 		off = int64(len(head) + k)
 		pos = strings.Count(body[:k], "~") + 1
 		body = body[:k] + body[k+len(marker):]
 	}
-	s := Lookup("277", "005010X214")
+	s := Lookup(setID, version)
 	if s == nil {
-		t.Fatal("no schema for 277/005010X214")
+		t.Fatalf("no schema for %s/%s", setID, version)
 	}
 	p := NewParser(s, HandlerFunc(func(e Event) error {
 		e.Seg = e.Seg.Clone()

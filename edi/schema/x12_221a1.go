@@ -51,35 +51,10 @@ var shapes221 = map[string]shape{
 // seg221 is seg for the segment IDs whose shape is in shapes221 or
 // shapes214 (TRN, SVC), and seg for the others.
 func seg221(sid string, use usage, max int, uses string, opts ...opt) item {
-	sh, ok := shapes221[sid]
-	if !ok {
-		return seg214(sid, use, max, uses, opts...)
+	if sh, ok := shapes221[sid]; ok {
+		return segOf(sh, sid, use, max, uses, opts...)
 	}
-	if len(uses) > len(sh.elems) {
-		panic("schema table: usage string too long for " + sid)
-	}
-	s := &segDef{id: sid, use: use, max: max, notes: sh.notes}
-	s.elems = make([]elemDef, len(sh.elems))
-	for i, e := range sh.elems {
-		e.use = uN
-		if i < len(uses) {
-			e.use = usage(uses[i])
-		}
-		if e.comps != nil {
-			comps := make([]compDef, len(e.comps))
-			copy(comps, e.comps)
-			for j := range comps {
-				comps[j].use = uS
-			}
-			comps[0].use = uR
-			e.comps = comps
-		}
-		s.elems[i] = e
-	}
-	for _, o := range opts {
-		o(s)
-	}
-	return item{seg: s}
+	return seg214(sid, use, max, uses, opts...)
 }
 
 // Code lists of the 835.
@@ -108,8 +83,10 @@ var schema835 = (&Schema{
 	rules:   newRules835,
 	root: loopOf("", uR, 1,
 		group(
-			// ST02/SE02 matching, SE01 and ST03 = GS08 are envelope checks (IK5).
-			seg("ST", uR, 1, "RRR", codes(1, "835"), envelopeSeg(), loopName("HEADER")),
+			// ST02/SE02 matching, SE01 and ST03 = GS08 are envelope checks
+			// (IK5). The X221A1 guide does not require ST03 (the envelope
+			// takes GS08 when it is absent); most 835s send it.
+			seg("ST", uR, 1, "RRS", codes(1, "835"), envelopeSeg(), loopName("HEADER")),
 			seg221("BPR", uR, 1, "RRRRSSSSSSSSSSSRNNNNN", codes(1, "C", "D", "H", "I", "P", "U", "X"),
 				codes(3, "C", "D"), codes(4, "ACH", "BOP", "CHK", "FWT", "NON"), codes(5, "CCP", "CTX"),
 				codes(6, "01", "04"), codes(8, "DA"), codes(12, "01", "04"), codes(14, "DA", "SG"),

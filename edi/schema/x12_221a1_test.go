@@ -200,3 +200,10 @@ func TestSchema835ResetBetweenSets(t *testing.T) {
 		t.Fatalf("balanced set after reset: %s", describe(issues))
 	}
 }
+
+// ST03 may be left out of an 835 (the envelope takes GS08).
+func TestSchema835WithoutST03(t *testing.T) {
+	if issues, _ := run835(t, edit(t, base835, "ST*835*0001*005010X221A1~", "ST*835*0001~")); len(issues) > 0 {
+		t.Fatalf("835 without ST03 has issues:%s", describe(issues))
+	}
+}

@@ -101,8 +101,9 @@ var (
 	benefitDates = []string{"096", "193", "194", "198", "290", "291", "292", "295", "304", "307", "318", "346",
 		"348", "349", "356", "357", "435", "472", "636", "771"}
 	// Follow-up action codes of AAA04.
-	aaaActionsSource = []string{"C", "N", "P", "R", "S", "W", "X", "Y"}
-	aaaActions       = []string{"C", "N", "R", "S", "W", "X", "Y"}
+	aaaActions2000A = []string{"C", "N", "P", "R", "S", "Y"}
+	aaaActions2100A = []string{"C", "N", "P", "R", "S", "W", "X", "Y"}
+	aaaActions      = []string{"C", "N", "R", "S", "W", "X", "Y"}
 	// AAA03 reject reasons by loop.
 	aaaReasons2000A = []string{"04", "41", "42", "79"}
 	aaaReasons2100A = []string{"04", "41", "42", "79", "80", "T4"}
@@ -166,13 +167,13 @@ func eligSource(resp bool) item {
 	}
 	return hl("2000A", uR, "20", items(
 		group(hlSeg("20", uN, hl04...)),
-		when(resp, aaa(aaaReasons2000A, aaaActionsSource)),
+		when(resp, aaa(aaaReasons2000A, aaaActions2000A)),
 		group(loop("2100A", uR, 1, items(
 			group(nm1(uR, "RRRSSNSRRNNN", sourceEntities279, types("1", "2"), idq(sourceIDQuals279...))),
 			when(resp,
 				seg("PER", uS, 3, "RSSSSSSS", key(1, "IC"), codes(3, contactQuals...), codes(5, contactQuals...),
 					codes(7, contactQuals...)),
-				aaa(aaaReasons2100A, aaaActionsSource)),
+				aaa(aaaReasons2100A, aaaActions2100A)),
 		)...)),
 		group(eligReceiver(resp)),
 	)...)

@@ -3,16 +3,16 @@ package status277
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+
+	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 )
 
 // Errors a FieldError may wrap.
 var (
 	// ErrMissing means a required value is empty.
-	ErrMissing = errors.New("required value missing")
+	ErrMissing = outbound.ErrMissing
 	// ErrInvalid means a value has the wrong length, format or code.
-	ErrInvalid = errors.New("invalid value")
+	ErrInvalid = outbound.ErrInvalid
 	// ErrTooMany means more values than the 277CA can carry (more than
 	// three statuses on a line).
 	ErrTooMany = errors.New("too many values")
@@ -40,29 +40,9 @@ type FieldError struct {
 
 // Error describes the position and the problem.
 func (e *FieldError) Error() string {
-	var b strings.Builder
-	b.WriteString("status277: ")
-	pos := []struct {
-		name string
-		n    int
-	}{{"acknowledgment", e.Ack}, {"provider", e.Provider}, {"claim", e.Claim}, {"line", e.Line}}
-	sep := ""
-	for _, p := range pos {
-		if p.n > 0 {
-			fmt.Fprintf(&b, "%s%s %d", sep, p.name, p.n)
-			sep = ", "
-		}
-	}
-	if sep != "" {
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Field)
-	if e.Element != "" {
-		b.WriteString(" (" + e.Element + ")")
-	}
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return outbound.FieldErrorText("status277", []outbound.Position{{Name: "acknowledgment", Index: e.Ack},
+		{Name: "provider", Index: e.Provider}, {Name: "claim", Index: e.Claim}, {Name: "line", Index: e.Line}},
+		e.Field, e.Element, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -83,78 +63,29 @@ var (
 		"DK", "DN", "DQ", "FA", "GB", "HK", "IL", "LI", "MSC", "PR", "PRP", "QB", "QC", "QD", "SEP",
 		"TL", "TTP", "TU"}
 	procQualifiers  = []string{"AD", "ER", "HC", "HP", "IV", "NU", "WK"}
-	isaQualifiers   = []string{"01", "14", "20", "27", "28", "29", "30", "33", "ZZ"}
 	sourceEntities  = []string{SourceClearinghouse, SourcePayer}
 	sourceIDQuals   = []string{"46", "FI", "PI", "XV"}
 	providerIDQuals = []string{"FI", "SV", "XX"}
 	patientIDQuals  = []string{"II", "MI"}
 )
 
-// checker collects FieldErrors at the current position.
+// checker collects FieldErrors at the current position; the value checks
+// are those of the shared outbound writers.
 type checker struct {
+	outbound.Checker
 	errs                 []error
 	ack, prov, clm, line int
+}
+
+func newChecker() *checker {
+	k := &checker{}
+	k.Fail = k.fail
+	return k
 }
 
 func (k *checker) fail(field, elem string, err error) {
 	k.errs = append(k.errs, &FieldError{Ack: k.ack, Provider: k.prov, Claim: k.clm, Line: k.line,
 		Field: field, Element: elem, Err: err})
-}
-
-// text checks a required (min > 0) or optional string of at most max
-// characters and at least min when present.
-func (k *checker) text(field, elem, v string, min, max int, required bool) {
-	switch {
-	case v == "":
-		if required {
-			k.fail(field, elem, ErrMissing)
-		}
-	case len(v) < min || len(v) > max:
-		k.fail(field, elem, fmt.Errorf("%w: length must be %d to %d", ErrInvalid, min, max))
-	case strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
-		k.fail(field, elem, fmt.Errorf("%w: control character", ErrInvalid))
-	}
-}
-
-// code checks v against a code list (empty v passes: use text for
-// required values).
-func (k *checker) code(field, elem, v string, list []string) {
-	if v != "" && !slices.Contains(list, v) {
-		k.fail(field, elem, fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(list, " ")))
-	}
-}
-
-// date checks a CCYYMMDD date.
-func (k *checker) date(field, elem, v string, required bool) {
-	if v == "" {
-		if required {
-			k.fail(field, elem, ErrMissing)
-		}
-		return
-	}
-	if !isDate(v) {
-		k.fail(field, elem, fmt.Errorf("%w: not a CCYYMMDD date", ErrInvalid))
-	}
-}
-
-// period checks a from/to date pair; from is required when required is
-// set, to is optional and not before from.
-func (k *checker) period(prefix, elem, from, to string, required bool) {
-	if from == "" && to != "" {
-		k.fail(prefix+"ServiceFrom", elem, ErrMissing)
-		return
-	}
-	k.date(prefix+"ServiceFrom", elem, from, required)
-	k.date(prefix+"ServiceTo", elem, to, false)
-	if isDate(from) && isDate(to) && to < from {
-		k.fail(prefix+"ServiceTo", elem, fmt.Errorf("%w: before ServiceFrom", ErrInvalid))
-	}
-}
-
-func (k *checker) amount(field, elem string, cents int64) {
-	if cents < 0 {
-		k.fail(field, elem, fmt.Errorf("%w: negative", ErrInvalid))
-	}
 }
 
 // statuses checks status composites that fill STC segments three at a
@@ -164,42 +95,17 @@ func (k *checker) amount(field, elem string, cents int64) {
 func (k *checker) statuses(field, elem string, ss []Status, first []string) {
 	for i, s := range ss {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		k.text(f+".Category", elem, s.Category, 1, 30, true)
-		k.code(f+".Category", elem, s.Category, categories)
+		k.Text(f+".Category", elem, s.Category, 1, 30, true)
+		k.Code(f+".Category", elem, s.Category, categories)
 		if i == 0 {
-			k.code(f+".Category", elem, s.Category, first)
+			k.Code(f+".Category", elem, s.Category, first)
 		}
-		k.text(f+".Code", elem, s.Code, 1, 30, true)
-		k.text(f+".Entity", elem, s.Entity, 2, 3, false)
+		k.Text(f+".Code", elem, s.Code, 1, 30, true)
+		k.Text(f+".Entity", elem, s.Entity, 2, 3, false)
 		if i%3 == 0 {
-			k.code(f+".Entity", elem, s.Entity, claimEntities)
+			k.Code(f+".Entity", elem, s.Entity, claimEntities)
 		}
 	}
-}
-
-// isDate reports whether v is a CCYYMMDD calendar date from year 1800
-// (the implementation-guide parser's range).
-func isDate(v string) bool {
-	if len(v) != 8 {
-		return false
-	}
-	n := 0
-	for i := 0; i < 8; i++ {
-		c := v[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		n = n*10 + int(c-'0')
-	}
-	y, m, d := n/10000, n/100%100, n%100
-	if y < 1800 || m < 1 || m > 12 || d < 1 {
-		return false
-	}
-	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
-	if m == 2 && (y%4 == 0 && y%100 != 0 || y%400 == 0) {
-		days = 29
-	}
-	return d <= days
 }
 
 // check validates the acknowledgments and returns every problem found.
@@ -207,7 +113,7 @@ func check(acks []Acknowledgment) error {
 	if len(acks) == 0 {
 		return &FieldError{Field: "acks", Err: ErrEmpty}
 	}
-	k := &checker{}
+	k := newChecker()
 	for ai := range acks {
 		k.ack, k.prov, k.clm, k.line = ai+1, 0, 0, 0
 		checkAck(k, &acks[ai])
@@ -216,26 +122,26 @@ func check(acks []Acknowledgment) error {
 }
 
 func checkAck(k *checker, a *Acknowledgment) {
-	k.code("Source.EntityCode", "2100A NM101", a.Source.EntityCode, sourceEntities)
-	k.text("Source.Name", "2100A NM103", a.Source.Name, 1, 60, true)
-	k.code("Source.IDQualifier", "2100A NM108", a.Source.IDQualifier, sourceIDQuals)
-	k.text("Source.ID", "2100A NM109", a.Source.ID, 2, 80, true)
-	k.text("Receiver.Name", "2100B NM103", a.Receiver.Name, 1, 60, true)
-	k.text("Receiver.ETIN", "2100B NM109", a.Receiver.ETIN, 2, 80, true)
-	k.text("SourceTrace", "2200A TRN02, BHT03", a.SourceTrace, 1, 50, true)
-	k.text("ReceiverTrace", "2200B TRN02", a.ReceiverTrace, 1, 50, true)
-	k.date("ReceiptDate", "2200A DTP*050", a.ReceiptDate, true)
-	k.date("ProcessDate", "2200A DTP*009", a.ProcessDate, true)
+	k.Code("Source.EntityCode", "2100A NM101", a.Source.EntityCode, sourceEntities)
+	k.Text("Source.Name", "2100A NM103", a.Source.Name, 1, 60, true)
+	k.Code("Source.IDQualifier", "2100A NM108", a.Source.IDQualifier, sourceIDQuals)
+	k.Text("Source.ID", "2100A NM109", a.Source.ID, 2, 80, true)
+	k.Text("Receiver.Name", "2100B NM103", a.Receiver.Name, 1, 60, true)
+	k.Text("Receiver.ETIN", "2100B NM109", a.Receiver.ETIN, 2, 80, true)
+	k.Text("SourceTrace", "2200A TRN02, BHT03", a.SourceTrace, 1, 50, true)
+	k.Text("ReceiverTrace", "2200B TRN02", a.ReceiverTrace, 1, 50, true)
+	k.Date("ReceiptDate", "2200A DTP*050", a.ReceiptDate, true)
+	k.Date("ProcessDate", "2200A DTP*009", a.ProcessDate, true)
 	if len(a.Providers) == 0 {
 		k.fail("Providers", "2000C", ErrEmpty)
 	}
 	for pi := range a.Providers {
 		p := &a.Providers[pi]
 		k.prov, k.clm, k.line = pi+1, 0, 0
-		k.text("Provider.Name", "2100C NM103", p.Name, 1, 60, true)
-		k.code("Provider.IDQualifier", "2100C NM108", p.IDQualifier, providerIDQuals)
-		k.text("Provider.ID", "2100C NM109", p.ID, 2, 80, true)
-		k.text("Provider.Trace", "2200C TRN02", p.Trace, 1, 50, false)
+		k.Text("Provider.Name", "2100C NM103", p.Name, 1, 60, true)
+		k.Code("Provider.IDQualifier", "2100C NM108", p.IDQualifier, providerIDQuals)
+		k.Text("Provider.ID", "2100C NM109", p.ID, 2, 80, true)
+		k.Text("Provider.Trace", "2200C TRN02", p.Trace, 1, 50, false)
 		if len(p.Claims) == 0 {
 			k.fail("Provider.Claims", "2000D", ErrEmpty)
 		}
@@ -247,7 +153,7 @@ func checkAck(k *checker, a *Acknowledgment) {
 }
 
 func checkClaim(k *checker, c *Claim) {
-	k.text("Claim.PatientControlNumber", "2200D TRN02", c.PatientControlNumber, 1, 50, true)
+	k.Text("Claim.PatientControlNumber", "2200D TRN02", c.PatientControlNumber, 1, 50, true)
 	first := acceptCategories
 	if !c.Accepted {
 		first = rejectCategories
@@ -256,17 +162,17 @@ func checkClaim(k *checker, c *Claim) {
 		}
 	}
 	k.statuses("Claim.Statuses", "2200D STC", c.Statuses, first)
-	k.amount("Claim.ChargeCents", "2200D STC04", c.ChargeCents)
-	k.text("Claim.PayerClaimControlNumber", "2200D REF*1K", c.PayerClaimControlNumber, 1, 50, false)
-	k.text("Claim.ClearinghouseTrace", "2200D REF*D9", c.ClearinghouseTrace, 1, 50, false)
-	k.text("Claim.BillType", "2200D REF*BLT", c.BillType, 1, 50, false)
-	k.period("Claim.", "2200D DTP*472", c.ServiceFrom, c.ServiceTo, true)
+	k.Amount("Claim.ChargeCents", "2200D STC04", c.ChargeCents)
+	k.Text("Claim.PayerClaimControlNumber", "2200D REF*1K", c.PayerClaimControlNumber, 1, 50, false)
+	k.Text("Claim.ClearinghouseTrace", "2200D REF*D9", c.ClearinghouseTrace, 1, 50, false)
+	k.Text("Claim.BillType", "2200D REF*BLT", c.BillType, 1, 50, false)
+	k.Period("Claim.Service", "2200D DTP*472", c.ServiceFrom, c.ServiceTo, true)
 	pt := &c.Patient
-	k.text("Claim.Patient.Last", "2100D NM103", pt.Last, 1, 60, true)
-	k.text("Claim.Patient.First", "2100D NM104", pt.First, 1, 35, false)
-	k.text("Claim.Patient.Middle", "2100D NM105", pt.Middle, 1, 25, false)
-	k.code("Claim.Patient.IDQualifier", "2100D NM108", pt.IDQualifier, patientIDQuals)
-	k.text("Claim.Patient.ID", "2100D NM109", pt.ID, 2, 80, true)
+	k.Text("Claim.Patient.Last", "2100D NM103", pt.Last, 1, 60, true)
+	k.Text("Claim.Patient.First", "2100D NM104", pt.First, 1, 35, false)
+	k.Text("Claim.Patient.Middle", "2100D NM105", pt.Middle, 1, 25, false)
+	k.Code("Claim.Patient.IDQualifier", "2100D NM108", pt.IDQualifier, patientIDQuals)
+	k.Text("Claim.Patient.ID", "2100D NM109", pt.ID, 2, 80, true)
 	for li := range c.Lines {
 		k.line = li + 1
 		checkLine(k, &c.Lines[li])
@@ -275,30 +181,30 @@ func checkClaim(k *checker, c *Claim) {
 }
 
 func checkLine(k *checker, l *Line) {
-	k.text("Line.ControlNumber", "2220D REF*FJ", l.ControlNumber, 1, 50, false)
+	k.Text("Line.ControlNumber", "2220D REF*FJ", l.ControlNumber, 1, 50, false)
 	switch {
 	case l.Procedure != "":
 		parts := procedureParts(l.Procedure)
 		if len(parts) > 6 {
 			k.fail("Line.Procedure", "2220D SVC01", fmt.Errorf("%w: more than four modifiers", ErrInvalid))
 		}
-		k.text("Line.Procedure", "2220D SVC01-1", parts[0], 2, 2, true)
-		k.code("Line.Procedure", "2220D SVC01-1", parts[0], procQualifiers)
-		k.text("Line.Procedure", "2220D SVC01-2", parts[1], 1, 48, true)
+		k.Text("Line.Procedure", "2220D SVC01-1", parts[0], 2, 2, true)
+		k.Code("Line.Procedure", "2220D SVC01-1", parts[0], procQualifiers)
+		k.Text("Line.Procedure", "2220D SVC01-2", parts[1], 1, 48, true)
 		for _, m := range parts[2:min(len(parts), 6)] {
-			k.text("Line.Procedure", "2220D SVC01-3..6", m, 2, 2, true)
+			k.Text("Line.Procedure", "2220D SVC01-3..6", m, 2, 2, true)
 		}
-		k.text("Line.RevenueCode", "2220D SVC04", l.RevenueCode, 1, 48, false)
+		k.Text("Line.RevenueCode", "2220D SVC04", l.RevenueCode, 1, 48, false)
 	case l.RevenueCode != "":
-		k.text("Line.RevenueCode", "2220D SVC01-2", l.RevenueCode, 1, 48, true)
+		k.Text("Line.RevenueCode", "2220D SVC01-2", l.RevenueCode, 1, 48, true)
 	default:
 		k.fail("Line.Procedure", "2220D SVC01", ErrMissing)
 	}
-	k.amount("Line.ChargeCents", "2220D SVC02", l.ChargeCents)
+	k.Amount("Line.ChargeCents", "2220D SVC02", l.ChargeCents)
 	if l.Units < 0 {
 		k.fail("Line.Units", "2220D SVC07", fmt.Errorf("%w: negative", ErrInvalid))
 	}
-	k.period("Line.", "2220D DTP*472", l.ServiceFrom, l.ServiceTo, false)
+	k.Period("Line.Service", "2220D DTP*472", l.ServiceFrom, l.ServiceTo, false)
 	switch {
 	case len(l.Statuses) == 0:
 		k.fail("Line.Statuses", "2220D STC01", ErrMissing)

@@ -1,19 +1,13 @@
 package status277
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"slices"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/outbound"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
-
-const maxControl = 999_999_999
 
 // Write writes acks as one interchange holding one functional group (GS01
 // HN, GS08 005010X214) with one 277CA transaction set per Acknowledgment,
@@ -33,123 +27,21 @@ const maxControl = 999_999_999
 // are never altered. Names are not considered: a delimiter inside a name
 // is replaced by a space (ack.Scrub).
 func Write(w io.Writer, acks []Acknowledgment, out ack.OutboundEnvelope) error {
-	env, err := resolveEnvelope(&out, len(acks))
-	if err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	if err := check(acks); err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	d, ok := ack.PickDelimiters(out.Delimiters, append(env.values(), identifiers(acks)...)...)
-	if !ok {
-		// Identifiers use every candidate: keep the envelope clean and
-		// scrub the rest.
-		if d, ok = ack.PickDelimiters(out.Delimiters, env.values()...); !ok {
-			return fmt.Errorf("write 277ca: no usable delimiters for the interchange parties")
-		}
-	}
-
-	xw := x12.NewWriter(w, d)
-	xw.Suffix = out.Suffix
-	iw := &interchange{xw: xw, d: d, env: env}
-	iw.begin()
-	for i := range acks {
-		iw.set(&acks[i], out.SetControl+int64(i))
-	}
-	iw.end()
-	if err := xw.Flush(); err != nil {
-		return fmt.Errorf("write 277ca: %w", err)
-	}
-	return nil
-}
-
-// envelope is the resolved outbound ISA/GS.
-type envelope struct {
-	sq, sid, rq, rid string // ISA05..ISA08
-	gs02, gs03       string
-	usage            string
-	ackRequested     bool
-	control, group   int64
-	t                time.Time
-}
-
-func (e *envelope) values() []string {
-	return []string{e.sq, e.sid, e.rq, e.rid, e.gs02, e.gs03, e.usage}
-}
-
-// resolveEnvelope applies the defaults of out and checks it; n is the
-// number of sets to number from out.SetControl.
-func resolveEnvelope(out *ack.OutboundEnvelope, n int) (*envelope, error) {
-	if out.Control < 1 || out.Control > maxControl {
-		return nil, fmt.Errorf("isa13 %d: %w", out.Control, ack.ErrControlNumber)
-	}
-	if out.GroupControl < 1 || out.GroupControl > maxControl {
-		return nil, fmt.Errorf("gs06 %d: %w", out.GroupControl, ack.ErrControlNumber)
-	}
-	if out.SetControl == 0 {
-		out.SetControl = 1
-	}
-	if out.SetControl < 1 || out.SetControl+int64(max(n, 1))-1 > maxControl {
-		return nil, fmt.Errorf("st02 %d: %w", out.SetControl, ack.ErrControlNumber)
-	}
-	if out.Time.IsZero() {
-		return nil, ack.ErrNoTime
-	}
-	if out.SenderID == "" || out.ReceiverID == "" {
-		return nil, ack.ErrNoParty
-	}
-	e := &envelope{
-		sq: out.SenderQualifier, sid: out.SenderID, rq: out.ReceiverQualifier, rid: out.ReceiverID,
-		gs02: out.AppSender, gs03: out.AppReceiver, usage: out.Usage, ackRequested: out.AckRequested,
-		control: out.Control, group: out.GroupControl, t: out.Time,
-	}
-	if e.sq == "" {
-		e.sq = "ZZ"
-	}
-	if e.rq == "" {
-		e.rq = "ZZ"
-	}
-	if e.usage == "" {
-		e.usage = "P"
-	}
-	if e.gs02 == "" {
-		e.gs02 = e.sid
-	}
-	if e.gs03 == "" {
-		e.gs03 = e.rid
-	}
-	var errs []error
-	bad := func(field string, cause error) {
-		errs = append(errs, &FieldError{Field: "OutboundEnvelope." + field, Err: cause})
-	}
-	if !slices.Contains(isaQualifiers, e.sq) {
-		bad("SenderQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
-	}
-	if !slices.Contains(isaQualifiers, e.rq) {
-		bad("ReceiverQualifier", fmt.Errorf("%w: not one of %s", ErrInvalid, strings.Join(isaQualifiers, " ")))
-	}
-	if len(e.sid) > 15 || strings.TrimSpace(e.sid) == "" {
-		bad("SenderID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
-	}
-	if len(e.rid) > 15 || strings.TrimSpace(e.rid) == "" {
-		bad("ReceiverID", fmt.Errorf("%w: length must be 1 to 15", ErrInvalid))
-	}
-	if len(e.gs02) < 2 || len(e.gs02) > 15 {
-		bad("AppSender", fmt.Errorf("%w: GS02 length must be 2 to 15", ErrInvalid))
-	}
-	if len(e.gs03) < 2 || len(e.gs03) > 15 {
-		bad("AppReceiver", fmt.Errorf("%w: GS03 length must be 2 to 15", ErrInvalid))
-	}
-	if e.usage != "P" && e.usage != "T" && e.usage != "I" {
-		bad("Usage", fmt.Errorf("%w: not P, T or I", ErrInvalid))
-	}
-	if y := e.t.Year(); y < 2000 || y > 2099 {
-		bad("Time", fmt.Errorf("%w: ISA09 year must be 20YY", ErrInvalid))
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return e, nil
+	return outbound.Write(w, out, outbound.Interchange{
+		Name: "277ca", FunctionalID: FunctionalID, Version: Version, Sets: len(acks),
+		FieldError: func(field string, err error) error { return &FieldError{Field: field, Err: err} },
+		Check: func() []error {
+			if err := check(acks); err != nil {
+				return []error{err}
+			}
+			return nil
+		},
+		Identifiers: func() []string { return identifiers(acks) },
+		Set: func(xw *x12.Writer, env *outbound.Envelope, d x12.Delimiters, i int) {
+			iw := &interchange{xw: xw, d: d, env: env}
+			iw.set(&acks[i], i)
+		},
+	})
 }
 
 // identifiers returns the values echoed back that delimiters must avoid:
@@ -187,30 +79,16 @@ func identifiers(acks []Acknowledgment) []string {
 	return v
 }
 
-// interchange writes the envelope and the sets; it is the one place that
-// counts segments (SE01), sets (GE01) and groups (IEA01).
+// interchange writes the sets of the interchange (SE01 is counted here,
+// GE01 and IEA01 by the shared outbound envelope).
 type interchange struct {
-	xw   *x12.Writer
-	d    x12.Delimiters
-	env  *envelope
-	sets int
+	xw  *x12.Writer
+	d   x12.Delimiters
+	env *outbound.Envelope
 }
 
 // v scrubs a value of the delimiters.
 func (iw *interchange) v(s string) string { return ack.Scrub(s, iw.d) }
-
-func (iw *interchange) begin() {
-	e, xw := iw.env, iw.xw
-	ack.WriteISA(xw, ack.ISA{SenderQualifier: e.sq, SenderID: e.sid, ReceiverQualifier: e.rq, ReceiverID: e.rid,
-		Time: e.t, Control: e.control, AckRequested: e.ackRequested, Usage: e.usage})
-	xw.Write("GS", FunctionalID, e.gs02, e.gs03, e.t.Format("20060102"), e.t.Format("1504"),
-		strconv.FormatInt(e.group, 10), "X", Version)
-}
-
-func (iw *interchange) end() {
-	iw.xw.Write("GE", strconv.Itoa(iw.sets), strconv.FormatInt(iw.env.group, 10))
-	ack.WriteIEA(iw.xw, 1, iw.env.control)
-}
 
 // stcElems returns the elements of STC segments carrying statuses three at
 // a time: STC01, STC02, STC03, STC04, STC05..09 empty, STC10, STC11.
@@ -234,49 +112,25 @@ func (iw *interchange) composite(s Status) string {
 	return iw.xw.Composite(iw.v(s.Category), iw.v(s.Code), iw.v(s.Entity))
 }
 
-// dtp472 returns the DTP02/DTP03 of a service period.
-func dtp472(from, to string) (string, string) {
-	if to == "" || to == from {
-		return "D8", from
-	}
-	return "RD8", from + "-" + to
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 func money(c int64) string { return x12.FormatCents(c) }
 
 // set writes one 277CA transaction set.
-func (iw *interchange) set(a *Acknowledgment, control int64) {
+func (iw *interchange) set(a *Acknowledgment, i int) {
 	xw, v := iw.xw, iw.v
-	iw.sets++
-	st02 := fmt.Sprintf("%04d", control)
+	st02 := iw.env.SetControl(i)
 	xw.ResetCount()
 	xw.Write("ST", "277", st02, Version)
-	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.t.Format("20060102"), iw.env.t.Format("1504"), "TH")
+	xw.Write("BHT", "0085", "08", v(a.SourceTrace), iw.env.Time.Format("20060102"), iw.env.Time.Format("1504"), "TH")
 
-	hl := 0
-	level := func(parent int, code, child string) int {
-		hl++
-		p := ""
-		if parent > 0 {
-			p = strconv.Itoa(parent)
-		}
-		xw.Write("HL", strconv.Itoa(hl), p, code, child)
-		return hl
-	}
-	src := orDefault(a.Source.EntityCode, SourceClearinghouse)
+	var hl outbound.Levels
+	level := func(parent int, code, child string) int { return hl.Write(xw, parent, code, child) }
+	src := outbound.Or(a.Source.EntityCode, SourceClearinghouse)
 	receipt := xw.Composite("A1", "19", src)
 	total := a.Totals()
 
 	// 2000A information source.
 	hlA := level(0, "20", "1")
-	xw.Write("NM1", src, "2", v(a.Source.Name), "", "", "", "", v(orDefault(a.Source.IDQualifier, "46")), v(a.Source.ID))
+	xw.Write("NM1", src, "2", v(a.Source.Name), "", "", "", "", v(outbound.Or(a.Source.IDQualifier, "46")), v(a.Source.ID))
 	xw.Write("TRN", "1", v(a.SourceTrace))
 	xw.Write("DTP", "050", "D8", a.ReceiptDate)
 	xw.Write("DTP", "009", "D8", a.ProcessDate)
@@ -293,8 +147,8 @@ func (iw *interchange) set(a *Acknowledgment, control int64) {
 		pt := p.Totals()
 		// 2000C billing provider.
 		hlC := level(hlB, "19", "1")
-		xw.Write("NM1", "85", "2", v(p.Name), "", "", "", "", v(orDefault(p.IDQualifier, "XX")), v(p.ID))
-		xw.Write("TRN", "1", v(orDefault(p.Trace, "0")))
+		xw.Write("NM1", "85", "2", v(p.Name), "", "", "", "", v(outbound.Or(p.IDQualifier, "XX")), v(p.ID))
+		xw.Write("TRN", "1", v(outbound.Or(p.Trace, "0")))
 		xw.Write("STC", receipt, "", ActionAccepted, money(pt.ChargeCents()))
 		iw.totals(pt, "QA", "QC")
 		for ci := range p.Claims {
@@ -328,7 +182,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 	xw, v := iw.xw, iw.v
 	pt := &c.Patient
 	xw.Write("NM1", "QC", "1", v(pt.Last), v(pt.First), v(pt.Middle), "", "",
-		v(orDefault(pt.IDQualifier, "MI")), v(pt.ID))
+		v(outbound.Or(pt.IDQualifier, "MI")), v(pt.ID))
 	xw.Write("TRN", "2", v(c.PatientControlNumber))
 	action := ActionRejected
 	statuses := c.Statuses
@@ -353,7 +207,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 	if c.BillType != "" {
 		xw.Write("REF", "BLT", v(c.BillType))
 	}
-	q, p := dtp472(c.ServiceFrom, c.ServiceTo)
+	q, p := outbound.Period(c.ServiceFrom, c.ServiceTo)
 	xw.Write("DTP", "472", q, p)
 
 	for li := range c.Lines {
@@ -380,7 +234,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 			xw.Write("REF", "FJ", v(l.ControlNumber))
 		}
 		if l.ServiceFrom != "" {
-			q, p := dtp472(l.ServiceFrom, l.ServiceTo)
+			q, p := outbound.Period(l.ServiceFrom, l.ServiceTo)
 			xw.Write("DTP", "472", q, p)
 		}
 	}

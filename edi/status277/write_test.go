@@ -2,18 +2,16 @@ package status277_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
 	"github.com/clearinghouse/clearinghouse/edi/status277"
-	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/edi/x12"
 )
 
@@ -33,19 +31,7 @@ func TestWriteGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := write(t, tc.acks(), outbound())
-			path := filepath.Join("testdata", tc.name+".277.golden")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", path, got)
-			}
+			validtest.Golden(t, filepath.Join("testdata", tc.name+".277.golden"), got, *update)
 		})
 	}
 }
@@ -54,37 +40,7 @@ func TestWriteGolden(t *testing.T) {
 // over data and fails on any finding.
 func validateClean(t *testing.T, data []byte) {
 	t.Helper()
-	res, err := validate.Run(context.Background(), bytes.NewReader(data), validate.Options{})
-	if err != nil {
-		t.Fatalf("validate.Run: %v", err)
-	}
-	if got := res.SetCount(); got == 0 {
-		t.Fatal("no transaction set found")
-	}
-	for _, ic := range res.Interchanges {
-		for _, is := range ic.Issues {
-			t.Errorf("interchange issue: %s", is)
-		}
-		for _, g := range ic.Groups {
-			for _, is := range g.Issues {
-				t.Errorf("group issue: %s", is)
-			}
-			for _, s := range g.Sets {
-				if !s.BodyChecked {
-					t.Errorf("set %s: body not checked against the X214 table", s.Control)
-				}
-				for _, is := range s.Issues {
-					t.Errorf("set %s: %s (value %q)", s.Control, is, is.Value)
-				}
-			}
-		}
-	}
-	for _, is := range res.Issues {
-		t.Errorf("file issue: %s", is)
-	}
-	if res.Status() != 0 {
-		t.Errorf("Status() = %d, want 0", res.Status())
-	}
+	validtest.Clean(t, data)
 }
 
 func TestWriteValidates(t *testing.T) {

@@ -7,6 +7,7 @@ package outbound
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,6 +156,20 @@ func (k Checker) Text(field, elem, v string, min, max int, required bool) {
 	}
 }
 
+// ID is Text for an identifier written as it is (a member ID, a trace,
+// a control number): it must also hold only bytes of the X12 basic and
+// extended character sets (0x20 through 0x7E), as names, which are
+// scrubbed, need not.
+func (k Checker) ID(field, elem, v string, min, max int, required bool) {
+	k.Text(field, elem, v, min, max, required)
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x7f {
+			k.Fail(field, elem, fmt.Errorf("%w: byte outside the X12 character set", ErrInvalid))
+			return
+		}
+	}
+}
+
 // Code checks v against a code list (an empty v passes).
 func (k Checker) Code(field, elem, v string, list []string) {
 	if v != "" && !slices.Contains(list, v) {
@@ -199,4 +214,124 @@ func IsDate(v string) bool {
 	}
 	t, err := time.Parse("20060102", v)
 	return err == nil && t.Year() >= 1800
+}
+
+// Interchange describes what a writer puts in one outbound interchange
+// of Sets transaction sets of one functional group.
+type Interchange struct {
+	// Name names the writer in errors ("write <Name>: ...").
+	Name string
+	// FunctionalID (GS01) and Version (GS08) of the group.
+	FunctionalID, Version string
+	// Sets is the number of transaction sets.
+	Sets int
+	// FieldError wraps a problem with the envelope (field is
+	// "OutboundEnvelope.<name>") in the writer's own field error type.
+	FieldError func(field string, err error) error
+	// Check checks every input value and returns every problem.
+	Check func() []error
+	// Identifiers returns the values written as they are, which the
+	// delimiters must avoid (everything but names, which are scrubbed).
+	Identifiers func() []string
+	// Set writes transaction set i (0-based), ST through SE, with ST02
+	// env.SetControl(i).
+	Set func(xw *x12.Writer, env *Envelope, d x12.Delimiters, i int)
+}
+
+// Write resolves out (see Resolve), checks the input (nothing is written
+// when something is wrong: the error joins every problem), chooses
+// delimiters that occur in no identifier (out.Delimiters by default;
+// ack.PickDelimiters), and writes the ISA, GS, the sets, GE and IEA.
+func Write(w io.Writer, out ack.OutboundEnvelope, ic Interchange) error {
+	var errs []error
+	env, err := Resolve(out, ic.Sets, func(field string, err error) { errs = append(errs, ic.FieldError(field, err)) })
+	if err != nil {
+		return fmt.Errorf("write %s: %w", ic.Name, err)
+	}
+	if len(errs) == 0 {
+		errs = ic.Check()
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("write %s: %w", ic.Name, errors.Join(errs...))
+	}
+	d, ok := ack.PickDelimiters(out.Delimiters, append(env.Values(), ic.Identifiers()...)...)
+	if !ok {
+		// Identifiers use every candidate: keep the envelope clean and
+		// scrub the rest.
+		if d, ok = ack.PickDelimiters(out.Delimiters, env.Values()...); !ok {
+			return fmt.Errorf("write %s: no usable delimiters for the interchange parties", ic.Name)
+		}
+	}
+	xw := x12.NewWriter(w, d)
+	xw.Suffix = out.Suffix
+	env.Begin(xw, ic.FunctionalID, ic.Version)
+	for i := 0; i < ic.Sets; i++ {
+		ic.Set(xw, env, d, i)
+	}
+	env.End(xw, ic.Sets)
+	if err := xw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", ic.Name, err)
+	}
+	return nil
+}
+
+// Position is one index of a field error's position ("response", 2).
+type Position struct {
+	Name  string
+	Index int // 1-based; 0 leaves the position out
+}
+
+// FieldErrorText formats a field error of package pkg: its positions,
+// the Go field, the X12 element and the problem, never the value.
+func FieldErrorText(pkg string, pos []Position, field, elem string, err error) string {
+	var b strings.Builder
+	b.WriteString(pkg + ": ")
+	sep := ""
+	for _, p := range pos {
+		if p.Index > 0 {
+			fmt.Fprintf(&b, "%s%s %d", sep, p.Name, p.Index)
+			sep = ", "
+		}
+	}
+	if sep != "" {
+		b.WriteString(": ")
+	}
+	b.WriteString(field)
+	if elem != "" {
+		b.WriteString(" (" + elem + ")")
+	}
+	b.WriteString(": " + err.Error())
+	return b.String()
+}
+
+// Levels numbers the HL segments of one transaction set: HL01 counts
+// from 1, HL02 is the parent's HL01.
+type Levels struct{ n int }
+
+// Write writes the next HL under parent (0 for none) with level code
+// code and child code child ("" to leave HL04 out) and returns its HL01.
+func (l *Levels) Write(xw *x12.Writer, parent int, code, child string) int {
+	l.n++
+	p := ""
+	if parent > 0 {
+		p = strconv.Itoa(parent)
+	}
+	xw.Write("HL", strconv.Itoa(l.n), p, code, child)
+	return l.n
+}
+
+// ChildCode returns HL04: "1" when a child level follows, "0" otherwise.
+func ChildCode(more bool) string {
+	if more {
+		return "1"
+	}
+	return "0"
+}
+
+// Or returns v, or def when v is empty.
+func Or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }

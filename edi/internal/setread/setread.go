@@ -4,6 +4,7 @@
 package setread
 
 import (
+	"bytes"
 	"errors"
 	"io"
 
@@ -18,11 +19,16 @@ type Set struct {
 	Version  string
 	Segments []*x12.Segment
 	Issues   []ack.Issue
+	// Complete says the set ended with its SE (and the SE with its
+	// terminator); a set cut short by the next ST, GS, GE, IEA or the end
+	// of the input is not.
+	Complete bool
 }
 
 // Encode writes the set's segments as they were read: byte for byte with
 // the whitespace between them when w has the input's delimiters,
-// translated otherwise.
+// translated otherwise. A segment that ended without its terminator (at
+// the end of the input) is written with one.
 func (s *Set) Encode(w *x12.Writer) error {
 	for i, seg := range s.Segments {
 		if seg.Delims == w.Delimiters() {
@@ -104,6 +110,7 @@ func Read(r io.Reader, setID string, keep bool, h schema.Handler, done func(*Set
 				return err
 			}
 			if id == "SE" {
+				cur.Complete = !seg.Unterminated()
 				if err := finish(); err != nil {
 					return err
 				}
@@ -114,4 +121,12 @@ func Read(r io.Reader, setID string, keep bool, h schema.Handler, done func(*Set
 		return finish()
 	}
 	return nil
+}
+
+// Collect runs read (a package's Read... function over a stream) on data
+// held in memory and returns every value it calls back with.
+func Collect[T any](data []byte, read func(io.Reader, func(T) error) error) ([]T, error) {
+	var out []T
+	err := read(bytes.NewReader(data), func(v T) error { out = append(out, v); return nil })
+	return out, err
 }
