@@ -24,6 +24,15 @@ build: ## build bin/clearinghouse (clearinghouse --version prints VERSION, defau
 run: build ## one full demo cycle on embedded defaults (SQLite + embedded SFTP on loopback)
 	./$(BIN) --log-level warn demo
 
+.PHONY: portal
+PORTAL_ADDR ?= 127.0.0.1:8080
+portal: build ## the demo cycle, then the web portal on PORTAL_ADDR (loopback) with a demo admin and provider user (credentials printed)
+	./$(BIN) --log-level warn demo --portal $(PORTAL_ADDR)
+
+.PHONY: screenshots
+screenshots: ## refresh docs/screenshots/ (the portal's browser test; needs chromium)
+	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestPortalBrowser$$' -v ./internal/cli
+
 .PHONY: test
 test: ## the whole test suite: gofmt, go vet, unit and integration tests
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

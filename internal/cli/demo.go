@@ -51,6 +51,7 @@ func (a *app) demoCmd() *cobra.Command {
 		seed       string
 		rosterFile string
 		schedules  string
+		portalAddr string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo [--work DIR] [--seed DIR]",
@@ -192,12 +193,19 @@ deliver) over SFTP and prints what happened and where the outputs are.`,
 			if err := a.demoFileStatus(ctx, rt, cfg, filepath.Join(work, "reports")); err != nil {
 				return err
 			}
-			return a.demoRemittances(ctx, rt, srv.Addr(), auth, work)
+			if err := a.demoRemittances(ctx, rt, srv.Addr(), auth, work); err != nil {
+				return err
+			}
+			if portalAddr != "" {
+				return a.demoPortal(ctx, rt, cfg, portalAddr)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&work, "work", "", "work directory (default: a new $TMPDIR/clearinghouse-demo-*, removed by `make clean`)")
 	cmd.Flags().StringVar(&seed, "seed", filepath.Join("testdata", "demo"), "directory of files the partner drops in its inbox")
 	cmd.Flags().StringVar(&schedules, "schedules", filepath.Join("testdata", "schedules"), "fee schedule CSVs and contracts.yaml used to reprice")
+	cmd.Flags().StringVar(&portalAddr, "portal", "", "after the cycle, serve the web portal on this loopback host:port with a demo admin and a demo provider user (printed) until interrupted")
 	cmd.Flags().StringVar(&rosterFile, "roster", filepath.Join("testdata", "roster", "alliance-members.csv"), "member roster CSV imported first (\"\" for none)")
 	return cmd
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/clearinghouse/clearinghouse/pipeline/forward"
 	"github.com/clearinghouse/clearinghouse/pipeline/outbox"
 	"github.com/clearinghouse/clearinghouse/transport/dir"
+	"github.com/clearinghouse/clearinghouse/web"
 )
 
 func (a *app) cycleCmd() *cobra.Command {
@@ -97,7 +98,8 @@ picked up again by the next run (or another engine process).
 With metrics_addr (or --metrics-addr) set, it serves Prometheus metrics on
 /metrics and health checks on /healthz and /readyz (docs/operations.md).
 With realtime_addr set, it also answers real-time 270/276 inquiries on
-POST /x12/realtime (see serve).`,
+POST /x12/realtime (see serve). With web.addr set, it serves the web
+portal (docs/portal.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -169,6 +171,7 @@ POST /x12/realtime (see serve).`,
 					a.collectSpool(ctx, rt.spool)
 					return nil
 				}},
+				{"user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(rt.store, a.logger)},
 			}
 			for _, j := range jobs {
 				if j.spec == "" {
@@ -177,6 +180,17 @@ POST /x12/realtime (see serve).`,
 				if err := s.Add(j.name, j.spec, m.Job(j.name, j.job)); err != nil {
 					return err
 				}
+			}
+			var portal *web.HTTPServer
+			if cfg.Web.Addr != "" {
+				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
+				if err != nil {
+					return err
+				}
+				if portal, err = a.servePortal(cfg, cfg.Web.Addr, h); err != nil {
+					return err
+				}
+				defer portal.Close()
 			}
 			s.Start()
 			a.logger.Info("engine running", "instance", cfg.Instance, "partners", len(cfg.Partners))
@@ -190,6 +204,13 @@ POST /x12/realtime (see serve).`,
 			m.SetShuttingDown()
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
+			if portal != nil {
+				// No new portal requests; those in flight (an upload being
+				// processed) get the grace period.
+				if err := portal.Shutdown(ctx); err != nil {
+					a.logger.Warn("portal shutdown", "error", err.Error())
+				}
+			}
 			s.Stop(ctx)
 			if srv != nil {
 				// Metrics stay up while the jobs drain; then the server

@@ -129,6 +129,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		a.remitCmd(),
 		a.eraCmd(),
 		a.eopCmd(),
+		a.portalCmd(),
+		a.userCmd(),
+		a.auditCmd(),
 	)
 	root.AddCommand(a.csvCommands()...)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })

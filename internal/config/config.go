@@ -90,6 +90,9 @@ type Config struct {
 	// (POST /x12/realtime) of `clearinghouse serve`, and of `run` when
 	// realtime_addr is set (keys realtime_*, at the top level).
 	Realtime Realtime `yaml:",inline"`
+	// Web configures the portal (`clearinghouse portal`, and `run` when
+	// Web.Addr is set).
+	Web Web `yaml:"web"`
 }
 
 // Trend flags a submitter whose rejection rate (rejected CSV rows and X12
@@ -116,6 +119,21 @@ type Realtime struct {
 	// Timeout is how long an answer may take (CORE real time: 20s).
 	// Default 20s.
 	Timeout time.Duration `yaml:"realtime_timeout"`
+}
+
+// Web configures the web portal (docs/portal.md).
+type Web struct {
+	// Addr is the host:port the portal listens on, e.g. "127.0.0.1:8080".
+	// Default "": `run` serves no portal; `portal` uses 127.0.0.1:8080.
+	// Env CLEARINGHOUSE_WEB_ADDR.
+	Addr string `yaml:"addr"`
+	// TLSCert and TLSKey serve HTTPS (PEM files). Without them the portal
+	// serves plain HTTP on a loopback address only, or behind a proxy.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// BehindProxy: a reverse proxy terminates TLS and sets
+	// X-Forwarded-For; plain HTTP is then allowed on any address.
+	BehindProxy bool `yaml:"behind_proxy"`
 }
 
 // Identity is the engine's sender identity in outbound envelopes.
@@ -277,6 +295,10 @@ type Schedules struct {
 	// RosterRefresh pulls roster files. Default
 	// "CRON_TZ=America/Chicago 0 6,12,18 * * *" (three times a day).
 	RosterRefresh string `yaml:"roster_refresh"`
+	// UserInactivity disables portal accounts with no sign-in for 30
+	// days and removes expired sessions. Default
+	// "CRON_TZ=America/Chicago 0 2 * * *" (daily).
+	UserInactivity string `yaml:"user_inactivity"`
 }
 
 // Default returns the built-in configuration.
@@ -290,10 +312,11 @@ func Default() Config {
 		Instance: fmt.Sprintf("%s-%d", host, os.Getpid()),
 		Identity: Identity{Qualifier: "ZZ", ID: "CLEARINGHOUSE", Name: "CLEARINGHOUSE"},
 		Schedules: Schedules{
-			Poll:          "@every 5m",
-			Deliver:       "@every 1m",
-			NightlyReport: "CRON_TZ=America/Chicago 0 18 * * *",
-			RosterRefresh: "CRON_TZ=America/Chicago 0 6,12,18 * * *",
+			Poll:           "@every 5m",
+			Deliver:        "@every 1m",
+			NightlyReport:  "CRON_TZ=America/Chicago 0 18 * * *",
+			RosterRefresh:  "CRON_TZ=America/Chicago 0 6,12,18 * * *",
+			UserInactivity: "CRON_TZ=America/Chicago 0 2 * * *",
 		},
 		LeaseTTL:         10 * time.Minute,
 		MaxAttempts:      3,
@@ -350,6 +373,9 @@ func applyEnv(cfg *Config) {
 	}
 	if v := os.Getenv("CLEARINGHOUSE_REALTIME_ADDR"); v != "" {
 		cfg.Realtime.Addr = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_WEB_ADDR"); v != "" {
+		cfg.Web.Addr = v
 	}
 }
 
@@ -450,6 +476,9 @@ func (c Config) Validate() error {
 	if c.Trend.RejectRateAbove < 0 || c.Trend.RejectRateAbove >= 100 || c.Trend.Nights < 0 {
 		return fmt.Errorf("config: trend.reject_rate_above %v must be 0 to 99.9 and trend.nights %d not negative", c.Trend.RejectRateAbove, c.Trend.Nights)
 	}
+	if err := c.Web.Validate(); err != nil {
+		return err
+	}
 	if c.MaxClaimsPerFile < 1 {
 		return fmt.Errorf("config: max_claims_per_file %d: want 1 or more", c.MaxClaimsPerFile)
 	}
@@ -531,6 +560,35 @@ func validateAddr(key, addr string) error {
 		return fmt.Errorf("config: %s %q: port %q must be a number 0-65535", key, addr, port)
 	}
 	return nil
+}
+
+// Validate checks the portal settings: addr is "" or host:port, TLS needs
+// both files, and plain HTTP is served on a loopback host only unless a
+// proxy terminates TLS.
+func (w Web) Validate() error {
+	if (w.TLSCert == "") != (w.TLSKey == "") {
+		return errors.New("config: web.tls_cert and web.tls_key go together")
+	}
+	if w.Addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(w.Addr)
+	if err != nil {
+		return fmt.Errorf("config: web.addr %q: want host:port: %w", w.Addr, err)
+	}
+	if w.TLSCert == "" && !w.BehindProxy && !IsLoopback(host) {
+		return fmt.Errorf("config: web.addr %q serves plain HTTP beyond loopback: set web.tls_cert and web.tls_key, or web.behind_proxy", w.Addr)
+	}
+	return nil
+}
+
+// IsLoopback reports whether host is localhost or a loopback IP.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Partner returns the partner with id.

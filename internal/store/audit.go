@@ -24,6 +24,14 @@ type AuditEntry struct {
 	EntityID string `db:"entity_id"`
 	// Detail is free text or JSON.
 	Detail string `db:"detail"`
+	// UserName and ClientIP say which portal user, from where (web
+	// requests; "" otherwise).
+	UserName string `db:"user_name"`
+	ClientIP string `db:"client_ip"`
+	// MemberID and ClaimControl name the member and claim whose data was
+	// shown or changed (the PHI audit: who saw member X). PHI: never log.
+	MemberID     string `db:"member_id"`
+	ClaimControl string `db:"claim_control"`
 }
 
 // AuditFilter selects entries for ListAudit. Zero fields do not filter.
@@ -33,6 +41,10 @@ type AuditFilter struct {
 	EntityID string
 	// Action keeps one action.
 	Action string
+	// UserName keeps one portal user's entries (what did user Y see).
+	UserName string
+	// MemberID keeps the entries about one member (who saw member X).
+	MemberID string
 	// BeforeID keeps entries with a smaller ID (results are newest first).
 	BeforeID int64
 	// Limit caps the number of rows. Default 100, at most 1000.
@@ -49,8 +61,10 @@ func (q *Queries) Audit(ctx context.Context, e AuditEntry) error {
 	if !e.At.IsZero() {
 		at = e.At.UTC().Truncate(time.Microsecond)
 	}
-	_, err := q.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, detail)
-		VALUES (?, ?, ?, ?, ?, ?)`, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail)
+	_, err := q.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, detail,
+		user_name, client_ip, member_id, claim_control)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail,
+		e.UserName, e.ClientIP, e.MemberID, e.ClaimControl)
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
@@ -59,7 +73,8 @@ func (q *Queries) Audit(ctx context.Context, e AuditEntry) error {
 
 // ListAudit returns audit entries matching f, newest first.
 func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	query := `SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log WHERE 1 = 1`
+	query := `SELECT id, at, actor, action, entity, entity_id, detail, user_name, client_ip, member_id,
+		claim_control FROM audit_log WHERE 1 = 1`
 	var args []any
 	if f.Entity != "" {
 		query += ` AND entity = ?`
@@ -72,6 +87,14 @@ func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, e
 	if f.Action != "" {
 		query += ` AND action = ?`
 		args = append(args, f.Action)
+	}
+	if f.UserName != "" {
+		query += ` AND user_name = ?`
+		args = append(args, f.UserName)
+	}
+	if f.MemberID != "" {
+		query += ` AND member_id = ?`
+		args = append(args, f.MemberID)
 	}
 	if f.BeforeID > 0 {
 		query += ` AND id < ?`

@@ -1,0 +1,17 @@
+DROP INDEX claims_service_from_id_idx;
+DROP INDEX claims_clm01_id_idx;
+CREATE INDEX claims_state_idx ON claims (state);
+DROP INDEX claims_state_id_idx;
+DROP INDEX claims_partner_state_id_idx;
+DROP INDEX claims_partner_id_idx;
+DROP INDEX audit_log_member_idx;
+DROP INDEX audit_log_user_idx;
+ALTER TABLE audit_log DROP COLUMN claim_control;
+ALTER TABLE audit_log DROP COLUMN member_id;
+ALTER TABLE audit_log DROP COLUMN client_ip;
+ALTER TABLE audit_log DROP COLUMN user_name;
+DROP TABLE portal_renewals;
+DROP TABLE portal_login_attempts;
+DROP TABLE portal_sessions;
+DROP TABLE portal_user_scopes;
+DROP TABLE portal_users;
