@@ -143,11 +143,12 @@ type LinePayment struct {
 // the 835 pipeline). A nil Payments answers from claim states only.
 type Payments interface {
 	// LatestPayment returns the latest remittance of the claim with this
-	// ID, or nil when none is known.
-	LatestPayment(ctx context.Context, claimID int64) (*Payment, error)
+	// ID, or nil when none is known, read through lookup (the store or
+	// the transaction the claim was read in).
+	LatestPayment(ctx context.Context, lookup ClaimLookup, claimID int64) (*Payment, error)
 	// ClaimsByPayerClaimNumber returns the IDs of a partner's claims a
 	// remittance gave this payer claim number (CLP07).
-	ClaimsByPayerClaimNumber(ctx context.Context, partnerID, number string) ([]int64, error)
+	ClaimsByPayerClaimNumber(ctx context.Context, lookup ClaimLookup, partnerID, number string) ([]int64, error)
 }
 
 // ClaimLookup is what the status responder reads from the store;
@@ -238,7 +239,7 @@ func (r *ClaimStatusResponder) Answer(ctx context.Context, lookup ClaimLookup, i
 	for i := range claims {
 		var pay *Payment
 		if r.payments != nil {
-			if pay, err = r.payments.LatestPayment(ctx, claims[i].ID); err != nil {
+			if pay, err = r.payments.LatestPayment(ctx, lookup, claims[i].ID); err != nil {
 				return StatusAnswer{}, fmt.Errorf("inquiry: claim status: payment: %w", err)
 			}
 		}
@@ -273,7 +274,7 @@ func (r *ClaimStatusResponder) find(ctx context.Context, lookup ClaimLookup, inq
 			return nil, true, err
 		}
 		if len(cs) == 0 && r.payments != nil && inq.PartnerID != "" {
-			ids, err := r.payments.ClaimsByPayerClaimNumber(ctx, inq.PartnerID, number)
+			ids, err := r.payments.ClaimsByPayerClaimNumber(ctx, lookup, inq.PartnerID, number)
 			if err != nil {
 				return nil, true, err
 			}

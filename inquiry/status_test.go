@@ -54,11 +54,11 @@ type fakePayments struct {
 	pcn     map[string][]int64
 }
 
-func (f *fakePayments) LatestPayment(_ context.Context, id int64) (*inquiry.Payment, error) {
+func (f *fakePayments) LatestPayment(_ context.Context, _ inquiry.ClaimLookup, id int64) (*inquiry.Payment, error) {
 	return f.byClaim[id], nil
 }
 
-func (f *fakePayments) ClaimsByPayerClaimNumber(_ context.Context, partner, number string) ([]int64, error) {
+func (f *fakePayments) ClaimsByPayerClaimNumber(_ context.Context, _ inquiry.ClaimLookup, partner, number string) ([]int64, error) {
 	return f.pcn[partner+"/"+number], nil
 }
 

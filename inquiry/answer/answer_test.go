@@ -212,10 +212,10 @@ func setup(t testing.TB, url string) *bundle {
 
 type payments struct{ m map[int64]*inquiry.Payment }
 
-func (p *payments) LatestPayment(_ context.Context, id int64) (*inquiry.Payment, error) {
+func (p *payments) LatestPayment(_ context.Context, _ inquiry.ClaimLookup, id int64) (*inquiry.Payment, error) {
 	return p.m[id], nil
 }
-func (p *payments) ClaimsByPayerClaimNumber(context.Context, string, string) ([]int64, error) {
+func (p *payments) ClaimsByPayerClaimNumber(context.Context, inquiry.ClaimLookup, string, string) ([]int64, error) {
 	return nil, nil
 }
 

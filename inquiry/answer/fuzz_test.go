@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/inquiry/answer"
+	"github.com/clearinghouse/clearinghouse/internal/dbtest"
 	"github.com/clearinghouse/clearinghouse/realtime"
 )
 

@@ -44,15 +44,14 @@ func eligibilityResponder(st *store.Store, payers []string) (*inquiry.Eligibilit
 
 // inquiryAnswerer builds the answerer of 270 and 276 sets: eligibility
 // from the roster (through checker, shared with claim eligibility so a
-// roster refresh purges one cache), claim status from our claims.
-// Remittances are not read yet: paid/denied statuses need the 835
-// store (inquiry.Payments).
+// roster refresh purges one cache), claim status from our claims and the
+// remittances matched to them (inquiry.StorePayments).
 func inquiryAnswerer(cfg config.Config, checker *roster.Checker) (*answer.Answerer, error) {
 	el, err := inquiry.NewEligibility(checker, inquiry.EligibilityConfig{PayerIDs: payerIDs(cfg)})
 	if err != nil {
 		return nil, err
 	}
-	return answer.New(answer.Config{Eligibility: el, Status: inquiry.NewClaimStatus(nil), Usage: cfg.Usage,
+	return answer.New(answer.Config{Eligibility: el, Status: inquiry.NewClaimStatus(inquiry.StorePayments{}), Usage: cfg.Usage,
 		Identity: answer.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID}})
 }
 
@@ -217,7 +216,7 @@ func (a *app) statusCmd() *cobra.Command {
 			}
 			defer st.Close()
 			q.AllPartners = q.PartnerID == ""
-			ans, err := inquiry.NewClaimStatus(nil).Answer(a.ctx, st, q)
+			ans, err := inquiry.NewClaimStatus(inquiry.StorePayments{}).Answer(a.ctx, st, q)
 			if err != nil {
 				return err
 			}

@@ -654,6 +654,18 @@ func (q *Queries) ClaimPaymentsOf(ctx context.Context, claimIDs []int64) (map[in
 	return out, nil
 }
 
+// ClaimsByPayerClaimNumber returns the IDs of partner's claims that a
+// remittance matched to them gave payer claim number (CLP07) number,
+// newest first (at most 100).
+func (q *Queries) ClaimsByPayerClaimNumber(ctx context.Context, partnerID, number string) ([]int64, error) {
+	var ids []int64
+	if err := q.selectAll(ctx, &ids, `SELECT DISTINCT rc.claim_id FROM remit_claims rc JOIN claims c ON c.id = rc.claim_id
+		WHERE rc.payer_claim_number = ? AND c.partner_id = ? ORDER BY rc.claim_id DESC LIMIT 100`, number, partnerID); err != nil {
+		return nil, fmt.Errorf("store: claims by payer claim number: %w", err)
+	}
+	return ids, nil
+}
+
 func compactIDs(ids []int64) []int64 {
 	out := ids[:0]
 	for i, id := range ids {

@@ -1,0 +1,1 @@
+DROP INDEX remit_claims_payer_claim_number_idx;
