@@ -1,13 +1,11 @@
 package remit
 
 import (
-	"bytes"
-	"context"
 	"testing"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
-	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/edi/internal/validtest"
 )
 
 // Synthetic fixtures: made-up people and providers, HCPCS Level II codes.
@@ -127,35 +125,5 @@ func payment() Remittance {
 // validateClean runs the validator on data and fails on any finding.
 func validateClean(t *testing.T, data []byte) {
 	t.Helper()
-	res, err := validate.Run(context.Background(), bytes.NewReader(data), validate.Options{})
-	if err != nil {
-		t.Fatalf("validate.Run: %v", err)
-	}
-	if res.SetCount() == 0 {
-		t.Fatal("no transaction set found")
-	}
-	for _, ic := range res.Interchanges {
-		for _, is := range ic.Issues {
-			t.Errorf("interchange issue: %s", is)
-		}
-		for _, g := range ic.Groups {
-			for _, is := range g.Issues {
-				t.Errorf("group issue: %s", is)
-			}
-			for _, s := range g.Sets {
-				if !s.BodyChecked {
-					t.Errorf("set %s: body not checked against the X221A1 table", s.Control)
-				}
-				for _, is := range s.Issues {
-					t.Errorf("set %s: %s (value %q)", s.Control, is, is.Value)
-				}
-			}
-		}
-	}
-	for _, is := range res.Issues {
-		t.Errorf("file issue: %s", is)
-	}
-	if res.Status() != 0 {
-		t.Errorf("Status() = %d, want 0", res.Status())
-	}
+	validtest.Clean(t, data)
 }
