@@ -79,6 +79,7 @@ var flashes = map[string]string{
 	"disabled":      "User disabled.",
 	"password":      "Password reset; the user's sessions were ended.",
 	"password-self": "Your password was changed; your other sessions were ended.",
+	"matched":       "Claim payment matched to the claim; the claim's payment was refreshed.",
 }
 
 type filesPage struct {
