@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/inquiry"
 	"github.com/clearinghouse/clearinghouse/internal/store"
+	"github.com/clearinghouse/clearinghouse/pipeline/nightly"
 	"github.com/clearinghouse/clearinghouse/pipeline/remittance"
 )
 
@@ -30,14 +31,16 @@ type Provider struct {
 	// Status answers claim status inquiries. Default
 	// inquiry.NewClaimStatus(inquiry.StorePayments{}).
 	Status *inquiry.ClaimStatusResponder
-	s      *Server
+	// Nightly are the nightly reports' options (report day window).
+	Nightly nightly.Options
+	s       *Server
 }
 
 var everyone = []store.Role{store.RoleAdmin, store.RoleOperator, store.RoleProviderAdmin, store.RoleProviderUser}
 
 var providerPages = map[string]string{
 	"eligibility": "Eligibility", "status": "Claim status", "remits": "Remittances", "remit": "Remittance",
-	"unmatched": "Unmatched claim payments",
+	"unmatched": "Unmatched claim payments", "reports": "Nightly reports", "report": "Nightly report",
 }
 
 // Register adds the provider pages.
@@ -61,6 +64,9 @@ func (p *Provider) Register(r *Router) error {
 	r.Handle("GET /remits/{id}", p.remit, everyone...)
 	r.Handle("GET /remits/{id}/835", p.remit835, everyone...)
 	r.Handle("GET /eop/{control}", p.eop, everyone...)
+	r.Handle("GET /reports", p.reports, everyone...)
+	r.Handle("GET /reports/{day}", p.report, everyone...)
+	r.Handle("GET /reports/{day}/csv/{partner}", p.reportCSV, everyone...)
 	r.Handle("GET /unmatched", p.unmatched, operators...)
 	r.Handle("POST /unmatched/{id}/match", p.match, operators...)
 	return nil
@@ -73,6 +79,7 @@ func (p *Provider) NavItems() []NavItem {
 		out = append(out, NavItem{Label: "Eligibility", Path: "/eligibility"})
 	}
 	return append(out, NavItem{Label: "Claim status", Path: "/status"}, NavItem{Label: "Remittances", Path: "/remits"},
+		NavItem{Label: "Reports", Path: "/reports"},
 		NavItem{Label: "Unmatched payments", Path: "/unmatched", Roles: operators})
 }
 

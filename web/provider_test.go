@@ -125,6 +125,16 @@ func TestProviderRoutesByRole(t *testing.T) {
 				{path: "/eop/CHA1.pdf", want: map[string]int{"beta-user": nf, "acme-npi": nf}, has: map[string]string{"acme-user": "%PDF-"}},
 				{path: "/eop/CHA2.pdf", want: map[string]int{"admin": nf, "oper": nf, "acme-admin": nf, "acme-user": nf, "acme-npi": nf, "beta-user": nf}},
 				{path: "/eop/CHB1.pdf", want: map[string]int{"acme-user": nf, "acme-admin": nf, "acme-npi": nf}},
+				{path: "/reports", has: map[string]string{"acme-user": `href="/reports/2026-03-02"`, "oper": `href="/reports/2026-02-01"`}},
+				{path: "/reports/2026-03-02",
+					has: map[string]string{"acme-user": `id="submitter-acme"`, "oper": `id="submitter-beta"`, "admin": `id="submitter-acme"`, "beta-user": `id="submitter-beta"`},
+					not: map[string]string{"acme-user": `id="submitter-beta"`, "acme-npi": `id="submitter-beta"`, "beta-user": `id="submitter-acme"`}},
+				{path: "/reports/2026-03-02?partner=beta", has: map[string]string{"oper": `id="submitter-beta"`, "acme-user": `id="submitter-acme"`},
+					not: map[string]string{"oper": `id="submitter-acme"`, "acme-user": `id="submitter-beta"`}},
+				{path: "/reports/2026-02-20", has: map[string]string{"acme-user": `id="no-report"`}},
+				{path: "/reports/2026-3-2", want: map[string]int{"admin": nf, "oper": nf, "acme-admin": nf, "acme-user": nf, "acme-npi": nf, "beta-user": nf}},
+				{path: "/reports/2026-03-02/csv/acme", want: map[string]int{"beta-user": nf}, has: map[string]string{"acme-user": "acme-837p.x12"}},
+				{path: "/reports/2026-03-02/csv/beta", want: map[string]int{"acme-user": nf, "acme-admin": nf, "acme-npi": nf}, has: map[string]string{"oper": "beta-837p.x12"}},
 				{path: "/unmatched", want: map[string]int{"acme-admin": nf, "acme-user": nf, "acme-npi": nf, "beta-user": nf},
 					has: map[string]string{"oper": fmt.Sprintf(`action="/unmatched/%d/match"`, f.unmatched)}},
 			} {
@@ -157,7 +167,11 @@ func TestProviderRoutesByRole(t *testing.T) {
 				t.Errorf("835: %q %q", rec.Header().Get("Content-Disposition"), rec.Body)
 			}
 			ctx := context.Background()
-			for action, want := range map[string]string{"eop.download": "CHA1", "remit.download": "", "remit.view": ""} {
+			if rec := f.as("acme-user").get("/reports/2026-03-02/csv/acme"); rec.Header().Get("Content-Type") != "text/csv; charset=utf-8" ||
+				!strings.Contains(rec.Header().Get("Content-Disposition"), `filename="filestatus-2026-03-02-acme.csv"`) {
+				t.Errorf("report CSV: %q %q", rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"))
+			}
+			for action, want := range map[string]string{"eop.download": "CHA1", "remit.download": "", "remit.view": "", "report.view": "", "report.download": ""} {
 				es, err := f.st.ListAudit(ctx, store.AuditFilter{Action: action, UserName: "acme-user"})
 				if err != nil || len(es) == 0 || es[0].ClaimControl != want || es[0].ClientIP != "192.0.2.10" {
 					t.Errorf("audit %s: %+v, %v", action, es, err)

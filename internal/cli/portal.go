@@ -32,8 +32,12 @@ func (a *app) portalHandler(rt *runtime, jobs []web.Job) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	nightlyOpts, err := nightlyOptions(rt.cfg)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
-		Modules: []web.Module{&web.Provider{Eligibility: el}},
+		Modules: []web.Module{&web.Provider{Eligibility: el, Nightly: nightlyOpts}},
 		Store:   rt.store,
 		Spool:   rt.spool,
 		Process: func(ctx context.Context, id int64) error {
