@@ -41,6 +41,7 @@ var everyone = []store.Role{store.RoleAdmin, store.RoleOperator, store.RoleProvi
 var providerPages = map[string]string{
 	"eligibility": "Eligibility", "status": "Claim status", "remits": "Remittances", "remit": "Remittance",
 	"unmatched": "Unmatched claim payments", "reports": "Nightly reports", "report": "Nightly report",
+	"roster": "Member roster",
 }
 
 // Register adds the provider pages.
@@ -67,6 +68,8 @@ func (p *Provider) Register(r *Router) error {
 	r.Handle("GET /reports", p.reports, everyone...)
 	r.Handle("GET /reports/{day}", p.report, everyone...)
 	r.Handle("GET /reports/{day}/csv/{partner}", p.reportCSV, everyone...)
+	r.Handle("GET /roster", p.roster, everyone...)
+	r.Handle("GET /roster/members.csv", p.rosterCSV, everyone...)
 	r.Handle("GET /unmatched", p.unmatched, operators...)
 	r.Handle("POST /unmatched/{id}/match", p.match, operators...)
 	return nil
@@ -79,7 +82,7 @@ func (p *Provider) NavItems() []NavItem {
 		out = append(out, NavItem{Label: "Eligibility", Path: "/eligibility"})
 	}
 	return append(out, NavItem{Label: "Claim status", Path: "/status"}, NavItem{Label: "Remittances", Path: "/remits"},
-		NavItem{Label: "Reports", Path: "/reports"},
+		NavItem{Label: "Reports", Path: "/reports"}, NavItem{Label: "Roster", Path: "/roster"},
 		NavItem{Label: "Unmatched payments", Path: "/unmatched", Roles: operators})
 }
 

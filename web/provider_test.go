@@ -49,6 +49,12 @@ func newProviderFixture(t testing.TB, url string) *providerFixture {
 		Plan: "GOLD PLAN", GroupNumber: "GRP-9", CoverageLevel: "IND", InsuranceType: "C1", TPA: "tpa"}); err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"ZZM-B1", "ZZM-LONE"} {
+		if _, _, err := f.st.UpsertMember(ctx, store.Member{MemberID: id, FamilyID: id, Relationship: "18", LastName: "TESTPATIENT", FirstName: "ALEX",
+			DOB: "19800101", CoverageStart: "20260101", TPA: "tpa"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	pf := &providerFixture{fixture: f, out835: []byte("ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*ACME~")}
 	tpa, _, err := f.st.RecordInbound(ctx, store.InboundFile{PartnerID: "tpa", Name: "era.835", SHA256: strings.Repeat("c3", 32), Size: 10, SpoolPath: "/spool/c3"})
 	if err != nil {
@@ -311,6 +317,63 @@ func TestMatchUnmatchedPayment(t *testing.T) {
 			}
 			if rec := f.as("oper").get("/unmatched?done=matched"); !strings.Contains(rec.Body.String(), "Every claim payment is matched") {
 				t.Fatalf("unmatched after: %s", snippet(rec.Body.String()))
+			}
+		})
+	}
+}
+
+// TestRosterDownload downloads the members attributed to each user: the
+// members its partner's claims (of its NPIs) name.
+func TestRosterDownload(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			f := newProviderFixture(t, be.URL(t))
+			header := strings.Join(rosterColumns, ",") + "\n"
+			for _, tc := range []struct {
+				user, query string
+				code        int
+				members     []string
+			}{
+				{"acme-user", "", 200, []string{"ZZM-A1"}},
+				{"acme-admin", "?partner=beta", 200, []string{"ZZM-A1"}}, // a provider cannot choose
+				{"acme-npi", "", 200, nil},
+				{"beta-user", "", 200, []string{"ZZM-B1"}},
+				{"oper", "?partner=acme", 200, []string{"ZZM-A1"}},
+				{"admin", "?partner=beta", 200, []string{"ZZM-B1"}},
+				{"oper", "", 400, nil},
+			} {
+				rec := f.as(tc.user).get("/roster/members.csv" + tc.query)
+				if rec.Code != tc.code {
+					t.Errorf("%s%s: %d", tc.user, tc.query, rec.Code)
+					continue
+				}
+				if tc.code != 200 {
+					continue
+				}
+				body := rec.Body.String()
+				if !strings.HasPrefix(body, header) {
+					t.Errorf("%s: header %q", tc.user, snippet(body))
+					continue
+				}
+				var got []string
+				for _, line := range strings.Split(strings.TrimSpace(strings.TrimPrefix(body, header)), "\n") {
+					if line != "" {
+						got = append(got, strings.Split(line, ",")[0])
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tc.members) {
+					t.Errorf("%s%s: members %v, want %v", tc.user, tc.query, got, tc.members)
+				}
+				if tc.members != nil && !strings.Contains(body, ",TESTPATIENT,ALEX,,19800101,") {
+					t.Errorf("%s: row %q", tc.user, body)
+				}
+			}
+			es, err := f.st.ListAudit(context.Background(), store.AuditFilter{Action: "roster.download"})
+			if err != nil || len(es) != 6 {
+				t.Fatalf("audit: %d %v", len(es), err)
+			}
+			if rec := f.as("oper").get("/roster"); !strings.Contains(rec.Body.String(), `<option value="beta">`) {
+				t.Errorf("roster page for operators: %s", snippet(rec.Body.String()))
 			}
 		})
 	}

@@ -114,3 +114,21 @@ func (q *Queries) GetOutboundScoped(ctx context.Context, scope Scope, id int64) 
 	f.normalize()
 	return &f, nil
 }
+
+// ListAttributedMembers returns the roster members attributed to scope,
+// by ID after afterID, at most n: a member is attributed to a partner
+// when a claim of the partner (of the scope's NPIs/TINs, when set) names
+// its member ID. The roster itself has no provider attribution.
+func (q *Queries) ListAttributedMembers(ctx context.Context, scope Scope, afterID int64, n int) ([]Member, error) {
+	cw, args := scope.claimWhere("ac.")
+	query := `SELECT ` + memberCols + ` FROM members WHERE id > ? AND EXISTS (SELECT 1 FROM claims ac
+		WHERE ac.member_id = members.member_id AND ` + cw + `) ORDER BY id LIMIT ?`
+	var ms []Member
+	if err := q.selectAll(ctx, &ms, query, append(append([]any{afterID}, args...), limit(n))...); err != nil {
+		return nil, fmt.Errorf("store: attributed members: %w", err)
+	}
+	for i := range ms {
+		ms[i].normalize()
+	}
+	return ms, nil
+}
