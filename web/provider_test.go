@@ -378,3 +378,49 @@ func TestRosterDownload(t *testing.T) {
 		})
 	}
 }
+
+// TestProviderAuditFailure: with the audit log broken, every provider
+// page or download that shows member or claim data fails with 500 and
+// shows none of it.
+func TestProviderAuditFailure(t *testing.T) {
+	f := newProviderFixture(t, dbtest.SQLiteURL(t))
+	ctx := context.Background()
+	if _, err := f.st.DB().ExecContext(ctx, `DROP TABLE audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	c, op := f.as("acme-user"), f.as("oper")
+	for _, tc := range []struct {
+		c    *client
+		path string
+		form url.Values
+	}{
+		{c, "/eop/CHA1.pdf", nil},
+		{c, fmt.Sprint("/remits/", f.r1.ID), nil},
+		{c, fmt.Sprint("/remits/", f.r1.ID, "/835"), nil},
+		{c, "/roster/members.csv", nil},
+		{c, "/reports/2026-03-02", nil},
+		{c, "/reports/2026-03-02/csv/acme", nil},
+		{op, "/unmatched", nil},
+		{c, "/eligibility", url.Values{"member": {"ZZM-A1"}, "last": {"TESTPATIENT"}, "first": {"ALEX"}}},
+		{c, "/status", url.Values{"control": {"CHA1"}}},
+		{op, fmt.Sprintf("/unmatched/%d/match", f.unmatched), url.Values{"control": {"CHA2"}}},
+	} {
+		var rec = tc.c.get(tc.path)
+		if tc.form != nil {
+			rec = tc.c.post(tc.path, tc.form)
+		}
+		body := rec.Body.String()
+		if rec.Code != http.StatusInternalServerError {
+			t.Errorf("%s with a broken audit log: %d", tc.path, rec.Code)
+		}
+		for _, phi := range []string{"TESTPATIENT", "ZZM-", "%PDF", "ISA*", "PCN-", "acme-837p"} {
+			if strings.Contains(body, phi) {
+				t.Errorf("%s showed %q without an audit entry", tc.path, phi)
+			}
+		}
+	}
+	// The match was rolled back with its audit entry.
+	if rc, err := f.st.GetRemitClaim(ctx, f.unmatched); err != nil || rc.ClaimID != nil {
+		t.Fatalf("match without its audit entry: %+v %v", rc, err)
+	}
+}
