@@ -332,5 +332,19 @@ func TestPortalBrowser(t *testing.T) {
 	if es, err := rt.store.ListAudit(ctx, store.AuditFilter{Action: "eop.download", UserName: "pat"}); err != nil || len(es) != 1 || es[0].ClaimControl != pc.ControlNumber {
 		t.Errorf("EOP download not audited: %+v %v", es, err)
 	}
+
+	// 8. The provider uploads a CSV claims file with bad rows: the file
+	// page lists them (row, column, reason).
+	mixed, _ := filepath.Abs(filepath.Join("..", "..", "csvsub", "testdata", "claims-mixed.csv"))
+	do("upload a CSV file",
+		chromedp.Navigate(base+"/files"),
+		chromedp.WaitVisible(chromedp.ID("upload-file")),
+		chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{mixed}),
+		chromedp.Click(chromedp.ID("upload")),
+		chromedp.WaitVisible(chromedp.ID("csv-errors")), shot("csv-file"),
+	)
+	if sub, rows := text("#csv-submission"), text("#csv-errors"); !strings.Contains(sub, "claims") || !strings.Contains(rows, "not an NPI: wrong check digit") || !strings.Contains(rows, "billing_npi") {
+		t.Errorf("CSV file page: %s\n%s", sub, rows)
+	}
 	t.Logf("browser flow took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), shots)
 }
