@@ -22,6 +22,9 @@ import (
 type providerFixture struct {
 	*fixture
 	r1, r2    *store.Remittance
+	// r3 pays A4 (acme, billing NPI 1111111112: acme-npi's) to that
+	// payee; r4 was held (forwarded to no one) and pays A1 and B1.
+	r3, r4 *store.Remittance
 	unmatched int64
 	out835    []byte
 }
@@ -49,7 +52,7 @@ func newProviderFixture(t testing.TB, url string) *providerFixture {
 		Plan: "GOLD PLAN", GroupNumber: "GRP-9", CoverageLevel: "IND", InsuranceType: "C1", TPA: "tpa"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"ZZM-B1", "ZZM-LONE"} {
+	for _, id := range []string{"ZZM-B1", "ZZM-LONE", "ZZM-A4"} {
 		if _, _, err := f.st.UpsertMember(ctx, store.Member{MemberID: id, FamilyID: id, Relationship: "18", LastName: "TESTPATIENT", FirstName: "ALEX",
 			DOB: "19800101", CoverageStart: "20260101", TPA: "tpa"}); err != nil {
 			t.Fatal(err)
@@ -95,6 +98,19 @@ func newProviderFixture(t testing.TB, url string) *providerFixture {
 	}
 	pf.r1 = remit(100, "acme", &ob.ID, clp(1, f.claims["A1"], 10000), clp(2, nil, 5000))
 	pf.r2 = remit(900, "beta", nil, clp(1, f.claims["B1"], 12500))
+	a4 := *f.claims["A1"]
+	a4.ID, a4.ControlNumber, a4.CLM01, a4.BillingNPI, a4.Fingerprint, a4.SuspectKey = 0, "CHA4", "PCN-A4", "1111111112", "fp-A4", "sk-A4"
+	a4.MemberID = "ZZM-A4"
+	a4.Lines = []store.ClaimLine{{LineNo: 1, Code: "A0428", Units: 1000, UnitType: "UN", ChargeCents: 12500, ServiceFrom: "20260210"}}
+	if err := f.st.InsertClaim(ctx, &a4); err != nil {
+		t.Fatal(err)
+	}
+	f.claims["A4"] = &a4
+	pf.r3 = remit(1200, "acme", nil, clp(1, &a4, 9000))
+	if _, err := f.st.DB().ExecContext(ctx, f.st.DB().Rebind(`UPDATE remittances SET payee_npi = ? WHERE id = ?`), "1111111112", pf.r3.ID); err != nil {
+		t.Fatal(err)
+	}
+	pf.r4 = remit(1500, "", nil, clp(1, f.claims["A1"], 500), clp(2, f.claims["B1"], 700))
 	cs, err := f.st.ListRemitClaims(ctx, store.RemitClaimFilter{Unmatched: true})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("unmatched = %v, %v", cs, err)
@@ -123,9 +139,20 @@ func TestProviderRoutesByRole(t *testing.T) {
 				{path: "/remits",
 					has: map[string]string{"acme-user": `href="` + r1 + `"`, "oper": `href="` + r2 + `"`, "beta-user": `href="` + r2 + `"`, "admin": `href="` + r1 + `"`},
 					not: map[string]string{"acme-user": `href="` + r2 + `"`, "beta-user": `href="` + r1 + `"`, "acme-npi": `href="` + r1 + `"`}},
+				{path: "/remits", has: map[string]string{"acme-npi": fmt.Sprintf(`href="/remits/%d"`, f.r3.ID), "beta-user": fmt.Sprintf(`href="/remits/%d"`, f.r4.ID)},
+					not: map[string]string{"beta-user": fmt.Sprintf(`href="/remits/%d"`, f.r3.ID), "acme-npi": fmt.Sprintf(`href="/remits/%d"`, f.r4.ID)}},
 				{path: r1, want: map[string]int{"beta-user": nf, "acme-npi": nf},
 					has: map[string]string{"acme-user": `href="/eop/CHA1.pdf"`, "oper": `id="download-835"`}},
 				{path: r2, want: map[string]int{"acme-user": nf, "acme-admin": nf, "acme-npi": nf}},
+				// A remittance to an NPI-scoped user's NPI: its own.
+				{path: fmt.Sprint("/remits/", f.r3.ID), want: map[string]int{"beta-user": nf},
+					has: map[string]string{"acme-npi": `href="/eop/CHA4.pdf"`, "acme-user": `href="/eop/CHA4.pdf"`}},
+				{path: "/eop/CHA4.pdf", want: map[string]int{"beta-user": nf}, has: map[string]string{"acme-npi": "%PDF-"}},
+				// A remittance forwarded to no one: each partner sees it for
+				// its own claim's payment, and only that one.
+				{path: fmt.Sprint("/remits/", f.r4.ID), want: map[string]int{"acme-npi": nf},
+					has: map[string]string{"acme-user": `href="/claims/CHA1"`, "beta-user": `href="/claims/CHB1"`, "oper": `href="/claims/CHB1"`},
+					not: map[string]string{"acme-user": "PCN-B1", "beta-user": "PCN-A1"}},
 				{path: r1 + "/835", want: map[string]int{"beta-user": nf, "acme-npi": nf}, has: map[string]string{"acme-user": "ISA*00*"}},
 				{path: r2 + "/835", want: map[string]int{"acme-user": nf, "acme-admin": nf, "acme-npi": nf, "beta-user": nf, "oper": nf, "admin": nf}},
 				{path: "/eop/CHA1.pdf", want: map[string]int{"beta-user": nf, "acme-npi": nf}, has: map[string]string{"acme-user": "%PDF-"}},
@@ -248,7 +275,7 @@ func TestClaimStatusPage(t *testing.T) {
 				found bool
 				has   []string
 			}{
-				{"acme-user", url.Values{"control": {"CHA1"}}, true, []string{`href="/claims/CHA1"`, "$100.00", "2026-03-01", "F1:"}},
+				{"acme-user", url.Values{"control": {"CHA1"}}, true, []string{`href="/claims/CHA1"`, "$5.00", "2026-03-01", "F1:"}}, // the latest payment (r4)
 				{"acme-user", url.Values{"clm01": {"PCN-A2"}, "npi": {"1234567893"}}, true, []string{`href="/claims/CHA2"`}},
 				{"oper", url.Values{"control": {"CHB1"}}, true, []string{`href="/claims/CHB1"`}},
 				// Another partner's claim, and an NPI-scoped user's partner's
@@ -334,11 +361,11 @@ func TestRosterDownload(t *testing.T) {
 				code        int
 				members     []string
 			}{
-				{"acme-user", "", 200, []string{"ZZM-A1"}},
-				{"acme-admin", "?partner=beta", 200, []string{"ZZM-A1"}}, // a provider cannot choose
-				{"acme-npi", "", 200, nil},
+				{"acme-user", "", 200, []string{"ZZM-A1", "ZZM-A4"}},
+				{"acme-admin", "?partner=beta", 200, []string{"ZZM-A1", "ZZM-A4"}}, // a provider cannot choose
+				{"acme-npi", "", 200, []string{"ZZM-A4"}},
 				{"beta-user", "", 200, []string{"ZZM-B1"}},
-				{"oper", "?partner=acme", 200, []string{"ZZM-A1"}},
+				{"oper", "?partner=acme", 200, []string{"ZZM-A1", "ZZM-A4"}},
 				{"admin", "?partner=beta", 200, []string{"ZZM-B1"}},
 				{"oper", "", 400, nil},
 			} {
