@@ -21,10 +21,10 @@ import (
 // matched) and R2 for beta (pays B1).
 type providerFixture struct {
 	*fixture
-	r1, r2    *store.Remittance
+	r1, r2 *store.Remittance
 	// r3 pays A4 (acme, billing NPI 1111111112: acme-npi's) to that
 	// payee; r4 was held (forwarded to no one) and pays A1 and B1.
-	r3, r4 *store.Remittance
+	r3, r4    *store.Remittance
 	unmatched int64
 	out835    []byte
 }
