@@ -23,8 +23,9 @@ var providerFS embed.FS
 
 // Provider is the Module of the provider pages: eligibility checks
 // (270/271), claim status (276/277), remittances with their explanations
-// of payment and 835 files, and, for operators, the claim payments no
-// claim matched.
+// of payment and 835 files, nightly file-status reports, the member
+// roster download and, for operators, the claim payments no claim
+// matched. A Provider serves the one Server it is registered with.
 type Provider struct {
 	// Eligibility answers eligibility checks; nil leaves the page out.
 	Eligibility *inquiry.Eligibility
