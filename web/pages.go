@@ -79,6 +79,7 @@ var flashes = map[string]string{
 	"disabled":      "User disabled.",
 	"password":      "Password reset; the user's sessions were ended.",
 	"password-self": "Your password was changed; your other sessions were ended.",
+	"matched":       "Claim payment matched to the claim; the claim's payment was refreshed.",
 }
 
 type filesPage struct {
@@ -123,7 +124,17 @@ type filePage struct {
 	AckError string
 	Outputs  []store.OutboundFile
 	Operator bool
+	// CSV is the submission of a CSV file (nil for X12), CSVErrors its
+	// rejected rows' errors (the first maxCSVErrorRows rows), CSVMore
+	// whether there are more.
+	CSV       *store.CSVSubmission
+	CSVErrors []store.CSVRowError
+	CSVMore   bool
 }
+
+// maxCSVErrorRows is how many rejected rows of a CSV file the file page
+// lists.
+const maxCSVErrorRows = 500
 
 type claimRow struct {
 	store.Claim
@@ -143,6 +154,22 @@ func (s *Server) file(q *Request) error {
 		return err
 	}
 	p := filePage{File: f, Operator: q.Scope.All}
+	switch sub, err := s.st.CSVSubmissionOfFile(ctx, id); {
+	case err == nil:
+		p.CSV = sub
+		if p.CSVErrors, err = s.st.CSVRowErrors(ctx, sub.ID, 0, maxCSVErrorRows); err != nil {
+			return err
+		}
+		if n := len(p.CSVErrors); n > 0 {
+			more, err := s.st.CSVRowErrors(ctx, sub.ID, p.CSVErrors[n-1].Row, 1)
+			if err != nil {
+				return err
+			}
+			p.CSVMore = len(more) > 0
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
 	if total := f.ClaimsAccepted + f.ClaimsRejected; total > 0 {
 		p.Rate = fmt.Sprintf("%.1f %%", 100*float64(f.ClaimsAccepted)/float64(total))
 	}

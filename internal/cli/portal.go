@@ -27,9 +27,19 @@ const defaultWebAddr = "127.0.0.1:8080"
 // portalHandler builds the portal over rt: uploads and reprocessing go
 // through rt's engine.
 func (a *app) portalHandler(rt *runtime, jobs []web.Job) (*web.Server, error) {
+	// The portal's eligibility checks name no payer: every payer's members.
+	el, err := eligibilityResponder(rt.store, nil)
+	if err != nil {
+		return nil, err
+	}
+	nightlyOpts, err := nightlyOptions(rt.cfg)
+	if err != nil {
+		return nil, err
+	}
 	return web.New(web.Config{
-		Store: rt.store,
-		Spool: rt.spool,
+		Modules: []web.Module{&web.Provider{Eligibility: el, Nightly: nightlyOpts}},
+		Store:   rt.store,
+		Spool:   rt.spool,
 		Process: func(ctx context.Context, id int64) error {
 			_, err := rt.engine.ProcessFile(ctx, id)
 			return err

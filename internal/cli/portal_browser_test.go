@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -12,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
@@ -250,5 +253,98 @@ func TestPortalBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/users"), chromedp.WaitVisible(chromedp.ID("users")), shot("users"),
 		chromedp.Navigate(base+"/files"), chromedp.WaitVisible(chromedp.ID("files")), shot("files-operator"),
 	)
+
+	// 6. The provider checks a member's eligibility and sees the answer.
+	if _, _, err := rt.store.UpsertMember(ctx, store.Member{MemberID: "ZZB-1001", FamilyID: "ZZB-1001", Relationship: "18",
+		LastName: "BROWSERTEST", FirstName: "ROBIN", DOB: "19850615", Gender: "U", CoverageStart: "20200101",
+		Plan: "SILVER PLAN", GroupNumber: "GRP-B", CoverageLevel: "IND", InsuranceType: "C1", TPA: "tpa"}); err != nil {
+		t.Fatal(err)
+	}
+	do("eligibility", logout, login("pat", provPW), chromedp.WaitVisible(chromedp.ID("whoami")),
+		chromedp.Navigate(base+"/eligibility"), chromedp.WaitVisible(chromedp.ID("eligibility-form")),
+		chromedp.SendKeys(chromedp.CSS(`input[name="member"]`), "ZZB-1001"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="last"]`), "Browsertest"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="first"]`), "Robin"),
+		chromedp.Click(chromedp.ID("check")),
+		chromedp.WaitVisible(chromedp.ID("eligibility-answer")), shot("eligibility"))
+	if got, answer := text("#eligibility-result"), text("#eligibility-answer"); got != "Covered" || !strings.Contains(answer, "SILVER PLAN") {
+		t.Errorf("eligibility answer %q: %s", got, answer)
+	}
+
+	// 7. A remittance pays one of the provider's claims: the provider
+	// opens it and downloads the claim's explanation of payment (a PDF).
+	paid, err := rt.store.SearchClaims(ctx, store.Scope{PartnerID: "acme"}, store.ClaimSearch{State: store.ClaimAccepted, Limit: 1})
+	if err != nil || len(paid) == 0 {
+		paid, err = rt.store.SearchClaims(ctx, store.Scope{PartnerID: "acme"}, store.ClaimSearch{State: store.ClaimForwarded, Limit: 1})
+	}
+	if err != nil || len(paid) == 0 {
+		t.Fatalf("no accepted claim to pay: %v", err)
+	}
+	pc := paid[0]
+	era, _, err := rt.store.RecordInbound(ctx, store.InboundFile{PartnerID: "tpa", Name: "era-browser.835", SHA256: strings.Repeat("e1", 32), Size: 10, SpoolPath: "/nowhere"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	remit := &store.Remittance{Direction: store.RemitIn, PartnerID: "tpa", InboundFileID: &era.ID, ISAControl: "000000901", GroupControl: "901",
+		SetControl: "0001", ByteOffset: 106, PayerID: pc.PayerID, PayerName: "TEST TPA", PayeeName: "TEST CLINIC", PayeeNPI: pc.BillingNPI,
+		Handling: "I", CreditDebit: "C", PaymentCents: pc.BilledCents - 1000, PaymentMethod: "ACH", PaymentDate: time.Now().UTC().Format("20060102"),
+		TraceNumber: "EFT-BROWSER", State: store.RemitForwarded, ForwardPartner: "acme",
+		Claims: []store.RemitClaim{{Seq: 1, ClaimID: &pc.ID, MatchMethod: store.MatchRef, CLP01: pc.CLM01, Status: "1", ChargeCents: pc.BilledCents,
+			PaidCents: pc.BilledCents - 1000, PayerClaimNumber: "ICN-B1", PatientLast: pc.PatientLast, PatientFirst: pc.PatientFirst, MemberID: pc.MemberID,
+			Adjustments: store.Adjustments{{Group: "CO", Reason: "45", Amount: 1000}}}}}
+	if err := rt.store.InsertRemittance(ctx, remit); err != nil {
+		t.Fatal(err)
+	}
+	downloads := t.TempDir()
+	progress := chromedp.Events(bctx, browser.DownloadProgress)
+	do("remittance and EOP",
+		chromedp.Navigate(base+"/remits"), chromedp.WaitVisible(chromedp.ID("remits")),
+		chromedp.Navigate(fmt.Sprintf("%s/remits/%d", base, remit.ID)), chromedp.WaitVisible(chromedp.ID("remit-claims")), shot("remittance"),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			yes := true
+			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &yes})
+			return err
+		}),
+		chromedp.Click(chromedp.CSS("#remit-claims a.eop")),
+	)
+	downloaded := false
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("EOP download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("EOP download canceled")
+		}
+		if ev.State != browser.DownloadProgressStateCompleted {
+			continue
+		}
+		pdf, err := os.ReadFile(filepath.Join(downloads, ev.GUID))
+		if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("EOP download is not a PDF: %q %v", pdf[:min(len(pdf), 16)], err)
+		}
+		downloaded = true
+		break
+	}
+	if !downloaded {
+		t.Fatal("the EOP download did not complete")
+	}
+	if es, err := rt.store.ListAudit(ctx, store.AuditFilter{Action: "eop.download", UserName: "pat"}); err != nil || len(es) != 1 || es[0].ClaimControl != pc.ControlNumber {
+		t.Errorf("EOP download not audited: %+v %v", es, err)
+	}
+
+	// 8. The provider uploads a CSV claims file with bad rows: the file
+	// page lists them (row, column, reason).
+	mixed, _ := filepath.Abs(filepath.Join("..", "..", "csvsub", "testdata", "claims-mixed.csv"))
+	do("upload a CSV file",
+		chromedp.Navigate(base+"/files"),
+		chromedp.WaitVisible(chromedp.ID("upload-file")),
+		chromedp.SetUploadFiles(chromedp.ID("upload-file"), []string{mixed}),
+		chromedp.Click(chromedp.ID("upload")),
+		chromedp.WaitVisible(chromedp.ID("csv-errors")), shot("csv-file"),
+	)
+	if sub, rows := text("#csv-submission"), text("#csv-errors"); !strings.Contains(sub, "claims") || !strings.Contains(rows, "not an NPI: wrong check digit") || !strings.Contains(rows, "billing_npi") {
+		t.Errorf("CSV file page: %s\n%s", sub, rows)
+	}
 	t.Logf("browser flow took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), shots)
 }
