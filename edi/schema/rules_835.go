@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
@@ -168,12 +169,16 @@ func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop st
 // the only way an amount of the segment can have more than two decimal
 // places (a quick test before the per-element check).
 func longFraction(raw []byte) bool {
-	for i := 0; i+3 < len(raw); i++ {
-		if raw[i] == '.' && isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
+	for {
+		i := bytes.IndexByte(raw, '.')
+		if i < 0 || i+3 >= len(raw) {
+			return false
+		}
+		if isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
 			return true
 		}
+		raw = raw[i+1:]
 	}
-	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
