@@ -34,8 +34,8 @@ type builder struct {
 
 	// reuse (Decoder.ReuseClaims) recycles the claim and line blocks of
 	// an emitted claim for the next one: spare is the claim block to
-	// reuse, lineSpare the line blocks and nline how many the claim being
-	// built uses.
+	// reuse, lineSpare the line blocks of the lines past the claim block's
+	// own and nline how many of them the claim being built uses.
 	reuse     bool
 	spare     *claimBlock
 	lineSpare []*lineBlock
@@ -275,7 +275,7 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 		case kCUR:
 			r.Currency = b.str(seg, 2)
 		case kREF:
-			switch b.str(seg, 1) {
+			switch string(seg.Element(1)) {
 			case "EV":
 				r.ReceiverID = b.str(seg, 2)
 			case "F2":
@@ -403,9 +403,11 @@ func (b *builder) fillParty(p *Party, seg *x12.Segment) {
 }
 
 // claimBlock and lineBlock hold a claim or line with room for what most
-// have (a few adjustments, references, lines, two names), so a claim costs
-// a handful of allocations instead of one per slice element; slices grow
-// out of the room as usual when a claim has more.
+// have (a few adjustments, references, lines, two names, two modifiers),
+// so a claim costs one allocation instead of one per slice element; slices
+// grow out of the room as usual when a claim has more. The first two lines
+// live in the claim block (a line keeps its claim's block alive), further
+// lines get a lineBlock each.
 type claimBlock struct {
 	c       Claim
 	ctx     ClaimContext
@@ -417,6 +419,8 @@ type claimBlock struct {
 	reasons [4]Reason // reasons of the claim's and its lines' CAS
 	nreason int
 	nparty  int
+	lineBlk [2]lineBlock // the first lines
+	nline   int          // lineBlk entries used
 }
 
 type lineBlock struct {
@@ -425,6 +429,7 @@ type lineBlock struct {
 	refs [2]Ref
 	amts [1]Amount
 	rems [2]Remark
+	mods [2]string // SVC01 modifiers
 }
 
 func (b *builder) newClaim(seg *x12.Segment) {
@@ -546,7 +551,7 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 	case kREF:
 		c.Refs = append(c.Refs, b.ref(seg))
 	case kDTM:
-		switch b.str(seg, 1) {
+		switch string(seg.Element(1)) {
 		case "232":
 			c.StatementFrom = b.str(seg, 2)
 		case "233":
@@ -565,8 +570,9 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 	}
 }
 
-// procedure reads an SVC01/SVC06 composite.
-func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
+// procedure reads an SVC01/SVC06 composite; the modifiers go into mods
+// (room for them, empty) while it has room.
+func (b *builder) procedure(seg *x12.Segment, pos int, mods []string) Procedure {
 	var p Procedure
 	v := seg.Element(pos)
 	k := int(seg.ElementOffset(pos) - seg.Offset)
@@ -585,6 +591,9 @@ func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
 			case j == 2:
 				p.Code = val
 			case j >= 3 && j <= 6:
+				if p.Modifiers == nil {
+					p.Modifiers = mods
+				}
 				p.Modifiers = append(p.Modifiers, val)
 			case j == 7:
 				p.Description = val
@@ -600,25 +609,30 @@ func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
 
 func (b *builder) newLine(seg *x12.Segment) {
 	var blk *lineBlock
+	cb := b.blk
 	switch {
+	case cb != nil && cb.nline < len(cb.lineBlk):
+		blk = &cb.lineBlk[cb.nline]
+		cb.nline++
 	case !b.reuse:
 		blk = &lineBlock{}
 	case b.nline < len(b.lineSpare):
 		blk = b.lineSpare[b.nline]
 		*blk = lineBlock{}
+		b.nline++
 	default:
 		blk = &lineBlock{}
 		b.lineSpare = append(b.lineSpare, blk)
+		b.nline++
 	}
-	b.nline++
 	l := &blk.l
-	*l = Line{Procedure: b.procedure(seg, 1), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: b.str(seg, 4),
+	*l = Line{Procedure: b.procedure(seg, 1, blk.mods[:0]), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: b.str(seg, 4),
 		Adjustments: blk.adj[:0], Refs: blk.refs[:0], Amounts: blk.amts[:0], Remarks: blk.rems[:0]}
 	if len(seg.Element(5)) > 0 {
 		l.Units, l.HasUnits = b.milli(seg, 5), true
 	}
 	if len(seg.Element(6)) > 0 {
-		p := b.procedure(seg, 6)
+		p := b.procedure(seg, 6, nil)
 		l.OriginalProcedure = &p
 	}
 	l.OriginalUnits = b.milli(seg, 7)
@@ -630,7 +644,7 @@ func (b *builder) lineSegment(seg *x12.Segment, id uint32) {
 	l := b.line
 	switch id {
 	case kDTM:
-		switch b.str(seg, 1) {
+		switch string(seg.Element(1)) {
 		case "472":
 			l.ServiceDate = b.str(seg, 2)
 		case "150":
