@@ -70,11 +70,45 @@ type strArena struct {
 	buf *strings.Builder
 }
 
+// pairChars are the bytes of the two-byte values strArena.str takes from
+// pairs instead of copying: most qualifiers and many codes are two upper
+// case letters or digits.
+const pairChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// pairIndex maps a byte to its index in pairChars, or -1.
+var pairIndex = func() (t [256]int16) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(pairChars); i++ {
+		t[pairChars[i]] = int16(i)
+	}
+	return t
+}()
+
+// pairs holds every two-byte string of pairChars, pair i*36+j (i, j the
+// bytes' indexes) at byte 2*(i*36+j).
+var pairs = func() string {
+	b := make([]byte, 0, 2*len(pairChars)*len(pairChars))
+	for i := 0; i < len(pairChars); i++ {
+		for j := 0; j < len(pairChars); j++ {
+			b = append(b, pairChars[i], pairChars[j])
+		}
+	}
+	return string(b)
+}()
+
 // str returns v as a string.
 func (a *strArena) str(v []byte) string {
 	n := len(v)
 	if n <= 1 {
 		return string(v) // "" and one-byte strings do not allocate
+	}
+	if n == 2 {
+		if i, j := pairIndex[v[0]], pairIndex[v[1]]; i >= 0 && j >= 0 {
+			k := 2 * (int(i)*len(pairChars) + int(j))
+			return pairs[k : k+2]
+		}
 	}
 	if a.buf == nil || a.buf.Cap()-a.buf.Len() < n {
 		if n > chunkSize/4 {

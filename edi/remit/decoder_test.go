@@ -265,3 +265,26 @@ func testReuseClaims(t *testing.T, data []byte, n int) {
 		t.Fatalf("streamed claims differ from the whole-set decoder's (%d vs %d)", len(fresh), len(whole))
 	}
 }
+
+// strArena.str returns every value unchanged, whether taken from the
+// two-byte table, copied into a chunk or allocated on its own.
+func TestStrArena(t *testing.T) {
+	var a strArena
+	long := strings.Repeat("X", chunkSize/2)
+	values := []string{"", "A", "CO", "6R", "99", "ZZ", "a1", "C-", "1.", "\x00A", "HC", "A0428", "PCN00000001", long, "45"}
+	for range 3 {
+		for _, v := range values {
+			if got := a.str([]byte(v)); got != v {
+				t.Fatalf("str(%q) = %q", v, got)
+			}
+		}
+	}
+	for i := range len(pairChars) {
+		for j := range len(pairChars) {
+			v := string([]byte{pairChars[i], pairChars[j]})
+			if got := a.str([]byte(v)); got != v {
+				t.Fatalf("str(%q) = %q", v, got)
+			}
+		}
+	}
+}
