@@ -180,13 +180,40 @@ type elemCheck struct {
 
 // Kinds of elemCheck.
 const (
-	ckFull   = iota // no quick check: always checkElement
-	ckLen           // a length in [min, max]
-	ckCodes         // one of codes
-	ckNum           // an N0 number with [min, max] digits
-	ckDec           // an R number with [min, max] digits
-	ckPeriod        // a date or time in the format its qualifier names
+	ckFull     = iota // no quick check: always checkElement
+	ckLen             // a length in [min, max]
+	ckCodes           // one of codes
+	ckNum             // an N0 number with [min, max] digits
+	ckDec             // an R number with [min, max] digits
+	ckPeriod          // a date or time in the format its qualifier names
+	ckDate            // a DT date with a length in [min, max]
+	ckTime            // a TM time with a length in [min, max]
+	ckCodesLen        // one of codes with a length in [min, max]
 )
+
+// passes reports whether value v (not empty, without bytes outside the
+// character set, repetition or component separators) of seg passes check
+// c; false means checkElement must look at it (kind ckFull, or an issue).
+func (c *elemCheck) passes(seg *x12.Segment, v []byte) bool {
+	switch c.kind {
+	case ckLen:
+		return len(v) >= c.min && len(v) <= c.max
+	case ckCodes:
+		return inList(v, c.codes)
+	case ckNum, ckDec:
+		d, ok := numberDigits(v, c.kind == ckDec)
+		return ok && d >= c.min && d <= c.max
+	case ckPeriod:
+		return periodCode(seg.Element(c.period), v) == ""
+	case ckDate:
+		return len(v) >= c.min && len(v) <= c.max && isDate(v)
+	case ckTime:
+		return len(v) >= c.min && len(v) <= c.max && isTime(v)
+	case ckCodesLen:
+		return len(v) >= c.min && len(v) <= c.max && inList(v, c.codes)
+	}
+	return false
+}
 
 // quickCheck returns the quick check of e, mirroring valueCode.
 func quickCheck(e *elemDef) elemCheck {
@@ -211,10 +238,14 @@ func quickCheck(e *elemDef) elemCheck {
 		c.kind = ckNum
 	case tR:
 		c.kind = ckDec
-	case tDT, tTM:
+	case tDT:
+		c.kind = ckDate
+	case tTM:
+		c.kind = ckTime
 	default:
-		if e.codes == nil {
-			c.kind = ckLen
+		c.kind = ckLen
+		if e.codes != nil {
+			c.kind = ckCodesLen
 		}
 	}
 	return c
@@ -298,25 +329,8 @@ func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastRe
 			}
 			continue
 		}
-		if quick && c.kind != ckFull && (!comps || indexByte(v, cs) < 0) {
-			switch c.kind {
-			case ckLen:
-				if len(v) >= c.min && len(v) <= c.max {
-					continue
-				}
-			case ckCodes:
-				if inList(v, c.codes) {
-					continue
-				}
-			case ckNum, ckDec:
-				if d, ok := numberDigits(v, c.kind == ckDec); ok && d >= c.min && d <= c.max {
-					continue
-				}
-			case ckPeriod:
-				if periodCode(seg.Element(c.period), v) == "" {
-					continue
-				}
-			}
+		if quick && c.kind != ckFull && (!comps || indexByte(v, cs) < 0) && c.passes(seg, v) {
+			continue
 		}
 		p.checkElement(seg, loop, i+1, &elems[i], v, classes)
 	}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/x12"
@@ -104,5 +105,60 @@ func TestNoteMasks(t *testing.T) {
 	// A note past the segment use's elements always takes the slow path.
 	if c := noteMasks(&syntaxNote{kind: 'P', elems: []int{5, 7}}, 6); c.kind != 0 || c.holds(0) {
 		t.Errorf("out-of-range note: %+v", c)
+	}
+}
+
+// TestQuickCheckAgreesWithValueCode: for every simple element of every
+// built-in schema, a value the quick check passes is one valueCode (the
+// full check) finds no issue with, so the quick path never hides an issue.
+func TestQuickCheckAgreesWithValueCode(t *testing.T) {
+	samples := []string{"A", "1", "12", "CO", "HC", "D8", "RD8", "472", "ZZZ", "20261209", "20260230",
+		"20261209-20261210", "1200", "2400", "123456", "-12.5", "1.", "12.345", "0", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+		"1234567893", "XX", "MI", "22", "PR", "45", "N381", "A0428", "99999999999999999999"}
+	checked := 0
+	for _, s := range schemas {
+		var walk func(l *loopDef)
+		walk = func(l *loopDef) {
+			for i := range l.items {
+				it := &l.items[i]
+				if it.loop != nil {
+					walk(it.loop)
+					continue
+				}
+				sd := it.seg
+				for j := range sd.elems {
+					e := &sd.elems[j]
+					c := quickCheck(e)
+					if c.kind == ckFull || e.use == uN || e.comps != nil {
+						continue
+					}
+					values := append(samples[:len(samples):len(samples)], e.codes...)
+					for _, v := range values {
+						for _, q := range []string{"D8", "RD8", "DT", "TM", "XX"} {
+							elems := make([]string, len(sd.elems)+1)
+							elems[0] = sd.id
+							for k := range sd.elems {
+								elems[k+1] = q
+							}
+							elems[j+1] = v
+							seg := x12.NewSegment([]byte(strings.Join(elems, "*")), x12.DefaultDelimiters)
+							var qual []byte
+							if e.period > 0 {
+								qual = seg.Element(e.period)
+							}
+							if c.passes(seg, []byte(v)) && valueCode(&e.compDef, []byte(v), qual, false) != "" {
+								t.Errorf("%s%02d (DE %s): quick check passes %q, valueCode %q", sd.id, j+1, e.de, v,
+									valueCode(&e.compDef, []byte(v), qual, false))
+							}
+						}
+						checked++
+					}
+				}
+			}
+		}
+		walk(s.root)
+	}
+	if checked == 0 {
+		t.Fatal("no element checked")
 	}
 }
