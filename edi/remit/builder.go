@@ -431,9 +431,11 @@ func (b *builder) party(seg *x12.Segment) *Party {
 	return p
 }
 
+// fillParty reads an NM1 into p, which is zero (field by field rather
+// than copying a whole Party over it).
 func (b *builder) fillParty(p *Party, seg *x12.Segment) {
-	*p = Party{Entity: b.str(seg, 1), Type: b.str(seg, 2), LastOrOrg: b.str(seg, 3), First: b.str(seg, 4),
-		Middle: b.str(seg, 5), Suffix: b.str(seg, 7), IDQualifier: b.str(seg, 8), ID: b.str(seg, 9)}
+	p.Entity, p.Type, p.LastOrOrg, p.First = b.str(seg, 1), b.str(seg, 2), b.str(seg, 3), b.str(seg, 4)
+	p.Middle, p.Suffix, p.IDQualifier, p.ID = b.str(seg, 5), b.str(seg, 7), b.str(seg, 8), b.str(seg, 9)
 }
 
 // claimBlock and lineBlock hold a claim or line with room for what most
@@ -659,9 +661,12 @@ func (b *builder) newLine(seg *x12.Segment) {
 		b.lineSpare = append(b.lineSpare, blk)
 		b.nline++
 	}
+	// The block is zero (new or cleared): set the fields one by one
+	// rather than copying a whole Line over it.
 	l := &blk.l
-	*l = Line{Procedure: b.procedure(seg, 1, blk.mods[:0]), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: b.str(seg, 4),
-		Adjustments: blk.adj[:0], Refs: blk.refs[:0], Amounts: blk.amts[:0], Remarks: blk.rems[:0]}
+	l.Procedure = b.procedure(seg, 1, blk.mods[:0])
+	l.Charge, l.Paid, l.RevenueCode = b.cents(seg, 2), b.cents(seg, 3), b.str(seg, 4)
+	l.Adjustments, l.Refs, l.Amounts, l.Remarks = blk.adj[:0], blk.refs[:0], blk.amts[:0], blk.rems[:0]
 	if len(seg.Element(5)) > 0 {
 		l.Units, l.HasUnits = b.milli(seg, 5), true
 	}
