@@ -34,8 +34,8 @@ type builder struct {
 
 	// reuse (Decoder.ReuseClaims) recycles the claim and line blocks of
 	// an emitted claim for the next one: spare is the claim block to
-	// reuse, lineSpare the line blocks and nline how many the claim being
-	// built uses.
+	// reuse, lineSpare the line blocks of the lines past the claim block's
+	// own and nline how many of them the claim being built uses.
 	reuse     bool
 	spare     *claimBlock
 	lineSpare []*lineBlock
@@ -70,11 +70,45 @@ type strArena struct {
 	buf *strings.Builder
 }
 
+// pairChars are the bytes of the two-byte values strArena.str takes from
+// pairs instead of copying: most qualifiers and many codes are two upper
+// case letters or digits.
+const pairChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// pairIndex maps a byte to its index in pairChars, or -1.
+var pairIndex = func() (t [256]int16) {
+	for i := range t {
+		t[i] = -1
+	}
+	for i := 0; i < len(pairChars); i++ {
+		t[pairChars[i]] = int16(i)
+	}
+	return t
+}()
+
+// pairs holds every two-byte string of pairChars, pair i*36+j (i, j the
+// bytes' indexes) at byte 2*(i*36+j).
+var pairs = func() string {
+	b := make([]byte, 0, 2*len(pairChars)*len(pairChars))
+	for i := 0; i < len(pairChars); i++ {
+		for j := 0; j < len(pairChars); j++ {
+			b = append(b, pairChars[i], pairChars[j])
+		}
+	}
+	return string(b)
+}()
+
 // str returns v as a string.
 func (a *strArena) str(v []byte) string {
 	n := len(v)
 	if n <= 1 {
 		return string(v) // "" and one-byte strings do not allocate
+	}
+	if n == 2 {
+		if i, j := pairIndex[v[0]], pairIndex[v[1]]; i >= 0 && j >= 0 {
+			k := 2 * (int(i)*len(pairChars) + int(j))
+			return pairs[k : k+2]
+		}
 	}
 	if a.buf == nil || a.buf.Cap()-a.buf.Len() < n {
 		if n > chunkSize/4 {
@@ -275,7 +309,7 @@ func (b *builder) apply(e schema.Event, seg *x12.Segment, id uint32) {
 		case kCUR:
 			r.Currency = b.str(seg, 2)
 		case kREF:
-			switch b.str(seg, 1) {
+			switch string(seg.Element(1)) {
 			case "EV":
 				r.ReceiverID = b.str(seg, 2)
 			case "F2":
@@ -397,15 +431,19 @@ func (b *builder) party(seg *x12.Segment) *Party {
 	return p
 }
 
+// fillParty reads an NM1 into p, which is zero (field by field rather
+// than copying a whole Party over it).
 func (b *builder) fillParty(p *Party, seg *x12.Segment) {
-	*p = Party{Entity: b.str(seg, 1), Type: b.str(seg, 2), LastOrOrg: b.str(seg, 3), First: b.str(seg, 4),
-		Middle: b.str(seg, 5), Suffix: b.str(seg, 7), IDQualifier: b.str(seg, 8), ID: b.str(seg, 9)}
+	p.Entity, p.Type, p.LastOrOrg, p.First = b.str(seg, 1), b.str(seg, 2), b.str(seg, 3), b.str(seg, 4)
+	p.Middle, p.Suffix, p.IDQualifier, p.ID = b.str(seg, 5), b.str(seg, 7), b.str(seg, 8), b.str(seg, 9)
 }
 
 // claimBlock and lineBlock hold a claim or line with room for what most
-// have (a few adjustments, references, lines, two names), so a claim costs
-// a handful of allocations instead of one per slice element; slices grow
-// out of the room as usual when a claim has more.
+// have (a few adjustments, references, lines, two names, two modifiers),
+// so a claim costs one allocation instead of one per slice element; slices
+// grow out of the room as usual when a claim has more. The first two lines
+// live in the claim block (a line keeps its claim's block alive), further
+// lines get a lineBlock each.
 type claimBlock struct {
 	c       Claim
 	ctx     ClaimContext
@@ -417,6 +455,8 @@ type claimBlock struct {
 	reasons [4]Reason // reasons of the claim's and its lines' CAS
 	nreason int
 	nparty  int
+	lineBlk [2]lineBlock // the first lines
+	nline   int          // lineBlk entries used
 }
 
 type lineBlock struct {
@@ -425,6 +465,7 @@ type lineBlock struct {
 	refs [2]Ref
 	amts [1]Amount
 	rems [2]Remark
+	mods [2]string // SVC01 modifiers
 }
 
 func (b *builder) newClaim(seg *x12.Segment) {
@@ -546,7 +587,7 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 	case kREF:
 		c.Refs = append(c.Refs, b.ref(seg))
 	case kDTM:
-		switch b.str(seg, 1) {
+		switch string(seg.Element(1)) {
 		case "232":
 			c.StatementFrom = b.str(seg, 2)
 		case "233":
@@ -565,8 +606,9 @@ func (b *builder) claimSegment(seg *x12.Segment, id uint32) {
 	}
 }
 
-// procedure reads an SVC01/SVC06 composite.
-func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
+// procedure reads an SVC01/SVC06 composite; the modifiers go into mods
+// (room for them, empty) while it has room.
+func (b *builder) procedure(seg *x12.Segment, pos int, mods []string) Procedure {
 	var p Procedure
 	v := seg.Element(pos)
 	k := int(seg.ElementOffset(pos) - seg.Offset)
@@ -585,6 +627,9 @@ func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
 			case j == 2:
 				p.Code = val
 			case j >= 3 && j <= 6:
+				if p.Modifiers == nil {
+					p.Modifiers = mods
+				}
 				p.Modifiers = append(p.Modifiers, val)
 			case j == 7:
 				p.Description = val
@@ -600,25 +645,33 @@ func (b *builder) procedure(seg *x12.Segment, pos int) Procedure {
 
 func (b *builder) newLine(seg *x12.Segment) {
 	var blk *lineBlock
+	cb := b.blk
 	switch {
+	case cb != nil && cb.nline < len(cb.lineBlk):
+		blk = &cb.lineBlk[cb.nline]
+		cb.nline++
 	case !b.reuse:
 		blk = &lineBlock{}
 	case b.nline < len(b.lineSpare):
 		blk = b.lineSpare[b.nline]
 		*blk = lineBlock{}
+		b.nline++
 	default:
 		blk = &lineBlock{}
 		b.lineSpare = append(b.lineSpare, blk)
+		b.nline++
 	}
-	b.nline++
+	// The block is zero (new or cleared): set the fields one by one
+	// rather than copying a whole Line over it.
 	l := &blk.l
-	*l = Line{Procedure: b.procedure(seg, 1), Charge: b.cents(seg, 2), Paid: b.cents(seg, 3), RevenueCode: b.str(seg, 4),
-		Adjustments: blk.adj[:0], Refs: blk.refs[:0], Amounts: blk.amts[:0], Remarks: blk.rems[:0]}
+	l.Procedure = b.procedure(seg, 1, blk.mods[:0])
+	l.Charge, l.Paid, l.RevenueCode = b.cents(seg, 2), b.cents(seg, 3), b.str(seg, 4)
+	l.Adjustments, l.Refs, l.Amounts, l.Remarks = blk.adj[:0], blk.refs[:0], blk.amts[:0], blk.rems[:0]
 	if len(seg.Element(5)) > 0 {
 		l.Units, l.HasUnits = b.milli(seg, 5), true
 	}
 	if len(seg.Element(6)) > 0 {
-		p := b.procedure(seg, 6)
+		p := b.procedure(seg, 6, nil)
 		l.OriginalProcedure = &p
 	}
 	l.OriginalUnits = b.milli(seg, 7)
@@ -630,7 +683,7 @@ func (b *builder) lineSegment(seg *x12.Segment, id uint32) {
 	l := b.line
 	switch id {
 	case kDTM:
-		switch b.str(seg, 1) {
+		switch string(seg.Element(1)) {
 		case "472":
 			l.ServiceDate = b.str(seg, 2)
 		case "150":

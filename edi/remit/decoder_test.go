@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -189,9 +190,43 @@ func TestDecodeSet(t *testing.T) {
 }
 
 // ReuseClaims gives the same claims (as seen during the callback) as
-// fresh allocation.
+// fresh allocation, and both the claims of the whole-set decoder: for
+// claims of two lines (the room of a claim block) and for claims of more
+// lines than that with more modifiers than a line block has room for.
 func TestDecoderReuseClaims(t *testing.T) {
-	data := large(t, 50)
+	t.Run("two lines", func(t *testing.T) { testReuseClaims(t, large(t, 50), 50) })
+	t.Run("five lines", func(t *testing.T) {
+		r := payment()
+		tmpl := r.Groups[0].Claims[0]
+		var claims []*Claim
+		for i := range 7 {
+			c := *tmpl
+			c.PatientControlNumber = fmt.Sprintf("PCN%08d", i)
+			c.Lines = nil
+			for j := range 2 + i%4 {
+				l := *tmpl.Lines[j%2]
+				l.Procedure.Modifiers = []string{"RH", "GY", "QX", "59"}[:j%5]
+				l.OriginalProcedure = &Procedure{Qualifier: "HC", Code: "A0425", Modifiers: []string{"RH", "GY", "QX"}[:j%4]}
+				c.Lines = append(c.Lines, &l)
+			}
+			c.Charge, c.Paid = 0, 0
+			for _, l := range c.Lines {
+				c.Charge += l.Charge
+				c.Paid += l.Paid
+			}
+			claims = append(claims, &c)
+		}
+		r.Groups = []*Group{{Number: 1, Claims: claims}}
+		r.ComputeTotals()
+		var buf bytes.Buffer
+		if err := Write(&buf, []Remittance{r}, testEnvelope()); err != nil {
+			t.Fatal(err)
+		}
+		testReuseClaims(t, buf.Bytes(), len(claims))
+	})
+}
+
+func testReuseClaims(t *testing.T, data []byte, n int) {
 	snapshot := func(reuse bool) []string {
 		var out []string
 		d := NewDecoder(func(c *ClaimContext) error {
@@ -209,7 +244,47 @@ func TestDecoderReuseClaims(t *testing.T) {
 		return out
 	}
 	fresh, reused := snapshot(false), snapshot(true)
-	if len(fresh) != 50 || strings.Join(fresh, "\n") != strings.Join(reused, "\n") {
+	if len(fresh) != n || strings.Join(fresh, "\n") != strings.Join(reused, "\n") {
 		t.Fatalf("reused claims differ (%d vs %d)", len(fresh), len(reused))
+	}
+	var whole []string
+	err := ReadSets(bytes.NewReader(data), func(r *Remittance, _ []ack.Issue) error {
+		for c := range r.Claims() {
+			j, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			whole = append(whole, string(j))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(fresh, "\n") != strings.Join(whole, "\n") {
+		t.Fatalf("streamed claims differ from the whole-set decoder's (%d vs %d)", len(fresh), len(whole))
+	}
+}
+
+// strArena.str returns every value unchanged, whether taken from the
+// two-byte table, copied into a chunk or allocated on its own.
+func TestStrArena(t *testing.T) {
+	var a strArena
+	long := strings.Repeat("X", chunkSize/2)
+	values := []string{"", "A", "CO", "6R", "99", "ZZ", "a1", "C-", "1.", "\x00A", "HC", "A0428", "PCN00000001", long, "45"}
+	for range 3 {
+		for _, v := range values {
+			if got := a.str([]byte(v)); got != v {
+				t.Fatalf("str(%q) = %q", v, got)
+			}
+		}
+	}
+	for i := range len(pairChars) {
+		for j := range len(pairChars) {
+			v := string([]byte{pairChars[i], pairChars[j]})
+			if got := a.str([]byte(v)); got != v {
+				t.Fatalf("str(%q) = %q", v, got)
+			}
+		}
 	}
 }

@@ -156,6 +156,11 @@ func segOf(sh shape, sid string, use usage, max int, uses string, opts ...opt) i
 	for _, o := range opts {
 		o(s)
 	}
+	for i := range s.elems {
+		if e := &s.elems[i]; e.comps == nil && e.de == "782" && e.use != uN {
+			s.money = append(s.money, i+1)
+		}
+	}
 	return item{seg: s}
 }
 

@@ -94,11 +94,13 @@ func (p *Parser) scanSegment(seg *x12.Segment) uint8 {
 	// Most segments hold neither bytes outside the character set nor
 	// repetition separators: check that a word at a time, then look for
 	// components.
-	if len(raw) >= 8 && !outOfSet(d.Element) && !outOfSet(d.Component) && (d.Repetition == 0 || !outOfSet(d.Repetition)) && plain(raw, d.Repetition) {
-		if bytes.IndexByte(raw, d.Component) >= 0 {
-			return classComp
+	if len(raw) >= 8 && !outOfSet(d.Element) && !outOfSet(d.Component) && (d.Repetition == 0 || !outOfSet(d.Repetition)) {
+		if ok, comp := plain(raw, d.Repetition, d.Component); ok {
+			if comp {
+				return classComp
+			}
+			return 0
 		}
-		return 0
 	}
 	if !p.classOK || d != p.classDelims {
 		for c := range p.classes {
@@ -138,11 +140,12 @@ const (
 
 // plain reports whether raw (at least eight bytes) holds no byte outside
 // the character set (outOfSet) and no byte rep (with rep 0 a NUL byte,
-// outside the set anyway, makes it false). The last word overlaps the one
-// before it.
-func plain(raw []byte, rep byte) bool {
+// outside the set anyway, makes it false), and whether it holds a byte
+// comp, in one pass. The last word overlaps the one before it.
+func plain(raw []byte, rep, comp byte) (ok, hasComp bool) {
 	reps := ones * uint64(rep)
-	var bad uint64
+	comps := ones * uint64(comp)
+	var bad, cs uint64
 	for i := 0; ; i += 8 {
 		if i+8 > len(raw) {
 			if i == len(raw) {
@@ -153,11 +156,15 @@ func plain(raw []byte, rep byte) bool {
 		x := binary.LittleEndian.Uint64(raw[i:])
 		y := x ^ (ones * 0x7f)
 		z := x ^ reps
+		c := x ^ comps
 		// A byte below 0x20, a DEL or a rep byte sets its high bit; a byte
 		// of 0x80 or above has it set already.
 		bad |= x | (x-ones*0x20)&^x | (y-ones)&^y | (z-ones)&^z
+		cs |= (c - ones) &^ c
 	}
-	return bad&highs == 0
+	// (c-ones)&^c has a high bit set exactly when c has a zero byte
+	// somewhere (a byte of raw equal to comp).
+	return bad&highs == 0, cs&highs != 0
 }
 
 // elemCheck is the quick check of an element: for the common simple
@@ -173,13 +180,40 @@ type elemCheck struct {
 
 // Kinds of elemCheck.
 const (
-	ckFull   = iota // no quick check: always checkElement
-	ckLen           // a length in [min, max]
-	ckCodes         // one of codes
-	ckNum           // an N0 number with [min, max] digits
-	ckDec           // an R number with [min, max] digits
-	ckPeriod        // a date or time in the format its qualifier names
+	ckFull     = iota // no quick check: always checkElement
+	ckLen             // a length in [min, max]
+	ckCodes           // one of codes
+	ckNum             // an N0 number with [min, max] digits
+	ckDec             // an R number with [min, max] digits
+	ckPeriod          // a date or time in the format its qualifier names
+	ckDate            // a DT date with a length in [min, max]
+	ckTime            // a TM time with a length in [min, max]
+	ckCodesLen        // one of codes with a length in [min, max]
 )
+
+// passes reports whether value v (not empty, without bytes outside the
+// character set, repetition or component separators) of seg passes check
+// c; false means checkElement must look at it (kind ckFull, or an issue).
+func (c *elemCheck) passes(seg *x12.Segment, v []byte) bool {
+	switch c.kind {
+	case ckLen:
+		return len(v) >= c.min && len(v) <= c.max
+	case ckCodes:
+		return inList(v, c.codes)
+	case ckNum, ckDec:
+		d, ok := numberDigits(v, c.kind == ckDec)
+		return ok && d >= c.min && d <= c.max
+	case ckPeriod:
+		return periodCode(seg.Element(c.period), v) == ""
+	case ckDate:
+		return len(v) >= c.min && len(v) <= c.max && isDate(v)
+	case ckTime:
+		return len(v) >= c.min && len(v) <= c.max && isTime(v)
+	case ckCodesLen:
+		return len(v) >= c.min && len(v) <= c.max && inList(v, c.codes)
+	}
+	return false
+}
 
 // quickCheck returns the quick check of e, mirroring valueCode.
 func quickCheck(e *elemDef) elemCheck {
@@ -204,19 +238,72 @@ func quickCheck(e *elemDef) elemCheck {
 		c.kind = ckNum
 	case tR:
 		c.kind = ckDec
-	case tDT, tTM:
+	case tDT:
+		c.kind = ckDate
+	case tTM:
+		c.kind = ckTime
 	default:
-		if e.codes == nil {
-			c.kind = ckLen
+		c.kind = ckLen
+		if e.codes != nil {
+			c.kind = ckCodesLen
 		}
 	}
 	return c
 }
 
+// noteCheck is a syntax note as bit masks of element positions (bit
+// pos-1), so the note is checked against the segment's presence mask with
+// a few bit operations; only a note that fails goes to checkNote, which
+// reports it. kind 0 marks a note naming a position past the segment
+// use's elements (or past 64): it always goes to checkNote.
+type noteCheck struct {
+	kind  byte
+	all   uint64 // the note's elements
+	first uint64 // its first element
+}
+
+// noteMasks returns the noteCheck of sn for a segment use of n elements.
+func noteMasks(sn *syntaxNote, n int) noteCheck {
+	c := noteCheck{kind: sn.kind}
+	if len(sn.elems) < 2 && (sn.kind == 'C' || sn.kind == 'L') {
+		c.kind = 0
+	}
+	for i, pos := range sn.elems {
+		if pos < 1 || pos > n || pos > 64 {
+			c.kind = 0
+			break
+		}
+		c.all |= 1 << (pos - 1)
+		if i == 0 {
+			c.first = 1 << (pos - 1)
+		}
+	}
+	return c
+}
+
+// holds reports whether note c holds for the elements present (bit pos-1
+// of present set for each element with a value); false for kind 0.
+func (c *noteCheck) holds(present uint64) bool {
+	x := present & c.all
+	switch c.kind {
+	case 'P':
+		return x == 0 || x == c.all
+	case 'R':
+		return x != 0
+	case 'E':
+		return x&(x-1) == 0
+	case 'C':
+		return x&c.first == 0 || x == c.all
+	case 'L':
+		return x&c.first == 0 || x&^c.first != 0
+	}
+	return false
+}
+
 // checkElements applies the element rules of sd to seg. lastReq is the
-// position of sd's last required element and checks are the quick checks
-// of its elements.
-func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastReq int, checks []elemCheck) {
+// position of sd's last required element, checks are the quick checks of
+// its elements and notes its syntax notes (from tables).
+func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastReq int, checks []elemCheck, notes []noteCheck) {
 	n := seg.Len()
 	classes := p.scanSegment(seg)
 	elems := sd.elems
@@ -227,35 +314,23 @@ func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastRe
 	quick := classes&(classCtl|classRep) == 0
 	comps := classes&classComp != 0
 	cs := seg.Delims.Component
+	var present uint64 // bit i: element i+1 has a value (i < 64)
 	for i := 0; i < m; i++ {
 		v := seg.Element(i + 1)
 		c := &checks[i]
-		if len(v) == 0 {
+		if len(v) > 0 {
+			if i < 64 {
+				present |= 1 << i
+			}
+		} else {
 			// An empty element only matters when it is required.
 			if c.req {
 				p.checkElement(seg, loop, i+1, &elems[i], nil, classes)
 			}
 			continue
 		}
-		if quick && c.kind != ckFull && (!comps || indexByte(v, cs) < 0) {
-			switch c.kind {
-			case ckLen:
-				if len(v) >= c.min && len(v) <= c.max {
-					continue
-				}
-			case ckCodes:
-				if inList(v, c.codes) {
-					continue
-				}
-			case ckNum, ckDec:
-				if d, ok := numberDigits(v, c.kind == ckDec); ok && d >= c.min && d <= c.max {
-					continue
-				}
-			case ckPeriod:
-				if periodCode(seg.Element(c.period), v) == "" {
-					continue
-				}
-			}
+		if quick && c.kind != ckFull && (!comps || indexByte(v, cs) < 0) && c.passes(seg, v) {
+			continue
 		}
 		p.checkElement(seg, loop, i+1, &elems[i], v, classes)
 	}
@@ -271,8 +346,10 @@ func (p *Parser) checkElements(seg *x12.Segment, sd *segDef, loop string, lastRe
 			break
 		}
 	}
-	for i := range sd.notes {
-		p.checkNote(seg, sd, loop, &sd.notes[i])
+	for i := range notes {
+		if !notes[i].holds(present) {
+			p.checkNote(seg, sd, loop, &sd.notes[i])
+		}
 	}
 }
 

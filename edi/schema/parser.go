@@ -196,7 +196,7 @@ func (p *Parser) Segment(seg *x12.Segment) error {
 		if sd.use == uN {
 			p.segIssue(refOf(seg), sd.id, loop, "I4", "segment not used in this implementation")
 		} else if sd.elems != nil {
-			p.checkElements(seg, sd, loop, int(p.t.lastReq[si]), p.t.checks[si])
+			p.checkElements(seg, sd, loop, int(p.t.lastReq[si]), p.t.checks[si], p.t.notes[si])
 		} else {
 			p.checkCharset(seg, loop)
 		}
@@ -580,6 +580,9 @@ type tables struct {
 	// checks are, for a segment item with element rules, the quick checks
 	// of its elements (see elemCheck).
 	checks [][]elemCheck
+	// notes are, for a segment item with element rules, its syntax notes
+	// as bit masks of element positions (see noteCheck).
+	notes [][]noteCheck
 }
 
 // keyBit returns the bit of an ID key in the after sets.
@@ -625,6 +628,7 @@ func buildTables(s *Schema) *tables {
 		nextReq: make([]int32, s.nitems),
 		lastReq: make([]int32, s.nitems),
 		checks:  make([][]elemCheck, s.nitems),
+		notes:   make([][]noteCheck, s.nitems),
 	}
 	seen := map[*loopDef]bool{}
 	var walk func(l *loopDef)
@@ -655,6 +659,9 @@ func buildTables(s *Schema) *tables {
 					t.checks[k] = make([]elemCheck, len(it.seg.elems))
 					for j := range it.seg.elems {
 						t.checks[k][j] = quickCheck(&it.seg.elems[j])
+					}
+					for j := range it.seg.notes {
+						t.notes[k] = append(t.notes[k], noteMasks(&it.seg.notes[j], len(it.seg.elems)))
 					}
 				}
 			} else {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
@@ -77,12 +78,9 @@ type rules835 struct {
 	lCharge, lPaid amount
 	lAdj           int64
 	lineOK         bool
-
-	// money caches, per segment use, the positions of its DE 782 elements.
-	money map[*segDef][]int
 }
 
-func newRules835() setRules { return &rules835{money: map[*segDef][]int{}} }
+func newRules835() setRules { return &rules835{} }
 
 func (r *rules835) reset() {
 	r.bprSeen, r.debit, r.notify = false, false, false
@@ -102,20 +100,6 @@ func (r *rules835) open(p *Parser, loop string, seg *x12.Segment) {
 		r.lAdj = 0
 		r.lineOK = true
 	}
-}
-
-// moneyPositions returns the positions of the monetary elements of sd.
-func (r *rules835) moneyPositions(sd *segDef) []int {
-	pos, ok := r.money[sd]
-	if !ok {
-		for i := range sd.elems {
-			if sd.elems[i].comps == nil && sd.elems[i].de == "782" && sd.elems[i].use != uN {
-				pos = append(pos, i+1)
-			}
-		}
-		r.money[sd] = pos
-	}
-	return pos
 }
 
 // cents835 parses a monetary amount of seg, reporting more than two
@@ -148,10 +132,10 @@ func decimals(v []byte) int {
 // ruleMoney835: every monetary amount has at most two decimal places
 // (amounts are whole cents).
 func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop string) {
-	if !longFraction(seg.Raw()) {
+	if len(sd.money) == 0 || !longFraction(seg.Raw()) {
 		return // no value of the segment has three digits after a point
 	}
-	for _, pos := range r.moneyPositions(sd) {
+	for _, pos := range sd.money {
 		v := seg.Element(pos)
 		if len(v) < 4 || decimals(v) <= 2 {
 			continue
@@ -168,12 +152,16 @@ func (r *rules835) ruleMoney835(p *Parser, seg *x12.Segment, sd *segDef, loop st
 // the only way an amount of the segment can have more than two decimal
 // places (a quick test before the per-element check).
 func longFraction(raw []byte) bool {
-	for i := 0; i+3 < len(raw); i++ {
-		if raw[i] == '.' && isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
+	for {
+		i := bytes.IndexByte(raw, '.')
+		if i < 0 || i+3 >= len(raw) {
+			return false
+		}
+		if isDigit(raw[i+1]) && isDigit(raw[i+2]) && isDigit(raw[i+3]) {
 			return true
 		}
+		raw = raw[i+1:]
 	}
-	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -69,6 +69,9 @@ type segDef struct {
 	notes            []syntaxNote
 	loop             string // event loop name override ("HEADER", "TRAILER")
 	envelope         bool   // ST/SE: presence is the envelope layer's business
+	// money are the positions of the monetary amounts (simple elements of
+	// DE 782 in use), for ruleMoney835.
+	money []int
 }
 
 // loopDef is a loop: an ordered list of segments and child loops, the first
