@@ -51,13 +51,19 @@ func (p *Provider) buildReport(q *Request) (*nightly.Report, []*nightly.Submitte
 	if _, err := time.Parse("2006-01-02", day); err != nil {
 		return nil, nil, errNotFound
 	}
-	r, err := nightly.Build(q.R.Context(), p.s.st, p.Nightly, day)
-	if err != nil {
-		return nil, nil, err
-	}
 	want := q.Scope.PartnerID
 	if q.Scope.All {
 		want = q.R.URL.Query().Get("partner")
+	} else if want == "" {
+		return nil, nil, errNotFound
+	}
+	// A provider's report is built from its own files only (the scope
+	// is in the store queries); an operator may ask for one partner.
+	o := p.Nightly
+	o.Partner = want
+	r, err := nightly.Build(q.R.Context(), p.s.st, o, day)
+	if err != nil {
+		return nil, nil, err
 	}
 	var out []*nightly.Submitter
 	for _, s := range r.Submitters {

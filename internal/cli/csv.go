@@ -468,18 +468,10 @@ nightly job's names (a no-op when that night was delivered already),
 				return err
 			}
 			defer st.Close()
+			o.Partner = partner
 			r, err := nightly.Build(ctx, st, o, day)
 			if err != nil {
 				return err
-			}
-			if partner != "" {
-				var keep []*nightly.Submitter
-				for _, s := range r.Submitters {
-					if s.PartnerID == partner {
-						keep = append(keep, s)
-					}
-				}
-				r.Submitters = keep
 			}
 			if out == "" {
 				out = filepath.Join(cfg.DataDir, "reports", day)

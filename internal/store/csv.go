@@ -147,12 +147,14 @@ func (q *Queries) IsDerivedFile(ctx context.Context, inboundFileID int64) (bool,
 
 // CSVSubmissionsReceived returns the submissions whose inbound file was
 // received in [from, to), in arrival order.
-func (q *Queries) CSVSubmissionsReceived(ctx context.Context, from, to time.Time) ([]CSVSubmission, error) {
+//
+// partner, when not empty, keeps that partner's submissions only.
+func (q *Queries) CSVSubmissionsReceived(ctx context.Context, from, to time.Time, partner string) ([]CSVSubmission, error) {
 	var ss []CSVSubmission
 	if err := q.selectAll(ctx, &ss, `SELECT `+csvSubmissionCols+` FROM csv_submissions s
 		JOIN inbound_files f ON f.id = s.inbound_file_id
-		WHERE s.received_at >= ? AND s.received_at < ? ORDER BY s.received_at, s.id`,
-		from.UTC(), to.UTC()); err != nil {
+		WHERE s.received_at >= ? AND s.received_at < ? AND (? = '' OR f.partner_id = ?) ORDER BY s.received_at, s.id`,
+		from.UTC(), to.UTC(), partner, partner); err != nil {
 		return nil, fmt.Errorf("store: csv submissions: %w", err)
 	}
 	for i := range ss {
@@ -312,11 +314,13 @@ func (q *Queries) ReportDaysBefore(ctx context.Context, partnerID, day string, n
 
 // InboundReceived returns the inbound files of every partner received in
 // [from, to), in ID order, one page after afterID.
-func (q *Queries) InboundReceived(ctx context.Context, from, to time.Time, afterID int64, limitN int) ([]InboundFile, error) {
+//
+// partner, when not empty, keeps that partner's files only.
+func (q *Queries) InboundReceived(ctx context.Context, from, to time.Time, partner string, afterID int64, limitN int) ([]InboundFile, error) {
 	var fs []InboundFile
 	if err := q.selectAll(ctx, &fs, `SELECT `+inboundCols+` FROM inbound_files
-		WHERE received_at >= ? AND received_at < ? AND id > ? ORDER BY id LIMIT ?`,
-		from.UTC(), to.UTC(), afterID, limit(limitN)); err != nil {
+		WHERE received_at >= ? AND received_at < ? AND (? = '' OR partner_id = ?) AND id > ? ORDER BY id LIMIT ?`,
+		from.UTC(), to.UTC(), partner, partner, afterID, limit(limitN)); err != nil {
 		return nil, fmt.Errorf("store: inbound received: %w", err)
 	}
 	for i := range fs {

@@ -41,6 +41,10 @@ type Options struct {
 	// TrendNights the consecutive nights that raise it. 0 nights: off.
 	TrendThresholdTenths int
 	TrendNights          int
+	// Partner, when set, builds the report of that submitter only: the
+	// files of other partners are never read (the portal shows a
+	// provider its own report this way).
+	Partner string
 }
 
 func (o *Options) fill() {
@@ -167,7 +171,7 @@ func Build(ctx context.Context, st *store.Store, o Options, day string) (*Report
 		}
 		return s
 	}
-	csvs, err := st.CSVSubmissionsReceived(ctx, from, to)
+	csvs, err := st.CSVSubmissionsReceived(ctx, from, to, o.Partner)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +214,7 @@ func Build(ctx context.Context, st *store.Store, o Options, day string) (*Report
 	}
 	var after int64
 	for {
-		files, err := st.InboundReceived(ctx, from, to, after, 1000)
+		files, err := st.InboundReceived(ctx, from, to, o.Partner, after, 1000)
 		if err != nil {
 			return nil, err
 		}

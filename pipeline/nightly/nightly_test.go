@@ -146,6 +146,18 @@ func TestMixedDayGolden(t *testing.T) {
 			if len(acme.Files) != 3 || len(acme.X12) != 1 || len(r.Submitters[1].X12) != 1 {
 				t.Fatalf("acme %d CSV %d X12, beta %d X12", len(acme.Files), len(acme.X12), len(r.Submitters[1].X12))
 			}
+			// One partner's report reads that partner's files only, and
+			// says the same about it.
+			po := o
+			po.Partner = "beta"
+			rb, err := nightly.Build(ctx, w.st, po, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rb.Submitters) != 1 || rb.Submitters[0].PartnerID != "beta" || len(rb.Submitters[0].X12) != 1 ||
+				rb.Submitters[0].Units != r.Submitters[1].Units || rb.Submitters[0].Rejected != r.Submitters[1].Rejected {
+				t.Fatalf("beta only: %+v", rb.Submitters)
+			}
 			for _, s := range r.Submitters {
 				var csvOut, htmlOut bytes.Buffer
 				if err := nightly.WriteCSV(ctx, &csvOut, w.st, r, s); err != nil {
