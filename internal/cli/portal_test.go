@@ -181,3 +181,52 @@ func TestRunServesPortal(t *testing.T) {
 		t.Errorf("--addr beyond loopback: exit %d %q", code, errOut)
 	}
 }
+
+// TestServeServesPortal: serve answers real time and, with --web-addr,
+// serves the portal too; both stop on cancel.
+func TestServeServesPortal(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--log-level", "error", "--data-dir", dir, "serve", "--addr", "127.0.0.1:0", "--web-addr", "127.0.0.1:0", "--grace", "5s"}, &stdout, &stderr)
+	}()
+	portalLine := regexp.MustCompile(`portal: (http://\S+)`)
+	var base string
+	waitFor(t, "the portal", func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s", code, stderr.String())
+		default:
+		}
+		if m := portalLine.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+			return true
+		}
+		return false
+	})
+	if !strings.Contains(stdout.String(), "listening on 127.0.0.1:") {
+		t.Fatalf("no real-time endpoint:\n%s", stdout.String())
+	}
+	code, body, err := httpGet(base + "/login")
+	if err != nil || code != 200 || !strings.Contains(body, `id="signin"`) {
+		t.Fatalf("/login = %d %v", code, err)
+	}
+	cancel()
+	waitFor(t, "serve to stop", func() bool {
+		select {
+		case code = <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if code != 0 {
+		t.Fatalf("serve exited %d:\n%s", code, stderr.String())
+	}
+	if _, _, err := httpGet(base + "/login"); err == nil {
+		t.Fatal("portal still served after serve stopped")
+	}
+}

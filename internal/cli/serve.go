@@ -11,9 +11,11 @@ import (
 	"github.com/clearinghouse/clearinghouse/edi/validate"
 	"github.com/clearinghouse/clearinghouse/inquiry/answer"
 	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/schedule"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/realtime"
 	"github.com/clearinghouse/clearinghouse/roster"
+	"github.com/clearinghouse/clearinghouse/web"
 )
 
 // defaultServeAddr is where serve listens when realtime_addr is unset.
@@ -63,20 +65,24 @@ func (a *app) listenRealtime(cfg config.Config, st *store.Store, checker *roster
 
 func (a *app) serveCmd() *cobra.Command {
 	var (
-		addr  string
-		grace time.Duration
+		addr, webAddr string
+		grace         time.Duration
 	)
 	cmd := &cobra.Command{
-		Use:   "serve [--addr HOST:PORT]",
-		Short: "Answer real-time 270 and 276 inquiries: POST /x12/realtime (raw X12 or CAQH CORE multipart)",
+		Use:   "serve [--addr HOST:PORT] [--web-addr HOST:PORT]",
+		Short: "Answer real-time 270 and 276 inquiries (POST /x12/realtime), and serve the web portal when web.addr is set",
 		Long: `serve answers eligibility (270 → 271) and claim status (276 → 277)
 inquiries synchronously on POST /x12/realtime: one X12 interchange in the body
 (Content-Type: application/edi-x12) or the CAQH CORE connectivity envelope
 (multipart/form-data). Partners authenticate with a credential made by
 "clearinghouse partner token PARTNER" (Authorization: Bearer <secret>, or basic
 auth PARTNER:<secret>). Every request and answer is written to the audit log.
-TLS when realtime_tls_cert and realtime_tls_key are set. Stops on SIGINT or
-SIGTERM, letting requests in flight finish for --grace.`,
+TLS when realtime_tls_cert and realtime_tls_key are set.
+
+With web.addr set (or --web-addr), serve also serves the web portal on that
+address, as the portal command does (docs/portal.md), with its daily account
+job. Stops on SIGINT or SIGTERM, letting requests in flight finish for
+--grace.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -89,22 +95,68 @@ SIGTERM, letting requests in flight finish for --grace.`,
 			if cfg.Realtime.Addr == "" {
 				cfg.Realtime.Addr = defaultServeAddr
 			}
+			if cmd.Flags().Changed("web-addr") {
+				cfg.Web.Addr = webAddr
+			}
 			if err := cfg.Validate(); err != nil {
 				return &ExitError{Code: 2, Err: err}
 			}
-			st, err := a.openStore(cfg)
-			if err != nil {
-				return err
+			var (
+				st *store.Store
+				rt *runtime
+			)
+			if cfg.Web.Addr != "" {
+				// The portal processes uploads: it needs the whole runtime.
+				if rt, err = a.openRuntime(cmd.Context(), cfg, 0); err != nil {
+					return err
+				}
+				defer rt.Close()
+				st = rt.store
+			} else {
+				if st, err = a.openStore(cfg); err != nil {
+					return err
+				}
+				defer st.Close()
 			}
-			defer st.Close()
 			srv, err := a.listenRealtime(cfg, st, nil)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "listening on %s\n", strings.TrimSpace(srv.Addr().String()))
+			var (
+				portal *web.HTTPServer
+				jobs   *schedule.Scheduler
+			)
+			if rt != nil {
+				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
+				if err != nil {
+					srv.Close()
+					return err
+				}
+				if portal, err = a.servePortal(cfg, cfg.Web.Addr, h); err != nil {
+					srv.Close()
+					return err
+				}
+				jobs = schedule.New(a.logger)
+				if err := jobs.Add("user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(rt.store, a.logger)); err != nil {
+					portal.Close()
+					srv.Close()
+					return err
+				}
+				jobs.Start()
+				fmt.Fprintf(a.stdout, "portal: %s\n", portalURL(cfg, portal.Addr()))
+			}
 			<-cmd.Context().Done()
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
+			if jobs != nil {
+				jobs.Stop(ctx)
+			}
+			if portal != nil {
+				if err := portal.Shutdown(ctx); err != nil {
+					a.logger.Warn("portal shutdown", "error", err.Error())
+				}
+			}
 			if err := srv.Shutdown(ctx); err != nil {
 				a.logger.Warn("realtime shutdown", "error", err.Error())
 			}
@@ -113,6 +165,7 @@ SIGTERM, letting requests in flight finish for --grace.`,
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "", "host:port to listen on (overrides realtime_addr; default "+defaultServeAddr+")")
+	cmd.Flags().StringVar(&webAddr, "web-addr", "", "also serve the web portal on host:port (overrides web.addr)")
 	cmd.Flags().DurationVar(&grace, "grace", 10*time.Second, "how long requests in flight may finish at shutdown")
 	return cmd
 }
