@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -181,8 +180,8 @@ func (p *Provider) eligibility(q *Request) error {
 }
 
 // scopedClaims is the claim lookup of a claim status inquiry made in the
-// portal: the store's, with the partner in the query (the inquiry's
-// PartnerID) and the user's NPI/TIN scope applied to what it returns.
+// portal: the store's, with the user's partner and NPI/TIN scope in the
+// query (store.ClaimStatusKeys.Scope).
 // The payments (inquiry.StorePayments) are read from the embedded store,
 // for the claims found this way only.
 type scopedClaims struct {
@@ -191,14 +190,8 @@ type scopedClaims struct {
 }
 
 func (l scopedClaims) FindClaimsForStatus(ctx context.Context, k store.ClaimStatusKeys) ([]store.Claim, error) {
-	if !l.scope.All {
-		k.PartnerID = l.scope.PartnerID
-	}
-	cs, err := l.Store.FindClaimsForStatus(ctx, k)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(cs, func(c store.Claim) bool { return !inScope(l.scope, &c) }), nil
+	k.Scope = &l.scope
+	return l.Store.FindClaimsForStatus(ctx, k)
 }
 
 func (l scopedClaims) GetClaim(ctx context.Context, id int64) (*store.Claim, error) {
@@ -206,24 +199,10 @@ func (l scopedClaims) GetClaim(ctx context.Context, id int64) (*store.Claim, err
 	if err != nil {
 		return nil, err
 	}
-	if !inScope(l.scope, c) {
+	if !l.scope.HasClaim(c) {
 		return nil, fmt.Errorf("claim %d: %w", id, store.ErrNotFound)
 	}
 	return c, nil
-}
-
-// inScope is store.Scope's claim condition for a claim already read.
-func inScope(s store.Scope, c *store.Claim) bool {
-	if s.All {
-		return true
-	}
-	if s.PartnerID == "" || c.PartnerID != s.PartnerID {
-		return false
-	}
-	if len(s.NPIs) == 0 && len(s.TINs) == 0 {
-		return true
-	}
-	return slices.Contains(s.NPIs, c.BillingNPI) || slices.Contains(s.TINs, c.BillingTIN)
 }
 
 type statusPage struct {
@@ -333,7 +312,7 @@ func (p *Provider) remit(q *Request) error {
 			if err != nil {
 				return err
 			}
-			if inScope(q.Scope, cl) {
+			if q.Scope.HasClaim(cl) {
 				row.Control = cl.ControlNumber
 			}
 		}

@@ -21,6 +21,9 @@ type ClaimStatusKeys struct {
 	// BillingNPI and BillingTIN keep the claims of one billing provider
 	// (2100C).
 	BillingNPI, BillingTIN string
+	// Scope, when set, keeps the claims a portal user may read (its
+	// partner and billing NPIs/TINs), in the query.
+	Scope *Scope
 }
 
 // FindClaimsForStatus returns the claims matching keys, newest first, at
@@ -40,6 +43,11 @@ func (q *Queries) FindClaimsForStatus(ctx context.Context, k ClaimStatusKeys) ([
 			query += ` AND ` + f.col + ` = ?`
 			args = append(args, f.v)
 		}
+	}
+	if k.Scope != nil {
+		where, a := k.Scope.claimWhere("")
+		query += ` AND ` + where
+		args = append(args, a...)
 	}
 	var cs []Claim
 	if err := q.selectAll(ctx, &cs, query+` ORDER BY id DESC LIMIT 100`, args...); err != nil {
@@ -67,5 +75,5 @@ func (k ClaimStatusKeys) Match(c *Claim) bool {
 			return false
 		}
 	}
-	return true
+	return k.Scope == nil || k.Scope.HasClaim(c)
 }

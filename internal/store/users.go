@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -142,6 +143,20 @@ func (s Scope) claimWhere(prefix string) (string, []any) {
 		where += " AND (" + strings.Join(ors, " OR ") + ")"
 	}
 	return where, args
+}
+
+// HasClaim is claimWhere's condition for a claim already read.
+func (s Scope) HasClaim(c *Claim) bool {
+	if s.All {
+		return true
+	}
+	if s.PartnerID == "" || c.PartnerID != s.PartnerID {
+		return false
+	}
+	if len(s.NPIs) == 0 && len(s.TINs) == 0 {
+		return true
+	}
+	return slices.Contains(s.NPIs, c.BillingNPI) || slices.Contains(s.TINs, c.BillingTIN)
 }
 
 // fileWhere returns the SQL condition of s on inbound or outbound files
