@@ -183,11 +183,8 @@ portal (docs/portal.md).`,
 			}
 			var portal *web.HTTPServer
 			if cfg.Web.Addr != "" {
-				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
-				if err != nil {
-					return err
-				}
-				if portal, err = a.servePortal(cfg, cfg.Web.Addr, h); err != nil {
+				var err error
+				if portal, err = a.servePortal(cfg, rt, cfg.Web.Addr); err != nil {
 					return err
 				}
 				defer portal.Close()

@@ -71,23 +71,35 @@ func configuredJobs(cfg config.Config, now time.Time) []web.Job {
 	return jobs
 }
 
-// servePortal listens on cfg.Web (addr when set) and serves h.
-func (a *app) servePortal(cfg config.Config, addr string, h *web.Server) (*web.HTTPServer, error) {
+// servePortal builds the portal on rt and serves it on addr with cfg.Web's
+// TLS settings (run, portal, serve and demo --portal).
+func (a *app) servePortal(cfg config.Config, rt *runtime, addr string) (*web.HTTPServer, error) {
 	w := cfg.Web
 	w.Addr = addr
 	if err := w.Validate(); err != nil {
 		return nil, &ExitError{Code: 2, Err: err}
 	}
+	h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
+	if err != nil {
+		return nil, err
+	}
 	srv, err := web.Listen(addr, h, w.TLSCert, w.TLSKey, a.logger)
 	if err != nil {
 		return nil, err
 	}
-	scheme := "http"
-	if w.TLSCert != "" {
-		scheme = "https"
-	}
-	a.logger.Info("portal listening", "url", scheme+"://"+srv.Addr().String())
+	a.logger.Info("portal listening", "url", portalURL(cfg, srv.Addr()))
 	return srv, nil
+}
+
+// startAccountJob runs the portal's daily account job on a scheduler of
+// its own (portal and serve; run schedules it with its other jobs).
+func (a *app) startAccountJob(cfg config.Config, st *store.Store) (*schedule.Scheduler, error) {
+	s := schedule.New(a.logger)
+	if err := s.Add("user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(st, a.logger)); err != nil {
+		return nil, err
+	}
+	s.Start()
+	return s, nil
 }
 
 func (a *app) portalCmd() *cobra.Command {
@@ -120,20 +132,15 @@ address only (or behind a proxy with web.behind_proxy).`,
 				return err
 			}
 			defer rt.Close()
-			h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
+			srv, err := a.servePortal(cfg, rt, addr)
 			if err != nil {
 				return err
 			}
-			srv, err := a.servePortal(cfg, addr, h)
+			s, err := a.startAccountJob(cfg, rt.store)
 			if err != nil {
-				return err
-			}
-			s := schedule.New(a.logger)
-			if err := s.Add("user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(rt.store, a.logger)); err != nil {
 				srv.Close()
 				return err
 			}
-			s.Start()
 			fmt.Fprintf(a.stdout, "portal: %s\n", portalURL(cfg, srv.Addr()))
 			<-cmd.Context().Done()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -565,11 +572,7 @@ func (a *app) demoPortal(ctx context.Context, rt *runtime, cfg config.Config, ad
 			return err
 		}
 	}
-	h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
-	if err != nil {
-		return err
-	}
-	srv, err := a.servePortal(cfg, addr, h)
+	srv, err := a.servePortal(cfg, rt, addr)
 	if err != nil {
 		return err
 	}

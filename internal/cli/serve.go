@@ -128,22 +128,15 @@ job. Stops on SIGINT or SIGTERM, letting requests in flight finish for
 				jobs   *schedule.Scheduler
 			)
 			if rt != nil {
-				h, err := a.portalHandler(rt, configuredJobs(cfg, time.Now()))
-				if err != nil {
+				if portal, err = a.servePortal(cfg, rt, cfg.Web.Addr); err != nil {
 					srv.Close()
 					return err
 				}
-				if portal, err = a.servePortal(cfg, cfg.Web.Addr, h); err != nil {
-					srv.Close()
-					return err
-				}
-				jobs = schedule.New(a.logger)
-				if err := jobs.Add("user-inactivity", cfg.Schedules.UserInactivity, web.LifecycleJob(rt.store, a.logger)); err != nil {
+				if jobs, err = a.startAccountJob(cfg, rt.store); err != nil {
 					portal.Close()
 					srv.Close()
 					return err
 				}
-				jobs.Start()
 				fmt.Fprintf(a.stdout, "portal: %s\n", portalURL(cfg, portal.Addr()))
 			}
 			<-cmd.Context().Done()
