@@ -13,6 +13,14 @@ type BatchWriter interface {
 	AuditBatch(ctx context.Context, es []store.AuditEntry) error
 }
 
+// BatchWriterFunc adapts a function to BatchWriter.
+type BatchWriterFunc func(ctx context.Context, es []store.AuditEntry) error
+
+// AuditBatch implements BatchWriter.
+func (f BatchWriterFunc) AuditBatch(ctx context.Context, es []store.AuditEntry) error {
+	return f(ctx, es)
+}
+
 // maxAuditBatch caps the entries of one commit.
 const maxAuditBatch = 256
 

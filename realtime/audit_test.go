@@ -65,3 +65,49 @@ func (c *countingWriter) AuditBatch(ctx context.Context, es []store.AuditEntry) 
 	c.mu.Unlock()
 	return c.st.AuditBatch(ctx, es)
 }
+
+// TestGroupAuditAsync: with the asynchronous commit every entry is in the
+// log when Audit returns, a bad entry fails its whole group, and on
+// PostgreSQL the connection goes back to the pool with synchronous_commit
+// as it was (SET LOCAL ends with the transaction).
+func TestGroupAuditAsync(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			st := dbtest.Open(t, store.Config{URL: be.URL(t)})
+			g := realtime.NewGroupAudit(realtime.BatchWriterFunc(st.AuditBatchAsync))
+			defer g.Close()
+			ctx := context.Background()
+			var wg sync.WaitGroup
+			errs := make(chan error, 50)
+			for i := 0; i < 50; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- g.Audit(ctx, store.AuditEntry{Actor: "realtime:acme", Action: "realtime.inquiry", Entity: "claim", EntityID: "CH1"})
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := g.Audit(ctx, store.AuditEntry{Actor: "realtime:acme"}); err == nil {
+				t.Fatal("an entry without an action was written")
+			}
+			es, err := st.ListAudit(ctx, store.AuditFilter{Action: "realtime.inquiry", Limit: 1000})
+			if err != nil || len(es) != 50 {
+				t.Fatalf("%d entries, %v", len(es), err)
+			}
+			if st.Dialect() == store.DialectPostgres {
+				db := st.DB()
+				db.SetMaxOpenConns(1) // the connection the audit used
+				var v string
+				if err := db.GetContext(ctx, &v, `SHOW synchronous_commit`); err != nil || v != "on" {
+					t.Fatalf("synchronous_commit after the audit = %q, %v", v, err)
+				}
+			}
+		})
+	}
+}

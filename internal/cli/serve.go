@@ -38,7 +38,11 @@ func (a *app) listenRealtime(cfg config.Config, st *store.Store, checker *roster
 	for _, p := range cfg.Partners {
 		senders[p.ID] = p.SenderIDs
 	}
-	audit := realtime.NewGroupAudit(st)
+	var w realtime.BatchWriter = st
+	if cfg.Realtime.AuditCommit == config.AuditCommitAsync {
+		w = realtime.BatchWriterFunc(st.AuditBatchAsync)
+	}
+	audit := realtime.NewGroupAudit(w)
 	srv, err := realtime.Listen(realtime.Config{
 		Addr: cfg.Realtime.Addr, TLSCert: cfg.Realtime.TLSCert, TLSKey: cfg.Realtime.TLSKey,
 		Auth: &realtime.StoreAuth{Lookup: st, CacheTTL: 30 * time.Second},

@@ -119,7 +119,22 @@ type Realtime struct {
 	// Timeout is how long an answer may take (CORE real time: 20s).
 	// Default 20s.
 	Timeout time.Duration `yaml:"realtime_timeout"`
+	// AuditCommit is how an answer's audit entry is committed before the
+	// answer goes out: "durable" (default) waits for the commit's flush to
+	// disk (one fsync per group of concurrent requests; on a slow disk its
+	// tail sets the p99 latency); "async" commits it on PostgreSQL with
+	// synchronous_commit off — written and visible at once, flushed within
+	// about 600 ms, so a crash of the database server (not of the engine)
+	// can lose the last entries.
+	// Env CLEARINGHOUSE_REALTIME_AUDIT_COMMIT.
+	AuditCommit string `yaml:"realtime_audit_commit"`
 }
+
+// The values of realtime_audit_commit.
+const (
+	AuditCommitAsync   = "async"
+	AuditCommitDurable = "durable"
+)
 
 // Web configures the web portal (docs/portal.md).
 type Web struct {
@@ -374,6 +389,9 @@ func applyEnv(cfg *Config) {
 	if v := os.Getenv("CLEARINGHOUSE_REALTIME_ADDR"); v != "" {
 		cfg.Realtime.Addr = v
 	}
+	if v := os.Getenv("CLEARINGHOUSE_REALTIME_AUDIT_COMMIT"); v != "" {
+		cfg.Realtime.AuditCommit = v
+	}
 	if v := os.Getenv("CLEARINGHOUSE_WEB_ADDR"); v != "" {
 		cfg.Web.Addr = v
 	}
@@ -463,6 +481,11 @@ func (c Config) Validate() error {
 	}
 	if c.Realtime.MaxBody < 0 || c.Realtime.Timeout < 0 {
 		return errors.New("config: realtime_max_body and realtime_timeout must not be negative")
+	}
+	switch c.Realtime.AuditCommit {
+	case "", AuditCommitAsync, AuditCommitDurable:
+	default:
+		return fmt.Errorf("config: realtime_audit_commit %q: want %q or %q", c.Realtime.AuditCommit, AuditCommitAsync, AuditCommitDurable)
 	}
 	if err := c.validateERA(); err != nil {
 		return err

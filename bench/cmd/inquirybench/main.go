@@ -48,6 +48,7 @@ func main() {
 	dur := flag.Duration("duration", 30*time.Second, "length of the open-loop phase")
 	conc := flag.Int("conc", 16, "senders of the closed-loop (throughput) phase; 0 skips it")
 	batch := flag.Int("batch", 100_000, "inquiries in the batch 270 file; 0 skips it")
+	auditCommit := flag.String("audit-commit", "", "realtime_audit_commit of serve: durable (the default) or async")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of serve to this file (and of the batch process to FILE.batch)")
 	flag.Parse()
 	base := os.Getenv("DATABASE_URL")
@@ -87,6 +88,7 @@ func main() {
 	}
 	srv := exec.Command(binPath, append(serveArgs, "serve", "--addr", addr)...)
 	srv.Stderr = os.Stderr
+	srv.Env = append(os.Environ(), "CLEARINGHOUSE_REALTIME_AUDIT_COMMIT="+*auditCommit)
 	check(srv.Start())
 	stopServe := func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }
 	defer stopServe()
