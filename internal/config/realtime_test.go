@@ -28,9 +28,9 @@ func TestRealtime(t *testing.T) {
 		t.Fatalf("realtime = %+v", cfg.Realtime)
 	}
 	for body, want := range map[string]string{
-		"realtime_addr: nowhere\n":   "config: realtime_addr",
-		"realtime_tls_cert: c.pem\n": "go together",
-		"realtime_max_body: -1\n":    "must not be negative",
+		"realtime_addr: nowhere\n":     "config: realtime_addr",
+		"realtime_tls_cert: c.pem\n":   "go together",
+		"realtime_max_body: -1\n":      "must not be negative",
 		"realtime_audit_commit: off\n": "realtime_audit_commit",
 	} {
 		if _, err := config.Load(write(body)); err == nil || !strings.Contains(err.Error(), want) {
