@@ -222,16 +222,30 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 // loadLineNumbers sets the Lines of cs to their line numbers (ClaimID and
 // LineNo only), in line order.
 func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
-	ids := make([]int64, len(cs))
 	byID := make(map[int64]*Claim, len(cs))
+	lo, hi := cs[0].ID, cs[0].ID
 	for i := range cs {
-		ids[i] = cs[i].ID
 		byID[cs[i].ID] = &cs[i]
 		cs[i].Lines = nil
+		lo, hi = min(lo, cs[i].ID), max(hi, cs[i].ID)
 	}
-	query, args, err := sqlx.In(`SELECT claim_id, line_no FROM claim_lines WHERE claim_id IN (?) ORDER BY claim_id, line_no`, ids)
-	if err != nil {
-		return err
+	// One range scan of the (claim_id, line_no) key: a window's claims
+	// were inserted together, so their IDs are (nearly) contiguous; lines
+	// of other claims in the range are skipped below. An IN list of
+	// thousands of IDs made PostgreSQL read the whole table.
+	query, args := `SELECT claim_id, line_no FROM claim_lines
+		WHERE claim_id BETWEEN ? AND ? ORDER BY claim_id, line_no`, []any{lo, hi}
+	if hi-lo >= 4*int64(len(cs)) {
+		// Scattered (claims kept by a reprocess, other engines' files in
+		// between): ask for these IDs only.
+		ids := make([]int64, len(cs))
+		for i := range cs {
+			ids[i] = cs[i].ID
+		}
+		var err error
+		if query, args, err = sqlx.In(`SELECT claim_id, line_no FROM claim_lines WHERE claim_id IN (?) ORDER BY claim_id, line_no`, ids); err != nil {
+			return err
+		}
 	}
 	var lines []ClaimLine
 	if err := q.selectAll(ctx, &lines, query, args...); err != nil {
