@@ -181,6 +181,10 @@ type fileRun struct {
 	sc    *SetContext
 	work  SetWork
 	works map[setKey]SetWork
+	// deferred is set once the file's transaction defers the check of
+	// claims' references to their transactions row (PostgreSQL), so that
+	// a set's claims go in with the row's reserved ID.
+	deferred bool
 }
 
 type setKey struct {
@@ -220,7 +224,13 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 	}
 	seq := q
 	if p.store.Dialect() == store.DialectPostgres {
-		seq = p.store.Queries
+		// Drawn on the asynchronous-commit pool: the numbers matter once
+		// the file's transaction, which uses them, commits (and flushes
+		// the draws' WAL with its own); a crash before that only leaves a
+		// gap, as a rolled-back attempt does.
+		if seq, err = p.store.AsyncCommit(); err != nil {
+			return res, err
+		}
 	}
 	fh, err := p.spool.OpenContext(ctx, f.SpoolPath)
 	if err != nil {
@@ -245,6 +255,9 @@ func (p *Processor) ProcessTx(ctx context.Context, tx *store.Tx, f *store.Inboun
 		return res, run.claimErr
 	}
 	if err != nil {
+		return res, err
+	}
+	if err := run.unlinkUnsettled(); err != nil {
 		return res, err
 	}
 	report := validate.Report(f.Name, vres)
@@ -357,6 +370,7 @@ func claimParty(cc *claim.ClaimContext) roster.ClaimParty {
 // known: the IDs of its claims, how many of each outcome, and the original
 // claims its replacements and voids act on.
 type setRecord struct {
+	txID      int64   // the set's transactions row, reserved (0: linked when recorded)
 	ids       []int64 // claims decided by this run
 	kept      []int64 // claims kept from an earlier run (see store.PriorClaim)
 	ik5OK     bool
@@ -465,6 +479,22 @@ func (r *fileRun) recordSet(job recordJob) error {
 		}
 		next = first
 	}
+	if len(claims) > 0 {
+		// On PostgreSQL the claims go in with their set's transactions row
+		// ID, drawn now and recorded when the interchange settles: each
+		// claim row is written once, not inserted and then linked.
+		id, err := r.q.ReserveTransactionID(ctx)
+		if err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+		}
+		if id != 0 && !r.deferred {
+			if err := r.q.DeferTransactionRefs(ctx); err != nil {
+				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+			}
+			r.deferred = true
+		}
+		rec.txID = id
+	}
 	// Claims are decided one by one, in file order, and inserted together
 	// (a correction naming a claim of the same set inserts those decided
 	// before it first).
@@ -527,6 +557,9 @@ func (r *fileRun) recordSet(job recordJob) error {
 			look.decided(c)
 		} else {
 			c.State, c.Reasons = store.ClaimRejected, job.ik5
+		}
+		if rec.txID != 0 {
+			c.TransactionID = &rec.txID
 		}
 		toInsert = append(toInsert, c)
 		rec.outcomes[c.State]++
@@ -632,12 +665,15 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 		}
 		for si := range g.Sets {
 			s := &g.Sets[si]
+			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
 			trec := &store.Transaction{GroupID: grec.ID, SetID: storeText(s.ID), Control: storeText(s.Control), Version: storeText(s.Version), Ack: s.Ack,
 				ErrorCount: len(s.Issues), ByteOffset: s.Offset, SegCount: s.SegmentCount}
+			if rec := r.sets[key]; rec != nil {
+				trec.ID = rec.txID // its claims were inserted with it
+			}
 			if err := st.RecordTransaction(ctx, trec); err != nil {
 				return err
 			}
-			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
 			if work := r.works[key]; work != nil {
 				delete(r.works, key)
 				if err := r.settleWork(work, ic, g, s, trec.ID); err != nil {
@@ -656,6 +692,23 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 		}
 	}
 	return r.queueAcks(ic)
+}
+
+// unlinkUnsettled unlinks the claims of sets no interchange settled (none
+// is expected: every set the recorder saw belongs to an interchange that
+// ends) from the transactions row reserved for them, which was never
+// recorded, so that the file's transaction can commit.
+func (r *fileRun) unlinkUnsettled() error {
+	for key, rec := range r.sets {
+		if rec.txID == 0 || len(rec.ids) == 0 {
+			continue
+		}
+		r.log.WarnContext(r.ctx, "claims of a set that was never settled", slog.String("set", key.set), slog.Int("claims", len(rec.ids)))
+		if err := r.q.ClearClaimsTransaction(r.ctx, rec.ids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // groupControls draws the ISA13 and GS06 of a new outbound interchange
@@ -804,8 +857,10 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 		r.result.Rejections[reasons] += len(rec.ids)
 		return nil
 	}
-	if err := st.SetClaimsTransaction(ctx, rec.ids, txID); err != nil {
-		return err
+	if rec.txID == 0 {
+		if err := st.SetClaimsTransaction(ctx, rec.ids, txID); err != nil {
+			return err
+		}
 	}
 	if rec.ack277 != nil {
 		name := fmt.Sprintf("277CA-%s-%s-%s.x12", r.nameBase(ic), safe(g.Control, "gs"), safe(s.Control, "st"))

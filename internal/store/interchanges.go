@@ -170,12 +170,53 @@ func (q *Queries) ListGroups(ctx context.Context, interchangeID int64) ([]Group,
 // RecordTransaction inserts t and sets its ID and CreatedAt.
 func (q *Queries) RecordTransaction(ctx context.Context, t *Transaction) error {
 	t.CreatedAt = q.now()
+	if t.ID != 0 {
+		// An ID drawn by ReserveTransactionID.
+		_, err := q.exec(ctx, `INSERT INTO transactions
+			(id, group_id, set_id, control, version, ack, error_count, byte_offset, seg_count, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.GroupID, t.SetID, t.Control, t.Version, t.Ack, t.ErrorCount, t.ByteOffset, t.SegCount, t.CreatedAt)
+		if err != nil {
+			return fmt.Errorf("store: record transaction %s: %w", t.Control, err)
+		}
+		return nil
+	}
 	err := q.get(ctx, &t.ID, `INSERT INTO transactions
 		(group_id, set_id, control, version, ack, error_count, byte_offset, seg_count, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.GroupID, t.SetID, t.Control, t.Version, t.Ack, t.ErrorCount, t.ByteOffset, t.SegCount, t.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("store: record transaction %s: %w", t.Control, err)
+	}
+	return nil
+}
+
+// ReserveTransactionID draws the ID the transactions row of a set will
+// have, so that the set's claims can be inserted with it before the row is
+// recorded (RecordTransaction with that ID), in a transaction whose
+// reference checks are deferred (DeferTransactionRefs). PostgreSQL only:
+// it returns 0 on SQLite, where claims are linked to their set once it is
+// recorded (SetClaimsTransaction).
+func (q *Queries) ReserveTransactionID(ctx context.Context) (int64, error) {
+	if q.dialect != DialectPostgres || q.tx == nil {
+		return 0, nil
+	}
+	var id int64
+	if err := q.get(ctx, &id, `SELECT nextval(pg_get_serial_sequence('transactions', 'id'))`); err != nil {
+		return 0, fmt.Errorf("store: reserve transaction id: %w", err)
+	}
+	return id, nil
+}
+
+// DeferTransactionRefs defers the check of claims' references to their
+// transactions row to the commit of the current transaction (PostgreSQL;
+// nothing on SQLite or outside a transaction).
+func (q *Queries) DeferTransactionRefs(ctx context.Context) error {
+	if q.dialect != DialectPostgres || q.tx == nil {
+		return nil
+	}
+	if _, err := q.exec(ctx, `SET CONSTRAINTS claims_transaction_id_fkey DEFERRED`); err != nil {
+		return fmt.Errorf("store: defer transaction references: %w", err)
 	}
 	return nil
 }

@@ -202,6 +202,15 @@ func (q *Queries) SetClaimsTransaction(ctx context.Context, ids []int64, transac
 	return nil
 }
 
+// ClearClaimsTransaction unlinks claims from a transactions row that was
+// reserved for them but never recorded.
+func (q *Queries) ClearClaimsTransaction(ctx context.Context, ids []int64) error {
+	if err := q.updateClaims(ctx, ids, `transaction_id = NULL`); err != nil {
+		return fmt.Errorf("store: clear claims transaction: %w", err)
+	}
+	return nil
+}
+
 // FindReplacement returns the accepted replacement or void that acts on
 // the claim with the given ID (the newest one), or ErrNotFound.
 func (q *Queries) FindReplacement(ctx context.Context, originalID int64) (*Claim, error) {

@@ -1,0 +1,1 @@
+CREATE INDEX claims_clm01_idx ON claims (clm01);
