@@ -69,9 +69,14 @@ type Config struct {
 
 // Spool stores and reads spooled files. It is safe for concurrent use.
 type Spool struct {
-	dir   string
-	db    *store.Store // reads pg: references; nil without PostgreSQL
-	inDB  bool         // new content goes to db
+	dir string
+	db  *store.Store // reads pg: references; nil without PostgreSQL
+	// w writes new blobs: db's asynchronous-commit pool. Spooled content
+	// counts once a row refers to it, and that row's ordinary commit
+	// flushes the blob's earlier WAL too: the blob needs no fsync of its
+	// own (a server crash before it leaves an orphan, which gc removes).
+	w     *store.Queries
+	inDB  bool // new content goes to db
 	chunk int
 	bufs  sync.Pool // *[]byte of chunk bytes, for Put into db
 }
@@ -117,6 +122,9 @@ func NewConfig(cfg Config) (*Spool, error) {
 	s := &Spool{dir: abs, chunk: cfg.ChunkSize}
 	if pg {
 		s.db = cfg.Store
+		if s.w, err = cfg.Store.AsyncCommit(); err != nil {
+			return nil, err
+		}
 	}
 	if s.chunk == 0 {
 		s.chunk = DefaultChunkSize
@@ -233,7 +241,7 @@ func (s *Spool) putBlob(ctx context.Context, area string, r io.Reader) (File, er
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		h.Write(buf[:n])
 		sum := hex.EncodeToString(h.Sum(nil))
-		id, err := s.db.CreateSmallSpoolBlob(ctx, area, s.chunk, buf[:n], sum)
+		id, err := s.w.CreateSmallSpoolBlob(ctx, area, s.chunk, buf[:n], sum)
 		if err != nil {
 			return File{}, fmt.Errorf("spool: write: %w", err)
 		}
@@ -242,14 +250,14 @@ func (s *Spool) putBlob(ctx context.Context, area string, r io.Reader) (File, er
 	if err != nil {
 		return File{}, fmt.Errorf("spool: write: %w", err)
 	}
-	id, err := s.db.CreateSpoolBlob(ctx, area, s.chunk)
+	id, err := s.w.CreateSpoolBlob(ctx, area, s.chunk)
 	if err != nil {
 		return File{}, fmt.Errorf("spool: write: %w", err)
 	}
 	var size int64
 	for seq := 0; n > 0; seq++ {
 		h.Write(buf[:n])
-		if err = s.db.PutSpoolChunk(ctx, id, seq, buf[:n]); err != nil {
+		if err = s.w.PutSpoolChunk(ctx, id, seq, buf[:n]); err != nil {
 			break
 		}
 		size += int64(n)
@@ -262,7 +270,7 @@ func (s *Spool) putBlob(ctx context.Context, area string, r io.Reader) (File, er
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	if err == nil {
-		err = s.db.FinishSpoolBlob(ctx, id, size, sum)
+		err = s.w.FinishSpoolBlob(ctx, id, size, sum)
 	}
 	if err != nil {
 		// Best effort: what is left is garbage Collect removes anyway.
