@@ -102,6 +102,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	pf.StringVar(&a.database, "database", "", "database URL: postgres://... or sqlite:PATH (default sqlite under --data-dir)")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&a.prof.cpuPath, "cpuprofile", "", "write a CPU profile (pprof) of the command to this file")
+	pf.StringVar(&a.prof.tracePath, "trace", "", "write an execution trace (go tool trace) of the command to this file")
 	pf.StringVar(&a.prof.memPath, "memprofile", "", "write a heap profile (pprof, allocations and in-use) to this file when the command ends")
 	root.AddCommand(
 		a.validateCmd(),
