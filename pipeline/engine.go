@@ -87,6 +87,104 @@ type Engine struct {
 	// and the table's size then (see maybeAnalyze).
 	statsMu                sync.Mutex
 	sinceAnalyze, analyzed int64
+
+	// stream, while set, is told of every file this engine commits
+	// (StreamForward).
+	streamMu sync.Mutex
+	stream   *ForwardStream
+}
+
+// StreamingForwarder is a Forwarder that can forward files as they are
+// committed (forward.Forwarder.Stream).
+type StreamingForwarder interface {
+	Forwarder
+	Stream(ctx context.Context, ids <-chan int64) (forward.Result, error)
+}
+
+// ForwardStream forwards the files the engine commits while it is open,
+// overlapping forwarding with processing (issue #11: both cores busy).
+type ForwardStream struct {
+	ids  chan int64
+	done chan struct{}
+	res  forward.Result
+	err  error
+	run  func(context.Context) (forward.Result, error) // Close's pass when not streaming
+	ctx  context.Context
+	over bool // closed or abandoned
+}
+
+// StreamForward starts forwarding, on a goroutine of its own, each file
+// this engine commits from now on, until Close. Close then forwards what
+// is left (a RunOnce pass) and returns what was forwarded. With no
+// forwarder it forwards nothing; with one that cannot stream, Close runs
+// RunOnce. Only one stream is open at a time: a second call while one is
+// open returns a stream that runs RunOnce at Close.
+func (e *Engine) StreamForward(ctx context.Context) *ForwardStream {
+	fs := &ForwardStream{ctx: ctx, run: e.Forward}
+	sf, ok := e.cfg.Forwarder.(StreamingForwarder)
+	if !ok {
+		return fs
+	}
+	e.streamMu.Lock()
+	defer e.streamMu.Unlock()
+	if e.stream != nil {
+		return fs
+	}
+	fs.ids, fs.done = make(chan int64, 1024), make(chan struct{})
+	go func() {
+		defer close(fs.done)
+		fs.res, fs.err = sf.Stream(ctx, fs.ids)
+	}()
+	e.stream = fs
+	return fs
+}
+
+// committed tells the open stream that file id was committed.
+func (e *Engine) committed(id int64) {
+	e.streamMu.Lock()
+	defer e.streamMu.Unlock()
+	if e.stream != nil {
+		e.stream.ids <- id // Stream drains until Close, whatever happens
+	}
+}
+
+// closeStream stops telling fs of committed files.
+func (e *Engine) closeStream(fs *ForwardStream) {
+	e.streamMu.Lock()
+	defer e.streamMu.Unlock()
+	if e.stream == fs {
+		e.stream = nil
+		close(fs.ids)
+	}
+}
+
+// Close forwards what is left and returns the whole stream's result. A
+// second Close returns nothing.
+func (fs *ForwardStream) Close(e *Engine) (forward.Result, error) {
+	if fs.over {
+		return forward.Result{}, nil
+	}
+	fs.over = true
+	if fs.ids == nil {
+		return fs.run(fs.ctx)
+	}
+	e.closeStream(fs)
+	<-fs.done
+	return fs.res, fs.err
+}
+
+// Abandon ends a stream that is not closed (on an error path): the files
+// streamed so far are forwarded; a forwarder that does not stream does
+// not run.
+func (fs *ForwardStream) Abandon(e *Engine) {
+	if fs.over {
+		return
+	}
+	fs.over = true
+	if fs.ids != nil {
+		e.closeStream(fs)
+		<-fs.done
+	}
 }
 
 // New returns an Engine.
@@ -338,6 +436,7 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 	cancel(nil)
 	if err == nil {
 		faultinject.Hit("process.committed")
+		e.committed(f.ID)
 		e.maybeAnalyze(ctx, int64(res.Counts.ClaimsAccepted+res.Counts.ClaimsRejected), log)
 		log.InfoContext(ctx, "file processed", slog.String("state", string(res.State)),
 			slog.Int("sets_accepted", res.Counts.TxAccepted), slog.Int("sets_rejected", res.Counts.TxRejected),
@@ -458,9 +557,13 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		}
 		errs = append(errs, err)
 	}
+	stream := e.StreamForward(ctx)
 	files, err := e.ProcessPending(ctx)
 	res.Files = files
 	if err != nil {
+		// What was committed before the failure is forwarded (a streaming
+		// forwarder is already at it); nothing else is.
+		stream.Abandon(e)
 		return res, errors.Join(append(errs, err)...)
 	}
 	for _, f := range files {
@@ -472,7 +575,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		errs = append(errs, fmt.Errorf("%w: %d file(s)", ErrUnprocessed, res.Unprocessed))
 	}
 	if e.cfg.Forwarder != nil {
-		fr, err := e.cfg.Forwarder.RunOnce(ctx)
+		fr, err := stream.Close(e)
 		res.Forwarded = fr
 		if err != nil {
 			if ctx.Err() != nil {

@@ -326,6 +326,10 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			defer results.Close()
 			var dups []duplicateFile
 			status := 0
+			// Each file's accepted claims are forwarded once it commits,
+			// while the next one is processed.
+			stream := rt.engine.StreamForward(ctx)
+			defer stream.Abandon(rt.engine)
 			step, done := a.progressCount("process", len(args))
 			for _, name := range args {
 				f, err := openRegular(name)
@@ -368,7 +372,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				step()
 			}
 			done()
-			fwd, err := rt.engine.Forward(ctx)
+			fwd, err := stream.Close(rt.engine)
 			if err != nil {
 				return err
 			}

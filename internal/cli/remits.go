@@ -761,6 +761,28 @@ func (f *denyingForwarder) RunOnce(ctx context.Context) (forward.Result, error) 
 	if err != nil {
 		return res, err
 	}
+	return f.deny(ctx, res)
+}
+
+// Stream forwards like the forwarder's Stream (RunOnce once ids is closed
+// when it cannot stream), then writes the denial 835s.
+func (f *denyingForwarder) Stream(ctx context.Context, ids <-chan int64) (forward.Result, error) {
+	var res forward.Result
+	var err error
+	if sf, ok := f.next.(pipeline.StreamingForwarder); ok {
+		res, err = sf.Stream(ctx, ids)
+	} else {
+		for range ids {
+		}
+		res, err = f.next.RunOnce(ctx)
+	}
+	if err != nil {
+		return res, err
+	}
+	return f.deny(ctx, res)
+}
+
+func (f *denyingForwarder) deny(ctx context.Context, res forward.Result) (forward.Result, error) {
 	dr, err := f.denier.RunOnce(ctx)
 	for _, o := range dr.Files {
 		res.Files = append(res.Files, forward.File{Partner: o.PartnerID, Name: o.Name, ID: o.ID, ClaimType: "835",

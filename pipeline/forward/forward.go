@@ -194,9 +194,54 @@ func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
 	return res, err
 }
 
+// Stream forwards the files whose IDs arrive on ids — each one processed
+// and committed just before — while more are being processed, keeping
+// batches open across them; once ids is closed it makes RunOnce's pass
+// over every file with candidates (what was not forwarded yet, such as
+// corrections that waited for their originals) and flushes. So
+// forwarding overlaps processing, and the result is what RunOnce after
+// the last file would give. Another engine forwarding (the cluster-wide
+// lock taken) makes it skip, as RunOnce does. ids is drained whatever
+// happens, so senders never block for good.
+func (f *Forwarder) Stream(ctx context.Context, ids <-chan int64) (Result, error) {
+	defer func() {
+		for range ids {
+		}
+	}()
+	var res Result
+	var err error
+	ran, lerr := f.st.TryExclusive(ctx, "clearinghouse:forward", func() error {
+		b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}, visited: map[int64]bool{}}
+		for id := range ids {
+			if b.visited[id] {
+				continue
+			}
+			b.visited[id] = true
+			if err = f.forwardFile(ctx, id, b); err != nil {
+				return err
+			}
+		}
+		res, err = f.runBatched(ctx, b)
+		return err
+	})
+	if !ran && lerr == nil {
+		f.cfg.Logger.DebugContext(ctx, "another engine is forwarding; skipped")
+	}
+	if lerr != nil && err == nil {
+		return res, lerr
+	}
+	return res, err
+}
+
 func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	var res Result
-	b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}}
+	return f.runBatched(ctx, &batcher{f: f, res: &res, open: map[batchKey]*batch{}})
+}
+
+// runBatched forwards the candidates of every file into b's batches and
+// flushes them.
+func (f *Forwarder) runBatched(ctx context.Context, b *batcher) (Result, error) {
+	res := b.res
 	// One inbound file at a time: its candidates are decided, routed and
 	// read, and the batches flushed as they fill, so the run holds one
 	// file's claims and the open batches' encoded sets (issue #11).
@@ -204,11 +249,16 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 	for {
 		files, err := f.st.ForwardCandidateFiles(ctx, after, 100)
 		if err != nil {
-			return res, fmt.Errorf("forward: %w", err)
+			return *res, fmt.Errorf("forward: %w", err)
 		}
 		for _, id := range files {
+			if b.visited[id] {
+				// Streamed already: its claims are in b's open batches
+				// (or wait for a later run, as in RunOnce).
+				continue
+			}
 			if err := f.forwardFile(ctx, id, b); err != nil {
-				return res, err
+				return *res, err
 			}
 		}
 		if len(files) < 100 {
@@ -217,9 +267,9 @@ func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
 		after = files[len(files)-1]
 	}
 	if err := b.flushAll(ctx); err != nil {
-		return res, err
+		return *res, err
 	}
-	return res, nil
+	return *res, nil
 }
 
 // forwardWindow is how many candidates of one inbound file the forwarder
@@ -542,6 +592,9 @@ type batcher struct {
 	f    *Forwarder
 	res  *Result
 	open map[batchKey]*batch
+	// visited are the files Stream forwarded (nil for RunOnce): the
+	// closing pass skips them.
+	visited map[int64]bool
 }
 
 // add selects tx's pending claims by partner into the open batches,
