@@ -74,8 +74,9 @@ bench: ## benchmarks (generated 837P/837I; 10k claims, full process on 100k, 1M 
 .PHONY: bench-e2e
 comma := ,
 E2E_CLAIMS := $(if $(filter 1,$(BENCH_LARGE)),100000$(comma)1000000,100000)
-bench-e2e: build ## end-to-end process (rules, roster, repricing, routing) of 100k claims (and 1M with BENCH_LARGE=1) on SQLite and, with DATABASE_URL, PostgreSQL: claims/s, wall, CPU, peak RSS
+bench-e2e: build ## end-to-end process (rules, roster, repricing, routing) of 100k claims (and 1M in one file and in 200 files of 5k with BENCH_LARGE=1) on SQLite and, with DATABASE_URL, PostgreSQL: claims/s, wall, CPU, peak RSS
 	cd bench && GONOSUMDB=github.com/moov-io/x12 $(GO) run ./cmd/e2ebench -bin ../bin/clearinghouse -claims $(E2E_CLAIMS)
+	$(if $(filter 1,$(BENCH_LARGE)),cd bench && GONOSUMDB=github.com/moov-io/x12 $(GO) run ./cmd/e2ebench -bin ../bin/clearinghouse -claims 1000000 -files 200)
 
 .PHONY: fuzz
 FUZZ_TARGETS := edi/x12:FuzzReader edi/x12:FuzzParseCents edi/schema:FuzzParser edi/claim:FuzzDecode \

@@ -8,7 +8,10 @@
 //
 //	make build && cd bench && go run ./cmd/e2ebench -bin ../bin/clearinghouse -claims 100000,1000000
 //
-// -cpuprofile-dir DIR keeps a pprof CPU profile of every run.
+// -cpuprofile-dir DIR keeps a pprof CPU profile of every run. -files N
+// splits each claim count into N files (e.g. -claims 1000000 -files 200:
+// 200 files of 5 000 claims, generated with seeds 42, 43, ...; one roster
+// for all of them), processed by one `process` run.
 //
 // Generated files are cached in $BENCH_CACHE_DIR (default
 // $TMPDIR/clearinghouse-bench). Targets (issue #11): 1 M claims in 3 min on
@@ -37,6 +40,7 @@ func main() {
 	sizes := flag.String("claims", "100000", "comma-separated claim counts")
 	stores := flag.String("stores", "sqlite,postgres", "stores to measure (postgres needs DATABASE_URL)")
 	repo := flag.String("repo", "..", "the repository (for testdata/schedules)")
+	files := flag.Int("files", 1, "split each claim count into this many files")
 	profiles := flag.String("cpuprofile-dir", "", "write a CPU profile of each process run into this directory (<store>-<claims>.prof)")
 	flag.Parse()
 	binPath, err := filepath.Abs(*bin)
@@ -49,11 +53,11 @@ func main() {
 	}
 	check(os.MkdirAll(cache, 0o750))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tclaims\twall\tclaims/s\tcpu\tcpu/wall\tpeak RSS\texit\t")
+	fmt.Fprintln(tw, "store\tclaims\tfiles\twall\tclaims/s\tcpu\tcpu/wall\tpeak RSS\texit\t")
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
-		input, roster := generate(binPath, cache, n)
+		inputs, roster := generateFiles(binPath, cache, n, *files)
 		for _, store := range strings.Split(*stores, ",") {
 			store = strings.TrimSpace(store)
 			if store == "postgres" && os.Getenv("DATABASE_URL") == "" {
@@ -63,11 +67,11 @@ func main() {
 			prof := ""
 			if *profiles != "" {
 				check(os.MkdirAll(*profiles, 0o750))
-				prof, err = filepath.Abs(filepath.Join(*profiles, fmt.Sprintf("%s-%d.prof", store, n)))
+				prof, err = filepath.Abs(filepath.Join(*profiles, fmt.Sprintf("%s-%d-%d.prof", store, n, *files)))
 				check(err)
 			}
-			r := run(binPath, repoPath, store, input, roster, prof)
-			fmt.Fprintf(tw, "%s\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%.0f MiB\t%d\t\n", store, n, r.wall.Seconds(),
+			r := run(binPath, repoPath, store, inputs, roster, prof)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%.0f MiB\t%d\t\n", store, n, len(inputs), r.wall.Seconds(),
 				float64(n)/r.wall.Seconds(), r.cpu.Seconds(), r.cpu.Seconds()/r.wall.Seconds(), float64(r.maxRSS)/(1<<20), r.exit)
 			tw.Flush()
 		}
@@ -75,14 +79,44 @@ func main() {
 	tw.Flush()
 }
 
+// generateFiles makes (or reuses) the input files of n claims in all and
+// one roster for them.
+func generateFiles(bin, cache string, n, files int) ([]string, string) {
+	if files <= 1 {
+		in, roster := generate(bin, cache, n, 42)
+		return []string{in}, roster
+	}
+	per := n / files
+	roster := filepath.Join(cache, fmt.Sprintf("e2e-837P-%dx%d-roster.csv", files, per))
+	var inputs []string
+	var all bytes.Buffer
+	for i := 0; i < files; i++ {
+		in, r := generate(bin, cache, per, 42+i)
+		inputs = append(inputs, in)
+		if _, err := os.Stat(roster); err == nil {
+			continue
+		}
+		b, err := os.ReadFile(r)
+		check(err)
+		if i > 0 {
+			_, b, _ = bytes.Cut(b, []byte("\n")) // the header once
+		}
+		all.Write(b)
+	}
+	if _, err := os.Stat(roster); err != nil {
+		check(os.WriteFile(roster, all.Bytes(), 0o600))
+	}
+	return inputs, roster
+}
+
 // generate makes (or reuses) the input file and its roster.
-func generate(bin, cache string, n int) (string, string) {
-	base := filepath.Join(cache, fmt.Sprintf("e2e-837P-%d-seed42", n))
+func generate(bin, cache string, n, seed int) (string, string) {
+	base := filepath.Join(cache, fmt.Sprintf("e2e-837P-%d-seed%d", n, seed))
 	input, roster := base+".x12", base+"-roster.csv"
 	if _, err := os.Stat(roster); err == nil {
 		return input, roster
 	}
-	cmd := exec.Command(bin, "gen", "--type", "837P", "--claims", strconv.Itoa(n), "--seed", "42",
+	cmd := exec.Command(bin, "gen", "--type", "837P", "--claims", strconv.Itoa(n), "--seed", strconv.Itoa(seed),
 		"--freq7", "0.02", "--freq8", "0.01", "--dup", "0.02", "--f8-prefix", "CH", "--out", input, "--roster", roster)
 	cmd.Stderr = os.Stderr
 	check(cmd.Run())
@@ -96,7 +130,7 @@ type result struct {
 }
 
 // run imports the roster and times `process` on a fresh store.
-func run(bin, repo, store, input, roster, cpuProfile string) result {
+func run(bin, repo, store string, inputs []string, roster, cpuProfile string) result {
 	work, err := os.MkdirTemp("", "e2ebench-")
 	check(err)
 	defer os.RemoveAll(work)
@@ -128,7 +162,7 @@ repricing:
 	if cpuProfile != "" {
 		args = append(args, "--cpuprofile", cpuProfile)
 	}
-	cmd := exec.Command(bin, append(args, "process", "--out", filepath.Join(work, "out"), input)...)
+	cmd := exec.Command(bin, append(append(args, "process", "--out", filepath.Join(work, "out")), inputs...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
 	start := time.Now()
