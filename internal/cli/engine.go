@@ -159,6 +159,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 				rt.remotes = append(rt.remotes, rm)
 				pp.Poller, err = intake.New(rm, st, rt.spool, intake.Config{
 					PartnerID: p.ID, Inbox: ".", Archive: p.Archive, MinAge: p.MinAge, SettleTime: settle, Logger: a.logger,
+					Hold: csvHold(cfg),
 				})
 				if err != nil {
 					rt.Close()

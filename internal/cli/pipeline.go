@@ -715,8 +715,12 @@ func (s *resultSpool) Close() error {
 
 func printCycle(w io.Writer, res pipeline.CycleResult) {
 	p := res.Poll
-	fmt.Fprintf(w, "poll: %d new files, %d duplicate files, %d not ready, %d refused, %d failed\n",
-		p.Received, p.Duplicates, p.NotReady, p.Refused, p.Failed)
+	held := ""
+	if p.Held > 0 {
+		held = fmt.Sprintf(" (%d CSV held for the nightly run)", p.Held)
+	}
+	fmt.Fprintf(w, "poll: %d new files%s, %d duplicate files, %d not ready, %d refused, %d failed\n",
+		p.Received, held, p.Duplicates, p.NotReady, p.Refused, p.Failed)
 	printFiles(w, res.Files)
 	printForwarded(w, res.Forwarded)
 	printDelivered(w, res.Delivered, "")

@@ -88,12 +88,44 @@ func TestHeldInbound(t *testing.T) {
 				t.Fatal(err)
 			}
 			claim("claims-pm.csv")
+			// In flight: a received file, a processing one; not a held one,
+			// nor one waiting behind a retrying file of its partner.
+			inFlight := func(want int) {
+				t.Helper()
+				if n, err := s.CountInFlight(ctx, clk.Now()); err != nil || n != want {
+					t.Fatalf("CountInFlight = %d, %v; want %d", n, err, want)
+				}
+			}
+			inFlight(0)
+			put("held.csv", "csv 4", store.InboundHeld)
+			inFlight(0)
+			a := put("a.x12", "x12 a", "")
+			inFlight(1)
+			if _, err := s.ClaimInbound(ctx, "w1", time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			inFlight(1)
+			put("b.x12", "x12 b", "")
+			inFlight(2)
+			if err := s.RetryInbound(ctx, a.ID, "w1", "disk full", clk.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			inFlight(0)
+			if n, err := s.CountInFlight(ctx, clk.Now().Add(-time.Hour)); err != nil || n != 0 {
+				t.Fatalf("CountInFlight before the files = %d, %v", n, err)
+			}
+			if err := s.ResetInbound(ctx, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			claim("a.x12")
+			claim("b.x12")
 			// ResetInbound (reprocess) of a held file makes it received too.
 			f := put("claims-3.csv", "csv 3", store.InboundHeld)
 			if err := s.ResetInbound(ctx, f.ID); err != nil {
 				t.Fatal(err)
 			}
 			claim("claims-3.csv")
+			claim("")
 		})
 	}
 }

@@ -413,6 +413,26 @@ func (q *Queries) ReleaseHeldFile(ctx context.Context, id int64) error {
 	return nil
 }
 
+// CountInFlight counts the files received up to upTo that are being
+// processed (a live lease) or waiting to be (received, and not stuck
+// behind an earlier retrying file of their partner): what is still to
+// settle before a report of those files is complete. Held, retrying and
+// finished files do not count.
+func (q *Queries) CountInFlight(ctx context.Context, upTo time.Time) (int, error) {
+	now := q.now()
+	var n int
+	err := q.get(ctx, &n, `SELECT COUNT(*) FROM inbound_files f
+		WHERE f.received_at <= ? AND (
+			f.state = 'processing' AND f.lease_until >= ?
+			OR f.state = 'received' AND NOT EXISTS (SELECT 1 FROM inbound_files e
+				WHERE e.partner_id = f.partner_id AND e.id < f.id AND e.state = 'retrying'))`,
+		upTo.UTC().Truncate(time.Microsecond), now)
+	if err != nil {
+		return 0, fmt.Errorf("store: count inbound files in flight: %w", err)
+	}
+	return n, nil
+}
+
 // RetryInbound ends owner's lease on a file whose processing failed for a
 // reason that may pass: the file becomes retrying, claimable again at
 // retryAt, with cause as its error. Nothing else of the attempt is kept
