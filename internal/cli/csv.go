@@ -123,8 +123,10 @@ func (a *app) processHeld(ctx context.Context, rt *runtime, now time.Time) (rele
 		if n == 0 && len(res) == 0 {
 			return released, results, nil
 		}
-		if n > 0 && time.Now().After(deadline) {
-			a.logger.WarnContext(ctx, "files still being processed by other engines; reporting without waiting longer", slog.Int("files", n))
+		if time.Now().After(deadline) {
+			if n > 0 {
+				a.logger.WarnContext(ctx, "files still being processed by other engines; reporting without waiting longer", slog.Int("files", n))
+			}
 			return released, results, nil
 		}
 		if n > 0 {

@@ -577,3 +577,62 @@ func TestNightlyReleasesHeldCSV(t *testing.T) {
 		})
 	}
 }
+
+// TestNightlyWaitsForOtherEngines: a file received before the run that
+// another engine is processing holds the nightly job's report back until
+// that engine finishes it.
+func TestNightlyWaitsForOtherEngines(t *testing.T) {
+	defer func(w, p time.Duration) { settleWait, settlePoll = w, p }(settleWait, settlePoll)
+	settleWait, settlePoll = time.Minute, 10*time.Millisecond
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := config.Default()
+			cfg.DataDir = t.TempDir()
+			cfg.Database = be.URL(t)
+			a := &app{ctx: ctx, stdout: io.Discard, stderr: io.Discard, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			rt, err := a.openRuntime(ctx, cfg, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rt.Close()
+			data, err := os.ReadFile(demo + "acme-837i-20261120-01.x12")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sf, err := rt.spool.PutBytes(ctx, "inbound", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := rt.store.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "a.x12", SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path}); err != nil {
+				t.Fatal(err)
+			}
+			other, err := rt.store.ClaimInbound(ctx, "other-engine", time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, _, err := a.processHeld(ctx, rt, time.Now().Add(time.Second))
+				done <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			select {
+			case err := <-done:
+				t.Fatalf("processHeld returned (%v) while another engine processes a file of the day", err)
+			default:
+			}
+			if err := rt.store.FinishInbound(ctx, other.ID, "other-engine", store.InboundResult{State: store.InboundProcessed}); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("processHeld still waiting after the file was finished")
+			}
+		})
+	}
+}
