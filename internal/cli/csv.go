@@ -35,7 +35,7 @@ func (a *app) csvProcessor(cfg config.Config, st *store.Store, sp *spool.Spool, 
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
 		Logger:   a.logger,
-		Progress: a.progress,
+		Progress: a.fileProgress(),
 	}
 	for _, p := range cfg.Partners {
 		if len(p.SenderIDs) > 0 {
@@ -222,6 +222,7 @@ file, wrong layout or bad usage.`,
 		if err != nil {
 			return err
 		}
+		a.batch = true // byte progress bars while the file is processed
 		f, err := openRegular(args[1])
 		if err != nil {
 			return &ExitError{Code: 2, Err: err}
@@ -278,6 +279,7 @@ file, wrong layout or bad usage.`,
 			return exitCode(1)
 		}
 		results, err := a.processCSV(ctx, rt, rec.ID)
+		a.progressDone()
 		if err != nil {
 			return err
 		}
@@ -416,6 +418,7 @@ processed (retrying or quarantined: see clearinghouse file ID); 2 bad usage.`,
 			}
 			local := cfg
 			local.Partners = nil // nothing is polled or delivered
+			a.batch = true       // byte progress bars while files are processed
 			rt, err := a.openRuntime(ctx, local, 0)
 			if err != nil {
 				return err
@@ -441,6 +444,7 @@ processed (retrying or quarantined: see clearinghouse file ID); 2 bad usage.`,
 				}
 				_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(id, 10)})
 				rs, err := a.processCSV(ctx, rt, id)
+				a.progressDone()
 				results = append(results, rs...)
 				if err != nil {
 					errs = append(errs, err)

@@ -303,6 +303,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			if err != nil {
 				return err
 			}
+			a.batch = true // byte progress bars while files are processed
 			// The whole configuration but the partners' remotes: process
 			// reads local files and writes under --out, never polls or
 			// delivers.
@@ -326,8 +327,10 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			defer results.Close()
 			var dups []duplicateFile
 			status := 0
-			step, done := a.progressCount("process", len(args))
-			for _, name := range args {
+			for i, name := range args {
+				if len(args) > 1 {
+					a.progressLabel(fmt.Sprintf("[%d/%d] ", i+1, len(args)))
+				}
 				f, err := openRegular(name)
 				if err != nil {
 					fmt.Fprintln(a.stderr, "clearinghouse:", err)
@@ -353,6 +356,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				}
 				// A CSV submission is converted to an 837, processed next.
 				rs, err := a.processCSV(ctx, rt, rec.ID)
+				a.progressDone()
 				if err != nil {
 					return err
 				}
@@ -365,9 +369,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 						return err
 					}
 				}
-				step()
 			}
-			done()
 			fwd, err := rt.engine.Forward(ctx)
 			if err != nil {
 				return err
