@@ -636,3 +636,37 @@ func TestNightlyWaitsForOtherEngines(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVHoldDecision: with csv_processing nightly, intake and the portal
+// hold what csvsub takes as a CSV submission (by name or by content, X12
+// content never); with on_arrival nothing is held, and submit processes
+// at once.
+func TestCSVHoldDecision(t *testing.T) {
+	cfg := config.Default()
+	hold := csvHold(cfg)
+	for _, tt := range []struct {
+		name, head string
+		want       bool
+	}{
+		{"claims.csv", "claim_key,frequency_code\n", true},
+		{"CLAIMS.CSV", "", true},
+		{"results.txt", "member_id,last_name,first_name\n", true},
+		{"claims.x12", "ISA*00*          *00*", false},
+		{"mislabelled.csv", "\xef\xbb\xbfISA*00*          *00*", false},
+		{"notes.txt", "no commas here\n", false},
+	} {
+		if got := hold(tt.name, []byte(tt.head)); got != tt.want {
+			t.Errorf("hold(%q, %q) = %v, want %v", tt.name, tt.head, got, tt.want)
+		}
+	}
+	cfg.CSVProcessing = config.CSVOnArrival
+	if csvHold(cfg) != nil {
+		t.Error("on_arrival holds files")
+	}
+	t.Setenv("CLEARINGHOUSE_CSV_PROCESSING", "on_arrival")
+	dir := t.TempDir()
+	runStatus := cliRunnerStatus(t, []string{"--config", csvConfig(t, dir), "--data-dir", filepath.Join(dir, "var")})
+	if out := runStatus(1, "submit", "claims", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme"); !strings.Contains(out, "12 rows: 5 accepted, 7 rejected") {
+		t.Errorf("submit with on_arrival:\n%s", out)
+	}
+}
