@@ -42,7 +42,10 @@ delivers every queued outbound file, then exits: what a batch operator runs
 from their own scheduler. Exit status 1 when a partner could not be polled
 or a delivery failed (the work is retried by the next cycle), or when a file
 could not be processed (it is retried with backoff, or quarantined after
-max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
+max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).
+CSV submissions are held for the nightly run (csv_processing nightly): a
+batch operator runs ` + "`clearinghouse files release --all`" + ` and
+` + "`clearinghouse report nightly --deliver`" + ` at the cutoff.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -90,7 +93,8 @@ func (a *app) runCmd() *cobra.Command {
 		Short: "Run the engine: scheduled polls, deliveries and nightly jobs until SIGINT/SIGTERM",
 		Long: `run keeps the engine going on the configured cron schedules (robfig/cron;
 CRON_TZ= prefixes are honoured): poll (poll → process → deliver), deliver
-(retry pending deliveries) and the nightly report. On SIGINT or SIGTERM it
+(retry pending deliveries) and the nightly report (the CSV submissions held
+for it are processed first). On SIGINT or SIGTERM it
 stops scheduling, lets running jobs finish for --grace, then tells them to
 abandon their work: every stage is restartable, so abandoned files are
 picked up again by the next run (or another engine process).
