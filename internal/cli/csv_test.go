@@ -405,6 +405,15 @@ func TestSubmitHeldAndRelease(t *testing.T) {
 			if out := runOK("files", "release", "--all"); !strings.Contains(out, "released 0 held file(s)") {
 				t.Errorf("files release --all:\n%s", out)
 			}
+			// process takes a held file as asked: at once (its claim is a
+			// duplicate of one of claims-mixed.csv: exit 1).
+			runOK("submit", "claims", csvDir+"same-claim.csv", "--partner", "acme")
+			if out := runStatus(1, "process", "--partner", "acme", "--out", filepath.Join(dir, "out"), csvDir+"same-claim.csv"); !strings.Contains(out, "same-claim.csv: processed") {
+				t.Errorf("process of a held file:\n%s", out)
+			}
+			if err := json.Unmarshal([]byte(runOK("files", "--state", "held", "--json")), &held); err != nil || len(held) != 0 {
+				t.Fatalf("held files left: %+v %v", held, err)
+			}
 		})
 	}
 }

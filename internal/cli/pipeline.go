@@ -354,6 +354,14 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				if err != nil {
 					return err
 				}
+				if !created && rec.State == store.InboundHeld {
+					// Held for the nightly run (submitted or dropped
+					// before): process asks for it now.
+					if err := rt.store.ReleaseHeldFile(ctx, rec.ID); err != nil {
+						return err
+					}
+					rec.State = store.InboundReceived
+				}
 				if !created && rec.State != store.InboundReceived {
 					dups = append(dups, duplicateFile{Name: name, InboundID: rec.ID, State: string(rec.State)})
 					continue
