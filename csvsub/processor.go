@@ -241,22 +241,37 @@ func (p *Processor) results(ctx context.Context, tx *store.Tx, f *store.InboundF
 	return nil
 }
 
+// HeadSize is how many leading bytes of a file IsSubmission and the
+// layout detection look at.
+const HeadSize = 4096
+
+// IsSubmission reports whether a file named name whose content starts
+// with head (its first HeadSize bytes, or all of a shorter file) is a CSV
+// submission: it does not start with ISA, and its name ends in .csv (any
+// case) or its first line looks like CSV (Sniff). Intake and the portal
+// ask it to hold CSV submissions for the nightly run; the Processor asks
+// it to take them.
+func IsSubmission(name string, head []byte) bool {
+	if bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("ISA")) {
+		return false // X12 whatever its name
+	}
+	return strings.HasSuffix(strings.ToLower(name), ".csv") || Sniff(head)
+}
+
 // detect returns the CSV layout of f, or "" when f is not a CSV
-// submission. A file is CSV when it does not start with ISA and its name
-// ends in .csv or its first line looks like CSV (Sniff); the layout is the one whose header it starts
-// with, else the one whose column count its first row has (claims by
-// default).
+// submission (IsSubmission); the layout is the one whose header it
+// starts with, else the one whose column count its first row has (claims
+// by default).
 func (p *Processor) detect(f *store.InboundFile) (string, error) {
 	fh, err := p.spool.Open(f.SpoolPath)
 	if err != nil {
 		return "", fmt.Errorf("open spooled file: %w", err)
 	}
 	defer fh.Close()
-	br := bufio.NewReaderSize(fh, 4096)
-	head, _ := br.Peek(4096)
-	x12 := bytes.HasPrefix(bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"), []byte("ISA"))
-	if x12 || !strings.HasSuffix(strings.ToLower(f.Name), ".csv") && !Sniff(head) {
-		return "", nil // X12 whatever its name, or neither
+	br := bufio.NewReaderSize(fh, HeadSize)
+	head, _ := br.Peek(HeadSize)
+	if !IsSubmission(f.Name, head) {
+		return "", nil
 	}
 	return DetectLayout(head), nil
 }

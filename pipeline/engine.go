@@ -275,7 +275,10 @@ func deadLocalOwner(owner string) bool {
 
 // PollResult is what one poll of every inbox did.
 type PollResult struct {
+	// Received counts the new files recorded; Held those of them recorded
+	// held (CSV submissions waiting for the nightly run).
 	Received   int `json:"received"`
+	Held       int `json:"held"`
 	Duplicates int `json:"duplicate_files"`
 	Gone       int `json:"gone"` // taken by another engine first
 	NotReady   int `json:"not_ready"`
@@ -293,6 +296,7 @@ type PollResult struct {
 type PartnerPoll struct {
 	Partner    string `json:"partner"`
 	Received   int    `json:"received"`
+	Held       int    `json:"held"`
 	Duplicates int    `json:"duplicate_files"`
 	Gone       int    `json:"gone"`
 	NotReady   int    `json:"not_ready"`
@@ -316,11 +320,17 @@ func (e *Engine) Poll(ctx context.Context) (PollResult, error) {
 		r, err := p.Poller.RunOnce(ctx)
 		pp := PartnerPoll{Partner: p.ID, Received: len(r.Received), Duplicates: len(r.Duplicates), Gone: r.Gone,
 			NotReady: r.NotReady, Refused: r.Refused, Failed: r.Failed, Changed: r.Changed}
+		for _, f := range r.Received {
+			if f.State == store.InboundHeld {
+				pp.Held++
+			}
+		}
 		if err != nil {
 			pp.Error = err.Error()
 		}
 		res.Partners = append(res.Partners, pp)
 		res.Received += pp.Received
+		res.Held += pp.Held
 		res.Duplicates += pp.Duplicates
 		res.Gone += pp.Gone
 		res.NotReady += pp.NotReady

@@ -99,3 +99,37 @@ func mustID(t *testing.T, loc string) int64 {
 	}
 	return id
 }
+
+// TestCSVUploadHeld: with Config.Hold (csv_processing nightly) an
+// uploaded CSV submission is recorded held and not processed; the page
+// says it waits for the nightly run.
+func TestCSVUploadHeld(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			f := newFixture(t, be.URL(t))
+			ctx := context.Background()
+			processed := 0
+			srv, err := New(Config{Store: f.st, Spool: f.sp, Now: f.clk.Now, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+				Hold:    csvsub.IsSubmission,
+				Process: func(context.Context, int64) error { processed++; return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.srv = srv
+			csv := "member_id,last_name,first_name,dob,service_date,code_system,code,value,unit,rendering_npi\n" +
+				"ZZM-A1,TESTPATIENT,ALEX,1980-01-01,2026-02-10,LOINC,4548-4,6.8,%,\n"
+			rec := f.as("acme-user").upload("", "results-0302.csv", []byte(csv))
+			if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "done=held") {
+				t.Fatalf("upload: %d %s %s", rec.Code, rec.Header().Get("Location"), snippet(rec.Body.String()))
+			}
+			loc := rec.Header().Get("Location")
+			in, err := f.st.GetInbound(ctx, mustID(t, strings.Split(loc, "?")[0]))
+			if err != nil || in.State != store.InboundHeld || processed != 0 {
+				t.Fatalf("uploaded file %+v, %v; processed %d times", in, err, processed)
+			}
+			if page := f.as("acme-user").get(loc); page.Code != http.StatusOK || !strings.Contains(page.Body.String(), "processed at the nightly run") {
+				t.Fatalf("file page: %d %s", page.Code, snippet(page.Body.String()))
+			}
+		})
+	}
+}

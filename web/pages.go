@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/validate"
+	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/transport"
 	"github.com/clearinghouse/clearinghouse/web/auth"
@@ -68,6 +69,7 @@ func pathID(q *Request, name string) (int64, error) {
 var flashes = map[string]string{
 	"uploaded":      "File received. It is processed on the next cycle; this page shows its status.",
 	"processed":     "File received and processed.",
+	"held":          "CSV file received. It is processed at the nightly run (the file-status report of the day comes with it); this page shows its status.",
 	"duplicate":     "This exact file was received before; it was not processed again.",
 	"reprocessed":   "File processed again from its stored copy.",
 	"released":      "Claim released: it will be forwarded.",
@@ -319,21 +321,31 @@ func (s *Server) takeUpload(q *Request, partner string, part *multipart.Part) er
 	if err != nil || name == "" || name == "." {
 		return badRequest("The file name is not usable: use letters, digits, dots, dashes and underscores.")
 	}
-	sf, err := s.cfg.Spool.Put(ctx, "inbound", part)
+	var src io.Reader = part
+	var head *spool.HeadReader
+	if s.cfg.Hold != nil {
+		head = spool.NewHeadReader(part, 4096)
+		src = head
+	}
+	sf, err := s.cfg.Spool.Put(ctx, "inbound", src)
 	if err != nil {
 		return err
 	}
 	if sf.Size == 0 {
 		return badRequest("The file is empty.")
 	}
+	in := store.InboundFile{
+		PartnerID: partner, Name: name, RemotePath: "portal:" + q.User.Username,
+		SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path,
+	}
+	if head != nil && s.cfg.Hold(name, head.Bytes()) {
+		in.State = store.InboundHeld
+	}
 	var rec *store.InboundFile
 	var created bool
 	err = s.st.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		rec, created, err = tx.RecordInbound(ctx, store.InboundFile{
-			PartnerID: partner, Name: name, RemotePath: "portal:" + q.User.Username,
-			SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path,
-		})
+		rec, created, err = tx.RecordInbound(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -346,6 +358,8 @@ func (s *Server) takeUpload(q *Request, partner string, part *multipart.Part) er
 	switch {
 	case !created:
 		done = "duplicate"
+	case rec.State == store.InboundHeld:
+		done = "held"
 	case s.cfg.Process != nil:
 		if err := s.cfg.Process(ctx, rec.ID); err != nil {
 			// The engine keeps the file (retrying or quarantined); the

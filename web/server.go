@@ -45,6 +45,10 @@ type Config struct {
 	// Process, when set, processes an uploaded or reset file right away
 	// (the engine's ProcessFile); otherwise the engine's next cycle does.
 	Process func(ctx context.Context, inboundID int64) error
+	// Hold, when set, is asked about each uploaded file with its name and
+	// first bytes (up to 4096): true records it held (store.InboundHeld)
+	// and does not process it — CSV submissions wait for the nightly run.
+	Hold func(name string, head []byte) bool
 	// Jobs are the engine's cron schedules, shown to operators.
 	Jobs []Job
 	// Modules add pages (eligibility, remittances, ...).

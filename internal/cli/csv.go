@@ -20,6 +20,7 @@ import (
 
 	"github.com/clearinghouse/clearinghouse/csvsub"
 	"github.com/clearinghouse/clearinghouse/internal/config"
+	"github.com/clearinghouse/clearinghouse/internal/schedule"
 	"github.com/clearinghouse/clearinghouse/internal/spool"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 	"github.com/clearinghouse/clearinghouse/pipeline"
@@ -34,7 +35,7 @@ func (a *app) csvProcessor(cfg config.Config, st *store.Store, sp *spool.Spool, 
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
 		Logger:   a.logger,
-		Progress: a.progress,
+		Progress: a.fileProgress(),
 	}
 	for _, p := range cfg.Partners {
 		if len(p.SenderIDs) > 0 {
@@ -77,12 +78,74 @@ func nightlyOptions(cfg config.Config) (nightly.Options, error) {
 	return o, nil
 }
 
-// runNightly is the nightly job: the day's submissions still waiting are
-// processed, then the daily JSON summary is written and every submitter's
+// csvHold is the hold decision of intake and the portal: with
+// csv_processing nightly, CSV submissions (csvsub.IsSubmission) are
+// recorded held until the nightly job; nil (hold nothing) with
+// on_arrival.
+func csvHold(cfg config.Config) func(name string, head []byte) bool {
+	if cfg.CSVProcessing == config.CSVOnArrival {
+		return nil
+	}
+	return csvsub.IsSubmission
+}
+
+// settleWait bounds how long the nightly job waits for files that other
+// engines are still processing before it writes the reports, and
+// settlePoll is how often it looks.
+var settleWait, settlePoll = 5 * time.Minute, time.Second
+
+// processHeld releases the CSV submissions held up to now (the nightly
+// run's share: the day's submissions) and processes every file waiting,
+// those included, with their converted 837s. Then it waits, at most
+// settleWait, while files received up to now are still being processed
+// by other engines, so that a report built next covers them. A crash
+// after the release leaves the released files received: any cycle (or
+// the next run) processes them, once.
+func (a *app) processHeld(ctx context.Context, rt *runtime, now time.Time) (released int64, results []pipeline.FileResult, err error) {
+	released, err = rt.store.ReleaseHeld(ctx, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if released > 0 {
+		a.logger.InfoContext(ctx, "held CSV submissions released for processing", slog.Int64("files", released))
+	}
+	deadline := time.Now().Add(settleWait)
+	for {
+		res, err := rt.engine.ProcessPending(ctx)
+		results = append(results, res...)
+		if err != nil {
+			return released, results, err
+		}
+		n, err := rt.store.CountInFlight(ctx, now)
+		if err != nil {
+			return released, results, err
+		}
+		if n == 0 && len(res) == 0 {
+			return released, results, nil
+		}
+		if time.Now().After(deadline) {
+			if n > 0 {
+				a.logger.WarnContext(ctx, "files still being processed by other engines; reporting without waiting longer", slog.Int("files", n))
+			}
+			return released, results, nil
+		}
+		if n > 0 {
+			select {
+			case <-ctx.Done():
+				return released, results, ctx.Err()
+			case <-time.After(settlePoll):
+			}
+		}
+	}
+}
+
+// runNightly is the nightly job: the CSV submissions held up to now are
+// released and processed with whatever else is waiting (processHeld),
+// then the daily JSON summary is written and every submitter's
 // file-status reports are queued to it and to qi_partner (exactly once:
 // the names are keyed by day and submitter).
 func (a *app) runNightly(ctx context.Context, rt *runtime, cfg config.Config, now time.Time, obs func(*nightly.Report)) error {
-	if _, err := rt.engine.ProcessPending(ctx); err != nil {
+	if _, _, err := a.processHeld(ctx, rt, now); err != nil {
 		return err
 	}
 	if _, err := pipeline.WriteDailyReport(ctx, rt.store, filepath.Join(cfg.DataDir, "reports"), now); err != nil {
@@ -120,26 +183,32 @@ func (a *app) csvCommands() []*cobra.Command {
 
 func (a *app) submitCmd() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "submit claims|results FILE.csv --partner P",
-		Short: "Submit a CSV file (batch claims or supplemental clinical data) as partner P and process it now",
+		Use:   "submit claims|results FILE.csv --partner P [--now] [--json]",
+		Short: "Submit a CSV file (batch claims or supplemental clinical data) as partner P",
 		Long: `submit records FILE.csv as received from --partner, exactly as if it had been
-dropped in the partner's inbox, and processes it at once: a claims file is
-converted to an 837P that is processed like any 837 (999, 277CA, claim rules;
-the repricing and routing happen on the next cycle), a results file's rows
-are checked against the roster and stored. It prints the row report: every
-rejected row with its column and reason. Outbound files (acknowledgments,
-the nightly file status) wait in the partner's outbox queue. The layouts
-are in docs/csv.md.
+dropped in the partner's inbox. With csv_processing nightly (the default) the
+file is held: the nightly_report job processes it with the other submissions
+of the day, just before it writes the file-status reports; submit prints the
+inbound file ID and when that run is (` + "`clearinghouse files release ID`" + ` processes
+a held file earlier). With --now (or csv_processing on_arrival) it processes
+the file at once: a claims file is converted to an 837P that is processed
+like any 837 (999, 277CA, claim rules; the repricing and routing happen on
+the next cycle), a results file's rows are checked against the roster and
+stored; it prints the row report: every rejected row with its column and
+reason. Outbound files (acknowledgments, the nightly file status) wait in
+the partner's outbox queue. The layouts are in docs/csv.md.
 
-Exit status: 0 every row accepted (a header row does not count), 1 some row
-or converted claim rejected (or the file was already submitted), 2 unreadable
+Exit status: 0 held, or every row accepted (a header row does not count); 1
+some row or converted claim rejected, or the file was already submitted
+(--now processes an already submitted file that is still held); 2 unreadable
 file, wrong layout or bad usage.`,
 		Args: cobra.ExactArgs(2),
 	}
 	var partner string
-	var asJSON bool
+	var asJSON, now bool
 	cmd.Flags().StringVar(&partner, "partner", "", "partner the file comes from (required)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the submission and its rejected rows as JSON")
+	cmd.Flags().BoolVar(&now, "now", false, "process the file at once instead of holding it for the nightly run (csv_processing nightly)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
 		layout := args[0]
@@ -153,6 +222,7 @@ file, wrong layout or bad usage.`,
 		if err != nil {
 			return err
 		}
+		a.batch = true // byte progress bars while the file is processed
 		f, err := openRegular(args[1])
 		if err != nil {
 			return &ExitError{Code: 2, Err: err}
@@ -185,16 +255,31 @@ file, wrong layout or bad usage.`,
 			name += ".csv"
 		}
 		abs, _ := filepath.Abs(args[1])
-		rec, created, err := rt.store.RecordInbound(ctx, store.InboundFile{PartnerID: partner, Name: name, RemotePath: abs,
-			SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path})
+		in := store.InboundFile{PartnerID: partner, Name: name, RemotePath: abs, SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path}
+		hold := csvHold(cfg) != nil && !now
+		if hold {
+			in.State = store.InboundHeld
+		}
+		rec, created, err := rt.store.RecordInbound(ctx, in)
 		if err != nil {
 			return err
 		}
-		if !created && rec.State != store.InboundReceived {
+		switch {
+		case created && hold:
+			return a.printHeld(cfg, name, layout, rec, asJSON)
+		case created, rec.State == store.InboundReceived:
+			// Recorded before but never processed (a crash): process it.
+		case rec.State == store.InboundHeld && now:
+			if err := rt.store.ReleaseHeldFile(ctx, rec.ID); err != nil {
+				return err
+			}
+			_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(rec.ID, 10)})
+		default:
 			fmt.Fprintf(a.stderr, "clearinghouse: %s: already submitted as inbound file %d (%s)\n", args[1], rec.ID, rec.State)
 			return exitCode(1)
 		}
 		results, err := a.processCSV(ctx, rt, rec.ID)
+		a.progressDone()
 		if err != nil {
 			return err
 		}
@@ -252,6 +337,142 @@ file, wrong layout or bad usage.`,
 		}
 		return nil
 	}
+	return cmd
+}
+
+// printHeld tells the submitter its file is held for the nightly run:
+// which inbound file it is and when that run is.
+func (a *app) printHeld(cfg config.Config, name, layout string, rec *store.InboundFile, asJSON bool) error {
+	next := nextNightly(cfg, time.Now())
+	if asJSON {
+		doc := struct {
+			InboundID  int64      `json:"inbound_id"`
+			Name       string     `json:"name"`
+			Layout     string     `json:"layout"`
+			State      string     `json:"state"`
+			NightlyRun *time.Time `json:"nightly_run"`
+		}{rec.ID, name, layout, string(rec.State), nil}
+		if !next.IsZero() {
+			doc.NightlyRun = &next
+		}
+		return json.NewEncoder(a.stdout).Encode(doc)
+	}
+	when := "no nightly_report schedule is configured"
+	if !next.IsZero() {
+		when = "the nightly run is at " + next.Format(time.RFC3339)
+	}
+	fmt.Fprintf(a.stdout, "%s: %s, received as inbound file %d and held: it is processed at the nightly run, with the file-status report (%s)\n", name, layout, rec.ID, when)
+	fmt.Fprintf(a.stdout, "  process it now: clearinghouse files release %d\n", rec.ID)
+	return nil
+}
+
+// nextNightly is the next run of the nightly_report schedule after t, zero
+// when there is none.
+func nextNightly(cfg config.Config, t time.Time) time.Time {
+	if cfg.Schedules.NightlyReport == "" {
+		return time.Time{}
+	}
+	sch, err := schedule.Parse(cfg.Schedules.NightlyReport)
+	if err != nil {
+		return time.Time{}
+	}
+	o, err := nightlyOptions(cfg)
+	if err != nil || o.Location == nil {
+		return sch.Next(t)
+	}
+	return sch.Next(t).In(o.Location)
+}
+
+// filesReleaseCmd is `files release`: held CSV submissions processed now
+// instead of at the nightly run.
+func (a *app) filesReleaseCmd() *cobra.Command {
+	var all, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "release FILE_ID... | --all",
+		Short: "Process held CSV submissions now instead of at the nightly run",
+		Long: `release makes held files (CSV submissions waiting for the nightly run,
+csv_processing nightly) ordinary received files and processes them at once,
+each with the 837 converted from it, exactly as the nightly job would; --all
+releases every held file and processes everything waiting. The day's
+file-status report still comes at the nightly run, and lists them. A file
+that is not held is an error (reprocess processes a finished file again).
+
+Exit status: 0 every file processed; 1 a file is not held, or could not be
+processed (retrying or quarantined: see clearinghouse file ID); 2 bad usage.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if all == (len(args) > 0) {
+				return usageError("files release: give FILE_IDs or --all")
+			}
+			var ids []int64
+			for _, arg := range args {
+				id, err := strconv.ParseInt(arg, 10, 64)
+				if err != nil {
+					return usageError("FILE_ID %q must be a number", arg)
+				}
+				ids = append(ids, id)
+			}
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			local := cfg
+			local.Partners = nil // nothing is polled or delivered
+			a.batch = true       // byte progress bars while files are processed
+			rt, err := a.openRuntime(ctx, local, 0)
+			if err != nil {
+				return err
+			}
+			defer rt.Close()
+			var results []pipeline.FileResult
+			var errs []error
+			if all {
+				n, err := rt.store.ReleaseHeld(ctx, rt.store.Now())
+				if err != nil {
+					return err
+				}
+				_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: "all", Detail: fmt.Sprintf("files=%d", n)})
+				if results, err = rt.engine.ProcessPending(ctx); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "released %d held file(s)\n", n)
+			}
+			for _, id := range ids {
+				if err := rt.store.ReleaseHeldFile(ctx, id); err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(id, 10)})
+				rs, err := a.processCSV(ctx, rt, id)
+				a.progressDone()
+				results = append(results, rs...)
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+			if asJSON {
+				if results == nil {
+					results = []pipeline.FileResult{}
+				}
+				if err := json.NewEncoder(a.stdout).Encode(results); err != nil {
+					return err
+				}
+			} else {
+				printFiles(a.stdout, results)
+			}
+			for _, r := range results {
+				if r.State == store.InboundRetrying || r.State == store.InboundQuarantined || r.State == store.InboundFailed {
+					errs = append(errs, fmt.Errorf("inbound file %d: %s", r.InboundID, r.State))
+				}
+			}
+			if len(errs) > 0 {
+				return &ExitError{Code: 1, Err: errors.Join(errs...)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "release every held file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "JSON output: the processed files' results")
 	return cmd
 }
 

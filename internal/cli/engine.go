@@ -59,12 +59,16 @@ func (r *runtime) Close() {
 }
 
 // processor builds the file processor from the configuration.
-func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger, routes *forward.Table) (*pipeline.Processor, *roster.Checker, error) {
+// progress, when not nil, is told the bytes of each file read (the
+// progress bar of a batch command).
+func processor(ctx context.Context, cfg config.Config, st *store.Store, sp *spool.Spool, logger *slog.Logger, routes *forward.Table,
+	progress func(name string, read, total int64)) (*pipeline.Processor, *roster.Checker, error) {
 	pc := pipeline.ProcessorConfig{
 		Identity: pipeline.Identity{Qualifier: cfg.Identity.Qualifier, ID: cfg.Identity.ID, Name: cfg.Identity.Name},
 		Usage:    cfg.Usage,
 		Lenient:  leniency(cfg.Leniency),
 		Logger:   logger,
+		Progress: progress,
 	}
 	for _, p := range cfg.Partners {
 		if len(p.SenderIDs) > 0 {
@@ -159,6 +163,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 				rt.remotes = append(rt.remotes, rm)
 				pp.Poller, err = intake.New(rm, st, rt.spool, intake.Config{
 					PartnerID: p.ID, Inbox: ".", Archive: p.Archive, MinAge: p.MinAge, SettleTime: settle, Logger: a.logger,
+					Hold: csvHold(cfg),
 				})
 				if err != nil {
 					rt.Close()
@@ -183,7 +188,7 @@ func (a *app) openRuntime(ctx context.Context, cfg config.Config, settle time.Du
 		rt.Close()
 		return nil, err
 	}
-	proc, checker, err := processor(ctx, cfg, st, rt.spool, a.logger, routes)
+	proc, checker, err := processor(ctx, cfg, st, rt.spool, a.logger, routes, a.fileProgress())
 	if err != nil {
 		rt.Close()
 		return nil, err

@@ -42,7 +42,10 @@ delivers every queued outbound file, then exits: what a batch operator runs
 from their own scheduler. Exit status 1 when a partner could not be polled
 or a delivery failed (the work is retried by the next cycle), or when a file
 could not be processed (it is retried with backoff, or quarantined after
-max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).`,
+max_attempts: see ` + "`clearinghouse files --state quarantined`" + `).
+CSV submissions are held for the nightly run (csv_processing nightly): a
+batch operator runs ` + "`clearinghouse files release --all`" + ` and
+` + "`clearinghouse report nightly --deliver`" + ` at the cutoff.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.loadConfig()
@@ -90,7 +93,8 @@ func (a *app) runCmd() *cobra.Command {
 		Short: "Run the engine: scheduled polls, deliveries and nightly jobs until SIGINT/SIGTERM",
 		Long: `run keeps the engine going on the configured cron schedules (robfig/cron;
 CRON_TZ= prefixes are honoured): poll (poll → process → deliver), deliver
-(retry pending deliveries) and the nightly report. On SIGINT or SIGTERM it
+(retry pending deliveries) and the nightly report (the CSV submissions held
+for it are processed first). On SIGINT or SIGTERM it
 stops scheduling, lets running jobs finish for --grace, then tells them to
 abandon their work: every stage is restartable, so abandoned files are
 picked up again by the next run (or another engine process).
@@ -303,6 +307,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			if err != nil {
 				return err
 			}
+			a.batch = true // byte progress bars while files are processed
 			// The whole configuration but the partners' remotes: process
 			// reads local files and writes under --out, never polls or
 			// delivers.
@@ -330,8 +335,10 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			// while the next one is processed.
 			stream := rt.engine.StreamForward(ctx)
 			defer stream.Abandon(rt.engine)
-			step, done := a.progressCount("process", len(args))
-			for _, name := range args {
+			for i, name := range args {
+				if len(args) > 1 {
+					a.progressLabel(fmt.Sprintf("[%d/%d] ", i+1, len(args)))
+				}
 				f, err := openRegular(name)
 				if err != nil {
 					fmt.Fprintln(a.stderr, "clearinghouse:", err)
@@ -351,12 +358,21 @@ a directory) or the usage is wrong. The other files are still processed.`,
 				if err != nil {
 					return err
 				}
+				if !created && rec.State == store.InboundHeld {
+					// Held for the nightly run (submitted or dropped
+					// before): process asks for it now.
+					if err := rt.store.ReleaseHeldFile(ctx, rec.ID); err != nil {
+						return err
+					}
+					rec.State = store.InboundReceived
+				}
 				if !created && rec.State != store.InboundReceived {
 					dups = append(dups, duplicateFile{Name: name, InboundID: rec.ID, State: string(rec.State)})
 					continue
 				}
 				// A CSV submission is converted to an 837, processed next.
 				rs, err := a.processCSV(ctx, rt, rec.ID)
+				a.progressDone()
 				if err != nil {
 					return err
 				}
@@ -369,9 +385,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 						return err
 					}
 				}
-				step()
 			}
-			done()
 			fwd, err := stream.Close(rt.engine)
 			if err != nil {
 				return err
@@ -719,8 +733,12 @@ func (s *resultSpool) Close() error {
 
 func printCycle(w io.Writer, res pipeline.CycleResult) {
 	p := res.Poll
-	fmt.Fprintf(w, "poll: %d new files, %d duplicate files, %d not ready, %d refused, %d failed\n",
-		p.Received, p.Duplicates, p.NotReady, p.Refused, p.Failed)
+	held := ""
+	if p.Held > 0 {
+		held = fmt.Sprintf(" (%d CSV held for the nightly run)", p.Held)
+	}
+	fmt.Fprintf(w, "poll: %d new files%s, %d duplicate files, %d not ready, %d refused, %d failed\n",
+		p.Received, held, p.Duplicates, p.NotReady, p.Refused, p.Failed)
 	printFiles(w, res.Files)
 	printForwarded(w, res.Forwarded)
 	printDelivered(w, res.Delivered, "")

@@ -44,6 +44,7 @@ func (a *app) portalHandler(rt *runtime, jobs []web.Job) (*web.Server, error) {
 			_, err := rt.engine.ProcessFile(ctx, id)
 			return err
 		},
+		Hold:       csvHold(rt.cfg),
 		Jobs:       jobs,
 		Logger:     a.logger,
 		TrustProxy: rt.cfg.Web.BehindProxy,

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/clearinghouse/clearinghouse/internal/config"
 	"github.com/clearinghouse/clearinghouse/internal/store"
 )
 
@@ -68,6 +69,9 @@ func TestPortalBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Step 8 shows the rejected rows of an uploaded CSV file right away:
+	// processed on arrival, not held for the nightly run (TestCSVUploadHeld).
+	cfg.CSVProcessing = config.CSVOnArrival
 	rt, err := a.openRuntime(ctx, cfg, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -13,13 +13,18 @@ import (
 // drawn on stderr only when it is a terminal; otherwise every call is a
 // no-op, so logs and pipes stay clean.
 type progressState struct {
-	mu   sync.Mutex
-	bar  *progressbar.ProgressBar
-	name string
+	mu    sync.Mutex
+	bar   *progressbar.ProgressBar
+	name  string
+	label string // before the file name: "[2/5] " when process has several files
 }
 
-// terminal reports whether stderr is a terminal.
+// terminal reports whether stderr is a terminal (a.tty decides in
+// tests).
 func (a *app) terminal() bool {
+	if a.tty != nil {
+		return a.tty()
+	}
 	f, ok := a.stderr.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
@@ -36,8 +41,18 @@ func (a *app) newBar(max int64, desc string) *progressbar.ProgressBar {
 	)
 }
 
-// progress shows how far a file of total bytes has been read (the CSV
-// processor calls it); a new name starts a new bar.
+// fileProgress is the byte progress hook of the file processors (X12 and
+// CSV): a.progress for a batch command whose stderr is a terminal, nil
+// otherwise, so that the processors do not even count.
+func (a *app) fileProgress() func(name string, read, total int64) {
+	if !a.batch || !a.terminal() {
+		return nil
+	}
+	return a.progress
+}
+
+// progress shows how far a file of total bytes has been read (the
+// processors call it through fileProgress); a new name starts a new bar.
 func (a *app) progress(name string, read, total int64) {
 	if !a.terminal() {
 		return
@@ -48,7 +63,7 @@ func (a *app) progress(name string, read, total int64) {
 		if a.prog.bar != nil {
 			a.prog.bar.Finish()
 		}
-		a.prog.bar, a.prog.name = a.newBar(total, name), name
+		a.prog.bar, a.prog.name = a.newBar(total, a.prog.label+name), name
 	}
 	a.prog.bar.Set64(read)
 	if read >= total {
@@ -96,13 +111,21 @@ func (a *app) progressReader(desc string, r io.Reader, total int64) (io.Reader, 
 	return &counter{r: r, bar: bar}, func() { bar.Finish() }
 }
 
-// progressCount is a bar over n items (files of process); step advances
-// it, done clears it.
-func (a *app) progressCount(desc string, n int) (step func(), done func()) {
-	if !a.terminal() || n < 2 {
-		return func() {}, func() {}
+// progressLabel prefixes the next bars' descriptions (the file's place
+// among those of `process`).
+func (a *app) progressLabel(label string) {
+	a.prog.mu.Lock()
+	a.prog.label = label
+	a.prog.mu.Unlock()
+}
+
+// progressDone clears the bar of a file whose processing ended before its
+// last byte was counted (a file rejected early).
+func (a *app) progressDone() {
+	a.prog.mu.Lock()
+	defer a.prog.mu.Unlock()
+	if a.prog.bar != nil {
+		a.prog.bar.Finish()
+		a.prog.bar, a.prog.name = nil, ""
 	}
-	bar := progressbar.NewOptions(n, progressbar.OptionSetWriter(a.stderr), progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish(), progressbar.OptionShowCount())
-	return func() { bar.Add(1) }, func() { bar.Finish() }
 }

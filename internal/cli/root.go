@@ -52,6 +52,12 @@ type app struct {
 	logger     *slog.Logger
 	prof       profiler
 	prog       progressState
+	// batch is set by the batch commands that show byte progress bars
+	// while files are processed (process, submit, files release): not
+	// run, cycle or the portal, whose stderr carries logs.
+	batch bool
+	// tty, when set, says whether stderr is a terminal (tests).
+	tty func() bool
 }
 
 // loadConfig reads the configuration with the global flags applied.

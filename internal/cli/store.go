@@ -113,9 +113,10 @@ func (a *app) filesCmd() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&partner, "partner", "", "only this partner's files")
-	f.StringVar(&state, "state", "", "only files in this state (received, processing, processed, rejected, failed)")
+	f.StringVar(&state, "state", "", "only files in this state (held, received, processing, processed, rejected, retrying, quarantined, failed)")
 	f.IntVar(&limit, "limit", 50, "maximum number of files")
 	f.BoolVar(&asJSON, "json", false, "JSON output")
+	cmd.AddCommand(a.filesReleaseCmd())
 	return cmd
 }
 

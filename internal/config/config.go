@@ -86,6 +86,14 @@ type Config struct {
 	QIPartner string `yaml:"qi_partner"`
 	// Trend is the nightly rejection-rate alert.
 	Trend Trend `yaml:"trend"`
+	// CSVProcessing is when CSV submissions (batch claims and
+	// supplemental data, from an inbox, the portal or `submit`) are
+	// processed: "nightly" (default: recorded held, processed by the
+	// nightly_report job just before it writes the file-status reports;
+	// `clearinghouse files release ID` or `submit --now` processes one at
+	// once) or "on_arrival" (by the cycle that receives them, like X12).
+	// Env CLEARINGHOUSE_CSV_PROCESSING. See docs/csv.md.
+	CSVProcessing string `yaml:"csv_processing"`
 	// Realtime is the real-time eligibility and claim status endpoint
 	// (POST /x12/realtime) of `clearinghouse serve`, and of `run` when
 	// realtime_addr is set (keys realtime_*, at the top level).
@@ -341,8 +349,15 @@ func Default() Config {
 		MaxClaimsPerFile: 5000,
 		Repricing:        Repricing{Source: "store"},
 		Trend:            Trend{RejectRateAbove: 20, Nights: 3},
+		CSVProcessing:    CSVNightly,
 	}
 }
+
+// CSVProcessing values.
+const (
+	CSVNightly   = "nightly"
+	CSVOnArrival = "on_arrival"
+)
 
 // Load reads the defaults, then path (when not empty), then the
 // environment, and validates the result.
@@ -394,6 +409,9 @@ func applyEnv(cfg *Config) {
 	}
 	if v := os.Getenv("CLEARINGHOUSE_WEB_ADDR"); v != "" {
 		cfg.Web.Addr = v
+	}
+	if v := os.Getenv("CLEARINGHOUSE_CSV_PROCESSING"); v != "" {
+		cfg.CSVProcessing = v
 	}
 }
 
@@ -495,6 +513,11 @@ func (c Config) Validate() error {
 	}
 	if c.QIPartner != "" && !seen[c.QIPartner] {
 		return fmt.Errorf("config: qi_partner %q is not a configured partner", c.QIPartner)
+	}
+	switch c.CSVProcessing {
+	case CSVNightly, CSVOnArrival:
+	default:
+		return fmt.Errorf("config: csv_processing must be %s or %s, not %q", CSVNightly, CSVOnArrival, c.CSVProcessing)
 	}
 	if c.Trend.RejectRateAbove < 0 || c.Trend.RejectRateAbove >= 100 || c.Trend.Nights < 0 {
 		return fmt.Errorf("config: trend.reject_rate_above %v must be 0 to 99.9 and trend.nights %d not negative", c.Trend.RejectRateAbove, c.Trend.Nights)

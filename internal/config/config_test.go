@@ -13,7 +13,7 @@ func TestDefaultsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Database != "sqlite:var/clearinghouse.db" || cfg.Schedules.Poll == "" {
+	if cfg.Database != "sqlite:var/clearinghouse.db" || cfg.Schedules.Poll == "" || cfg.CSVProcessing != CSVNightly {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
@@ -29,6 +29,7 @@ partners:
     sender_ids: [ACMEMED]
 `), 0o600)
 	t.Setenv("CLEARINGHOUSE_DATABASE_URL", "postgres://db/x")
+	t.Setenv("CLEARINGHOUSE_CSV_PROCESSING", CSVOnArrival)
 	cfg, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +38,7 @@ partners:
 	if !ok || p.Archive != "archive" || p.Name != "acme" {
 		t.Fatalf("partner %+v", p)
 	}
-	if cfg.Database != "postgres://db/x" || cfg.DataDir != "/tmp/x" {
+	if cfg.Database != "postgres://db/x" || cfg.DataDir != "/tmp/x" || cfg.CSVProcessing != CSVOnArrival {
 		t.Fatalf("cfg %+v", cfg)
 	}
 }
@@ -63,6 +64,7 @@ func TestValidate(t *testing.T) {
 		"bad era tin":                   "partners: [{id: a, era: {tins: ['99-00000A1']}}]\n",
 		"npi enrolled twice":            "partners: [{id: a, era: {npis: ['1234567893']}}, {id: b, era: {npis: ['1234567893']}}]\n",
 		"tin enrolled twice":            "partners: [{id: a, era: {tins: ['99-0000001']}}, {id: b, era: {tins: ['990000001']}}]\n",
+		"unknown csv processing":        "csv_processing: hourly\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")

@@ -32,7 +32,7 @@ func newStoreCollector(st Store, timeout time.Duration, logger *slog.Logger) *st
 		duration: prometheus.NewDesc(name("store_scrape_duration_seconds"),
 			"How long reading the queue counts from the store took at this scrape.", nil, nil),
 		inbound: prometheus.NewDesc(name("inbound_files"),
-			"Inbound files in the store by sending partner and state (received, processing, processed, rejected, retrying, quarantined, failed); absent means 0.",
+			"Inbound files in the store by sending partner and state (held, received, processing, processed, rejected, retrying, quarantined, failed); absent means 0.",
 			[]string{"partner", "state"}, nil),
 		outbound: prometheus.NewDesc(name("outbound_files"),
 			"Outbound files in the store by receiving partner, kind and state (pending, delivering, delivered, failed); absent means 0.",

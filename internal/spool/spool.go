@@ -369,3 +369,28 @@ func (r *bytesReader) Read(p []byte) (int, error) {
 	r.b = r.b[n:]
 	return n, nil
 }
+
+// HeadReader passes reads through and keeps the first bytes read (up to
+// the limit given to NewHeadReader): a file's head, taken while it is
+// spooled instead of read again (intake and the portal decide from it
+// whether to hold a file).
+type HeadReader struct {
+	r    io.Reader
+	head []byte
+}
+
+// NewHeadReader keeps the first n bytes read from r.
+func NewHeadReader(r io.Reader, n int) *HeadReader {
+	return &HeadReader{r: r, head: make([]byte, 0, n)}
+}
+
+func (h *HeadReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := cap(h.head) - len(h.head); room > 0 && n > 0 {
+		h.head = append(h.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// Bytes returns the bytes kept.
+func (h *HeadReader) Bytes() []byte { return h.head }

@@ -19,6 +19,9 @@ var (
 	// ErrLeased means a file cannot be reset because a live lease is held
 	// on it; retry after the lease ends.
 	ErrLeased = errors.New("store: file is leased")
+	// ErrNotHeld means ReleaseHeldFile found the file in another state
+	// than held.
+	ErrNotHeld = errors.New("store: file is not held")
 )
 
 // sqlNoRows is database/sql's no-row error, named here so every lookup maps

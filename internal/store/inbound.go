@@ -13,7 +13,8 @@ type InboundState string
 
 // Inbound file states. received → processing → processed | rejected |
 // failed | retrying | quarantined; retrying → processing once its
-// AvailableAt has come; ResetInbound moves any file back to received.
+// AvailableAt has come; held → received when released (ReleaseHeld,
+// ReleaseHeldFile); ResetInbound moves any file back to received.
 const (
 	// InboundReceived: spooled and recorded, waiting for a worker.
 	InboundReceived InboundState = "received"
@@ -36,6 +37,11 @@ const (
 	// automatically (ResetInbound, `clearinghouse reprocess`). Error says
 	// why.
 	InboundQuarantined InboundState = "quarantined"
+	// InboundHeld: spooled and recorded, waiting to be released (a CSV
+	// submission waits for the nightly run). A held file is never
+	// claimed and does not hold up the partner's later files; released,
+	// it is an ordinary received file.
+	InboundHeld InboundState = "held"
 )
 
 // InboundCounts are the result counters of a processed inbound file.
@@ -162,8 +168,9 @@ func checkSHA256(sum string) (string, error) {
 // content (SHA256) from the same partner is recorded once: a second call
 // returns the existing row with created=false and changes nothing. A
 // missing partner row is created. Required: PartnerID, Name (a base name),
-// SHA256; ReceivedAt defaults to now. State, lease and results are ignored.
-// A SpoolPath that is a spool blob's reference ("pg:<id>") marks the
+// SHA256; ReceivedAt defaults to now. State is InboundHeld to record the
+// file held (see ReleaseHeld), else ignored (received); lease and results
+// are ignored. A SpoolPath that is a spool blob's reference ("pg:<id>") marks the
 // blob referenced in the same transaction: a blob that is gone or
 // unfinished fails the call with ErrSpoolBlobMissing.
 func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *InboundFile, created bool, err error) {
@@ -180,6 +187,10 @@ func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *Inboun
 		f.ReceivedAt = q.now()
 	}
 	f.ReceivedAt = f.ReceivedAt.UTC().Truncate(time.Microsecond)
+	state := InboundReceived
+	if f.State == InboundHeld {
+		state = InboundHeld
+	}
 	err = q.atomic(ctx, func(q *Queries) error {
 		if err := q.ensurePartner(ctx, f.PartnerID); err != nil {
 			return err
@@ -189,10 +200,10 @@ func (q *Queries) RecordInbound(ctx context.Context, f InboundFile) (rec *Inboun
 		created, err = q.insertOrGet(ctx, rec,
 			`INSERT INTO inbound_files
 			(partner_id, name, remote_path, sha256, size, spool_path, state, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'received', ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (partner_id, sha256) DO NOTHING
 			RETURNING `+inboundCols,
-			[]any{f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, f.ReceivedAt},
+			[]any{f.PartnerID, f.Name, f.RemotePath, f.SHA256, f.Size, f.SpoolPath, state, f.ReceivedAt},
 			`SELECT `+inboundCols+` FROM inbound_files WHERE partner_id = ? AND sha256 = ?`,
 			f.PartnerID, f.SHA256)
 		if err != nil || !created {
@@ -251,7 +262,9 @@ func (q *Queries) ListInbound(ctx context.Context, o ListOpts) ([]InboundFile, e
 // expired lease (its previous owner is presumed dead) — and no older file
 // of the same partner still open (received, retrying or processing):
 // a partner's files are processed in arrival order, so a later file never
-// runs against the partial state of an earlier one. It returns ErrNoWork
+// runs against the partial state of an earlier one. Held files are
+// neither claimable nor open: they wait for their release without
+// holding up the partner's later files. It returns ErrNoWork
 // when nothing is claimable. The claim is one atomic statement; on
 // PostgreSQL its row selection uses FOR UPDATE SKIP LOCKED, so concurrent
 // claimers in any number of processes never get the same file.
@@ -367,6 +380,57 @@ func (q *Queries) ResetInbound(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: reset inbound %d: %w", id, err)
 	}
 	return nil
+}
+
+// ReleaseHeld makes every held file received up to upTo (inclusive)
+// claimable: its state becomes received, as if it had just arrived. It
+// returns how many files it released. One statement: a crash leaves
+// either every such file held or every one received, and a received file
+// is processed exactly once by the usual claims.
+func (q *Queries) ReleaseHeld(ctx context.Context, upTo time.Time) (int64, error) {
+	n, err := q.exec(ctx, `UPDATE inbound_files SET state = 'received'
+		WHERE state = 'held' AND received_at <= ?`, upTo.UTC().Truncate(time.Microsecond))
+	if err != nil {
+		return 0, fmt.Errorf("store: release held inbound files: %w", err)
+	}
+	return n, nil
+}
+
+// ReleaseHeldFile makes one held file received (claimable). It returns
+// ErrNotFound for an unknown ID and ErrNotHeld when the file is in
+// another state (with that state in the error).
+func (q *Queries) ReleaseHeldFile(ctx context.Context, id int64) error {
+	n, err := q.exec(ctx, `UPDATE inbound_files SET state = 'received' WHERE id = ? AND state = 'held'`, id)
+	if err == nil && n == 0 {
+		var f InboundFile
+		if err = q.get(ctx, &f, `SELECT `+inboundCols+` FROM inbound_files WHERE id = ?`, id); err == nil {
+			err = fmt.Errorf("%w (it is %s)", ErrNotHeld, f.State)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: release inbound %d: %w", id, err)
+	}
+	return nil
+}
+
+// CountInFlight counts the files received up to upTo that are being
+// processed (a live lease) or waiting to be (received, and not stuck
+// behind an earlier retrying file of their partner): what is still to
+// settle before a report of those files is complete. Held, retrying and
+// finished files do not count.
+func (q *Queries) CountInFlight(ctx context.Context, upTo time.Time) (int, error) {
+	now := q.now()
+	var n int
+	err := q.get(ctx, &n, `SELECT COUNT(*) FROM inbound_files f
+		WHERE f.received_at <= ? AND (
+			f.state = 'processing' AND f.lease_until >= ?
+			OR f.state = 'received' AND NOT EXISTS (SELECT 1 FROM inbound_files e
+				WHERE e.partner_id = f.partner_id AND e.id < f.id AND e.state = 'retrying'))`,
+		upTo.UTC().Truncate(time.Microsecond), now)
+	if err != nil {
+		return 0, fmt.Errorf("store: count inbound files in flight: %w", err)
+	}
+	return n, nil
 }
 
 // RetryInbound ends owner's lease on a file whose processing failed for a

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"path"
@@ -38,11 +39,20 @@ type Config struct {
 	// the default, takes files on first sight: then MinAge is the only
 	// guard, which suits partners that upload under a temporary name.
 	SettleTime time.Duration
+	// Hold, when set, is asked about each new file with its name and
+	// first HoldHead bytes (all of a shorter file): true records the file
+	// held (store.InboundHeld), to be processed when released — CSV
+	// submissions wait for the nightly run this way. Nil: every file is
+	// recorded received.
+	Hold func(name string, head []byte) bool
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 }
+
+// HoldHead is how many leading bytes of a file Config.Hold sees.
+const HoldHead = 4096
 
 func (c *Config) fill() error {
 	if c.PartnerID == "" {
@@ -280,7 +290,13 @@ func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInf
 	if err != nil {
 		return nil, false, false, fmt.Errorf("open: %w", err)
 	}
-	sf, err := p.spool.Put(ctx, "inbound", rc)
+	var src io.Reader = rc
+	var head *spool.HeadReader
+	if p.cfg.Hold != nil {
+		head = spool.NewHeadReader(rc, HoldHead)
+		src = head
+	}
+	sf, err := p.spool.Put(ctx, "inbound", src)
 	rc.Close()
 	if err != nil {
 		return nil, false, false, err
@@ -289,14 +305,18 @@ func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInf
 		return nil, false, false, fmt.Errorf("%w (%d listed, %d read): still being written", errStillWriting, f.Size, sf.Size)
 	}
 	faultinject.Hit("intake.spooled")
-	rec, created, err = p.store.RecordInbound(ctx, store.InboundFile{
+	in := store.InboundFile{
 		PartnerID:  p.cfg.PartnerID,
 		Name:       f.Name,
 		RemotePath: remotePath,
 		SHA256:     sf.SHA256,
 		Size:       sf.Size,
 		SpoolPath:  sf.Path,
-	})
+	}
+	if head != nil && p.cfg.Hold(f.Name, head.Bytes()) {
+		in.State = store.InboundHeld
+	}
+	rec, created, err = p.store.RecordInbound(ctx, in)
 	if err != nil {
 		return nil, false, false, fmt.Errorf("record: %w", err)
 	}
@@ -305,7 +325,7 @@ func (p *Poller) take(ctx context.Context, log *slog.Logger, f transport.FileInf
 	if !created {
 		action = "intake.duplicate"
 	}
-	p.audit(ctx, action, fmt.Sprint(rec.ID), fmt.Sprintf("name=%s sha256=%s", f.Name, sf.SHA256))
+	p.audit(ctx, action, fmt.Sprint(rec.ID), fmt.Sprintf("name=%s sha256=%s state=%s", f.Name, sf.SHA256, rec.State))
 	// When archiving fails the file stays recorded; the next poll finds the
 	// same content, gets the existing row and archives it then.
 	changed, _ = p.archive(ctx, log, f, sf.SHA256)

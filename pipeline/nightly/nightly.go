@@ -132,6 +132,9 @@ type FileStatus struct {
 	// Pending is set when the derived 837 has not been processed yet (its
 	// claim-level rejections are then not counted).
 	Pending bool
+	// Held is set for a CSV submission still held for the nightly run
+	// (a report built before it): no rows counted yet, Layout empty.
+	Held bool
 	// rejectedClaims are the converted claims the 837 pipeline refused.
 	rejectedClaims []store.CSVRejectedClaim
 }
@@ -227,6 +230,11 @@ func Build(ctx context.Context, st *store.Store, o Options, day string) (*Report
 				continue
 			}
 			if derived[f.ID] {
+				continue
+			}
+			if f.State == store.InboundHeld {
+				s := get(f.PartnerID)
+				s.Files = append(s.Files, &FileStatus{InboundID: f.ID, Name: f.Name, ReceivedAt: f.ReceivedAt, Held: true})
 				continue
 			}
 			if isDerived, err := st.IsDerivedFile(ctx, f.ID); err != nil {
@@ -326,6 +334,9 @@ type RowError struct {
 // rows the CSV checks refused and the rows of claims the 837 pipeline
 // refused. Rows are read from the store page by page.
 func EachRowError(ctx context.Context, st *store.Store, f *FileStatus, fn func(RowError) error) error {
+	if f.Held {
+		return nil // not processed yet
+	}
 	rc := f.rejectedClaims
 	emitClaims := func(before int) error {
 		for len(rc) > 0 && rc[0].FirstRow < before {

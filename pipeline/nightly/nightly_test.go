@@ -346,3 +346,48 @@ func TestNightlyAcrossDST(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldFileInReport: a report built before the nightly run (report
+// nightly for today, the portal) lists a CSV submission still held as a
+// held file with no rows counted, not as an X12 file.
+func TestHeldFileInReport(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, be.URL(t))
+			data, err := os.ReadFile("../../csvsub/testdata/claims-mixed.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sf, err := w.sp.PutBytes(ctx, "inbound", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := w.st.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "claims-mixed.csv",
+				SHA256: sf.SHA256, Size: sf.Size, SpoolPath: sf.Path, ReceivedAt: at(day, 9, 15, 0), State: store.InboundHeld}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := nightly.Build(ctx, w.st, nightly.Options{Location: chicago}, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Submitters) != 1 || len(r.Submitters[0].X12) != 0 || len(r.Submitters[0].Files) != 1 {
+				t.Fatalf("report %+v", r.Submitters)
+			}
+			s := r.Submitters[0]
+			if f := s.Files[0]; !f.Held || f.Rows != 0 || f.Name != "claims-mixed.csv" || s.Units != 0 {
+				t.Fatalf("held file %+v, units %d", f, s.Units)
+			}
+			var csvOut, htmlOut bytes.Buffer
+			if err := nightly.WriteCSV(ctx, &csvOut, w.st, r, s); err != nil {
+				t.Fatal(err)
+			}
+			if err := nightly.WriteHTML(ctx, &htmlOut, w.st, r, s); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(csvOut.String(), "held: processed at the nightly run") || !strings.Contains(htmlOut.String(), "Held: the file is processed at the nightly run") {
+				t.Errorf("reports do not say the file is held:\n%s\n%s", csvOut.String(), htmlOut.String())
+			}
+		})
+	}
+}

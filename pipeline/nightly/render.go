@@ -54,8 +54,11 @@ func WriteCSV(ctx context.Context, w io.Writer, st *store.Store, r *Report, s *S
 	}
 	for _, f := range s.Files {
 		note := ""
-		if f.Pending {
+		switch {
+		case f.Pending:
 			note = "converted 837 not processed yet: claim edits not counted"
+		case f.Held:
+			note = "held: processed at the nightly run"
 		}
 		if err := rec("file", r.Day, s.PartnerID, f.Name, r.localTime(f.ReceivedAt), f.Layout, itoa(f.Rows), itoa(f.Accepted), itoa(f.Rejected), f.Rate, "", "", "", note); err != nil {
 			return err
@@ -109,6 +112,7 @@ td.n { text-align: right; }
 <tr><td>{{.Received}}</td><td>{{.F.Layout}}</td><td class="n">{{.F.Rows}}</td><td class="n">{{.F.Accepted}}</td><td class="n">{{.F.Rejected}}</td><td class="n">{{if .F.Rate}}{{.F.Rate}}%{{end}}</td></tr>
 </table>
 {{if .F.Pending}}<p>The converted 837 has not been processed yet: claim edits are not counted.</p>
+{{end}}{{if .F.Held}}<p>Held: the file is processed at the nightly run, and its rows counted then.</p>
 {{end}}{{if .Rows}}<table>
 <tr><th>row</th><th>column</th><th>code</th><th>reason</th></tr>
 {{range .Rows}}<tr><td class="n">{{.Row}}</td><td>{{.Column}}</td><td>{{.Code}}</td><td>{{.Reason}}</td></tr>
