@@ -53,7 +53,7 @@ func main() {
 	}
 	check(os.MkdirAll(cache, 0o750))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tclaims\tfiles\twall\tclaims/s\tcpu\tcpu/wall\tpeak RSS\texit\t")
+	fmt.Fprintln(tw, "store\tclaims\tfiles\twall\tclaims/s\tcpu\tcpu/wall\tserver cpu\tpeak RSS\texit\t")
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
@@ -71,8 +71,12 @@ func main() {
 				check(err)
 			}
 			r := run(binPath, repoPath, store, inputs, roster, prof)
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%.0f MiB\t%d\t\n", store, n, len(inputs), r.wall.Seconds(),
-				float64(n)/r.wall.Seconds(), r.cpu.Seconds(), r.cpu.Seconds()/r.wall.Seconds(), float64(r.maxRSS)/(1<<20), r.exit)
+			server := "-"
+			if r.serverCPU >= 0 {
+				server = fmt.Sprintf("%.1fs", r.serverCPU.Seconds())
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1fs\t%.0f\t%.1fs\t%.2f\t%s\t%.0f MiB\t%d\t\n", store, n, len(inputs), r.wall.Seconds(),
+				float64(n)/r.wall.Seconds(), r.cpu.Seconds(), r.cpu.Seconds()/r.wall.Seconds(), server, float64(r.maxRSS)/(1<<20), r.exit)
 			tw.Flush()
 		}
 	}
@@ -125,6 +129,12 @@ func generate(bin, cache string, n, seed int) (string, string) {
 
 type result struct {
 	wall, cpu time.Duration
+	// serverCPU is the CPU time of the PostgreSQL backends that ended
+	// during the run (the postmaster's reaped children: the run's own
+	// connections, and any other client's that ended meanwhile); -1 when
+	// not measured (SQLite, or a server whose postmaster.pid is not
+	// readable here).
+	serverCPU time.Duration
 	maxRSS    int64
 	exit      int
 }
@@ -165,10 +175,20 @@ repricing:
 	cmd := exec.Command(bin, append(append(args, "process", "--out", filepath.Join(work, "out")), inputs...)...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
+	server0 := time.Duration(-1)
+	if store == "postgres" {
+		server0 = postmasterChildCPU()
+	}
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
-	r := result{wall: wall, exit: cmd.ProcessState.ExitCode()}
+	r := result{wall: wall, exit: cmd.ProcessState.ExitCode(), serverCPU: -1}
+	if server0 >= 0 {
+		time.Sleep(200 * time.Millisecond) // the backends exit after the client
+		if s1 := postmasterChildCPU(); s1 >= 0 {
+			r.serverCPU = s1 - server0
+		}
+	}
 	if err != nil && r.exit != 1 { // 1: some claims rejected or denied, as generated
 		fmt.Fprintf(os.Stderr, "e2ebench: process on %s: %v\n%s", store, err, stderr.String())
 	}
@@ -177,6 +197,38 @@ repricing:
 		r.maxRSS = ru.Maxrss * 1024 // KiB on Linux
 	}
 	return r
+}
+
+// postmasterChildCPU returns the user + system CPU time of the local
+// PostgreSQL server's ended backends (cutime + cstime of the postmaster,
+// found through SHOW data_directory and its postmaster.pid), or -1.
+func postmasterChildCPU() time.Duration {
+	out, err := exec.Command("psql", "-X", "-At", "-c", "SHOW data_directory", os.Getenv("DATABASE_URL")).Output()
+	if err != nil {
+		return -1
+	}
+	pidFile, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "postmaster.pid"))
+	if err != nil {
+		return -1
+	}
+	pid, _, _ := strings.Cut(string(pidFile), "\n")
+	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(pid) + "/stat")
+	if err != nil {
+		return -1
+	}
+	// Fields after the command name (in parentheses): state is field 3;
+	// cutime and cstime are fields 16 and 17, in clock ticks (100 Hz).
+	_, rest, ok := strings.Cut(string(stat), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 15 {
+		return -1
+	}
+	cu, err1 := strconv.ParseInt(f[13], 10, 64)
+	cs, err2 := strconv.ParseInt(f[14], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(cu+cs) * 10 * time.Millisecond
 }
 
 // freshSchema makes a schema of its own on DATABASE_URL and returns a URL
