@@ -60,6 +60,8 @@ type Transaction struct {
 	root     *node // ST..SE in loop order (transaction mode only)
 	modified bool  // an edit was made: Encode recomputes SE01
 	factory  *segmentFactory
+	scratch  []byte    // bytes of an edited segment in the making (newSegment copies them)
+	pricings []Pricing // the block ownPricing takes from
 }
 
 // Entity is an NM1 name: a person or an organization with its identifier.

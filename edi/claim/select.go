@@ -53,7 +53,7 @@ func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
 	var out *Transaction
 	b := &builder{kind: tx.Kind, keep: true, owned: true, other: -1, adj: -1,
 		onTx: func(t *Transaction) error { out = t; return nil }}
-	ids := make(map[*node]string) // HL node -> new HL01
+	ids := make(map[*node]int) // HL node -> new HL01
 	next := 0
 	nt := &Transaction{} // owns the segment factory for rewritten HLs
 
@@ -93,29 +93,30 @@ func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
 
 // renumber returns the HL segment of level node n with HL01, HL02 and HL04
 // rewritten for the selected hierarchy.
-func (tx *Transaction) renumber(n *node, hl *x12.Segment, need map[*node]bool, ids map[*node]string, next *int) *x12.Segment {
+func (tx *Transaction) renumber(n *node, hl *x12.Segment, need map[*node]bool, ids map[*node]int, next *int) *x12.Segment {
 	*next++
-	id := strconv.Itoa(*next)
-	ids[n] = id
-	parent := ""
+	ids[n] = *next
+	var num [2][20]byte
+	id := strconv.AppendInt(num[0][:0], int64(*next), 10)
+	var parent []byte
 	for p := n.parent; p != nil; p = p.parent {
 		if isLevel(p.loop) {
-			parent = ids[p]
+			if pid, ok := ids[p]; ok {
+				parent = strconv.AppendInt(num[1][:0], int64(pid), 10)
+			}
 			break
 		}
 	}
-	child := "0"
+	child := []byte("0")
 	for _, it := range n.items {
 		if it.child != nil && isLevel(it.child.loop) && need[it.child] {
-			child = "1"
+			child = []byte("1")
 			break
 		}
 	}
-	seg := x12.NewSegment(withElement(hl, 1, id), hl.Delims)
-	seg = x12.NewSegment(withElement(seg, 2, parent), hl.Delims)
-	raw := withElement(seg, 4, child)
-	if string(raw) == string(hl.Raw()) {
+	tx.scratch = appendWithElements(tx.scratch[:0], hl, [3]elementEdit{{1, id}, {2, parent}, {4, child}})
+	if string(tx.scratch) == string(hl.Raw()) {
 		return hl
 	}
-	return tx.newSegment(hl.Leading(), raw, hl.Delims)
+	return tx.newSegment(hl.Leading(), tx.scratch, hl.Delims)
 }

@@ -70,7 +70,9 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 	if err := check(c, &res, &opts); err != nil {
 		return err
 	}
-	if err := c.SetPricing(claimPricing(c.Kind, &res.Claim, opts.OrgID)); err != nil {
+	// The amounts the HCP segments point to, in one allocation.
+	am := make(amounts, 0, 4+2*len(c.Lines))
+	if err := c.SetPricing(claimPricing(c.Kind, &res.Claim, opts.OrgID, &am)); err != nil {
 		return fmt.Errorf("claim %s: 2300 HCP: %w", c.PatientControlNumber, err)
 	}
 	claimQual, lineQual := "9A", "9B"
@@ -92,7 +94,7 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 		if lp.Bundled && opts.OmitBundledLines {
 			continue
 		}
-		if err := l.SetPricing(linePricing(lp)); err != nil {
+		if err := l.SetPricing(linePricing(lp, &am)); err != nil {
 			return fmt.Errorf("claim %s: line %d: HCP: %w", c.PatientControlNumber, lp.No, err)
 		}
 		if opts.LineRefs {
@@ -137,38 +139,38 @@ func check(c *claim.Claim, res *repricing.Result, opts *ApplyOptions) error {
 }
 
 // claimPricing is the 2300 HCP of a claim of the given kind.
-func claimPricing(kind string, cp *repricing.ClaimPricing, orgID string) claim.Pricing {
+func claimPricing(kind string, cp *repricing.ClaimPricing, orgID string, am *amounts) claim.Pricing {
 	p := claim.Pricing{
 		Method:       cp.MethodCode,
 		Allowed:      cp.AllowedCents,
-		Savings:      ptr(cp.SavingsCents),
+		Savings:      am.ptr(cp.SavingsCents),
 		OrgID:        orgID,
 		RejectReason: cp.DenyReason,
 	}
 	if cp.HasRate {
-		p.Rate = ptr(cp.RateCents)
+		p.Rate = am.ptr(cp.RateCents)
 	}
 	if kind == claim.Institutional {
 		if cp.DRG != "" {
-			p.ApprovedGroup, p.ApprovedGroupAmount = cp.DRG, ptr(cp.DRGAmountCents)
+			p.ApprovedGroup, p.ApprovedGroupAmount = cp.DRG, am.ptr(cp.DRGAmountCents)
 		}
 		if cp.UnitBasis != "" {
-			p.UnitBasis, p.Units = cp.UnitBasis, ptr(cp.ApprovedUnits)
+			p.UnitBasis, p.Units = cp.UnitBasis, am.ptr(cp.ApprovedUnits)
 		}
 	}
 	return p
 }
 
 // linePricing is the 2400 HCP of a line.
-func linePricing(lp *repricing.LinePricing) claim.Pricing {
+func linePricing(lp *repricing.LinePricing, am *amounts) claim.Pricing {
 	p := claim.Pricing{
 		Method:       lp.MethodCode,
 		Allowed:      lp.AllowedCents,
-		Savings:      ptr(lp.SavingsCents),
+		Savings:      am.ptr(lp.SavingsCents),
 		RejectReason: lp.DenyReason,
 	}
 	if lp.UnitBasis != "" {
-		p.UnitBasis, p.Units = lp.UnitBasis, ptr(lp.ApprovedUnits)
+		p.UnitBasis, p.Units = lp.UnitBasis, am.ptr(lp.ApprovedUnits)
 	}
 	return p
 }
@@ -178,4 +180,14 @@ func lineRef(claimRef string, n int) string {
 	return claimRef + "-" + strconv.Itoa(n)
 }
 
-func ptr(v int64) *int64 { return &v }
+// amounts hold the values the pricing of one claim points to.
+type amounts []int64
+
+// ptr returns a pointer to a copy of v.
+func (a *amounts) ptr(v int64) *int64 {
+	if len(*a) == cap(*a) {
+		*a = make(amounts, 0, 8)
+	}
+	*a = append(*a, v)
+	return &(*a)[len(*a)-1]
+}
