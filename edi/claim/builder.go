@@ -18,6 +18,9 @@ type builder struct {
 	kind  string // requested kind; "" detects it from ST03
 	keep  bool   // transaction mode
 	owned bool   // segments are owned already (replay): do not clone
+	// headerOnly decodes the header and the 1000A/1000B loops only: the
+	// tree holds every segment, but no claim is decoded (SelectSegments).
+	headerOnly bool
 	// arena holds the clones of the current transaction's segments (a new
 	// one per transaction: they live as long as the decoded transaction).
 	arena *x12.Arena
@@ -126,7 +129,9 @@ func (b *builder) handle(e schema.Event) error {
 			n = nil
 		}
 		seg = s
-		b.apply(e, seg, id, n)
+		if !b.headerOnly || e.Loop == "HEADER" || e.Loop == "1000A" || e.Loop == "1000B" {
+			b.apply(e, seg, id, n)
+		}
 	} else {
 		b.apply(e, seg, id, nil)
 	}

@@ -31,6 +31,20 @@ func isLevel(loop string) bool { return loop == "2000A" || loop == "2000B" || lo
 // other). The claims of the result are new Claim values decoded from the
 // kept segments; their Start/End offsets are zero.
 func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
+	return tx.selectClaims(keep, false)
+}
+
+// SelectSegments is Select for a result that is only edited with
+// SetSubmitter and SetReceiver and encoded: its header and 1000A/1000B
+// loops are decoded as Select decodes them and its segments are those
+// Select keeps, but its claims are not decoded (it has no
+// BillingProviders, and Claims yields nothing), which saves most of
+// Select's work.
+func (tx *Transaction) SelectSegments(keep func(*Claim) bool) *Transaction {
+	return tx.selectClaims(keep, true)
+}
+
+func (tx *Transaction) selectClaims(keep func(*Claim) bool, headerOnly bool) *Transaction {
 	if tx.root == nil {
 		return nil
 	}
@@ -51,7 +65,7 @@ func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
 	}
 
 	var out *Transaction
-	b := &builder{kind: tx.Kind, keep: true, owned: true, other: -1, adj: -1,
+	b := &builder{kind: tx.Kind, keep: true, owned: true, headerOnly: headerOnly, other: -1, adj: -1,
 		onTx: func(t *Transaction) error { out = t; return nil }}
 	ids := make(map[*node]int) // HL node -> new HL01
 	next := 0

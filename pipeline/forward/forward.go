@@ -578,7 +578,7 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 			for _, p := range chunk {
 				keep[p.cl] = true
 			}
-			sel := tx.Select(func(c *claim.Claim) bool { return keep[c] })
+			sel := tx.SelectSegments(func(c *claim.Claim) bool { return keep[c] })
 			if sel == nil {
 				return fmt.Errorf("select claims of set %s: nothing selected", tx.ControlNumber)
 			}
