@@ -319,10 +319,10 @@ func (c *Claim) refresh(ref Ref, date Date) {
 	oldRefs, oldDates := c.Refs, c.Dates
 	c.Refs, c.Dates = nil, nil
 	if nr > 0 {
-		c.Refs = make([]Ref, 0, nr)
+		c.Refs = c.tx.refs.room(nr)
 	}
 	if nd > 0 {
-		c.Dates = make([]Date, 0, nd)
+		c.Dates = c.tx.dates.room(nd)
 	}
 	c.StatementFrom, c.StatementTo, c.Admission, c.Discharge = "", "", "", ""
 	for _, it := range c.node.items[1:] {
@@ -390,7 +390,7 @@ func (l *Line) SetRef(qual, value string) error {
 	old := l.Refs
 	l.Refs, l.ControlNumber = nil, ""
 	if nr > 0 {
-		l.Refs = make([]Ref, 0, nr)
+		l.Refs = l.claim.tx.refs.room(nr)
 	}
 	for _, it := range l.node.items[1:] {
 		if it.seg != nil && !it.unplaced && it.seg.Is("REF") {
@@ -442,4 +442,26 @@ func (tx *Transaction) ownPricing(p *Pricing) *Pricing {
 	}
 	tx.pricings = append(tx.pricings, *p)
 	return &tx.pricings[len(tx.pricings)-1]
+}
+
+// editBlock hands out the lists of the views edits rebuild (Claim.Refs,
+// Claim.Dates, Line.Refs) from shared blocks: one allocation for the
+// edits of many claims of a transaction.
+type editBlock[T any] struct{ buf []T }
+
+// editBlockLen is the number of elements of an editBlock's blocks.
+const editBlockLen = 64
+
+// room returns an empty list with room for exactly n elements (appending
+// more moves it out of the block, so it never writes into a neighbour).
+func (b *editBlock[T]) room(n int) []T {
+	if n > editBlockLen/4 {
+		return make([]T, 0, n)
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]T, 0, editBlockLen)
+	}
+	l := len(b.buf)
+	b.buf = b.buf[:l+n]
+	return b.buf[l:l:l+n]
 }

@@ -62,6 +62,8 @@ type Transaction struct {
 	factory  *segmentFactory
 	scratch  []byte    // bytes of an edited segment in the making (newSegment copies them)
 	pricings []Pricing // the block ownPricing takes from
+	refs     editBlock[Ref]
+	dates    editBlock[Date]
 }
 
 // Entity is an NM1 name: a person or an organization with its identifier.

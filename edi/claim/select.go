@@ -50,16 +50,16 @@ func (tx *Transaction) selectClaims(keep func(*Claim) bool, headerOnly bool) *Tr
 	}
 	need := make(map[*node]bool)
 	kept := false
-	for ctx := range tx.Claims() {
-		c := ctx.Claim
+	tx.root.claims(func(c *Claim) bool {
 		if c.node == nil || !keep(c) {
-			continue
+			return true
 		}
 		kept = true
 		for n := c.node; n != nil; n = n.parent {
 			need[n] = true
 		}
-	}
+		return true
+	})
 	if !kept {
 		return nil
 	}

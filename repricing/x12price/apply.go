@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
@@ -89,8 +90,27 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 			return fmt.Errorf("claim %s: DTP*050: %w", c.PatientControlNumber, err)
 		}
 	}
+	// The line references share one string (one allocation per claim).
+	var refs string
+	if opts.LineRefs {
+		var sb strings.Builder
+		sb.Grow(len(res.Lines) * (len(opts.ClaimRef) + 4))
+		var num [20]byte
+		for i := range res.Lines {
+			sb.WriteString(opts.ClaimRef)
+			sb.WriteByte('-')
+			sb.Write(strconv.AppendInt(num[:0], int64(res.Lines[i].No), 10))
+		}
+		refs = sb.String()
+	}
 	for i, l := range c.Lines {
 		lp := &res.Lines[i]
+		// lineRef(opts.ClaimRef, lp.No), from refs.
+		ref := refs
+		if opts.LineRefs {
+			n := len(opts.ClaimRef) + 1 + digits(lp.No)
+			ref, refs = refs[:n], refs[n:]
+		}
 		if lp.Bundled && opts.OmitBundledLines {
 			continue
 		}
@@ -98,7 +118,7 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 			return fmt.Errorf("claim %s: line %d: HCP: %w", c.PatientControlNumber, lp.No, err)
 		}
 		if opts.LineRefs {
-			if err := l.SetRef(lineQual, lineRef(opts.ClaimRef, lp.No)); err != nil {
+			if err := l.SetRef(lineQual, ref); err != nil {
 				return fmt.Errorf("claim %s: line %d: REF*%s: %w", c.PatientControlNumber, lp.No, lineQual, err)
 			}
 		}
@@ -173,6 +193,19 @@ func linePricing(lp *repricing.LinePricing, am *amounts) claim.Pricing {
 		p.UnitBasis, p.Units = lp.UnitBasis, am.ptr(lp.ApprovedUnits)
 	}
 	return p
+}
+
+// digits is the length of strconv.Itoa(n).
+func digits(n int) int {
+	d := 1
+	if n < 0 {
+		d++
+	}
+	for n >= 10 || n <= -10 {
+		n /= 10
+		d++
+	}
+	return d
 }
 
 // lineRef is the REF*9B value of line n.
