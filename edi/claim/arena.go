@@ -83,13 +83,20 @@ func (s *slab[T]) take() *T {
 	return &s.buf[l]
 }
 
-// claimBlock is one allocation holding a claim, its context and the
-// first line pointers (768 bytes, a size class).
+// claimBlock is one allocation holding a claim, its context, the first
+// line pointers and its first line (1232 bytes of a 1280-byte size
+// class).
 type claimBlock struct {
 	ctx   ClaimContext
 	claim Claim
 	lines [4]*Line
+	line0 lineBlock
+	used0 bool // line0 is taken
 }
+
+// lineChunk holds the lines of a claim after its first, two at a time
+// (960 of a 1024-byte size class).
+type lineChunk [2]lineBlock
 
 // lineBlock is a line with room for one date and two diagnosis pointers
 // (480 bytes, a size class).

@@ -54,6 +54,7 @@ type builder struct {
 	curOK     bool
 	blk       *claimBlock
 	lineList  slab[*Line]
+	lineRoom  []lineBlock // the rest of the current claim's last lineChunk
 	lineDates slab[Date]
 	linePtrs  slab[int]
 	addrs     slab[Address]
@@ -236,6 +237,9 @@ func (b *builder) finishClaim(end int64) error {
 // dropSlabs forgets the room of the claim just finished, so the builder
 // keeps nothing of an emitted claim.
 func (b *builder) dropSlabs() {
+	if b.lineRoom != nil {
+		b.lineRoom = nil
+	}
 	b.lineList.drop()
 	b.lineDates.drop()
 	b.linePtrs.drop()
@@ -897,7 +901,7 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 		return
 	}
 	if id == kLX {
-		lb := new(lineBlock)
+		lb := b.newLine()
 		b.lineDates.reset(lb.dates[:])
 		b.linePtrs.reset(lb.ptrs[:])
 		l := &lb.line
@@ -942,6 +946,23 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 	case kHCP:
 		l.Pricing = b.pricing(s)
 	}
+}
+
+// newLine returns the block of a new line of the current claim: its
+// claim block's first line, else the next one of a lineChunk of the
+// claim's own.
+func (b *builder) newLine() *lineBlock {
+	if blk := b.blk; blk != nil && !blk.used0 {
+		blk.used0 = true
+		return &blk.line0
+	}
+	if len(b.lineRoom) == 0 {
+		chunk := new(lineChunk)
+		b.lineRoom = chunk[:]
+	}
+	lb := &b.lineRoom[0]
+	b.lineRoom = b.lineRoom[1:]
+	return lb
 }
 
 // procedure decodes a composite medical procedure identifier (C003).
