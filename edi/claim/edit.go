@@ -463,5 +463,5 @@ func (b *editBlock[T]) room(n int) []T {
 	}
 	l := len(b.buf)
 	b.buf = b.buf[:l+n]
-	return b.buf[l:l:l+n]
+	return b.buf[l : l : l+n]
 }
