@@ -29,6 +29,12 @@ type Pricer interface {
 	Price(c *repricing.Claim) (repricing.Result, error)
 }
 
+// intoPricer is a Pricer that can write into a Result it is given,
+// reusing its storage (*repricing.Engine's PriceInto).
+type intoPricer interface {
+	PriceInto(c *repricing.Claim, r *repricing.Result) error
+}
+
 // Identity is who the clearinghouse is in the 837s it forwards.
 type Identity struct {
 	// Qualifier is ISA05 (default "ZZ").
@@ -299,7 +305,7 @@ func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) e
 			if err := rewriteCorrection(p); err != nil {
 				return err
 			}
-			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
+			if err := f.price(ctx, b, p, cc, in.ReceivedAt); err != nil {
 				return err
 			}
 			p.row.Lines = nil // priced: only p.lines is needed from here
@@ -439,7 +445,7 @@ func (s *candidateSource) fill(ctx context.Context) error {
 		if corr.action == corrForward && isCorrection(c.Frequency) && r.CorrectedPartner == "" && corr.orig.RoutePartner != "" {
 			partner = corr.orig.RoutePartner
 		}
-		s.queue = append(s.queue, &pending{row: c, route: r, partner: partner, corr: corr})
+		s.queue = append(s.queue, s.b.newPending(pending{row: c, route: r, partner: partner, corr: corr}))
 	}
 	if err := f.closeVoids(ctx, voids); err != nil {
 		return err
@@ -487,13 +493,21 @@ func (f *Forwarder) reject(ctx context.Context, rs []rejection) error {
 // price reprices one claim and writes the result into its segments. A
 // claim the engine cannot price (no contract, invalid input, a result that
 // does not fit) is forwarded as it came, and keeps no allowed amount.
-func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContext, received time.Time) error {
+func (f *Forwarder) price(ctx context.Context, b *batcher, p *pending, cc *claim.ClaimContext, received time.Time) error {
 	if f.pricer == nil {
 		return nil
 	}
-	in := x12price.FromClaim(cc)
+	// The engine's input and result are the run's, reused claim after
+	// claim (nothing keeps them beyond this call).
+	in, r := &b.priceIn, &b.priceOut
+	x12price.FromClaimInto(cc, in)
 	in.TPA = p.row.MemberTPA // contracts may match the member's roster TPA
-	r, err := f.pricer.Price(&in)
+	var err error
+	if ip, ok := f.pricer.(intoPricer); ok {
+		err = ip.PriceInto(in, r)
+	} else {
+		*r, err = f.pricer.Price(in)
+	}
 	if err != nil {
 		if errors.Is(err, repricing.ErrNoContract) || errors.Is(err, repricing.ErrInvalidClaim) {
 			f.cfg.Logger.InfoContext(ctx, "claim forwarded unpriced", slog.String("claim", p.row.ControlNumber), slog.String("error", err.Error()))
@@ -501,7 +515,7 @@ func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContex
 		}
 		return fmt.Errorf("price claim %s: %w", p.row.ControlNumber, err)
 	}
-	err = x12price.Apply(cc.Claim, r, x12price.ApplyOptions{
+	err = x12price.Apply(cc.Claim, *r, x12price.ApplyOptions{
 		OrgID: f.cfg.Identity.ID, ClaimRef: p.row.ControlNumber, LineRefs: true,
 		Received: received, Adjusted: x12price.IsAdjustment(cc.Claim),
 	})
@@ -542,6 +556,13 @@ type batcher struct {
 	f    *Forwarder
 	res  *Result
 	open map[batchKey]*batch
+	// priceIn and priceOut are the pricing engine's input and result,
+	// reused from claim to claim (see price).
+	priceIn  repricing.Claim
+	priceOut repricing.Result
+	// pendings is the rest of the block the next candidates are taken
+	// from (see candidateSource.fill).
+	pendings []pending
 }
 
 // add selects tx's pending claims by partner into the open batches,
@@ -609,6 +630,21 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 		}
 	}
 	return nil
+}
+
+// pendingBlock is how many pendings one allocation holds: few enough that
+// a block kept alive by one claim waiting in an open batch holds little.
+const pendingBlock = 32
+
+// newPending returns a pointer to a copy of p, from a block.
+func (b *batcher) newPending(p pending) *pending {
+	if len(b.pendings) == 0 {
+		b.pendings = make([]pending, pendingBlock)
+	}
+	q := &b.pendings[0]
+	b.pendings = b.pendings[1:]
+	*q = p
+	return q
 }
 
 // flushAll writes the batches still open, in partner and version order.
