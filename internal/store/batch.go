@@ -45,10 +45,11 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 		outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
 		err := q.atomic(ctx, func(q *Queries) error {
 			for _, m := range marks {
+				id := any(m.ID) // boxed once for the claim and its lines
 				n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
 						pricing_method = ?, allowed_cents = ?
 					WHERE id = ? AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`,
-					outboundArg, partnerArg, nowArg, bx.str(m.Method), m.Allowed, m.ID, outboundArg)
+					outboundArg, partnerArg, nowArg, bx.str(m.Method), bx.opt(m.Allowed), id, outboundArg)
 				if err != nil {
 					return err
 				}
@@ -56,7 +57,7 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 					return fmt.Errorf("claim %d no longer accepted or already bound: %w", m.ID, ErrConflict)
 				}
 				for no, a := range m.Lines {
-					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, bx.int(a), m.ID, no)
+					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, bx.int(a), id, no)
 					if err != nil {
 						return err
 					}
@@ -415,9 +416,9 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
 		args = args[:0]
 		for i, c := range chunk {
-			args = append(args, last+int64(start+i)+1, c.TransactionID, bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
-				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), c.ReplacesClaimID, bx.str(string(c.State)),
-				bx.str(c.Reasons), c.BilledCents, c.AllowedCents,
+			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
+				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
+				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
 				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
 				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
 				c.RawLength, nowArg, nowArg, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
@@ -459,10 +460,14 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		return nil
 	}
 	for _, c := range cs {
+		var id any
+		if len(c.Lines) > 0 {
+			id = any(c.ID) // boxed once for the claim's lines
+		}
 		for j := range c.Lines {
 			l := &c.Lines[j]
-			args = append(args, c.ID, l.LineNo, bx.str(l.Code), bx.str(l.Modifiers), bx.int(l.Units), bx.str(l.UnitType),
-				bx.int(l.ChargeCents), l.AllowedCents, bx.str(l.ServiceFrom), bx.str(l.ServiceTo), bx.str(l.RevenueCode))
+			args = append(args, id, l.LineNo, bx.str(l.Code), bx.str(l.Modifiers), bx.int(l.Units), bx.str(l.UnitType),
+				bx.int(l.ChargeCents), bx.opt(l.AllowedCents), bx.str(l.ServiceFrom), bx.str(l.ServiceTo), bx.str(l.RevenueCode))
 			if rows++; rows == sqliteLineRows {
 				if err := flush(); err != nil {
 					return err
@@ -501,6 +506,15 @@ func (b *argBoxes) str(s string) any {
 	v := any(s)
 	b.strs[s] = v
 	return v
+}
+
+// opt is an optional integer as database/sql passes it on: NULL for nil,
+// else the integer.
+func (b *argBoxes) opt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return b.int(*p)
 }
 
 func (b *argBoxes) int(n int64) any {
