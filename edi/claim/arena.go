@@ -113,10 +113,22 @@ type subscriberBlock struct {
 	addr [1]Address
 }
 
-// patientBlock is a patient with room for its address.
+// subscriberClaimBlock is a subscriber without dependents (HL04 not 1:
+// its claims are its own) with room for its first claim and its place in
+// the subscriber's list of claims (1896 bytes of a 2048-byte size class).
+type subscriberClaimBlock struct {
+	subscriberBlock
+	claims [1]*Claim
+	claim  claimBlock
+}
+
+// patientBlock is a patient with room for its address and its first
+// claim.
 type patientBlock struct {
-	pat  Patient
-	addr [1]Address
+	pat    Patient
+	addr   [1]Address
+	claims [1]*Claim
+	claim  claimBlock
 }
 
 // comps holds the components of one element (up to nine, which covers

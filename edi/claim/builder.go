@@ -53,6 +53,9 @@ type builder struct {
 	cur       string
 	curOK     bool
 	blk       *claimBlock
+	nextClaim *claimBlock // the room for the current level's first claim
+	subClaims []*Claim    // the room for the current subscriber's list of claims
+	patClaims []*Claim    // the room for the current patient's list of claims
 	lineList  slab[*Line]
 	lineRoom  []lineBlock // the rest of the current claim's last lineChunk
 	lineDates slab[Date]
@@ -189,6 +192,7 @@ func (b *builder) startTx(st *x12.Segment) {
 		b.tx.root = b.tree.root
 	}
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
+	b.dropLevelRoom()
 	b.resetTargets()
 	b.addrs.reset(nil)
 	b.tx.Kind = b.kind
@@ -201,6 +205,7 @@ func (b *builder) finishTx() error {
 	tx := b.tx
 	b.tx, b.tree, b.arena = nil, nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
+	b.dropLevelRoom()
 	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {
 		return b.onTx(tx)
@@ -232,6 +237,20 @@ func (b *builder) finishClaim(end int64) error {
 		ctx.Payer = &c.sub.Payer
 	}
 	return b.onClaim(ctx)
+}
+
+// dropLevelRoom forgets the room of the subscriber or patient level left
+// (without pointer stores when there is none).
+func (b *builder) dropLevelRoom() {
+	if b.nextClaim != nil {
+		b.nextClaim = nil
+	}
+	if b.subClaims != nil {
+		b.subClaims = nil
+	}
+	if b.patClaims != nil {
+		b.patClaims = nil
+	}
 }
 
 // dropSlabs forgets the room of the claim just finished, so the builder
@@ -465,6 +484,7 @@ func (b *builder) billingLevel(s *x12.Segment, id uint32, n *node) {
 		b.addrs.reset(nil)
 		b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
 		b.sub, b.pat = nil, nil
+		b.dropLevelRoom()
 		if b.keep {
 			b.tx.BillingProviders = append(b.tx.BillingProviders, b.bp)
 		}
@@ -540,7 +560,15 @@ func (b *builder) payToLoop(loop string, s *x12.Segment, id uint32) {
 func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
-		blk := new(subscriberBlock)
+		var blk *subscriberBlock
+		b.dropLevelRoom()
+		if e := s.Element(4); len(e) == 1 && e[0] == '1' {
+			blk = new(subscriberBlock) // the claims are its dependents'
+		} else {
+			cb := new(subscriberClaimBlock)
+			blk = &cb.subscriberBlock
+			b.subClaims, b.nextClaim = cb.claims[:0:1], &cb.claim
+		}
 		b.addrs.reset(blk.addr[:])
 		b.sub = &blk.sub
 		b.sub.HLID, b.sub.node = b.el(s, 1), n
@@ -567,6 +595,7 @@ func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 		blk := new(patientBlock)
 		b.addrs.reset(blk.addr[:])
 		b.pat = &blk.pat
+		b.patClaims, b.nextClaim = blk.claims[:0:1], &blk.claim
 		b.pat.HLID, b.pat.node = b.el(s, 1), n
 		if b.keep && b.sub != nil {
 			b.sub.Patients = append(b.sub.Patients, b.pat)
@@ -649,7 +678,12 @@ func (b *builder) claimSeg(s *x12.Segment, id uint32, n *node) {
 }
 
 func (b *builder) startClaim(s *x12.Segment, n *node) {
-	blk := new(claimBlock)
+	blk := b.nextClaim
+	if blk != nil {
+		b.nextClaim = nil
+	} else {
+		blk = new(claimBlock)
+	}
 	b.blk = blk
 	b.dropSlabs()
 	b.lineList.reset(blk.lines[:])
@@ -663,8 +697,14 @@ func (b *builder) startClaim(s *x12.Segment, n *node) {
 	if b.keep {
 		switch {
 		case b.pat != nil:
+			if len(b.pat.Claims) == 0 && b.patClaims != nil {
+				b.pat.Claims, b.patClaims = b.patClaims, nil
+			}
 			b.pat.Claims = append(b.pat.Claims, c)
 		case b.sub != nil:
+			if len(b.sub.Claims) == 0 && b.subClaims != nil {
+				b.sub.Claims, b.subClaims = b.subClaims, nil
+			}
 			b.sub.Claims = append(b.sub.Claims, c)
 		}
 	}
