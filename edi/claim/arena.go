@@ -84,7 +84,7 @@ func (s *slab[T]) take() *T {
 }
 
 // claimBlock is one allocation holding a claim, its context, the first
-// line pointers and its first line (1232 bytes of a 1280-byte size
+// line pointers and its first line (1264 bytes of a 1280-byte size
 // class).
 type claimBlock struct {
 	ctx   ClaimContext
@@ -95,15 +95,16 @@ type claimBlock struct {
 }
 
 // lineChunk holds the lines of a claim after its first, two at a time
-// (960 of a 1024-byte size class).
+// (1024 bytes, a size class).
 type lineChunk [2]lineBlock
 
-// lineBlock is a line with room for one date and two diagnosis pointers
-// (480 bytes, a size class).
+// lineBlock is a line with room for one date, two diagnosis pointers and
+// two procedure modifiers (512 bytes, a size class).
 type lineBlock struct {
 	line  Line
 	dates [1]Date
 	ptrs  [2]int
+	mods  [2]string
 }
 
 // subscriberBlock is a subscriber with room for the member's address (704
@@ -115,7 +116,7 @@ type subscriberBlock struct {
 
 // subscriberClaimBlock is a subscriber without dependents (HL04 not 1:
 // its claims are its own) with room for its first claim and its place in
-// the subscriber's list of claims (1896 bytes of a 2048-byte size class).
+// the subscriber's list of claims (1928 bytes of a 2048-byte size class).
 type subscriberClaimBlock struct {
 	subscriberBlock
 	claims [1]*Claim

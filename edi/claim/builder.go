@@ -60,6 +60,7 @@ type builder struct {
 	lineRoom  []lineBlock // the rest of the current claim's last lineChunk
 	lineDates slab[Date]
 	linePtrs  slab[int]
+	lineMods  slab[string]
 	addrs     slab[Address]
 }
 
@@ -262,6 +263,7 @@ func (b *builder) dropSlabs() {
 	b.lineList.drop()
 	b.lineDates.drop()
 	b.linePtrs.drop()
+	b.lineMods.drop()
 }
 
 func (b *builder) resetTargets() {
@@ -944,6 +946,7 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 		lb := b.newLine()
 		b.lineDates.reset(lb.dates[:])
 		b.linePtrs.reset(lb.ptrs[:])
+		b.lineMods.reset(lb.mods[:])
 		l := &lb.line
 		l.claim, l.node = c, n
 		c.Lines = b.lineList.add(c.Lines, l)
@@ -1005,14 +1008,20 @@ func (b *builder) newLine() *lineBlock {
 	return lb
 }
 
-// procedure decodes a composite medical procedure identifier (C003).
-func (b *builder) procedure(s *x12.Segment, i int) (qual, code string, mods []string, desc string) {
+// procedure decodes a composite medical procedure identifier (C003). The
+// modifiers of a line's own procedure (line true) take the line block's
+// room.
+func (b *builder) procedure(s *x12.Segment, i int, line bool) (qual, code string, mods []string, desc string) {
 	c := splitComps(s.Element(i), s.Delims.Component)
 	qual = b.val(s, c[0])
 	code = b.val(s, c[1])
 	for _, m := range c[2:6] {
 		if len(m) > 0 {
-			mods = append(mods, b.val(s, m))
+			if line {
+				mods = b.lineMods.add(mods, b.val(s, m))
+			} else {
+				mods = append(mods, b.val(s, m))
+			}
 		}
 	}
 	desc = b.val(s, c[6])
@@ -1023,7 +1032,7 @@ func (b *builder) professionalService(l *Line, s *x12.Segment) {
 	if b.clm.Kind == "" {
 		b.clm.Kind = Professional
 	}
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 1)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 1, true)
 	l.Charge = b.cents(s, 2)
 	l.UnitBasis = b.el(s, 3)
 	l.Units = b.milli(s, 4)
@@ -1057,7 +1066,7 @@ func (b *builder) institutionalService(l *Line, s *x12.Segment) {
 		b.clm.Kind = Institutional
 	}
 	l.RevenueCode = b.el(s, 1)
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 2)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 2, true)
 	l.Charge = b.cents(s, 3)
 	l.UnitBasis = b.el(s, 4)
 	l.Units = b.milli(s, 5)
@@ -1099,7 +1108,7 @@ func (b *builder) adjudicationSeg(s *x12.Segment, id uint32) {
 			PaidUnits:   b.milli(s, 5),
 			BundledLine: b.el(s, 6),
 		}
-		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = b.procedure(s, 3)
+		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = b.procedure(s, 3, false)
 		l.Adjudications = append(l.Adjudications, a)
 		b.adj = len(l.Adjudications) - 1
 		return
