@@ -176,3 +176,28 @@ func atoiBytes(b []byte) (n int, ok bool) {
 	}
 	return n, true
 }
+
+// listBlock hands out the small lists of a transaction's model from shared
+// blocks: the views edits rebuild (Claim.Refs, Claim.Dates, Line.Refs) and
+// the lists transaction-mode decoding grows (appendRoom). One allocation
+// serves the lists of many claims of a set, which live and die together
+// (the streaming Decoder does not use it: there a claim kept by the caller
+// must not keep others alive).
+type listBlock[T any] struct{ buf []T }
+
+// listBlockLen is the number of elements of a listBlock's blocks.
+const listBlockLen = 64
+
+// room returns an empty list with room for exactly n elements (appending
+// more moves it out of the block, so it never writes into a neighbour).
+func (b *listBlock[T]) room(n int) []T {
+	if n > listBlockLen/4 {
+		return make([]T, 0, n)
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]T, 0, listBlockLen)
+	}
+	l := len(b.buf)
+	b.buf = b.buf[:l+n]
+	return b.buf[l : l : l+n]
+}

@@ -576,7 +576,7 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 		b.sub.HLID, b.sub.node = b.el(s, 1), n
 		b.pat = nil
 		if b.keep && b.bp != nil {
-			b.bp.Subscribers = append(b.bp.Subscribers, b.sub)
+			b.bp.Subscribers = appendRoom(&b.tx.subs, b.bp.Subscribers, b.sub)
 		}
 	case kSBR:
 		if b.sub == nil {
@@ -742,6 +742,11 @@ func (b *builder) healthCodes(s *x12.Segment) {
 		if len(s.Element(i)) > 0 {
 			n++
 		}
+	}
+	if b.keep && cap(c.Codes)-len(c.Codes) < n {
+		// Transaction mode: the claims of a set live and die together,
+		// so their codes share blocks.
+		c.Codes = append(b.tx.codes.room(len(c.Codes)+n), c.Codes...)
 	}
 	c.Codes = slices.Grow(c.Codes, n)
 	for i := 1; i <= s.Len(); i++ {
@@ -1203,4 +1208,14 @@ func refOf(s *x12.Segment) Ref { return Ref{Qualifier: s.String(1), Value: s.Str
 
 func dateOf(s *x12.Segment) Date {
 	return Date{Qualifier: s.String(1), Format: s.String(2), Value: s.String(3)}
+}
+
+// appendRoom appends v to list (of a transaction-mode model) growing it in
+// blk: the lists of a set's claims live and die with the set, so they
+// share blocks.
+func appendRoom[T any](blk *listBlock[T], list []T, v T) []T {
+	if len(list) == cap(list) {
+		list = append(blk.room(max(2, 2*len(list))), list...)
+	}
+	return append(list, v)
 }

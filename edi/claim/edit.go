@@ -443,25 +443,3 @@ func (tx *Transaction) ownPricing(p *Pricing) *Pricing {
 	tx.pricings = append(tx.pricings, *p)
 	return &tx.pricings[len(tx.pricings)-1]
 }
-
-// editBlock hands out the lists of the views edits rebuild (Claim.Refs,
-// Claim.Dates, Line.Refs) from shared blocks: one allocation for the
-// edits of many claims of a transaction.
-type editBlock[T any] struct{ buf []T }
-
-// editBlockLen is the number of elements of an editBlock's blocks.
-const editBlockLen = 64
-
-// room returns an empty list with room for exactly n elements (appending
-// more moves it out of the block, so it never writes into a neighbour).
-func (b *editBlock[T]) room(n int) []T {
-	if n > editBlockLen/4 {
-		return make([]T, 0, n)
-	}
-	if cap(b.buf)-len(b.buf) < n {
-		b.buf = make([]T, 0, editBlockLen)
-	}
-	l := len(b.buf)
-	b.buf = b.buf[:l+n]
-	return b.buf[l : l : l+n]
-}

@@ -62,8 +62,12 @@ type Transaction struct {
 	factory  *segmentFactory
 	scratch  []byte    // bytes of an edited segment in the making (newSegment copies them)
 	pricings []Pricing // the block ownPricing takes from
-	refs     editBlock[Ref]
-	dates    editBlock[Date]
+	refs     listBlock[Ref]
+	dates    listBlock[Date]
+	// Blocks of the lists transaction-mode decoding grows (see
+	// appendRoom).
+	codes listBlock[HealthCode]
+	subs  listBlock[*Subscriber]
 }
 
 // Entity is an NM1 name: a person or an organization with its identifier.
