@@ -24,7 +24,10 @@ import (
 	"github.com/clearinghouse/clearinghouse/repricing/x12price"
 )
 
-// Pricer prices one claim; *repricing.Engine implements it.
+// Pricer prices one claim; *repricing.Engine implements it. The
+// forwarder reuses the claim it passes (and the Result it passes to
+// PriceInto, when the Pricer has that method) for the next claim: a Pricer
+// must not keep them after it returns.
 type Pricer interface {
 	Price(c *repricing.Claim) (repricing.Result, error)
 }
