@@ -88,3 +88,14 @@ func BenchmarkFingerprint(b *testing.B) {
 		_ = SuspectKey(c)
 	}
 }
+
+// TestFormatClaimControlNumber checks the control numbers against the
+// fmt form they were first written with ("CH%012d"): stored claims and
+// REF*F8 of corrections refer to exactly these bytes.
+func TestFormatClaimControlNumber(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, 99, 100, 123456, 999999999999, 1000000000000, 1 << 62, -1, -123} {
+		if got, want := FormatClaimControlNumber(n), fmt.Sprintf("CH%012d", n); got != want {
+			t.Errorf("FormatClaimControlNumber(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

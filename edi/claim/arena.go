@@ -83,20 +83,28 @@ func (s *slab[T]) take() *T {
 	return &s.buf[l]
 }
 
-// claimBlock is one allocation holding a claim, its context and the
-// first line pointers (768 bytes, a size class).
+// claimBlock is one allocation holding a claim, its context, the first
+// line pointers and its first line (1264 bytes of a 1280-byte size
+// class).
 type claimBlock struct {
 	ctx   ClaimContext
 	claim Claim
 	lines [4]*Line
+	line0 lineBlock
+	used0 bool // line0 is taken
 }
 
-// lineBlock is a line with room for one date and two diagnosis pointers
-// (480 bytes, a size class).
+// lineChunk holds the lines of a claim after its first, two at a time
+// (1024 bytes, a size class).
+type lineChunk [2]lineBlock
+
+// lineBlock is a line with room for one date, two diagnosis pointers and
+// two procedure modifiers (512 bytes, a size class).
 type lineBlock struct {
 	line  Line
 	dates [1]Date
 	ptrs  [2]int
+	mods  [2]string
 }
 
 // subscriberBlock is a subscriber with room for the member's address (704
@@ -106,10 +114,22 @@ type subscriberBlock struct {
 	addr [1]Address
 }
 
-// patientBlock is a patient with room for its address.
+// subscriberClaimBlock is a subscriber without dependents (HL04 not 1:
+// its claims are its own) with room for its first claim and its place in
+// the subscriber's list of claims (1928 bytes of a 2048-byte size class).
+type subscriberClaimBlock struct {
+	subscriberBlock
+	claims [1]*Claim
+	claim  claimBlock
+}
+
+// patientBlock is a patient with room for its address and its first
+// claim.
 type patientBlock struct {
-	pat  Patient
-	addr [1]Address
+	pat    Patient
+	addr   [1]Address
+	claims [1]*Claim
+	claim  claimBlock
 }
 
 // comps holds the components of one element (up to nine, which covers
@@ -155,4 +175,29 @@ func atoiBytes(b []byte) (n int, ok bool) {
 		n = n*10 + int(c-'0')
 	}
 	return n, true
+}
+
+// listBlock hands out the small lists of a transaction's model from shared
+// blocks: the views edits rebuild (Claim.Refs, Claim.Dates, Line.Refs) and
+// the lists transaction-mode decoding grows (appendRoom). One allocation
+// serves the lists of many claims of a set, which live and die together
+// (the streaming Decoder does not use it: there a claim kept by the caller
+// must not keep others alive).
+type listBlock[T any] struct{ buf []T }
+
+// listBlockLen is the number of elements of a listBlock's blocks.
+const listBlockLen = 64
+
+// room returns an empty list with room for exactly n elements (appending
+// more moves it out of the block, so it never writes into a neighbour).
+func (b *listBlock[T]) room(n int) []T {
+	if n > listBlockLen/4 {
+		return make([]T, 0, n)
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]T, 0, listBlockLen)
+	}
+	l := len(b.buf)
+	b.buf = b.buf[:l+n]
+	return b.buf[l : l : l+n]
 }

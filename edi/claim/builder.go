@@ -18,6 +18,9 @@ type builder struct {
 	kind  string // requested kind; "" detects it from ST03
 	keep  bool   // transaction mode
 	owned bool   // segments are owned already (replay): do not clone
+	// headerOnly decodes the header and the 1000A/1000B loops only: the
+	// tree holds every segment, but no claim is decoded (SelectSegments).
+	headerOnly bool
 	// arena holds the clones of the current transaction's segments (a new
 	// one per transaction: they live as long as the decoded transaction).
 	arena *x12.Arena
@@ -50,9 +53,14 @@ type builder struct {
 	cur       string
 	curOK     bool
 	blk       *claimBlock
+	nextClaim *claimBlock // the room for the current level's first claim
+	subClaims []*Claim    // the room for the current subscriber's list of claims
+	patClaims []*Claim    // the room for the current patient's list of claims
 	lineList  slab[*Line]
+	lineRoom  []lineBlock // the rest of the current claim's last lineChunk
 	lineDates slab[Date]
 	linePtrs  slab[int]
+	lineMods  slab[string]
 	addrs     slab[Address]
 }
 
@@ -126,7 +134,9 @@ func (b *builder) handle(e schema.Event) error {
 			n = nil
 		}
 		seg = s
-		b.apply(e, seg, id, n)
+		if !b.headerOnly || e.Loop == "HEADER" || e.Loop == "1000A" || e.Loop == "1000B" {
+			b.apply(e, seg, id, n)
+		}
 	} else {
 		b.apply(e, seg, id, nil)
 	}
@@ -183,6 +193,7 @@ func (b *builder) startTx(st *x12.Segment) {
 		b.tx.root = b.tree.root
 	}
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
+	b.dropLevelRoom()
 	b.resetTargets()
 	b.addrs.reset(nil)
 	b.tx.Kind = b.kind
@@ -195,6 +206,7 @@ func (b *builder) finishTx() error {
 	tx := b.tx
 	b.tx, b.tree, b.arena = nil, nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
+	b.dropLevelRoom()
 	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {
 		return b.onTx(tx)
@@ -228,12 +240,30 @@ func (b *builder) finishClaim(end int64) error {
 	return b.onClaim(ctx)
 }
 
+// dropLevelRoom forgets the room of the subscriber or patient level left
+// (without pointer stores when there is none).
+func (b *builder) dropLevelRoom() {
+	if b.nextClaim != nil {
+		b.nextClaim = nil
+	}
+	if b.subClaims != nil {
+		b.subClaims = nil
+	}
+	if b.patClaims != nil {
+		b.patClaims = nil
+	}
+}
+
 // dropSlabs forgets the room of the claim just finished, so the builder
 // keeps nothing of an emitted claim.
 func (b *builder) dropSlabs() {
+	if b.lineRoom != nil {
+		b.lineRoom = nil
+	}
 	b.lineList.drop()
 	b.lineDates.drop()
 	b.linePtrs.drop()
+	b.lineMods.drop()
 }
 
 func (b *builder) resetTargets() {
@@ -456,6 +486,7 @@ func (b *builder) billingLevel(s *x12.Segment, id uint32, n *node) {
 		b.addrs.reset(nil)
 		b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
 		b.sub, b.pat = nil, nil
+		b.dropLevelRoom()
 		if b.keep {
 			b.tx.BillingProviders = append(b.tx.BillingProviders, b.bp)
 		}
@@ -531,13 +562,21 @@ func (b *builder) payToLoop(loop string, s *x12.Segment, id uint32) {
 func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
-		blk := new(subscriberBlock)
+		var blk *subscriberBlock
+		b.dropLevelRoom()
+		if e := s.Element(4); len(e) == 1 && e[0] == '1' {
+			blk = new(subscriberBlock) // the claims are its dependents'
+		} else {
+			cb := new(subscriberClaimBlock)
+			blk = &cb.subscriberBlock
+			b.subClaims, b.nextClaim = cb.claims[:0:1], &cb.claim
+		}
 		b.addrs.reset(blk.addr[:])
 		b.sub = &blk.sub
 		b.sub.HLID, b.sub.node = b.el(s, 1), n
 		b.pat = nil
 		if b.keep && b.bp != nil {
-			b.bp.Subscribers = append(b.bp.Subscribers, b.sub)
+			b.bp.Subscribers = appendRoom(&b.tx.subs, b.bp.Subscribers, b.sub)
 		}
 	case kSBR:
 		if b.sub == nil {
@@ -558,6 +597,7 @@ func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 		blk := new(patientBlock)
 		b.addrs.reset(blk.addr[:])
 		b.pat = &blk.pat
+		b.patClaims, b.nextClaim = blk.claims[:0:1], &blk.claim
 		b.pat.HLID, b.pat.node = b.el(s, 1), n
 		if b.keep && b.sub != nil {
 			b.sub.Patients = append(b.sub.Patients, b.pat)
@@ -640,7 +680,12 @@ func (b *builder) claimSeg(s *x12.Segment, id uint32, n *node) {
 }
 
 func (b *builder) startClaim(s *x12.Segment, n *node) {
-	blk := new(claimBlock)
+	blk := b.nextClaim
+	if blk != nil {
+		b.nextClaim = nil
+	} else {
+		blk = new(claimBlock)
+	}
 	b.blk = blk
 	b.dropSlabs()
 	b.lineList.reset(blk.lines[:])
@@ -654,8 +699,14 @@ func (b *builder) startClaim(s *x12.Segment, n *node) {
 	if b.keep {
 		switch {
 		case b.pat != nil:
+			if len(b.pat.Claims) == 0 && b.patClaims != nil {
+				b.pat.Claims, b.patClaims = b.patClaims, nil
+			}
 			b.pat.Claims = append(b.pat.Claims, c)
 		case b.sub != nil:
+			if len(b.sub.Claims) == 0 && b.subClaims != nil {
+				b.sub.Claims, b.subClaims = b.subClaims, nil
+			}
 			b.sub.Claims = append(b.sub.Claims, c)
 		}
 	}
@@ -691,6 +742,11 @@ func (b *builder) healthCodes(s *x12.Segment) {
 		if len(s.Element(i)) > 0 {
 			n++
 		}
+	}
+	if b.keep && cap(c.Codes)-len(c.Codes) < n {
+		// Transaction mode: the claims of a set live and die together,
+		// so their codes share blocks.
+		c.Codes = append(b.tx.codes.room(len(c.Codes)+n), c.Codes...)
 	}
 	c.Codes = slices.Grow(c.Codes, n)
 	for i := 1; i <= s.Len(); i++ {
@@ -892,9 +948,10 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 		return
 	}
 	if id == kLX {
-		lb := new(lineBlock)
+		lb := b.newLine()
 		b.lineDates.reset(lb.dates[:])
 		b.linePtrs.reset(lb.ptrs[:])
+		b.lineMods.reset(lb.mods[:])
 		l := &lb.line
 		l.claim, l.node = c, n
 		c.Lines = b.lineList.add(c.Lines, l)
@@ -939,14 +996,37 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 	}
 }
 
-// procedure decodes a composite medical procedure identifier (C003).
-func (b *builder) procedure(s *x12.Segment, i int) (qual, code string, mods []string, desc string) {
+// newLine returns the block of a new line of the current claim: its
+// claim block's first line, else the next one of a lineChunk of the
+// claim's own.
+func (b *builder) newLine() *lineBlock {
+	if blk := b.blk; blk != nil && !blk.used0 {
+		blk.used0 = true
+		return &blk.line0
+	}
+	if len(b.lineRoom) == 0 {
+		chunk := new(lineChunk)
+		b.lineRoom = chunk[:]
+	}
+	lb := &b.lineRoom[0]
+	b.lineRoom = b.lineRoom[1:]
+	return lb
+}
+
+// procedure decodes a composite medical procedure identifier (C003). The
+// modifiers of a line's own procedure (line true) take the line block's
+// room.
+func (b *builder) procedure(s *x12.Segment, i int, line bool) (qual, code string, mods []string, desc string) {
 	c := splitComps(s.Element(i), s.Delims.Component)
 	qual = b.val(s, c[0])
 	code = b.val(s, c[1])
 	for _, m := range c[2:6] {
 		if len(m) > 0 {
-			mods = append(mods, b.val(s, m))
+			if line {
+				mods = b.lineMods.add(mods, b.val(s, m))
+			} else {
+				mods = append(mods, b.val(s, m))
+			}
 		}
 	}
 	desc = b.val(s, c[6])
@@ -957,7 +1037,7 @@ func (b *builder) professionalService(l *Line, s *x12.Segment) {
 	if b.clm.Kind == "" {
 		b.clm.Kind = Professional
 	}
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 1)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 1, true)
 	l.Charge = b.cents(s, 2)
 	l.UnitBasis = b.el(s, 3)
 	l.Units = b.milli(s, 4)
@@ -991,7 +1071,7 @@ func (b *builder) institutionalService(l *Line, s *x12.Segment) {
 		b.clm.Kind = Institutional
 	}
 	l.RevenueCode = b.el(s, 1)
-	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 2)
+	l.ProcedureQualifier, l.ProcedureCode, l.Modifiers, l.Description = b.procedure(s, 2, true)
 	l.Charge = b.cents(s, 3)
 	l.UnitBasis = b.el(s, 4)
 	l.Units = b.milli(s, 5)
@@ -1033,7 +1113,7 @@ func (b *builder) adjudicationSeg(s *x12.Segment, id uint32) {
 			PaidUnits:   b.milli(s, 5),
 			BundledLine: b.el(s, 6),
 		}
-		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = b.procedure(s, 3)
+		a.ProcedureQualifier, a.ProcedureCode, a.Modifiers, _ = b.procedure(s, 3, false)
 		l.Adjudications = append(l.Adjudications, a)
 		b.adj = len(l.Adjudications) - 1
 		return
@@ -1128,4 +1208,14 @@ func refOf(s *x12.Segment) Ref { return Ref{Qualifier: s.String(1), Value: s.Str
 
 func dateOf(s *x12.Segment) Date {
 	return Date{Qualifier: s.String(1), Format: s.String(2), Value: s.String(3)}
+}
+
+// appendRoom appends v to list (of a transaction-mode model) growing it in
+// blk: the lists of a set's claims live and die with the set, so they
+// share blocks.
+func appendRoom[T any](blk *listBlock[T], list []T, v T) []T {
+	if len(list) == cap(list) {
+		list = append(blk.room(max(2, 2*len(list))), list...)
+	}
+	return append(list, v)
 }

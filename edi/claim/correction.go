@@ -84,6 +84,6 @@ func (c *Claim) RemoveRef(qual string) (int, error) {
 	}
 	n.items = kept
 	c.tx.modified = true
-	c.refresh()
+	c.refresh(Ref{}, Date{})
 	return removed, nil
 }

@@ -97,12 +97,21 @@ func (tx *Transaction) Claims() iter.Seq[*ClaimContext] {
 		if tx.root == nil {
 			return
 		}
-		tx.root.claims(func(c *Claim) bool { return yield(contextOf(c)) })
+		// The contexts are taken from blocks (a few allocations for a
+		// whole set); each stays valid as long as the caller keeps it.
+		var block []ClaimContext
+		tx.root.claims(func(c *Claim) bool {
+			if len(block) == cap(block) {
+				block = make([]ClaimContext, 0, 16)
+			}
+			block = append(block, contextValue(c))
+			return yield(&block[len(block)-1])
+		})
 	}
 }
 
-func contextOf(c *Claim) *ClaimContext {
-	ctx := &ClaimContext{
+func contextValue(c *Claim) ClaimContext {
+	ctx := ClaimContext{
 		Claim:           c,
 		Transaction:     c.tx,
 		BillingProvider: c.bp,

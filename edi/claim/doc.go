@@ -63,7 +63,9 @@
 //
 // Transaction.Select keeps a subset of the claims (with the billing
 // provider, subscriber and patient loops they need, HL numbering
-// rewritten) for forwarding different claims to different partners.
+// rewritten) for forwarding different claims to different partners;
+// Transaction.SelectSegments does the same for a result that is only
+// given new parties and encoded, without decoding its claims again.
 //
 // Money is int64 cents and quantities int64 thousandths; dates are kept as
 // CCYYMMDD strings (ParseDate converts one when date arithmetic is needed).

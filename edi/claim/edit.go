@@ -1,7 +1,6 @@
 package claim
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
@@ -126,55 +125,91 @@ func (tx *Transaction) upsert(n *node, o loopOrder, id, qual string, raw []byte,
 // checkValues returns ErrDelimiter if a value contains a delimiter of d.
 func checkValues(d x12.Delimiters, vals ...string) error {
 	for _, v := range vals {
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			if c == d.Element || c == d.Component || c == d.Segment || (d.Repetition != 0 && c == d.Repetition) {
-				return fmt.Errorf("%w: %q", ErrDelimiter, c)
-			}
+		if err := checkValue(d, v); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func optCentsString(v *int64) string {
+// checkValue returns ErrDelimiter if v contains a delimiter of d.
+func checkValue[T string | []byte](d x12.Delimiters, v T) error {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == d.Element || c == d.Component || c == d.Segment || (d.Repetition != 0 && c == d.Repetition) {
+			return fmt.Errorf("%w: %q", ErrDelimiter, c)
+		}
+	}
+	return nil
+}
+
+func appendOptCents(dst []byte, v *int64) []byte {
 	if v == nil {
-		return ""
+		return dst
 	}
-	return x12.FormatCents(*v)
+	return x12.AppendCents(dst, *v)
 }
 
-// elements returns HCP01..HCP15 for p.
-func (p *Pricing) elements() []string {
-	units := ""
-	if p.Units != nil {
-		units = string(x12.AppendMilli(nil, *p.Units))
+// appendPricing appends the raw bytes of p's HCP segment (HCP01..HCP15,
+// trailing empty elements dropped) to dst, or returns ErrDelimiter when an
+// element holds a delimiter of d (the first one, in element order).
+func appendPricing(dst []byte, d x12.Delimiters, p *Pricing) ([]byte, error) {
+	dst = append(dst, "HCP"...)
+	end := len(dst) // past the last non-empty element
+	for i := 1; i <= 15; i++ {
+		dst = append(dst, d.Element)
+		start := len(dst)
+		switch i {
+		case 1:
+			dst = append(dst, p.Method...)
+		case 2:
+			dst = x12.AppendCents(dst, p.Allowed)
+		case 3:
+			dst = appendOptCents(dst, p.Savings)
+		case 4:
+			dst = append(dst, p.OrgID...)
+		case 5:
+			dst = appendOptCents(dst, p.Rate)
+		case 6:
+			dst = append(dst, p.ApprovedGroup...)
+		case 7:
+			dst = appendOptCents(dst, p.ApprovedGroupAmount)
+		case 8:
+			dst = append(dst, p.ApprovedRevenueCode...)
+		case 9:
+			dst = append(dst, p.ProcedureQualifier...)
+		case 10:
+			dst = append(dst, p.ProcedureCode...)
+		case 11:
+			dst = append(dst, p.UnitBasis...)
+		case 12:
+			if p.Units != nil {
+				dst = x12.AppendMilli(dst, *p.Units)
+			}
+		case 13:
+			dst = append(dst, p.RejectReason...)
+		case 14:
+			dst = append(dst, p.PolicyCompliance...)
+		case 15:
+			dst = append(dst, p.Exception...)
+		}
+		if err := checkValue(d, dst[start:]); err != nil {
+			return dst, err
+		}
+		if len(dst) > start {
+			end = len(dst)
+		}
 	}
-	return []string{
-		p.Method,
-		x12.FormatCents(p.Allowed),
-		optCentsString(p.Savings),
-		p.OrgID,
-		optCentsString(p.Rate),
-		p.ApprovedGroup,
-		optCentsString(p.ApprovedGroupAmount),
-		p.ApprovedRevenueCode,
-		p.ProcedureQualifier,
-		p.ProcedureCode,
-		p.UnitBasis,
-		units,
-		p.RejectReason,
-		p.PolicyCompliance,
-		p.Exception,
-	}
+	return dst[:end], nil
 }
 
-func (tx *Transaction) setPricing(n *node, o loopOrder, p Pricing) error {
+func (tx *Transaction) setPricing(n *node, o loopOrder, p *Pricing) error {
 	d := n.firstSeg().Delims
-	el := p.elements()
-	if err := checkValues(d, el...); err != nil {
+	raw, err := appendPricing(tx.scratch[:0], d, p)
+	tx.scratch = raw[:0]
+	if err != nil {
 		return err
 	}
-	raw := buildRaw(d, "HCP", el...)
 	tx.upsert(n, o, "HCP", "", raw, func(s *x12.Segment) bool { return s.Is("HCP") })
 	return nil
 }
@@ -184,13 +219,27 @@ func (tx *Transaction) setQualified(n *node, o loopOrder, id, qual string, vals 
 		return fmt.Errorf("claim: empty %s qualifier", id)
 	}
 	d := n.firstSeg().Delims
-	if err := checkValues(d, append(vals, qual)...); err != nil {
+	if err := checkValues(d, vals...); err != nil {
 		return err
 	}
-	raw := buildRaw(d, id, append([]string{qual}, vals...)...)
-	q := []byte(qual)
+	if err := checkValue(d, qual); err != nil {
+		return err
+	}
+	// ID, qualifier and values, trailing empty values dropped.
+	last := len(vals)
+	for last > 0 && vals[last-1] == "" {
+		last--
+	}
+	raw := append(tx.scratch[:0], id...)
+	raw = append(raw, d.Element)
+	raw = append(raw, qual...)
+	for _, v := range vals[:last] {
+		raw = append(raw, d.Element)
+		raw = append(raw, v...)
+	}
+	tx.scratch = raw[:0]
 	tx.upsert(n, o, id, qual, raw, func(s *x12.Segment) bool {
-		return s.Is(id) && bytes.Equal(s.Element(1), q)
+		return s.Is(id) && string(s.Element(1)) == qual
 	})
 	return nil
 }
@@ -212,10 +261,10 @@ func (c *Claim) SetPricing(p Pricing) error {
 	if err := c.editable(); err != nil {
 		return err
 	}
-	if err := c.tx.setPricing(c.node, claimOrder(c.Kind), p); err != nil {
+	if err := c.tx.setPricing(c.node, claimOrder(c.Kind), &p); err != nil {
 		return err
 	}
-	c.Pricing = &p
+	c.Pricing = c.tx.ownPricing(&p)
 	return nil
 }
 
@@ -231,7 +280,7 @@ func (c *Claim) SetRef(qual, value string) error {
 	if err := c.tx.setQualified(c.node, claimOrder(c.Kind), "REF", qual, value); err != nil {
 		return err
 	}
-	c.refresh()
+	c.refresh(Ref{Qualifier: qual, Value: value}, Date{})
 	return nil
 }
 
@@ -247,13 +296,34 @@ func (c *Claim) SetDate(qual, format, value string) error {
 	if err := c.tx.setQualified(c.node, claimOrder(c.Kind), "DTP", qual, format, value); err != nil {
 		return err
 	}
-	c.refresh()
+	c.refresh(Ref{}, Date{Qualifier: qual, Format: format, Value: value})
 	return nil
 }
 
-// refresh rebuilds the claim's REF and DTP views from its segments.
-func (c *Claim) refresh() {
+// refresh rebuilds the claim's REF and DTP views from its segments (in new
+// slices). The strings of an entry equal to one of the old views or to
+// ref or date (the values just written) are reused.
+func (c *Claim) refresh(ref Ref, date Date) {
+	nr, nd := 0, 0
+	for _, it := range c.node.items[1:] {
+		if it.seg == nil || it.unplaced {
+			continue
+		}
+		switch {
+		case it.seg.Is("REF"):
+			nr++
+		case it.seg.Is("DTP"):
+			nd++
+		}
+	}
+	oldRefs, oldDates := c.Refs, c.Dates
 	c.Refs, c.Dates = nil, nil
+	if nr > 0 {
+		c.Refs = c.tx.refs.room(nr)
+	}
+	if nd > 0 {
+		c.Dates = c.tx.dates.room(nd)
+	}
 	c.StatementFrom, c.StatementTo, c.Admission, c.Discharge = "", "", "", ""
 	for _, it := range c.node.items[1:] {
 		if it.seg == nil || it.unplaced {
@@ -261,9 +331,9 @@ func (c *Claim) refresh() {
 		}
 		switch {
 		case it.seg.Is("REF"):
-			c.Refs = append(c.Refs, refOf(it.seg))
+			c.Refs = append(c.Refs, refReusing(it.seg, ref, oldRefs))
 		case it.seg.Is("DTP"):
-			d := dateOf(it.seg)
+			d := dateReusing(it.seg, date, oldDates)
 			c.Dates = append(c.Dates, d)
 			switch d.Qualifier {
 			case "434":
@@ -292,10 +362,10 @@ func (l *Line) SetPricing(p Pricing) error {
 	if err := l.editable(); err != nil {
 		return err
 	}
-	if err := l.claim.tx.setPricing(l.node, lineOrder(l.claim.Kind), p); err != nil {
+	if err := l.claim.tx.setPricing(l.node, lineOrder(l.claim.Kind), &p); err != nil {
 		return err
 	}
-	l.Pricing = &p
+	l.Pricing = l.claim.tx.ownPricing(&p)
 	return nil
 }
 
@@ -311,10 +381,20 @@ func (l *Line) SetRef(qual, value string) error {
 	if err := l.claim.tx.setQualified(l.node, lineOrder(l.claim.Kind), "REF", qual, value); err != nil {
 		return err
 	}
-	l.Refs, l.ControlNumber = nil, ""
+	nr := 0
 	for _, it := range l.node.items[1:] {
 		if it.seg != nil && !it.unplaced && it.seg.Is("REF") {
-			r := refOf(it.seg)
+			nr++
+		}
+	}
+	old := l.Refs
+	l.Refs, l.ControlNumber = nil, ""
+	if nr > 0 {
+		l.Refs = l.claim.tx.refs.room(nr)
+	}
+	for _, it := range l.node.items[1:] {
+		if it.seg != nil && !it.unplaced && it.seg.Is("REF") {
+			r := refReusing(it.seg, Ref{Qualifier: qual, Value: value}, old)
 			l.Refs = append(l.Refs, r)
 			if r.Qualifier == "6R" && l.ControlNumber == "" {
 				l.ControlNumber = r.Value
@@ -322,4 +402,44 @@ func (l *Line) SetRef(qual, value string) error {
 		}
 	}
 	return nil
+}
+
+// refReusing is refOf(s) with the strings of ref or of an entry of old
+// when it equals s's qualifier and value (no allocation then).
+func refReusing(s *x12.Segment, ref Ref, old []Ref) Ref {
+	q, v := s.Element(1), s.Element(2)
+	if ref.Qualifier == string(q) && ref.Value == string(v) {
+		return ref
+	}
+	for _, r := range old {
+		if r.Qualifier == string(q) && r.Value == string(v) {
+			return r
+		}
+	}
+	return refOf(s)
+}
+
+// dateReusing is dateOf(s) with the strings of date or of an entry of old
+// when it equals s's qualifier, format and value.
+func dateReusing(s *x12.Segment, date Date, old []Date) Date {
+	q, f, v := s.Element(1), s.Element(2), s.Element(3)
+	if date.Qualifier == string(q) && date.Format == string(f) && date.Value == string(v) {
+		return date
+	}
+	for _, d := range old {
+		if d.Qualifier == string(q) && d.Format == string(f) && d.Value == string(v) {
+			return d
+		}
+	}
+	return dateOf(s)
+}
+
+// ownPricing returns a copy of p held in the transaction's blocks of
+// Pricing values (one allocation for many edits).
+func (tx *Transaction) ownPricing(p *Pricing) *Pricing {
+	if len(tx.pricings) == cap(tx.pricings) {
+		tx.pricings = make([]Pricing, 0, 32)
+	}
+	tx.pricings = append(tx.pricings, *p)
+	return &tx.pricings[len(tx.pricings)-1]
 }

@@ -60,6 +60,14 @@ type Transaction struct {
 	root     *node // ST..SE in loop order (transaction mode only)
 	modified bool  // an edit was made: Encode recomputes SE01
 	factory  *segmentFactory
+	scratch  []byte    // bytes of an edited segment in the making (newSegment copies them)
+	pricings []Pricing // the block ownPricing takes from
+	refs     listBlock[Ref]
+	dates    listBlock[Date]
+	// Blocks of the lists transaction-mode decoding grows (see
+	// appendRoom).
+	codes listBlock[HealthCode]
+	subs  listBlock[*Subscriber]
 }
 
 // Entity is an NM1 name: a person or an organization with its identifier.

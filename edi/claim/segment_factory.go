@@ -131,6 +131,37 @@ func withElement(seg *x12.Segment, i int, val string) []byte {
 	return out
 }
 
+// elementEdit is element i (1-based) of a segment set to val.
+type elementEdit struct {
+	i   int
+	val []byte
+}
+
+// appendWithElements appends to dst the raw bytes of seg with the edits
+// made one after another as withElement makes them (edits in increasing
+// element order): an empty value beyond the segment's last element adds
+// nothing, any other value extends the segment to its element.
+func appendWithElements(dst []byte, seg *x12.Segment, edits [3]elementEdit) []byte {
+	n := seg.Len()
+	for _, e := range edits {
+		if len(e.val) > 0 && e.i > n {
+			n = e.i
+		}
+	}
+	dst = append(dst, seg.ID()...)
+	for k := 1; k <= n; k++ {
+		dst = append(dst, seg.Delims.Element)
+		v := seg.Element(k)
+		for _, e := range edits {
+			if e.i == k {
+				v = e.val
+			}
+		}
+		dst = append(dst, v...)
+	}
+	return dst
+}
+
 // buildRaw joins an ID and elements with d, dropping trailing empty
 // elements.
 func buildRaw(d x12.Delimiters, id string, elems ...string) []byte {

@@ -31,29 +31,43 @@ func isLevel(loop string) bool { return loop == "2000A" || loop == "2000B" || lo
 // other). The claims of the result are new Claim values decoded from the
 // kept segments; their Start/End offsets are zero.
 func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
+	return tx.selectClaims(keep, false)
+}
+
+// SelectSegments is Select for a result that is only edited with
+// SetSubmitter and SetReceiver and encoded: its header and 1000A/1000B
+// loops are decoded as Select decodes them and its segments are those
+// Select keeps, but its claims are not decoded (it has no
+// BillingProviders, and Claims yields nothing), which saves most of
+// Select's work.
+func (tx *Transaction) SelectSegments(keep func(*Claim) bool) *Transaction {
+	return tx.selectClaims(keep, true)
+}
+
+func (tx *Transaction) selectClaims(keep func(*Claim) bool, headerOnly bool) *Transaction {
 	if tx.root == nil {
 		return nil
 	}
 	need := make(map[*node]bool)
 	kept := false
-	for ctx := range tx.Claims() {
-		c := ctx.Claim
+	tx.root.claims(func(c *Claim) bool {
 		if c.node == nil || !keep(c) {
-			continue
+			return true
 		}
 		kept = true
 		for n := c.node; n != nil; n = n.parent {
 			need[n] = true
 		}
-	}
+		return true
+	})
 	if !kept {
 		return nil
 	}
 
 	var out *Transaction
-	b := &builder{kind: tx.Kind, keep: true, owned: true, other: -1, adj: -1,
+	b := &builder{kind: tx.Kind, keep: true, owned: true, headerOnly: headerOnly, other: -1, adj: -1,
 		onTx: func(t *Transaction) error { out = t; return nil }}
-	ids := make(map[*node]string) // HL node -> new HL01
+	ids := make(map[*node]int) // HL node -> new HL01
 	next := 0
 	nt := &Transaction{} // owns the segment factory for rewritten HLs
 
@@ -93,29 +107,30 @@ func (tx *Transaction) Select(keep func(*Claim) bool) *Transaction {
 
 // renumber returns the HL segment of level node n with HL01, HL02 and HL04
 // rewritten for the selected hierarchy.
-func (tx *Transaction) renumber(n *node, hl *x12.Segment, need map[*node]bool, ids map[*node]string, next *int) *x12.Segment {
+func (tx *Transaction) renumber(n *node, hl *x12.Segment, need map[*node]bool, ids map[*node]int, next *int) *x12.Segment {
 	*next++
-	id := strconv.Itoa(*next)
-	ids[n] = id
-	parent := ""
+	ids[n] = *next
+	var num [2][20]byte
+	id := strconv.AppendInt(num[0][:0], int64(*next), 10)
+	var parent []byte
 	for p := n.parent; p != nil; p = p.parent {
 		if isLevel(p.loop) {
-			parent = ids[p]
+			if pid, ok := ids[p]; ok {
+				parent = strconv.AppendInt(num[1][:0], int64(pid), 10)
+			}
 			break
 		}
 	}
-	child := "0"
+	child := []byte("0")
 	for _, it := range n.items {
 		if it.child != nil && isLevel(it.child.loop) && need[it.child] {
-			child = "1"
+			child = []byte("1")
 			break
 		}
 	}
-	seg := x12.NewSegment(withElement(hl, 1, id), hl.Delims)
-	seg = x12.NewSegment(withElement(seg, 2, parent), hl.Delims)
-	raw := withElement(seg, 4, child)
-	if string(raw) == string(hl.Raw()) {
+	tx.scratch = appendWithElements(tx.scratch[:0], hl, [3]elementEdit{{1, id}, {2, parent}, {4, child}})
+	if string(tx.scratch) == string(hl.Raw()) {
 		return hl
 	}
-	return tx.newSegment(hl.Leading(), raw, hl.Delims)
+	return tx.newSegment(hl.Leading(), tx.scratch, hl.Delims)
 }

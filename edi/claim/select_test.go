@@ -2,12 +2,14 @@ package claim_test
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
+	"github.com/clearinghouse/clearinghouse/internal/corpustest"
 )
 
 // checkHierarchy verifies the HL numbering of an encoded transaction set:
@@ -177,5 +179,73 @@ func TestSelectCorpus(t *testing.T) {
 	t.Logf("%d multi-claim transaction sets checked", checked)
 	if checked == 0 {
 		t.Fatal("no multi-claim 5010 sets in the corpus")
+	}
+}
+
+// TestSelectSegments checks that SelectSegments keeps, edits and encodes
+// exactly what Select does, for the first and every other claim of each
+// 5010 set of the test data and of the corpus (when present), without
+// decoding the kept claims.
+func TestSelectSegments(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.edi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := corpustest.Optional(t); ok {
+		files = append(files, corpusFiles(t, "837P")...)
+		files = append(files, corpusFiles(t, "837I")...)
+	}
+	checked := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spans := setSpans(data)
+		for i, tx := range decodeAll(t, data) {
+			if claim.KindOf(tx.Version) == "" || !strings.HasPrefix(tx.Version, "005010") || i >= len(spans) {
+				continue
+			}
+			keep := map[*claim.Claim]bool{}
+			j := 0
+			for ctx := range tx.Claims() {
+				keep[ctx.Claim] = j%2 == 1 || j == 0
+				j++
+			}
+			want := tx.Select(func(c *claim.Claim) bool { return keep[c] })
+			got := tx.SelectSegments(func(c *claim.Claim) bool { return keep[c] })
+			if got == nil && want == nil { // no claim in the set
+				continue
+			}
+			if got == nil || want == nil {
+				t.Fatalf("%s set %d: Select %v, SelectSegments %v", f, i+1, want != nil, got != nil)
+			}
+			if got.ControlNumber != want.ControlNumber || got.Submitter.Name != want.Submitter.Name ||
+				got.Receiver.ID != want.Receiver.ID || got.Version != want.Version {
+				t.Errorf("%s set %d: header %+v, want %+v", f, i+1, got, want)
+			}
+			if len(got.BillingProviders) != 0 {
+				t.Errorf("%s set %d: SelectSegments decoded %d billing providers", f, i+1, len(got.BillingProviders))
+			}
+			for _, sel := range []*claim.Transaction{want, got} {
+				if err := sel.SetSubmitter("US", claim.PartyIDQualifier, "US01"); err != nil {
+					t.Fatal(err)
+				}
+				if err := sel.SetReceiver("THEM", claim.PartyIDQualifier, "THEM01"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if g, w := encode(t, got, spans[i].delims), encode(t, want, spans[i].delims); string(g) != string(w) {
+				t.Errorf("%s set %d: SelectSegments encodes\n%s\nSelect\n%s", f, i+1, g, w)
+			}
+			if !reflect.DeepEqual(got.Submitter, want.Submitter) || !reflect.DeepEqual(got.Receiver, want.Receiver) {
+				t.Errorf("%s set %d: parties %+v %+v, want %+v %+v", f, i+1, got.Submitter, got.Receiver, want.Submitter, want.Receiver)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d transaction sets checked", checked)
+	if checked == 0 {
+		t.Fatal("no 5010 sets with claims")
 	}
 }

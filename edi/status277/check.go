@@ -75,6 +75,10 @@ type checker struct {
 	outbound.Checker
 	errs                 []error
 	ack, prov, clm, line int
+	// list and item, when list is set, prefix the field of a failure:
+	// "list[item]" (built only on failure).
+	list string
+	item int
 }
 
 func newChecker() *checker {
@@ -84,6 +88,9 @@ func newChecker() *checker {
 }
 
 func (k *checker) fail(field, elem string, err error) {
+	if k.list != "" {
+		field = fmt.Sprintf("%s[%d]", k.list, k.item) + field
+	}
 	k.errs = append(k.errs, &FieldError{Ack: k.ack, Provider: k.prov, Claim: k.clm, Line: k.line,
 		Field: field, Element: elem, Err: err})
 }
@@ -93,17 +100,18 @@ func (k *checker) fail(field, elem string, err error) {
 // to claimEntities; first lists the categories the very first status may
 // have.
 func (k *checker) statuses(field, elem string, ss []Status, first []string) {
+	defer func() { k.list = "" }()
 	for i, s := range ss {
-		f := fmt.Sprintf("%s[%d]", field, i)
-		k.Text(f+".Category", elem, s.Category, 1, 30, true)
-		k.Code(f+".Category", elem, s.Category, categories)
+		k.list, k.item = field, i
+		k.Text(".Category", elem, s.Category, 1, 30, true)
+		k.Code(".Category", elem, s.Category, categories)
 		if i == 0 {
-			k.Code(f+".Category", elem, s.Category, first)
+			k.Code(".Category", elem, s.Category, first)
 		}
-		k.Text(f+".Code", elem, s.Code, 1, 30, true)
-		k.Text(f+".Entity", elem, s.Entity, 2, 3, false)
+		k.Text(".Code", elem, s.Code, 1, 30, true)
+		k.Text(".Entity", elem, s.Entity, 2, 3, false)
 		if i%3 == 0 {
-			k.Code(f+".Entity", elem, s.Entity, claimEntities)
+			k.Code(".Entity", elem, s.Entity, claimEntities)
 		}
 	}
 }

@@ -90,12 +90,11 @@ type interchange struct {
 // v scrubs a value of the delimiters.
 func (iw *interchange) v(s string) string { return ack.Scrub(s, iw.d) }
 
-// stcElems returns the elements of STC segments carrying statuses three at
-// a time: STC01, STC02, STC03, STC04, STC05..09 empty, STC10, STC11.
-func (iw *interchange) stcElems(ss []Status, date, action, charge string) [][]string {
-	var out [][]string
+// writeSTC writes the STC segments carrying statuses three at a time:
+// STC01, STC02, STC03, STC04, STC05..09 empty, STC10, STC11.
+func (iw *interchange) writeSTC(ss []Status, date, action, charge string) {
 	for i := 0; i < len(ss); i += 3 {
-		e := make([]string, 11)
+		var e [11]string
 		e[0], e[1], e[2], e[3] = iw.composite(ss[i]), date, action, charge
 		if i+1 < len(ss) {
 			e[9] = iw.composite(ss[i+1])
@@ -103,9 +102,8 @@ func (iw *interchange) stcElems(ss []Status, date, action, charge string) [][]st
 		if i+2 < len(ss) {
 			e[10] = iw.composite(ss[i+2])
 		}
-		out = append(out, e)
+		iw.xw.Write("STC", e[:]...)
 	}
-	return out
 }
 
 func (iw *interchange) composite(s Status) string {
@@ -195,9 +193,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 			}
 		}
 	}
-	for _, e := range iw.stcElems(statuses, date, action, money(c.ChargeCents)) {
-		xw.Write("STC", e...)
-	}
+	iw.writeSTC(statuses, date, action, money(c.ChargeCents))
 	if c.Accepted && c.PayerClaimControlNumber != "" {
 		xw.Write("REF", "1K", v(c.PayerClaimControlNumber))
 	}
@@ -227,9 +223,7 @@ func (iw *interchange) claim(c *Claim, src, date string) {
 			units = string(x12.AppendMilli(nil, l.Units))
 		}
 		xw.Write("SVC", svc01, money(l.ChargeCents), "", svc04, "", "", units)
-		for _, e := range iw.stcElems(l.Statuses, date, ActionRejected, "") {
-			xw.Write("STC", e...)
-		}
+		iw.writeSTC(l.Statuses, date, ActionRejected, "")
 		if l.ControlNumber != "" {
 			xw.Write("REF", "FJ", v(l.ControlNumber))
 		}

@@ -40,12 +40,16 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 	if q.dialect != DialectPostgres {
 		// SQLite runs in process: one prepared statement per row costs no
 		// round trip, and its UPDATE … FROM (VALUES …) is far slower.
+		// The arguments every row shares are boxed once (see argBoxes).
+		var bx argBoxes
+		outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
 		err := q.atomic(ctx, func(q *Queries) error {
 			for _, m := range marks {
+				id := any(m.ID) // boxed once for the claim and its lines
 				n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
 						pricing_method = ?, allowed_cents = ?
 					WHERE id = ? AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`,
-					outboundID, partner, now, m.Method, m.Allowed, m.ID, outboundID)
+					outboundArg, partnerArg, nowArg, bx.str(m.Method), bx.opt(m.Allowed), id, outboundArg)
 				if err != nil {
 					return err
 				}
@@ -53,7 +57,7 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 					return fmt.Errorf("claim %d no longer accepted or already bound: %w", m.ID, ErrConflict)
 				}
 				for no, a := range m.Lines {
-					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, a, m.ID, no)
+					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, bx.int(a), id, no)
 					if err != nil {
 						return err
 					}
@@ -403,16 +407,21 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		return fmt.Errorf("store: insert claims: %w", err)
 	}
 	now := q.now()
+	// Values that recur from row to row (partner, state, codes, dates) are
+	// boxed once (see argBoxes); the driver sees the same values.
+	var bx argBoxes
+	nowArg := any(now)
 	args := make([]any, 0, sqliteClaimRows*33)
 	for start := 0; start < len(cs); start += sqliteClaimRows {
 		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
 		args = args[:0]
 		for i, c := range chunk {
-			args = append(args, last+int64(start+i)+1, c.TransactionID, c.InboundFileID, c.PartnerID, c.ControlNumber,
-				c.CLM01, c.ClaimType, c.Frequency, c.RefF8, c.ReplacesClaimID, c.State, c.Reasons, c.BilledCents, c.AllowedCents,
-				c.PayerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst, c.PatientDOB,
-				c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.RawOffset, c.RawLength, now, now,
-				c.Notes, c.RelatedControl, c.MemberTPA)
+			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
+				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
+				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
+				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
+				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
+				c.RawLength, nowArg, nowArg, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
 		}
 		query := sqliteClaimInsert
 		if len(chunk) < sqliteClaimRows {
@@ -451,10 +460,14 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		return nil
 	}
 	for _, c := range cs {
+		var id any
+		if len(c.Lines) > 0 {
+			id = any(c.ID) // boxed once for the claim's lines
+		}
 		for j := range c.Lines {
 			l := &c.Lines[j]
-			args = append(args, c.ID, l.LineNo, l.Code, l.Modifiers, l.Units, l.UnitType, l.ChargeCents, l.AllowedCents,
-				l.ServiceFrom, l.ServiceTo, l.RevenueCode)
+			args = append(args, id, l.LineNo, bx.str(l.Code), bx.str(l.Modifiers), bx.int(l.Units), bx.str(l.UnitType),
+				bx.int(l.ChargeCents), bx.opt(l.AllowedCents), bx.str(l.ServiceFrom), bx.str(l.ServiceTo), bx.str(l.RevenueCode))
 			if rows++; rows == sqliteLineRows {
 				if err := flush(); err != nil {
 					return err
@@ -463,6 +476,60 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		}
 	}
 	return flush()
+}
+
+// argBoxes boxes the argument values of multi-row statements that recur
+// from row to row once each: database/sql takes arguments as interfaces,
+// and boxing a string or an integer outside 0..255 allocates every time.
+// A boxed value is the same value (a named string type is boxed as a
+// plain string, which is what database/sql converts it to). The zero value
+// is ready to use.
+type argBoxes struct {
+	strs map[string]any
+	ints map[int64]any
+}
+
+// maxArgBoxes bounds each map of argBoxes (a column whose values do not
+// recur must not make it grow without end).
+const maxArgBoxes = 1024
+
+func (b *argBoxes) str(s string) any {
+	if s == "" {
+		return "" // boxing "" does not allocate
+	}
+	if v, ok := b.strs[s]; ok {
+		return v
+	}
+	if b.strs == nil || len(b.strs) >= maxArgBoxes {
+		b.strs = make(map[string]any, 64)
+	}
+	v := any(s)
+	b.strs[s] = v
+	return v
+}
+
+// opt is an optional integer as database/sql passes it on: NULL for nil,
+// else the integer.
+func (b *argBoxes) opt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return b.int(*p)
+}
+
+func (b *argBoxes) int(n int64) any {
+	if n >= 0 && n < 256 {
+		return n // boxing a small integer does not allocate
+	}
+	if v, ok := b.ints[n]; ok {
+		return v
+	}
+	if b.ints == nil || len(b.ints) >= maxArgBoxes {
+		b.ints = make(map[int64]any, 64)
+	}
+	v := any(n)
+	b.ints[n] = v
+	return v
 }
 
 // The multi-row INSERTs of full chunks.

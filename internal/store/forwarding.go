@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -203,12 +204,20 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 		limitN = 5000
 	}
 	var cs []Claim
-	if err := q.selectAll(ctx, &cs, `SELECT id, inbound_file_id, partner_id, transaction_id, control_number, clm01, claim_type,
+	// Scanned by hand (as selectAll would scan them, without a reflected
+	// value per row): a window holds thousands of rows.
+	err := q.scanRows(ctx, func(rows *sql.Rows) error {
+		cs = append(cs, Claim{})
+		c := &cs[len(cs)-1]
+		return rows.Scan(&c.ID, &c.InboundFileID, &c.PartnerID, &c.TransactionID, &c.ControlNumber, &c.CLM01, &c.ClaimType,
+			&c.Frequency, &c.RefF8, &c.ReplacesClaimID, &c.State, &c.Reasons, &c.PayerID, &c.MemberTPA, &c.RawOffset, &c.RawLength)
+	}, `SELECT id, inbound_file_id, partner_id, transaction_id, control_number, clm01, claim_type,
 			frequency, ref_f8, replaces_claim_id, state, reasons, payer_id, member_tpa, raw_offset, raw_length
 		FROM claims
 		WHERE inbound_file_id = ? AND raw_offset > ?
 		AND `+forwardCandidate+`
-		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, limitN); err != nil {
+		ORDER BY inbound_file_id, raw_offset LIMIT ?`, inboundFileID, afterOffset, limitN)
+	if err != nil {
 		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
 	}
 	if len(cs) > 0 {
@@ -248,7 +257,12 @@ func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
 		}
 	}
 	var lines []ClaimLine
-	if err := q.selectAll(ctx, &lines, query, args...); err != nil {
+	err := q.scanRows(ctx, func(rows *sql.Rows) error {
+		lines = append(lines, ClaimLine{})
+		l := &lines[len(lines)-1]
+		return rows.Scan(&l.ClaimID, &l.LineNo)
+	}, query, args...)
+	if err != nil {
 		return fmt.Errorf("load line numbers: %w", err)
 	}
 	// Each claim's lines are a run of the result (ordered by claim).
@@ -263,4 +277,37 @@ func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
 		i = j
 	}
 	return nil
+}
+
+// scanRows runs a query (with ? placeholders) as selectAll does and calls
+// scan for each row of the result.
+func (q *Queries) scanRows(ctx context.Context, scan func(*sql.Rows) error, query string, args ...any) error {
+	ext, err := q.conn(ctx)
+	if err != nil {
+		return err
+	}
+	query = q.rebind(query)
+	st, err := q.stmt(ctx, query, len(args))
+	if err != nil {
+		return err
+	}
+	var rows *sql.Rows
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = ext.QueryContext(ctx, query, args...)
+	}
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
 }

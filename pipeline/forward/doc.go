@@ -35,11 +35,12 @@
 //  4. Re-reads each claim's spooled inbound file once with
 //     claim.ReadTransactions and finds the claim by the byte offset of its
 //     CLM (store RawOffset; the CLM01 must match too).
-//  5. Prices it (x12price.FromClaim, Pricer.Price) and writes the result
+//  5. Prices it (x12price.FromClaimInto, Pricer.Price or, when the Pricer
+//     has it, PriceInto, reusing one input and result) and writes the result
 //     with x12price.Apply: 2300/2400 HCP (HCP04 = Identity.ID), REF*9A
 //     (REF*9C for 7/8) = our claim control number, line REF*9B/9D, and
 //     DTP*050 = the date the inbound file was received.
-//  6. Selects the claims of each set by partner (Transaction.Select) and
+//  6. Selects the claims of each set by partner (Transaction.SelectSegments) and
 //     collects them into one interchange per partner and guide (837P or
 //     837I version) with at most Config.MaxClaimsPerFile claims; more
 //     claims make more files. Each interchange has our identity as ISA/GS

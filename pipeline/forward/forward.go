@@ -24,9 +24,18 @@ import (
 	"github.com/clearinghouse/clearinghouse/repricing/x12price"
 )
 
-// Pricer prices one claim; *repricing.Engine implements it.
+// Pricer prices one claim; *repricing.Engine implements it. The
+// forwarder reuses the claim it passes (and the Result it passes to
+// PriceInto, when the Pricer has that method) for the next claim: a Pricer
+// must not keep them after it returns.
 type Pricer interface {
 	Price(c *repricing.Claim) (repricing.Result, error)
+}
+
+// intoPricer is a Pricer that can write into a Result it is given,
+// reusing its storage (*repricing.Engine's PriceInto).
+type intoPricer interface {
+	PriceInto(c *repricing.Claim, r *repricing.Result) error
 }
 
 // Identity is who the clearinghouse is in the 837s it forwards.
@@ -349,7 +358,7 @@ func (f *Forwarder) forwardFile(ctx context.Context, fileID int64, b *batcher) e
 			if err := rewriteCorrection(p); err != nil {
 				return err
 			}
-			if err := f.price(ctx, p, cc, in.ReceivedAt); err != nil {
+			if err := f.price(ctx, b, p, cc, in.ReceivedAt); err != nil {
 				return err
 			}
 			p.row.Lines = nil // priced: only p.lines is needed from here
@@ -489,7 +498,7 @@ func (s *candidateSource) fill(ctx context.Context) error {
 		if corr.action == corrForward && isCorrection(c.Frequency) && r.CorrectedPartner == "" && corr.orig.RoutePartner != "" {
 			partner = corr.orig.RoutePartner
 		}
-		s.queue = append(s.queue, &pending{row: c, route: r, partner: partner, corr: corr})
+		s.queue = append(s.queue, s.b.newPending(pending{row: c, route: r, partner: partner, corr: corr}))
 	}
 	if err := f.closeVoids(ctx, voids); err != nil {
 		return err
@@ -537,13 +546,21 @@ func (f *Forwarder) reject(ctx context.Context, rs []rejection) error {
 // price reprices one claim and writes the result into its segments. A
 // claim the engine cannot price (no contract, invalid input, a result that
 // does not fit) is forwarded as it came, and keeps no allowed amount.
-func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContext, received time.Time) error {
+func (f *Forwarder) price(ctx context.Context, b *batcher, p *pending, cc *claim.ClaimContext, received time.Time) error {
 	if f.pricer == nil {
 		return nil
 	}
-	in := x12price.FromClaim(cc)
+	// The engine's input and result are the run's, reused claim after
+	// claim (nothing keeps them beyond this call).
+	in, r := &b.priceIn, &b.priceOut
+	x12price.FromClaimInto(cc, in)
 	in.TPA = p.row.MemberTPA // contracts may match the member's roster TPA
-	r, err := f.pricer.Price(&in)
+	var err error
+	if ip, ok := f.pricer.(intoPricer); ok {
+		err = ip.PriceInto(in, r)
+	} else {
+		*r, err = f.pricer.Price(in)
+	}
 	if err != nil {
 		if errors.Is(err, repricing.ErrNoContract) || errors.Is(err, repricing.ErrInvalidClaim) {
 			f.cfg.Logger.InfoContext(ctx, "claim forwarded unpriced", slog.String("claim", p.row.ControlNumber), slog.String("error", err.Error()))
@@ -551,7 +568,7 @@ func (f *Forwarder) price(ctx context.Context, p *pending, cc *claim.ClaimContex
 		}
 		return fmt.Errorf("price claim %s: %w", p.row.ControlNumber, err)
 	}
-	err = x12price.Apply(cc.Claim, r, x12price.ApplyOptions{
+	err = x12price.Apply(cc.Claim, *r, x12price.ApplyOptions{
 		OrgID: f.cfg.Identity.ID, ClaimRef: p.row.ControlNumber, LineRefs: true,
 		Received: received, Adjusted: x12price.IsAdjustment(cc.Claim),
 	})
@@ -595,6 +612,13 @@ type batcher struct {
 	// visited are the files Stream forwarded (nil for RunOnce): the
 	// closing pass skips them.
 	visited map[int64]bool
+	// priceIn and priceOut are the pricing engine's input and result,
+	// reused from claim to claim (see price).
+	priceIn  repricing.Claim
+	priceOut repricing.Result
+	// pendings is the rest of the block the next candidates are taken
+	// from (see candidateSource.fill).
+	pendings []pending
 }
 
 // add selects tx's pending claims by partner into the open batches,
@@ -631,7 +655,7 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 			for _, p := range chunk {
 				keep[p.cl] = true
 			}
-			sel := tx.Select(func(c *claim.Claim) bool { return keep[c] })
+			sel := tx.SelectSegments(func(c *claim.Claim) bool { return keep[c] })
 			if sel == nil {
 				return fmt.Errorf("select claims of set %s: nothing selected", tx.ControlNumber)
 			}
@@ -662,6 +686,21 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 		}
 	}
 	return nil
+}
+
+// pendingBlock is how many pendings one allocation holds: few enough that
+// a block kept alive by one claim waiting in an open batch holds little.
+const pendingBlock = 32
+
+// newPending returns a pointer to a copy of p, from a block.
+func (b *batcher) newPending(p pending) *pending {
+	if len(b.pendings) == 0 {
+		b.pendings = make([]pending, pendingBlock)
+	}
+	q := &b.pendings[0]
+	b.pendings = b.pendings[1:]
+	*q = p
+	return q
 }
 
 // flushAll writes the batches still open, in partner and version order.

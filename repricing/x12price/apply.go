@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
@@ -70,7 +71,9 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 	if err := check(c, &res, &opts); err != nil {
 		return err
 	}
-	if err := c.SetPricing(claimPricing(c.Kind, &res.Claim, opts.OrgID)); err != nil {
+	// The amounts the HCP segments point to, in one allocation.
+	am := make(amounts, 0, 4+2*len(c.Lines))
+	if err := c.SetPricing(claimPricing(c.Kind, &res.Claim, opts.OrgID, &am)); err != nil {
 		return fmt.Errorf("claim %s: 2300 HCP: %w", c.PatientControlNumber, err)
 	}
 	claimQual, lineQual := "9A", "9B"
@@ -87,16 +90,35 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 			return fmt.Errorf("claim %s: DTP*050: %w", c.PatientControlNumber, err)
 		}
 	}
+	// The line references share one string (one allocation per claim).
+	var refs string
+	if opts.LineRefs {
+		var sb strings.Builder
+		sb.Grow(len(res.Lines) * (len(opts.ClaimRef) + 4))
+		var num [20]byte
+		for i := range res.Lines {
+			sb.WriteString(opts.ClaimRef)
+			sb.WriteByte('-')
+			sb.Write(strconv.AppendInt(num[:0], int64(res.Lines[i].No), 10))
+		}
+		refs = sb.String()
+	}
 	for i, l := range c.Lines {
 		lp := &res.Lines[i]
+		// lineRef(opts.ClaimRef, lp.No), from refs.
+		ref := refs
+		if opts.LineRefs {
+			n := len(opts.ClaimRef) + 1 + digits(lp.No)
+			ref, refs = refs[:n], refs[n:]
+		}
 		if lp.Bundled && opts.OmitBundledLines {
 			continue
 		}
-		if err := l.SetPricing(linePricing(lp)); err != nil {
+		if err := l.SetPricing(linePricing(lp, &am)); err != nil {
 			return fmt.Errorf("claim %s: line %d: HCP: %w", c.PatientControlNumber, lp.No, err)
 		}
 		if opts.LineRefs {
-			if err := l.SetRef(lineQual, lineRef(opts.ClaimRef, lp.No)); err != nil {
+			if err := l.SetRef(lineQual, ref); err != nil {
 				return fmt.Errorf("claim %s: line %d: REF*%s: %w", c.PatientControlNumber, lp.No, lineQual, err)
 			}
 		}
@@ -137,40 +159,53 @@ func check(c *claim.Claim, res *repricing.Result, opts *ApplyOptions) error {
 }
 
 // claimPricing is the 2300 HCP of a claim of the given kind.
-func claimPricing(kind string, cp *repricing.ClaimPricing, orgID string) claim.Pricing {
+func claimPricing(kind string, cp *repricing.ClaimPricing, orgID string, am *amounts) claim.Pricing {
 	p := claim.Pricing{
 		Method:       cp.MethodCode,
 		Allowed:      cp.AllowedCents,
-		Savings:      ptr(cp.SavingsCents),
+		Savings:      am.ptr(cp.SavingsCents),
 		OrgID:        orgID,
 		RejectReason: cp.DenyReason,
 	}
 	if cp.HasRate {
-		p.Rate = ptr(cp.RateCents)
+		p.Rate = am.ptr(cp.RateCents)
 	}
 	if kind == claim.Institutional {
 		if cp.DRG != "" {
-			p.ApprovedGroup, p.ApprovedGroupAmount = cp.DRG, ptr(cp.DRGAmountCents)
+			p.ApprovedGroup, p.ApprovedGroupAmount = cp.DRG, am.ptr(cp.DRGAmountCents)
 		}
 		if cp.UnitBasis != "" {
-			p.UnitBasis, p.Units = cp.UnitBasis, ptr(cp.ApprovedUnits)
+			p.UnitBasis, p.Units = cp.UnitBasis, am.ptr(cp.ApprovedUnits)
 		}
 	}
 	return p
 }
 
 // linePricing is the 2400 HCP of a line.
-func linePricing(lp *repricing.LinePricing) claim.Pricing {
+func linePricing(lp *repricing.LinePricing, am *amounts) claim.Pricing {
 	p := claim.Pricing{
 		Method:       lp.MethodCode,
 		Allowed:      lp.AllowedCents,
-		Savings:      ptr(lp.SavingsCents),
+		Savings:      am.ptr(lp.SavingsCents),
 		RejectReason: lp.DenyReason,
 	}
 	if lp.UnitBasis != "" {
-		p.UnitBasis, p.Units = lp.UnitBasis, ptr(lp.ApprovedUnits)
+		p.UnitBasis, p.Units = lp.UnitBasis, am.ptr(lp.ApprovedUnits)
 	}
 	return p
+}
+
+// digits is the length of strconv.Itoa(n).
+func digits(n int) int {
+	d := 1
+	if n < 0 {
+		d++
+	}
+	for n >= 10 || n <= -10 {
+		n /= 10
+		d++
+	}
+	return d
 }
 
 // lineRef is the REF*9B value of line n.
@@ -178,4 +213,14 @@ func lineRef(claimRef string, n int) string {
 	return claimRef + "-" + strconv.Itoa(n)
 }
 
-func ptr(v int64) *int64 { return &v }
+// amounts hold the values the pricing of one claim points to.
+type amounts []int64
+
+// ptr returns a pointer to a copy of v.
+func (a *amounts) ptr(v int64) *int64 {
+	if len(*a) == cap(*a) {
+		*a = make(amounts, 0, 8)
+	}
+	*a = append(*a, v)
+	return &(*a)[len(*a)-1]
+}

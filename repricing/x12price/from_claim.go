@@ -12,8 +12,18 @@ import (
 // Transaction.Claims. The result shares the lines' modifier slices with
 // the claim; neither FromClaim nor the engine modifies them.
 func FromClaim(cc *claim.ClaimContext) repricing.Claim {
+	var out repricing.Claim
+	FromClaimInto(cc, &out)
+	return out
+}
+
+// FromClaimInto is FromClaim writing into out, reusing the storage of
+// out.Lines (with enough capacity it does not allocate). out is
+// overwritten.
+func FromClaimInto(cc *claim.ClaimContext, out *repricing.Claim) {
 	c := cc.Claim
-	out := repricing.Claim{
+	lines := out.Lines
+	*out = repricing.Claim{
 		ID:          c.PatientControlNumber,
 		PayerID:     c.PayerID(),
 		BilledCents: c.TotalCharge,
@@ -57,7 +67,11 @@ func FromClaim(cc *claim.ClaimContext) repricing.Claim {
 		out.POS = c.FacilityCode
 		out.StatementFrom, out.StatementTo = serviceRange(c)
 	}
-	out.Lines = make([]repricing.Line, len(c.Lines))
+	if lines != nil && cap(lines) >= len(c.Lines) {
+		out.Lines = lines[:len(c.Lines)]
+	} else {
+		out.Lines = make([]repricing.Line, len(c.Lines))
+	}
 	for i, l := range c.Lines {
 		rl := repricing.Line{
 			No:            lineNo(l, i),
@@ -77,7 +91,6 @@ func FromClaim(cc *claim.ClaimContext) repricing.Claim {
 		}
 		out.Lines[i] = rl
 	}
-	return out
 }
 
 // serviceRange returns the earliest and latest valid line service dates

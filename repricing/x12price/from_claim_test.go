@@ -196,10 +196,17 @@ func TestFromClaim(t *testing.T) {
 			if len(ccs) != len(tt.want) {
 				t.Fatalf("%d claims, want %d", len(ccs), len(tt.want))
 			}
+			// FromClaimInto gives the same, also into a claim left with
+			// the lines of an earlier one.
+			reused := repricing.Claim{ID: "OLD", Lines: make([]repricing.Line, 3, 8)}
 			for i, cc := range ccs {
 				got := x12price.FromClaim(cc)
 				if !reflect.DeepEqual(got, tt.want[i]) {
 					t.Errorf("claim %d:\n got %+v\nwant %+v", i+1, got, tt.want[i])
+				}
+				x12price.FromClaimInto(cc, &reused)
+				if !reflect.DeepEqual(reused, tt.want[i]) {
+					t.Errorf("claim %d, FromClaimInto:\n got %+v\nwant %+v", i+1, reused, tt.want[i])
 				}
 			}
 		})

@@ -192,9 +192,15 @@ func (k Checker) Date(field, elem, v string, required bool) {
 // Period checks a from/to date pair named prefix+"From"/"To": from is
 // required when to is set (or required is), to is not before from.
 func (k Checker) Period(prefix, elem, from, to string, required bool) {
-	k.Date(prefix+"From", elem, from, required || to != "")
-	k.Date(prefix+"To", elem, to, false)
-	if IsDate(from) && IsDate(to) && to < from {
+	// The field names are built only for a failure.
+	fromOK, toOK := IsDate(from), IsDate(to)
+	if from == "" && (required || to != "") || from != "" && !fromOK {
+		k.Date(prefix+"From", elem, from, required || to != "")
+	}
+	if to != "" && !toOK {
+		k.Date(prefix+"To", elem, to, false)
+	}
+	if fromOK && toOK && to < from {
 		k.Fail(prefix+"To", elem, fmt.Errorf("%w: before %sFrom", ErrInvalid, prefix))
 	}
 }
