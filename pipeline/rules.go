@@ -99,8 +99,10 @@ type claimLookup interface {
 // applyRules runs the frequency and duplicate rules for c (not yet
 // inserted) against the claims recorded so far.
 func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, error) {
-	c.Fingerprint = Fingerprint(c)
-	c.SuspectKey = SuspectKey(c)
+	if c.Fingerprint == "" { // recordSet computes both for a whole set first
+		c.Fingerprint = Fingerprint(c)
+		c.SuspectKey = SuspectKey(c)
+	}
 	switch frequencyClass(c.ClaimType, c.Frequency) {
 	case "unsupported":
 		return outcome{state: store.ClaimRejected, reasons: []string{ReasonBadFrequency}, notes: []string{"frequency-unsupported"}}, nil
