@@ -692,10 +692,12 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 		for si := range g.Sets {
 			s := &g.Sets[si]
 			key := setKey{ic.Control, g.Control, s.Control, s.Offset}
+			set := r.sets[key]
+			delete(r.sets, key)
 			trec := &store.Transaction{GroupID: grec.ID, SetID: storeText(s.ID), Control: storeText(s.Control), Version: storeText(s.Version), Ack: s.Ack,
 				ErrorCount: len(s.Issues), ByteOffset: s.Offset, SegCount: s.SegmentCount}
-			if rec := r.sets[key]; rec != nil {
-				trec.ID = rec.txID // its claims were inserted with it
+			if set != nil {
+				trec.ID = set.txID // its claims were inserted with it
 			}
 			if err := st.RecordTransaction(ctx, trec); err != nil {
 				return err
@@ -707,12 +709,10 @@ func (r *fileRun) settle(ic *envelope.Interchange) error {
 				}
 				continue
 			}
-			rec := r.sets[key]
-			delete(r.sets, key)
-			if rec == nil || len(rec.ids)+len(rec.kept) == 0 {
+			if set == nil || len(set.ids)+len(set.kept) == 0 {
 				continue
 			}
-			if err := r.settleSet(ic, g, s, rec, trec.ID); err != nil {
+			if err := r.settleSet(ic, g, s, set, trec.ID); err != nil {
 				return err
 			}
 		}
