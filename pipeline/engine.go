@@ -104,12 +104,12 @@ type StreamingForwarder interface {
 // ForwardStream forwards the files the engine commits while it is open,
 // overlapping forwarding with processing (issue #11: both cores busy).
 type ForwardStream struct {
-	ids  chan int64
+	e    *Engine
+	ctx  context.Context
+	ids  chan int64 // nil when not streaming: Close runs Engine.Forward
 	done chan struct{}
 	res  forward.Result
 	err  error
-	run  func(context.Context) (forward.Result, error) // Close's pass when not streaming
-	ctx  context.Context
 	over bool // closed or abandoned
 }
 
@@ -120,7 +120,7 @@ type ForwardStream struct {
 // RunOnce. Only one stream is open at a time: a second call while one is
 // open returns a stream that runs RunOnce at Close.
 func (e *Engine) StreamForward(ctx context.Context) *ForwardStream {
-	fs := &ForwardStream{ctx: ctx, run: e.Forward}
+	fs := &ForwardStream{e: e, ctx: ctx}
 	sf, ok := e.cfg.Forwarder.(StreamingForwarder)
 	if !ok {
 		return fs
@@ -148,42 +148,43 @@ func (e *Engine) committed(id int64) {
 	}
 }
 
-// closeStream stops telling fs of committed files.
-func (e *Engine) closeStream(fs *ForwardStream) {
+// stop stops telling fs of committed files and waits for its forwarder
+// to finish.
+func (fs *ForwardStream) stop() {
+	e := fs.e
 	e.streamMu.Lock()
-	defer e.streamMu.Unlock()
 	if e.stream == fs {
 		e.stream = nil
 		close(fs.ids)
 	}
+	e.streamMu.Unlock()
+	<-fs.done
 }
 
 // Close forwards what is left and returns the whole stream's result. A
 // second Close returns nothing.
-func (fs *ForwardStream) Close(e *Engine) (forward.Result, error) {
+func (fs *ForwardStream) Close() (forward.Result, error) {
 	if fs.over {
 		return forward.Result{}, nil
 	}
 	fs.over = true
 	if fs.ids == nil {
-		return fs.run(fs.ctx)
+		return fs.e.Forward(fs.ctx)
 	}
-	e.closeStream(fs)
-	<-fs.done
+	fs.stop()
 	return fs.res, fs.err
 }
 
 // Abandon ends a stream that is not closed (on an error path): the files
 // streamed so far are forwarded; a forwarder that does not stream does
 // not run.
-func (fs *ForwardStream) Abandon(e *Engine) {
+func (fs *ForwardStream) Abandon() {
 	if fs.over {
 		return
 	}
 	fs.over = true
 	if fs.ids != nil {
-		e.closeStream(fs)
-		<-fs.done
+		fs.stop()
 	}
 }
 
@@ -573,7 +574,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 	if err != nil {
 		// What was committed before the failure is forwarded (a streaming
 		// forwarder is already at it); nothing else is.
-		stream.Abandon(e)
+		stream.Abandon()
 		return res, errors.Join(append(errs, err)...)
 	}
 	for _, f := range files {
@@ -585,7 +586,7 @@ func (e *Engine) Cycle(ctx context.Context) (CycleResult, error) {
 		errs = append(errs, fmt.Errorf("%w: %d file(s)", ErrUnprocessed, res.Unprocessed))
 	}
 	if e.cfg.Forwarder != nil {
-		fr, err := stream.Close(e)
+		fr, err := stream.Close()
 		res.Forwarded = fr
 		if err != nil {
 			if ctx.Err() != nil {

@@ -334,7 +334,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			// Each file's accepted claims are forwarded once it commits,
 			// while the next one is processed.
 			stream := rt.engine.StreamForward(ctx)
-			defer stream.Abandon(rt.engine)
+			defer stream.Abandon()
 			for i, name := range args {
 				if len(args) > 1 {
 					a.progressLabel(fmt.Sprintf("[%d/%d] ", i+1, len(args)))
@@ -386,7 +386,7 @@ a directory) or the usage is wrong. The other files are still processed.`,
 					}
 				}
 			}
-			fwd, err := stream.Close(rt.engine)
+			fwd, err := stream.Close()
 			if err != nil {
 				return err
 			}
