@@ -188,10 +188,19 @@ type pending struct {
 // at a time (a database advisory lock, store.TryExclusive); the others
 // skip the run, so no claim is forwarded twice.
 func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
+	return f.exclusive(ctx, func() (Result, error) {
+		var res Result
+		return f.runBatched(ctx, &batcher{f: f, res: &res, open: map[batchKey]*batch{}})
+	})
+}
+
+// exclusive runs fn while this engine holds the cluster-wide forwarding
+// lock; when another engine holds it, fn does not run (an empty result).
+func (f *Forwarder) exclusive(ctx context.Context, fn func() (Result, error)) (Result, error) {
 	var res Result
 	var err error
 	ran, lerr := f.st.TryExclusive(ctx, "clearinghouse:forward", func() error {
-		res, err = f.runOnce(ctx)
+		res, err = fn()
 		return err
 	})
 	if !ran && lerr == nil {
@@ -217,34 +226,20 @@ func (f *Forwarder) Stream(ctx context.Context, ids <-chan int64) (Result, error
 		for range ids {
 		}
 	}()
-	var res Result
-	var err error
-	ran, lerr := f.st.TryExclusive(ctx, "clearinghouse:forward", func() error {
+	return f.exclusive(ctx, func() (Result, error) {
+		var res Result
 		b := &batcher{f: f, res: &res, open: map[batchKey]*batch{}, visited: map[int64]bool{}}
 		for id := range ids {
 			if b.visited[id] {
 				continue
 			}
 			b.visited[id] = true
-			if err = f.forwardFile(ctx, id, b); err != nil {
-				return err
+			if err := f.forwardFile(ctx, id, b); err != nil {
+				return res, err
 			}
 		}
-		res, err = f.runBatched(ctx, b)
-		return err
+		return f.runBatched(ctx, b)
 	})
-	if !ran && lerr == nil {
-		f.cfg.Logger.DebugContext(ctx, "another engine is forwarding; skipped")
-	}
-	if lerr != nil && err == nil {
-		return res, lerr
-	}
-	return res, err
-}
-
-func (f *Forwarder) runOnce(ctx context.Context) (Result, error) {
-	var res Result
-	return f.runBatched(ctx, &batcher{f: f, res: &res, open: map[batchKey]*batch{}})
 }
 
 // runBatched forwards the candidates of every file into b's batches and
