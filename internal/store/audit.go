@@ -143,21 +143,17 @@ func (q *Queries) AuditBatch(ctx context.Context, es []AuditEntry) error {
 }
 
 // AuditBatchAsync is AuditBatch committed without waiting for the commit
-// to be flushed to disk: on PostgreSQL the transaction runs with
-// synchronous_commit off (the entries are visible at once and never torn;
-// a crash of the database server — not of the engine — can lose the
+// to be flushed to disk: on PostgreSQL it runs on the AsyncCommit pool
+// (synchronous_commit off: the entries are visible at once and never
+// torn; a crash of the database server — not of the engine — can lose the
 // entries of roughly the last 3 × wal_writer_delay, 600 ms by default).
 // The real-time endpoint uses it when realtime_audit_commit is "async",
 // so that an answer does not wait on the disk's fsync. On SQLite it is
 // AuditBatch.
 func (s *Store) AuditBatchAsync(ctx context.Context, es []AuditEntry) error {
-	if s.dialect != DialectPostgres || len(es) == 0 {
-		return s.AuditBatch(ctx, es)
+	q, err := s.AsyncCommit()
+	if err != nil {
+		return err
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `SET LOCAL synchronous_commit TO off`); err != nil {
-			return fmt.Errorf("store: audit batch: %w", err)
-		}
-		return tx.AuditBatch(ctx, es)
-	})
+	return q.AuditBatch(ctx, es)
 }

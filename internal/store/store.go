@@ -389,20 +389,17 @@ func (s *Store) AsyncCommit() (*Queries, error) {
 }
 
 // withRuntimeParam adds a run-time parameter, sent at connection start
-// (lib/pq passes on the keys it does not know), to a PostgreSQL DSN.
+// (lib/pq passes on the keys it does not know), to a PostgreSQL URL (the
+// only DSN form parseURL gives for PostgreSQL).
 func withRuntimeParam(dsn, key, value string) (string, error) {
-	lower := strings.ToLower(dsn)
-	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
-		u, err := url.Parse(dsn)
-		if err != nil {
-			return "", fmt.Errorf("store: bad postgres url: %w", err)
-		}
-		q := u.Query()
-		q.Set(key, value)
-		u.RawQuery = q.Encode()
-		return u.String(), nil
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("store: bad postgres url: %w", err)
 	}
-	return dsn + " " + key + "=" + value, nil
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // Dialect returns [DialectPostgres] or [DialectSQLite].
