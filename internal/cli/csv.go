@@ -270,10 +270,9 @@ file, wrong layout or bad usage.`,
 		case created, rec.State == store.InboundReceived:
 			// Recorded before but never processed (a crash): process it.
 		case rec.State == store.InboundHeld && now:
-			if err := rt.store.ReleaseHeldFile(ctx, rec.ID); err != nil {
+			if err := releaseHeldFile(ctx, rt.store, rec.ID); err != nil {
 				return err
 			}
-			_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(rec.ID, 10)})
 		default:
 			fmt.Fprintf(a.stderr, "clearinghouse: %s: already submitted as inbound file %d (%s)\n", args[1], rec.ID, rec.State)
 			return exitCode(1)
@@ -338,6 +337,16 @@ file, wrong layout or bad usage.`,
 		return nil
 	}
 	return cmd
+}
+
+// releaseHeldFile releases one held file for processing now, with its
+// audit entry.
+func releaseHeldFile(ctx context.Context, st *store.Store, id int64) error {
+	if err := st.ReleaseHeldFile(ctx, id); err != nil {
+		return err
+	}
+	_ = st.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(id, 10)})
+	return nil
 }
 
 // printHeld tells the submitter its file is held for the nightly run:
@@ -438,11 +447,10 @@ processed (retrying or quarantined: see clearinghouse file ID); 2 bad usage.`,
 				fmt.Fprintf(a.stdout, "released %d held file(s)\n", n)
 			}
 			for _, id := range ids {
-				if err := rt.store.ReleaseHeldFile(ctx, id); err != nil {
+				if err := releaseHeldFile(ctx, rt.store, id); err != nil {
 					errs = append(errs, err)
 					continue
 				}
-				_ = rt.store.Audit(ctx, store.AuditEntry{Actor: "cli", Action: "inbound.release", Entity: "inbound_file", EntityID: strconv.FormatInt(id, 10)})
 				rs, err := a.processCSV(ctx, rt, id)
 				a.progressDone()
 				results = append(results, rs...)
