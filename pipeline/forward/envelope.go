@@ -33,7 +33,7 @@ func receiver(r Route, partner string) (qual, id string) {
 // next ST02 of the partner's sequence, so the batch keeps bytes, not the
 // decoded set and the transaction it was selected from.
 func (f *Forwarder) encodeSet(ctx context.Context, bt *batch, set *claim.Transaction) error {
-	st, err := f.st.NextControlNumber(ctx, bt.key.partner, store.ControlST)
+	st, err := f.seq.NextControlNumber(ctx, bt.key.partner, store.ControlST)
 	if err != nil {
 		return err
 	}
@@ -59,11 +59,11 @@ func (f *Forwarder) encodeSet(ctx context.Context, bt *batch, set *claim.Transac
 // sequences.
 func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, error) {
 	partner := bt.key.partner
-	isa, err := f.st.NextControlNumber(ctx, partner, store.ControlISA)
+	isa, err := f.seq.NextControlNumber(ctx, partner, store.ControlISA)
 	if err != nil {
 		return nil, err
 	}
-	gs, err := f.st.NextControlNumber(ctx, partner, store.ControlGS)
+	gs, err := f.seq.NextControlNumber(ctx, partner, store.ControlGS)
 	if err != nil {
 		return nil, err
 	}

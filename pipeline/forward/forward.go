@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/ack"
@@ -114,7 +115,12 @@ func (c *Config) validate() error {
 // Forwarder reprices accepted claims and queues them, in new 837
 // interchanges, to the partners the routing table names.
 type Forwarder struct {
-	st     *store.Store
+	st *store.Store
+	// seq draws the ST, GS and ISA control numbers: on PostgreSQL a pool
+	// whose commits do not wait for the disk (store.AsyncCommit), made
+	// durable by the commit that queues the file using them; a crash
+	// before it only leaves a gap in the sequence.
+	seq    *store.Queries
 	sp     *spool.Spool
 	table  *Table
 	pricer Pricer
@@ -130,7 +136,11 @@ func New(st *store.Store, sp *spool.Spool, table *Table, pricer Pricer, cfg Conf
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Forwarder{st: st, sp: sp, table: table, pricer: pricer, cfg: cfg}, nil
+	seq, err := st.AsyncCommit()
+	if err != nil {
+		return nil, fmt.Errorf("forward: %w", err)
+	}
+	return &Forwarder{st: st, seq: seq, sp: sp, table: table, pricer: pricer, cfg: cfg}, nil
 }
 
 // Result is the outcome of one RunOnce.
@@ -235,7 +245,7 @@ func (f *Forwarder) Stream(ctx context.Context, ids <-chan int64) (Result, error
 			}
 			b.visited[id] = true
 			if err := f.forwardFile(ctx, id, b); err != nil {
-				return res, err
+				return b.finish(err)
 			}
 		}
 		return f.runBatched(ctx, b)
@@ -245,7 +255,6 @@ func (f *Forwarder) Stream(ctx context.Context, ids <-chan int64) (Result, error
 // runBatched forwards the candidates of every file into b's batches and
 // flushes them.
 func (f *Forwarder) runBatched(ctx context.Context, b *batcher) (Result, error) {
-	res := b.res
 	// One inbound file at a time: its candidates are decided, routed and
 	// read, and the batches flushed as they fill, so the run holds one
 	// file's claims and the open batches' encoded sets (issue #11).
@@ -253,7 +262,7 @@ func (f *Forwarder) runBatched(ctx context.Context, b *batcher) (Result, error) 
 	for {
 		files, err := f.st.ForwardCandidateFiles(ctx, after, 100)
 		if err != nil {
-			return *res, fmt.Errorf("forward: %w", err)
+			return b.finish(fmt.Errorf("forward: %w", err))
 		}
 		for _, id := range files {
 			if b.visited[id] {
@@ -262,7 +271,7 @@ func (f *Forwarder) runBatched(ctx context.Context, b *batcher) (Result, error) 
 				continue
 			}
 			if err := f.forwardFile(ctx, id, b); err != nil {
-				return *res, err
+				return b.finish(err)
 			}
 		}
 		if len(files) < 100 {
@@ -270,10 +279,7 @@ func (f *Forwarder) runBatched(ctx context.Context, b *batcher) (Result, error) 
 		}
 		after = files[len(files)-1]
 	}
-	if err := b.flushAll(ctx); err != nil {
-		return *res, err
-	}
-	return *res, nil
+	return b.finish(b.flushAll(ctx))
 }
 
 // forwardWindow is how many candidates of one inbound file the forwarder
@@ -614,6 +620,77 @@ type batcher struct {
 	// pendings is the rest of the block the next candidates are taken
 	// from (see candidateSource.fill).
 	pendings []pending
+	// The flusher (see flush): full batches go to a goroutine of its own,
+	// which writes, spools and commits them in order.
+	flushQ    chan *batch
+	flushDone chan struct{}
+	flushRes  Result // Forwarded, Unpriced and Files, by the flusher
+	flushErr  error  // the flusher's first error (read after flushDone)
+	flushFail atomic.Bool
+}
+
+// flush hands a full batch to the flusher, which writes, spools and
+// queues it (Forwarder.flush) while the caller goes on deciding, pricing
+// and encoding the next claims: the database work of a batch (binding
+// and marking its claims, PostgreSQL's share of forwarding) overlaps the
+// forwarder's own (issue #11). Batches are flushed one at a time, in the
+// order they are handed over; one more may wait, so memory stays bounded.
+// After the flusher's first error nothing more is flushed, and flush (or
+// stopFlusher) returns that error.
+func (b *batcher) flush(ctx context.Context, bt *batch) error {
+	if b.flushQ == nil {
+		b.flushQ, b.flushDone = make(chan *batch, 1), make(chan struct{})
+		go func() {
+			defer close(b.flushDone)
+			for bt := range b.flushQ {
+				if b.flushErr != nil {
+					continue // drain: nothing after a failed batch
+				}
+				if err := b.f.flush(ctx, bt, &b.flushRes); err != nil {
+					b.flushErr = err
+					b.flushFail.Store(true)
+				}
+			}
+		}()
+	}
+	if b.flushFail.Load() {
+		return b.stopFlusher()
+	}
+	select {
+	case b.flushQ <- bt:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// finish ends a run: it waits for the flusher and returns the run's
+// result with err, or the flusher's error.
+func (b *batcher) finish(err error) (Result, error) {
+	if ferr := b.stopFlusher(); ferr != nil && ferr != err {
+		err = errors.Join(err, ferr)
+	}
+	return *b.res, err
+}
+
+// stopFlusher waits for the flusher to flush what it was handed, adds
+// what it forwarded to the run's result, and returns its error. It is
+// safe to call more than once and when no flusher was started.
+func (b *batcher) stopFlusher() error {
+	if b.flushQ == nil {
+		return nil
+	}
+	close(b.flushQ)
+	<-b.flushDone
+	b.flushQ = nil
+	b.res.Forwarded += b.flushRes.Forwarded
+	b.res.Unpriced += b.flushRes.Unpriced
+	b.res.Files = append(b.res.Files, b.flushRes.Files...)
+	b.flushRes = Result{}
+	err := b.flushErr
+	b.flushErr = nil
+	b.flushFail.Store(false)
+	return err
 }
 
 // add selects tx's pending claims by partner into the open batches,
@@ -674,7 +751,7 @@ func (b *batcher) add(ctx context.Context, tx *claim.Transaction, claims []*pend
 			bt.claims = append(bt.claims, chunk...)
 			if len(bt.claims) >= b.f.cfg.MaxClaimsPerFile {
 				delete(b.open, key)
-				if err := b.f.flush(ctx, bt, b.res); err != nil {
+				if err := b.flush(ctx, bt); err != nil {
 					return err
 				}
 			}
@@ -713,7 +790,7 @@ func (b *batcher) flushAll(ctx context.Context) error {
 	for _, k := range keys {
 		bt := b.open[k]
 		delete(b.open, k)
-		if err := b.f.flush(ctx, bt, b.res); err != nil {
+		if err := b.flush(ctx, bt); err != nil {
 			return err
 		}
 	}
