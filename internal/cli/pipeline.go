@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 
 	"fmt"
 	"io"
@@ -331,6 +332,13 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			defer results.Close()
 			var dups []duplicateFile
 			status := 0
+			// The submitter's acknowledgments are delivered as they are
+			// queued, while the files are processed and forwarded.
+			early, err := a.startDelivery(ctx, rt, cfg.Instance, cfg.LeaseTTL, out, partner)
+			if err != nil {
+				return err
+			}
+			defer early.stop()
 			// Each file's accepted claims are forwarded once it commits,
 			// while the next one is processed.
 			stream := rt.engine.StreamForward(ctx)
@@ -390,6 +398,10 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			if err != nil {
 				return err
 			}
+			delivered, err := early.stop()
+			if err != nil {
+				return err
+			}
 			partners := results.partners
 			for _, f := range fwd.Files {
 				partners[f.Partner] = true
@@ -413,10 +425,11 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			if err != nil {
 				return err
 			}
-			delivered, err := d.RunOnce(ctx)
+			rest, err := d.RunOnce(ctx)
 			if err != nil {
 				return err
 			}
+			delivered.Delivered = append(delivered.Delivered, rest.Delivered...)
 			if asJSON {
 				if err := writeProcessJSON(ctx, a.stdout, rt.store, results, dups, out, delivered); err != nil {
 					return err
@@ -446,6 +459,90 @@ a directory) or the usage is wrong. The other files are still processed.`,
 	f.StringVar(&partner, "partner", "local", "partner the files come from")
 	f.BoolVar(&asJSON, "json", false, "print a JSON document instead of the summary")
 	return cmd
+}
+
+// backgroundDelivery delivers one partner's outbound files under a local
+// folder, pass after pass, until stopped (see startDelivery).
+type backgroundDelivery struct {
+	cancel  context.CancelFunc
+	stopc   chan struct{}
+	stopped bool
+	done    chan struct{}
+	res     outbox.Result
+	err     error
+	closer  func() error
+}
+
+// startDelivery starts delivering partner's outbound files to
+// out/<partner>/ on a goroutine of its own, while process goes on: the
+// acknowledgments of each file reach their folder as it commits, instead
+// of all at the end (issue #11: delivery waits mostly on commits, which
+// overlap the processing). stop ends it after one last pass.
+func (a *app) startDelivery(ctx context.Context, rt *runtime, owner string, lease time.Duration, out, partner string) (*backgroundDelivery, error) {
+	d := filepath.Join(out, partner)
+	_, statErr := os.Stat(d)
+	created := errors.Is(statErr, os.ErrNotExist)
+	if err := os.MkdirAll(d, 0o750); err != nil {
+		return nil, err
+	}
+	rm, err := dir.New(d)
+	if err != nil {
+		return nil, err
+	}
+	dl, err := outbox.NewDeliverer(rt.store, rt.spool, map[string]outbox.Target{partner: {Remote: rm, Dir: "."}},
+		outbox.Config{Owner: owner, Lease: lease, Logger: a.logger})
+	if err != nil {
+		rm.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	bd := &backgroundDelivery{cancel: cancel, stopc: make(chan struct{}), done: make(chan struct{})}
+	bd.closer = func() error {
+		err := rm.Close()
+		if created && len(bd.res.Delivered) == 0 {
+			os.Remove(d) // made for nothing (empty: nothing else is removed)
+		}
+		return err
+	}
+	stopc := bd.stopc
+	go func() {
+		defer close(bd.done)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			stopping := false
+			select {
+			case <-stopc:
+				stopping = true
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			}
+			r, err := dl.RunOnce(ctx)
+			bd.res.Delivered = append(bd.res.Delivered, r.Delivered...)
+			if err != nil {
+				bd.err = err
+				return
+			}
+			if stopping {
+				return
+			}
+		}
+	}()
+	return bd, nil
+}
+
+// stop makes a last pass, waits for it and returns what was delivered. A
+// second call returns nothing.
+func (bd *backgroundDelivery) stop() (outbox.Result, error) {
+	if bd.stopped {
+		return outbox.Result{}, nil
+	}
+	bd.stopped = true
+	close(bd.stopc)
+	<-bd.done
+	bd.cancel()
+	return bd.res, errors.Join(bd.err, bd.closer())
 }
 
 // openRegular opens name for reading, refusing anything but a regular file
