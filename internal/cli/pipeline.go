@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -332,9 +333,10 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			defer results.Close()
 			var dups []duplicateFile
 			status := 0
-			// The submitter's acknowledgments are delivered as they are
-			// queued, while the files are processed and forwarded.
-			early, err := a.startDelivery(ctx, rt, cfg.Instance, cfg.LeaseTTL, out, partner)
+			// The submitter's acknowledgments and the forwarded 837s are
+			// delivered as they are queued, while the files are processed
+			// and forwarded.
+			early, err := a.startDelivery(ctx, rt, cfg.Instance, cfg.LeaseTTL, out, append([]string{partner}, routePartners(cfg)...))
 			if err != nil {
 				return err
 			}
@@ -461,8 +463,8 @@ a directory) or the usage is wrong. The other files are still processed.`,
 	return cmd
 }
 
-// backgroundDelivery delivers one partner's outbound files under a local
-// folder, pass after pass, until stopped (see startDelivery).
+// backgroundDelivery delivers some partners' outbound files under local
+// folders, pass after pass, until stopped (see startDelivery).
 type backgroundDelivery struct {
 	cancel  context.CancelFunc
 	stopc   chan struct{}
@@ -473,34 +475,51 @@ type backgroundDelivery struct {
 	closer  func() error
 }
 
-// startDelivery starts delivering partner's outbound files to
+// startDelivery starts delivering the partners' outbound files to
 // out/<partner>/ on a goroutine of its own, while process goes on: the
-// acknowledgments of each file reach their folder as it commits, instead
-// of all at the end (issue #11: delivery waits mostly on commits, which
-// overlap the processing). stop ends it after one last pass.
-func (a *app) startDelivery(ctx context.Context, rt *runtime, owner string, lease time.Duration, out, partner string) (*backgroundDelivery, error) {
-	d := filepath.Join(out, partner)
-	_, statErr := os.Stat(d)
-	created := errors.Is(statErr, os.ErrNotExist)
-	if err := os.MkdirAll(d, 0o750); err != nil {
-		return nil, err
+// acknowledgments of each file and the forwarded 837s reach their folders
+// as they are queued, instead of all at the end (issue #11: delivery waits
+// mostly on commits, which overlap the processing). stop ends it after
+// one last pass; a folder it made and delivered nothing to is removed.
+func (a *app) startDelivery(ctx context.Context, rt *runtime, owner string, lease time.Duration, out string, partners []string) (*backgroundDelivery, error) {
+	targets := map[string]outbox.Target{}
+	var made []string // folders made here, by partner
+	closeAll := func() error {
+		var err error
+		for _, t := range targets {
+			err = errors.Join(err, t.Remote.Close())
+		}
+		return err
 	}
-	rm, err := dir.New(d)
-	if err != nil {
-		return nil, err
+	for _, p := range partners {
+		if _, ok := targets[p]; ok || p == "" {
+			continue
+		}
+		d := filepath.Join(out, p)
+		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
+			made = append(made, p)
+		}
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, errors.Join(err, closeAll())
+		}
+		rm, err := dir.New(d)
+		if err != nil {
+			return nil, errors.Join(err, closeAll())
+		}
+		targets[p] = outbox.Target{Remote: rm, Dir: "."}
 	}
-	dl, err := outbox.NewDeliverer(rt.store, rt.spool, map[string]outbox.Target{partner: {Remote: rm, Dir: "."}},
-		outbox.Config{Owner: owner, Lease: lease, Logger: a.logger})
+	dl, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: owner, Lease: lease, Logger: a.logger})
 	if err != nil {
-		rm.Close()
-		return nil, err
+		return nil, errors.Join(err, closeAll())
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	bd := &backgroundDelivery{cancel: cancel, stopc: make(chan struct{}), done: make(chan struct{})}
 	bd.closer = func() error {
-		err := rm.Close()
-		if created && len(bd.res.Delivered) == 0 {
-			os.Remove(d) // made for nothing (empty: nothing else is removed)
+		err := closeAll()
+		for _, p := range made {
+			if !slices.ContainsFunc(bd.res.Delivered, func(f store.OutboundFile) bool { return f.PartnerID == p }) {
+				os.Remove(filepath.Join(out, p)) // empty: nothing else is removed
+			}
 		}
 		return err
 	}
@@ -543,6 +562,18 @@ func (bd *backgroundDelivery) stop() (outbox.Result, error) {
 	<-bd.done
 	bd.cancel()
 	return bd.res, errors.Join(bd.err, bd.closer())
+}
+
+// routePartners are the partners the configured routes may send claims to.
+func routePartners(cfg config.Config) []string {
+	var ps []string
+	for _, r := range cfg.Routes {
+		ps = append(ps, r.Partner, r.CorrectedPartner)
+		for _, p := range r.TPAPartners {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
 
 // openRegular opens name for reading, refusing anything but a regular file
