@@ -188,6 +188,14 @@ type fileRun struct {
 	recorded chan struct{} // closed when the recorder has exited
 	recErr   error         // the recorder's first error (read after a wait)
 	recFail  atomic.Bool
+	// The 277CA writer (PostgreSQL): each recorded set's 277CA is drawn
+	// its control numbers, rendered and spooled on a goroutine of its own
+	// (round trips on other connections than the file's transaction), in
+	// order, while the recorder goes on with the next set; a wait waits
+	// for it too.
+	acks   chan ackJob
+	acked  chan struct{} // closed when the 277CA writer has exited
+	ackErr error         // its first error (read after a wait)
 	// Sets of other kinds, taken by a SetHandler: the current one, and
 	// those recorded and waiting for their interchange's verdict.
 	sc    *SetContext
@@ -437,11 +445,38 @@ type recordJob struct {
 	work   SetWork // a set a SetHandler takes (no claims)
 }
 
+// ackJob is one recorded set whose 277CA is to be written.
+type ackJob struct {
+	sr     validate.SetResult
+	claims []pendingClaim
+	rec    *setRecord
+}
+
 // startRecorder starts the goroutine that records sets in order. Two
 // sets may wait for it: parsing runs ahead of the database by that much.
+// When the 277CA's control numbers are drawn outside the file's
+// transaction (PostgreSQL), the 277CA writer starts too.
 func (r *fileRun) startRecorder() {
 	r.jobs = make(chan recordJob, 2)
 	r.recorded = make(chan struct{})
+	if r.seq != r.q {
+		r.acks = make(chan ackJob, 2)
+		r.acked = make(chan struct{})
+		go func() {
+			defer close(r.acked)
+			for job := range r.acks {
+				if !r.recFail.Load() {
+					f, err := r.write277CA(job.sr, job.claims)
+					if err != nil {
+						r.ackErr = fmt.Errorf("277CA for set %s: %w", job.sr.Control, err)
+						r.recFail.Store(true)
+					}
+					job.rec.ack277 = f
+				}
+				r.jobsDone.Done()
+			}
+		}()
+	}
 	go func() {
 		defer close(r.recorded)
 		for job := range r.jobs {
@@ -465,8 +500,10 @@ func (r *fileRun) startRecorder() {
 // takes over its error.
 func (r *fileRun) wait() {
 	r.jobsDone.Wait()
-	if r.recErr != nil && r.claimErr == nil {
-		r.claimErr = r.recErr
+	for _, err := range []error{r.recErr, r.ackErr} {
+		if err != nil && r.claimErr == nil {
+			r.claimErr = err
+		}
 	}
 }
 
@@ -474,6 +511,10 @@ func (r *fileRun) wait() {
 func (r *fileRun) stopRecorder() {
 	close(r.jobs)
 	<-r.recorded
+	if r.acks != nil {
+		close(r.acks)
+		<-r.acked
+	}
 }
 
 func (r *fileRun) recordSet(job recordJob) error {
@@ -595,11 +636,18 @@ func (r *fileRun) recordSet(job recordJob) error {
 		rec.ids = append(rec.ids, c.ID)
 	}
 	if rec.ik5OK {
-		f, err := r.write277CA(sr, claims)
-		if err != nil {
-			return fmt.Errorf("277CA for set %s: %w", sr.Control, err)
+		if r.acks != nil {
+			// Counted before this set's job is done, so a wait waits
+			// for it.
+			r.jobsDone.Add(1)
+			r.acks <- ackJob{sr: sr, claims: claims, rec: rec}
+		} else {
+			f, err := r.write277CA(sr, claims)
+			if err != nil {
+				return fmt.Errorf("277CA for set %s: %w", sr.Control, err)
+			}
+			rec.ack277 = f
 		}
-		rec.ack277 = f
 	}
 	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
 	return nil
