@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -38,37 +41,7 @@ type ForwardMark struct {
 func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner string, marks []ForwardMark) error {
 	now := q.now()
 	if q.dialect != DialectPostgres {
-		// SQLite runs in process: one prepared statement per row costs no
-		// round trip, and its UPDATE … FROM (VALUES …) is far slower.
-		// The arguments every row shares are boxed once (see argBoxes).
-		var bx argBoxes
-		outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
-		err := q.atomic(ctx, func(q *Queries) error {
-			for _, m := range marks {
-				id := any(m.ID) // boxed once for the claim and its lines
-				n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
-						pricing_method = ?, allowed_cents = ?
-					WHERE id = ? AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`,
-					outboundArg, partnerArg, nowArg, bx.str(m.Method), bx.opt(m.Allowed), id, outboundArg)
-				if err != nil {
-					return err
-				}
-				if n != 1 {
-					return fmt.Errorf("claim %d no longer accepted or already bound: %w", m.ID, ErrConflict)
-				}
-				for no, a := range m.Lines {
-					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, bx.int(a), id, no)
-					if err != nil {
-						return err
-					}
-					if n != 1 {
-						return fmt.Errorf("claim %d line %d: %w", m.ID, no, ErrNotFound)
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := q.atomic(ctx, func(q *Queries) error { return q.markForwardedSQLite(ctx, outboundID, partner, now, marks) }); err != nil {
 			return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
 		}
 		return nil
@@ -137,6 +110,130 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 	}
 	return nil
 }
+
+// SQLite MarkForwarded statements: claims per UPDATE of claims (five
+// parameters each) and lines per UPDATE of claim_lines (five each). Full
+// chunks use one cached statement per transaction; the rest of a batch
+// goes in a statement of its own size.
+const (
+	sqliteMarkRows     = 32
+	sqliteMarkLineRows = 64
+)
+
+// markForwardedSQLite is MarkForwarded on SQLite, in a transaction. Its
+// UPDATE … FROM (VALUES …) cost SQLite far more than an UPDATE per row,
+// and an UPDATE per row (a claim and each of its lines) cost about seven
+// allocations in database/sql and the driver; so each statement updates a
+// chunk of rows by their keys (IN lists, which SQLite looks up by key) and
+// takes each row's values from a CASE on its key.
+func (q *Queries) markForwardedSQLite(ctx context.Context, outboundID int64, partner string, now time.Time, marks []ForwardMark) error {
+	// Arguments every row shares, and values that recur (methods,
+	// amounts), are boxed once (see argBoxes); each claim ID is boxed
+	// once for all its uses.
+	var bx argBoxes
+	outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
+	ids := make([]any, 0, sqliteMarkRows)
+	args := make([]any, 0, 5*sqliteMarkLineRows)
+	var lines []any // claim ID, line number, allowed amount: 3 per line
+	for start := 0; start < len(marks); start += sqliteMarkRows {
+		chunk := marks[start:min(start+sqliteMarkRows, len(marks))]
+		ids = ids[:0]
+		for _, m := range chunk {
+			ids = append(ids, any(m.ID))
+		}
+		args = append(args[:0], outboundArg, partnerArg, nowArg)
+		for i, m := range chunk {
+			args = append(args, ids[i], bx.str(m.Method))
+		}
+		for i, m := range chunk {
+			args = append(args, ids[i], bx.opt(m.Allowed))
+		}
+		args = append(args, ids...)
+		args = append(args, outboundArg)
+		query := sqliteMarkClaims
+		if len(chunk) < sqliteMarkRows {
+			query = markClaimsSQLite(len(chunk))
+		}
+		n, err := q.execRows(ctx, query, len(chunk) == sqliteMarkRows, args)
+		if err != nil {
+			return err
+		}
+		if int(n) != len(chunk) {
+			return fmt.Errorf("%d of %d claims no longer accepted or already bound: %w", len(chunk)-int(n), len(chunk), ErrConflict)
+		}
+		for i, m := range chunk {
+			for no, a := range m.Lines {
+				lines = append(lines, ids[i], int64(no), bx.int(a))
+				if len(lines) == 3*sqliteMarkLineRows {
+					if err := q.markLinesSQLite(ctx, lines, args); err != nil {
+						return err
+					}
+					lines = lines[:0]
+				}
+			}
+		}
+	}
+	if len(lines) > 0 {
+		return q.markLinesSQLite(ctx, lines, args)
+	}
+	return nil
+}
+
+// markLinesSQLite sets the allowed amounts of lines (claim ID, line
+// number and amount, three values per line), using args as its scratch
+// space.
+func (q *Queries) markLinesSQLite(ctx context.Context, lines, args []any) error {
+	rows := len(lines) / 3
+	args = args[:0]
+	for i := 0; i < len(lines); i += 3 {
+		args = append(args, lines[i:i+3]...)
+	}
+	for i := 0; i < len(lines); i += 3 {
+		args = append(args, lines[i:i+2]...)
+	}
+	query := sqliteMarkLines
+	if rows < sqliteMarkLineRows {
+		query = markLinesSQLite(rows)
+	}
+	n, err := q.execRows(ctx, query, rows == sqliteMarkLineRows, args)
+	if err != nil {
+		return err
+	}
+	if int(n) != rows {
+		return fmt.Errorf("%d of %d claim lines unknown: %w", rows-int(n), rows, ErrNotFound)
+	}
+	return nil
+}
+
+// markClaimsSQLite is the UPDATE of claims MarkForwarded runs on SQLite
+// for rows claims: outbound file, partner and time; then ID and method,
+// ID and allowed amount for each claim; each claim ID; the outbound file.
+func markClaimsSQLite(rows int) string {
+	var b strings.Builder
+	b.WriteString(`UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
+	pricing_method = CASE id`)
+	b.WriteString(strings.Repeat(" WHEN ? THEN ?", rows))
+	b.WriteString(` END, allowed_cents = CASE id`)
+	b.WriteString(strings.Repeat(" WHEN ? THEN ?", rows))
+	b.WriteString(` END
+	WHERE id IN (`)
+	b.WriteString(strings.TrimSuffix(strings.Repeat("?, ", rows), ", "))
+	b.WriteString(`) AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`)
+	return b.String()
+}
+
+// markLinesSQLite is the UPDATE of claim_lines MarkForwarded runs on
+// SQLite for rows lines: claim ID, line number and allowed amount for each
+// line, then claim ID and line number for each line.
+func markLinesSQLite(rows int) string {
+	return `UPDATE claim_lines SET allowed_cents = CASE` + strings.Repeat(" WHEN claim_id = ? AND line_no = ? THEN ?", rows) + ` END
+	WHERE (claim_id, line_no) IN (VALUES ` + valuesList(rows, 2) + `)`
+}
+
+var (
+	sqliteMarkClaims = markClaimsSQLite(sqliteMarkRows)
+	sqliteMarkLines  = markLinesSQLite(sqliteMarkLineRows)
+)
 
 // inArgs turns values into "?, ?, ..." and its arguments.
 func inArgs[T any](vs []T) (string, []any) {
@@ -427,7 +524,7 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		if len(chunk) < sqliteClaimRows {
 			query = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(len(chunk), 33)
 		}
-		if err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
+		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
 			}
@@ -450,7 +547,7 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		if rows < sqliteLineRows {
 			query = sqliteLineInsertHead + valuesList(rows, 11)
 		}
-		if err := q.execRows(ctx, query, rows == sqliteLineRows, args); err != nil {
+		if _, err := q.execRows(ctx, query, rows == sqliteLineRows, args); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("store: insert claim lines: %w: %v", ErrConflict, err)
 			}
@@ -549,22 +646,29 @@ func valuesList(rows, cols int) string {
 
 // execRows runs a multi-row statement; cache keeps its prepared statement
 // for the rest of the transaction (a full chunk, whose shape recurs).
-func (q *Queries) execRows(ctx context.Context, query string, cache bool, args []any) error {
+// It returns the number of rows the statement affected.
+func (q *Queries) execRows(ctx context.Context, query string, cache bool, args []any) (int64, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
+	var st *sqlx.Stmt
 	if cache && q.tx != nil {
-		st, err := q.tx.stmts.get(ctx, query, q.tx.sqlTx.PreparexContext)
-		if err != nil {
-			return err
-		}
-		if st != nil {
-			_, err = st.ExecContext(ctx, args...)
-			return err
+		var err error
+		if st, err = q.tx.stmts.get(ctx, query, q.tx.sqlTx.PreparexContext); err != nil {
+			return 0, err
 		}
 	}
-	_, err := q.ext.ExecContext(ctx, query, args...)
-	return err
+	var res sql.Result
+	var err error
+	if st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.ext.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // copyErr maps a unique violation in a COPY to ErrConflict.
