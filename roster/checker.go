@@ -313,7 +313,7 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	if len(deps) == 0 {
 		if c.cfg.RequireDependentRows {
 			d := reject(ReasonPatientNotFound, "A7", "97", "QC")
-			d.Subscriber, d.Families = &subs[0], families(subs)
+			d.Subscriber, d.Families = firstCopy(subs), families(subs)
 			return d, nil
 		}
 		d := covered(subs, dos, "IL")
@@ -323,12 +323,12 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	named := filter(deps, func(m *store.Member) bool { return sameName(m, q.PatientLast, q.PatientFirst) })
 	if len(named) == 0 {
 		d := reject(ReasonPatientNameMismatch, "A7", "125", "QC")
-		d.Subscriber, d.Families = &subs[0], families(subs)
+		d.Subscriber, d.Families = firstCopy(subs), families(subs)
 		return d, nil
 	}
 	if named = filter(named, func(m *store.Member) bool { return sameDOB(m, q.PatientDOB) }); len(named) == 0 {
 		d := reject(ReasonPatientDOBMismatch, "A7", "158", "QC")
-		d.Subscriber, d.Families = &subs[0], families(subs)
+		d.Subscriber, d.Families = firstCopy(subs), families(subs)
 		return d, nil
 	}
 	d := covered(named, dos, "QC")
@@ -420,14 +420,32 @@ func subscriberOf(subs []store.Member, dep *store.Member) *store.Member {
 	return &m
 }
 
+// filter returns the rows of ms that keep accepts: ms itself when it
+// accepts every one (the common case, which copies nothing), else a new
+// slice. Like the cache's, the rows may be shared and must not be
+// modified; a Decision points to copies.
 func filter(ms []store.Member, keep func(*store.Member) bool) []store.Member {
-	var out []store.Member
 	for i := range ms {
-		if keep(&ms[i]) {
-			out = append(out, ms[i])
+		if !keep(&ms[i]) {
+			var out []store.Member
+			if i > 0 {
+				out = append(make([]store.Member, 0, len(ms)-1), ms[:i]...)
+			}
+			for j := i + 1; j < len(ms); j++ {
+				if keep(&ms[j]) {
+					out = append(out, ms[j])
+				}
+			}
+			return out
 		}
 	}
-	return out
+	return ms
+}
+
+// firstCopy returns a copy of the first of rows.
+func firstCopy(rows []store.Member) *store.Member {
+	m := rows[0]
+	return &m
 }
 
 // sameName compares a claim name with the enrolled name: exact after
