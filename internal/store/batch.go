@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -244,6 +245,23 @@ func inArgs[T any](vs []T) (string, []any) {
 	return strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", "), args
 }
 
+// sqliteInJSON is an IN list of the values of one argument, a JSON array
+// of strings (jsonArray): on SQLite the lookups by many keys take one
+// argument, not one per key (each boxed as database/sql takes them), and
+// their statement stays the same however many keys there are, so it is
+// prepared once. SQLite looks the keys up in the column's index as it
+// does those of a list of parameters.
+const sqliteInJSON = `(SELECT value FROM json_each(?))`
+
+// jsonArray is vs as a JSON array (the argument of sqliteInJSON).
+func jsonArray(vs []string) string {
+	b, err := json.Marshal(vs)
+	if err != nil {
+		panic(err) // a []string always marshals
+	}
+	return string(b)
+}
+
 // LatestByFingerprints returns, for each fingerprint that has one, the
 // newest claim (without lines) carrying it that is not itself rejected or a
 // duplicate: FindByFingerprint for many fingerprints at once.
@@ -262,9 +280,8 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 					WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
 					ORDER BY id DESC LIMIT 1) c`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
 			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-				WHERE fingerprint IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')`, args...)
+				WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find by fingerprints: %w", err)
@@ -296,10 +313,9 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 					ORDER BY id DESC LIMIT 100) c
 				ORDER BY c.id DESC`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
 			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-				WHERE suspect_key IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')
-				ORDER BY id DESC`, args...)
+				WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
+				ORDER BY id DESC`, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
@@ -368,8 +384,7 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
 				ORDER BY m.id`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
-			err = q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN (`+in+`) ORDER BY id`, args...)
+			err = q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
