@@ -866,8 +866,12 @@ func (r *fileRun) applyRoute(out *outcome, c *store.Claim) {
 	if r.p.cfg.Routes == nil || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) {
 		return
 	}
-	var re *forward.RouteError
-	if _, _, err := r.p.cfg.Routes.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA); errors.As(err, &re) {
+	_, _, err := r.p.cfg.Routes.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA)
+	if err == nil {
+		return
+	}
+	var re *forward.RouteError // escapes in errors.As: declared only on an error
+	if errors.As(err, &re) {
 		*out = outcome{state: store.ClaimRejected, reasons: []string{re.Reason}, notes: []string{re.Note()}}
 	}
 }

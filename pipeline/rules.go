@@ -96,6 +96,11 @@ type claimLookup interface {
 	GetClaimByControl(ctx context.Context, control string) (*store.Claim, error)
 }
 
+// reasonsAccepted are the reasons of an accepted claim, shared by every
+// outcome that accepts one (outcome reasons are only read, never
+// modified).
+var reasonsAccepted = []string{ReasonAccepted}
+
 // applyRules runs the frequency and duplicate rules for c (not yet
 // inserted) against the claims recorded so far.
 func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, error) {
@@ -128,9 +133,9 @@ func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, er
 	if suspect, err := findSuspect(ctx, q, c); err != nil {
 		return outcome{}, err
 	} else if suspect != "" {
-		return outcome{state: store.ClaimSuspect, reasons: []string{ReasonAccepted}, notes: append(notes, "suspect-duplicate"), related: suspect}, nil
+		return outcome{state: store.ClaimSuspect, reasons: reasonsAccepted, notes: append(notes, "suspect-duplicate"), related: suspect}, nil
 	}
-	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, notes: notes}, nil
+	return outcome{state: store.ClaimAccepted, reasons: reasonsAccepted, notes: notes}, nil
 }
 
 // linkOriginal applies the REF*F8 rule to a replacement or void.
@@ -162,7 +167,7 @@ func linkOriginal(ctx context.Context, q claimLookup, c *store.Claim) (outcome, 
 	if c.Frequency == "8" {
 		next = store.ClaimVoided
 	}
-	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, related: orig.ControlNumber, original: orig, origNext: next}, nil
+	return outcome{state: store.ClaimAccepted, reasons: reasonsAccepted, related: orig.ControlNumber, original: orig, origNext: next}, nil
 }
 
 // findSuspect returns the control number of an earlier claim for the same
