@@ -484,14 +484,23 @@ func (q *Queries) InsertClaims(ctx context.Context, cs []*Claim) error {
 	return lstmt.Close()
 }
 
-// claimInsertCols are the columns InsertClaims writes, id first.
+// claimInsertCols are the columns InsertClaims writes on SQLite, id first
+// and the two timestamps last.
 const claimInsertCols = `id, transaction_id, inbound_file_id, partner_id, control_number, clm01, claim_type,
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
-	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-	notes, related_control, member_tpa`
+	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length,
+	notes, related_control, member_tpa, created_at, updated_at`
 
-// SQLite multi-row INSERTs: claims per statement (33 parameters each) and
+// sqliteClaimInsertSQL is the multi-row INSERT of rows claims on SQLite:
+// the timestamps, the same for every row, are two parameters of the
+// statement (the driver formats a time for every parameter it binds), then
+// 31 parameters per claim.
+func sqliteClaimInsertSQL(rows int) string {
+	return `INSERT INTO claims (` + claimInsertCols + `) SELECT *, ?, ? FROM (VALUES ` + valuesList(rows, 31) + `)`
+}
+
+// SQLite multi-row INSERTs: claims per statement (31 parameters each) and
 // lines per statement (11 each), far below SQLite's 32 766 parameters.
 // Full chunks use one cached statement per transaction; the rest of a
 // batch goes in a statement of its own size.
@@ -523,21 +532,21 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 	// boxed once (see argBoxes); the driver sees the same values.
 	var bx argBoxes
 	nowArg := any(now)
-	args := make([]any, 0, sqliteClaimRows*33)
+	args := make([]any, 0, 2+sqliteClaimRows*31)
 	for start := 0; start < len(cs); start += sqliteClaimRows {
 		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
-		args = args[:0]
+		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
 		for i, c := range chunk {
 			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
 				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
 				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
 				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
 				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
-				c.RawLength, nowArg, nowArg, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
 		}
 		query := sqliteClaimInsert
 		if len(chunk) < sqliteClaimRows {
-			query = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(len(chunk), 33)
+			query = sqliteClaimInsertSQL(len(chunk))
 		}
 		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
 			if isUniqueViolation(err) {
@@ -649,7 +658,7 @@ const sqliteLineInsertHead = `INSERT INTO claim_lines (claim_id, line_no, code, 
 	service_from, service_to, revenue_code) VALUES `
 
 var (
-	sqliteClaimInsert = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(sqliteClaimRows, 33)
+	sqliteClaimInsert = sqliteClaimInsertSQL(sqliteClaimRows)
 	sqliteLineInsert  = sqliteLineInsertHead + valuesList(sqliteLineRows, 11)
 )
 
