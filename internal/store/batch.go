@@ -365,6 +365,12 @@ func (q *Queries) FindMembersByFoldedIDs(ctx context.Context, ids []string) (map
 	return q.findMembersIn(ctx, "member_id_fold", folded, func(m *Member) string { return strings.ToUpper(m.MemberID) })
 }
 
+// sqliteMemberCols are memberCols with the timestamps read as text (see
+// textTime).
+const sqliteMemberCols = `id, member_id, family_id, relationship, birth_seq, last_name, first_name, middle,
+	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, +created_at, +updated_at,
+	coverage_level, insurance_type`
+
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	var clean []string
@@ -376,15 +382,25 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 	for start := 0; start < len(clean); start += batchRows {
 		chunk := clean[start:min(start+batchRows, len(clean))]
 		var ms []Member
+		// Scanned by hand (without a reflected value per row), the
+		// timestamps from their text on SQLite (see textTime).
+		scan := func(rows *sql.Rows) error {
+			ms = append(ms, Member{})
+			m := &ms[len(ms)-1]
+			return rows.Scan(&m.ID, &m.MemberID, &m.FamilyID, &m.Relationship, &m.BirthSeq, &m.LastName, &m.FirstName, &m.Middle,
+				&m.DOB, &m.Gender, &m.CoverageStart, &m.CoverageEnd, &m.Plan, &m.GroupNumber, &m.TPA, &m.Source,
+				textTime{&m.CreatedAt}, textTime{&m.UpdatedAt}, &m.CoverageLevel, &m.InsuranceType)
+		}
 		var err error
 		if q.dialect == DialectPostgres {
 			// One index lookup per value, whatever the statistics (an IN
 			// list is planned as a scan of the whole roster without them).
-			err = q.selectAll(ctx, &ms, `SELECT m.* FROM unnest(CAST(? AS text[])) AS k(v)
+			err = q.scanRows(ctx, scan, `SELECT m.* FROM unnest(CAST(? AS text[])) AS k(v)
 				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
 				ORDER BY m.id`, pq.Array(chunk))
 		} else {
-			err = q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`, jsonArray(chunk))
+			err = q.scanRows(ctx, scan, `SELECT `+sqliteMemberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`,
+				jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
