@@ -275,12 +275,12 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 			// One backward scan of (fingerprint, id) per key: the plan does
 			// not depend on statistics (an IN list over a table the planner
 			// knows nothing about is taken for half the table and scanned).
-			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
-				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 					WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
 					ORDER BY id DESC LIMIT 1) c`, pq.Array(chunk))
 		} else {
-			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
 				WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, jsonArray(chunk))
 		}
 		if err != nil {
@@ -288,7 +288,6 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 		}
 		for i := range cs {
 			c := &cs[i]
-			c.normalize()
 			if old := out[c.Fingerprint]; old == nil || old.ID < c.ID {
 				out[c.Fingerprint] = c
 			}
@@ -307,13 +306,13 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 		var cs []Claim
 		var err error
 		if q.dialect == DialectPostgres {
-			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
-				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 					WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
 					ORDER BY id DESC LIMIT 100) c
 				ORDER BY c.id DESC`, pq.Array(chunk))
 		} else {
-			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
 				WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
 				ORDER BY id DESC`, jsonArray(chunk))
 		}
@@ -322,9 +321,6 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 		}
 		if len(cs) == 0 {
 			continue
-		}
-		for i := range cs {
-			cs[i].normalize()
 		}
 		if err := q.loadLines(ctx, cs); err != nil {
 			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
