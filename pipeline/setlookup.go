@@ -21,7 +21,9 @@ import (
 //     prefetched ones (newest first);
 //   - GetClaimByControl: a claim of the set, after inserting the set's
 //     decided claims (flush), so that a correction can change it in the
-//     store; otherwise the store.
+//     store; otherwise the prefetched claim its replacements and voids
+//     name (without its lines, which the rules do not read), else the
+//     store.
 //
 // States changed by corrections are applied to the rows it holds.
 type setLookup struct {
@@ -38,15 +40,22 @@ type setLookup struct {
 	ownLast map[string]int
 	byID    map[int64][]*store.Claim // prefetched copies, to apply state changes
 	local   map[string]*store.Claim  // the set's claims by control number
+	named   map[string]*store.Claim  // prefetched claims corrections name (REF*F8)
 }
 
 func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim, flush func() error) (*setLookup, error) {
 	l := &setLookup{q: q, flush: flush, byFP: make(map[string]*store.Claim, len(claims)), suspect: map[string][]*store.Claim{},
 		own: make([]*store.Claim, 0, len(claims)), ownPrev: make([]int, 0, len(claims)), ownLast: make(map[string]int, len(claims)), byID: map[int64][]*store.Claim{}, local: make(map[string]*store.Claim, len(claims))}
-	var fps, keys []string
-	seenFP, seenKey := map[string]bool{}, map[string]bool{}
+	var fps, keys, refs []string
+	seenFP, seenKey, seenRef := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, pc := range claims {
 		c := pc.claim
+		if class := frequencyClass(c.ClaimType, c.Frequency); class == "replacement" || class == "void" {
+			if ref := strings.TrimSpace(c.RefF8); ref != "" && !seenRef[ref] {
+				seenRef[ref] = true
+				refs = append(refs, ref)
+			}
+		}
 		if fp := c.Fingerprint; fp != "" && !seenFP[fp] {
 			seenFP[fp] = true
 			fps = append(fps, fp)
@@ -77,6 +86,16 @@ func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim,
 				l.suspect[k] = append(l.suspect[k], c)
 				l.byID[c.ID] = append(l.byID[c.ID], c)
 			}
+		}
+	}
+	if len(refs) > 0 {
+		m, err := q.ClaimsByControls(ctx, refs)
+		if err != nil {
+			return nil, err
+		}
+		l.named = m
+		for _, c := range m {
+			l.byID[c.ID] = append(l.byID[c.ID], c)
 		}
 	}
 	return l, nil
@@ -145,6 +164,9 @@ func (l *setLookup) GetClaimByControl(ctx context.Context, control string) (*sto
 				return nil, err
 			}
 		}
+		return c, nil
+	}
+	if c := l.named[control]; c != nil {
 		return c, nil
 	}
 	return l.q.GetClaimByControl(ctx, control)

@@ -334,6 +334,32 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 	return out, nil
 }
 
+// ClaimsByControls is GetClaimByControl for many control numbers at once,
+// without the lines: the claims found, by control number (numbers not
+// found are absent).
+func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[string]*Claim, error) {
+	out := make(map[string]*Claim, len(controls))
+	for start := 0; start < len(controls); start += batchRows {
+		chunk := controls[start:min(start+batchRows, len(controls))]
+		var cs []Claim
+		var err error
+		if q.dialect == DialectPostgres {
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn) c`, pq.Array(chunk))
+		} else {
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
+				jsonArray(chunk))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: get claims by control: %w", err)
+		}
+		for i := range cs {
+			out[cs[i].ControlNumber] = &cs[i]
+		}
+	}
+	return out, nil
+}
+
 // FindMembersByIDs is FindMembersByID for many member IDs at once: the
 // rows of every ID found, oldest first (IDs not found are absent).
 func (q *Queries) FindMembersByIDs(ctx context.Context, ids []string) (map[string][]Member, error) {
