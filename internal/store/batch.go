@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -260,6 +261,19 @@ func jsonArray(vs []string) string {
 		panic(err) // a []string always marshals
 	}
 	return string(b)
+}
+
+// jsonInts is ids as a JSON array (the argument of sqliteInJSON).
+func jsonInts(ids []int64) string {
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // LatestByFingerprints returns, for each fingerprint that has one, the
