@@ -72,12 +72,18 @@ func (c *lru) put(key lruKey, members []store.Member, expires time.Time) {
 		c.order.MoveToFront(el)
 		return
 	}
-	c.items[key] = c.order.PushFront(&lruEntry{key: key, members: members, expires: expires})
-	for c.order.Len() > c.size {
+	if c.order.Len() >= c.size {
+		// Full: the least recently used entry is evicted and its element
+		// holds the new one (no allocation once the cache has filled).
 		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(*lruEntry).key)
+		e := last.Value.(*lruEntry)
+		delete(c.items, e.key)
+		*e = lruEntry{key: key, members: members, expires: expires}
+		c.order.MoveToFront(last)
+		c.items[key] = last
+		return
 	}
+	c.items[key] = c.order.PushFront(&lruEntry{key: key, members: members, expires: expires})
 }
 
 // purge drops every entry.
