@@ -543,7 +543,7 @@ func (r *fileRun) recordSet(job recordJob) error {
 			next++
 		}
 		if rec.ik5OK {
-			c.Fingerprint, c.SuspectKey = Fingerprint(c), SuspectKey(c)
+			c.Fingerprint, c.SuspectKey = claimHashes(c)
 		}
 		decide = append(decide, pc)
 	}
