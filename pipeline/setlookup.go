@@ -46,8 +46,10 @@ type setLookup struct {
 func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim, flush func() error) (*setLookup, error) {
 	l := &setLookup{q: q, flush: flush, byFP: make(map[string]*store.Claim, len(claims)), suspect: map[string][]*store.Claim{},
 		own: make([]*store.Claim, 0, len(claims)), ownPrev: make([]int, 0, len(claims)), ownLast: make(map[string]int, len(claims)), byID: map[int64][]*store.Claim{}, local: make(map[string]*store.Claim, len(claims))}
-	var fps, keys, refs []string
-	seenFP, seenKey, seenRef := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	fps, keys := make([]string, 0, len(claims)), make([]string, 0, len(claims))
+	seenFP, seenKey := make(map[string]bool, len(claims)), make(map[string]bool, len(claims))
+	var refs []string
+	seenRef := map[string]bool{}
 	for _, pc := range claims {
 		c := pc.claim
 		if class := frequencyClass(c.ClaimType, c.Frequency); class == "replacement" || class == "void" {

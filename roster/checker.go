@@ -479,8 +479,8 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 		return nil
 	}
 	now := c.cfg.Now()
-	var ids []string
-	seen := map[string]bool{}
+	ids := make([]string, 0, len(parties))
+	seen := make(map[string]bool, len(parties))
 	for i := range parties {
 		id := strings.TrimSpace(parties[i].MemberID)
 		if id == "" || seen[id] {
