@@ -528,13 +528,13 @@ func (r *fileRun) recordSet(job recordJob) error {
 			need++
 		}
 	}
-	next := int64(0)
+	var numbers []string // the new claims' control numbers, in order
 	if need > 0 {
 		first, err := r.seq.ReserveControlNumbers(ctx, "", store.ControlClaim, need)
 		if err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
-		next = first
+		numbers = claimControlNumbers(first, need)
 	}
 	if len(claims) > 0 {
 		// On PostgreSQL the claims go in with their set's transactions row
@@ -580,11 +580,10 @@ func (r *fileRun) recordSet(job recordJob) error {
 				continue
 			}
 		} else {
-			c.ControlNumber = FormatClaimControlNumber(next)
-			next++
+			c.ControlNumber, numbers = numbers[0], numbers[1:]
 		}
 		if rec.ik5OK {
-			c.Fingerprint, c.SuspectKey = Fingerprint(c), SuspectKey(c)
+			c.Fingerprint, c.SuspectKey = claimHashes(c)
 		}
 		decide = append(decide, pc)
 	}
@@ -702,13 +701,43 @@ func FormatClaimControlNumber(n int64) string {
 		return fmt.Sprintf("CH%012d", n)
 	}
 	var buf [2 + 20]byte
-	b := append(buf[:0], "CH"...)
+	return string(appendClaimControlNumber(buf[:0], n))
+}
+
+// appendClaimControlNumber appends FormatClaimControlNumber(n), n >= 0.
+func appendClaimControlNumber(b []byte, n int64) []byte {
+	b = append(b, "CH"...)
 	var digits [20]byte
 	d := strconv.AppendInt(digits[:0], n, 10)
 	for i := len(d); i < 12; i++ {
 		b = append(b, '0')
 	}
-	return string(append(b, d...))
+	return append(b, d...)
+}
+
+// claimControlNumbers returns the control numbers first, first+1, ...: n
+// of them, formatted as FormatClaimControlNumber formats them, in one
+// string when all have 12 digits (one allocation for a set's numbers).
+func claimControlNumbers(first int64, n int) []string {
+	out := make([]string, n)
+	const width = 2 + 12
+	if first < 0 || first+int64(n)-1 > 999_999_999_999 {
+		for i := range out {
+			out[i] = FormatClaimControlNumber(first + int64(i))
+		}
+		return out
+	}
+	var sb strings.Builder
+	sb.Grow(n * width)
+	var buf [width]byte
+	for i := range n {
+		sb.Write(appendClaimControlNumber(buf[:0], first+int64(i)))
+	}
+	all := sb.String()
+	for i := range out {
+		out[i] = all[i*width : (i+1)*width]
+	}
+	return out
 }
 
 // interchangeEnd records the interchange's envelopes, settles the
@@ -914,8 +943,12 @@ func (r *fileRun) applyRoute(out *outcome, c *store.Claim) {
 	if r.p.cfg.Routes == nil || (out.state != store.ClaimAccepted && out.state != store.ClaimSuspect) {
 		return
 	}
-	var re *forward.RouteError
-	if _, _, err := r.p.cfg.Routes.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA); errors.As(err, &re) {
+	_, _, err := r.p.cfg.Routes.Decide(c.PayerID, c.ClaimType, c.Frequency, c.MemberTPA)
+	if err == nil {
+		return
+	}
+	var re *forward.RouteError // escapes in errors.As: declared only on an error
+	if errors.As(err, &re) {
 		*out = outcome{state: store.ClaimRejected, reasons: []string{re.Reason}, notes: []string{re.Note()}}
 	}
 }

@@ -96,12 +96,16 @@ type claimLookup interface {
 	GetClaimByControl(ctx context.Context, control string) (*store.Claim, error)
 }
 
+// reasonsAccepted are the reasons of an accepted claim, shared by every
+// outcome that accepts one (outcome reasons are only read, never
+// modified).
+var reasonsAccepted = []string{ReasonAccepted}
+
 // applyRules runs the frequency and duplicate rules for c (not yet
 // inserted) against the claims recorded so far.
 func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, error) {
 	if c.Fingerprint == "" { // recordSet computes both for a whole set first
-		c.Fingerprint = Fingerprint(c)
-		c.SuspectKey = SuspectKey(c)
+		c.Fingerprint, c.SuspectKey = claimHashes(c)
 	}
 	switch frequencyClass(c.ClaimType, c.Frequency) {
 	case "unsupported":
@@ -128,9 +132,9 @@ func applyRules(ctx context.Context, q claimLookup, c *store.Claim) (outcome, er
 	if suspect, err := findSuspect(ctx, q, c); err != nil {
 		return outcome{}, err
 	} else if suspect != "" {
-		return outcome{state: store.ClaimSuspect, reasons: []string{ReasonAccepted}, notes: append(notes, "suspect-duplicate"), related: suspect}, nil
+		return outcome{state: store.ClaimSuspect, reasons: reasonsAccepted, notes: append(notes, "suspect-duplicate"), related: suspect}, nil
 	}
-	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, notes: notes}, nil
+	return outcome{state: store.ClaimAccepted, reasons: reasonsAccepted, notes: notes}, nil
 }
 
 // linkOriginal applies the REF*F8 rule to a replacement or void.
@@ -162,7 +166,7 @@ func linkOriginal(ctx context.Context, q claimLookup, c *store.Claim) (outcome, 
 	if c.Frequency == "8" {
 		next = store.ClaimVoided
 	}
-	return outcome{state: store.ClaimAccepted, reasons: []string{ReasonAccepted}, related: orig.ControlNumber, original: orig, origNext: next}, nil
+	return outcome{state: store.ClaimAccepted, reasons: reasonsAccepted, related: orig.ControlNumber, original: orig, origNext: next}, nil
 }
 
 // findSuspect returns the control number of an earlier claim for the same
@@ -204,6 +208,12 @@ func lineCode(l store.ClaimLine) string {
 // service lines. CLM01 and the frequency code are left out, so a resubmission
 // under a new patient control number is still caught.
 func Fingerprint(c *store.Claim) string {
+	sum := fingerprintSum(c)
+	return hex.EncodeToString(sum[:])
+}
+
+// fingerprintSum is the digest Fingerprint encodes.
+func fingerprintSum(c *store.Claim) [hashLen]byte {
 	// The hash input is "len:part|" for every part: the header parts, then
 	// each line's key (its fields joined with 0x1F) in sorted order. It is
 	// built in a stack buffer (this runs for every claim); the stored
@@ -257,15 +267,41 @@ func Fingerprint(c *store.Claim) string {
 // SuspectKey is the hash of member, billing provider and first date of
 // service, shared by claims that may duplicate each other.
 func SuspectKey(c *store.Claim) string {
-	if c.MemberID == "" || c.ServiceFrom == "" {
+	sum, ok := suspectSum(c)
+	if !ok {
 		return ""
+	}
+	return hex.EncodeToString(sum[:])
+}
+
+// suspectSum is the digest SuspectKey encodes; false when the claim has no
+// suspect key.
+func suspectSum(c *store.Claim) ([hashLen]byte, bool) {
+	if c.MemberID == "" || c.ServiceFrom == "" {
+		return [hashLen]byte{}, false
 	}
 	var arr [128]byte
 	b := arr[:0]
 	for _, p := range [...]string{"v1", c.MemberID, c.BillingNPI, c.ServiceFrom} {
 		b = appendPart(b, p)
 	}
-	return hashSum(b)
+	return hashSum(b), true
+}
+
+// claimHashes returns Fingerprint(c) and SuspectKey(c), encoded into one
+// string (one allocation for both).
+func claimHashes(c *store.Claim) (fingerprint, suspectKey string) {
+	const n = 2 * hashLen // characters of one encoded hash
+	var buf [2 * n]byte
+	fp := fingerprintSum(c)
+	hex.Encode(buf[:n], fp[:])
+	sk, ok := suspectSum(c)
+	if !ok {
+		return string(buf[:n]), ""
+	}
+	hex.Encode(buf[n:], sk[:])
+	both := string(buf[:])
+	return both[:n], both[n:]
 }
 
 // appendPart appends one part of a claim hash's input: "len:part|" (len
@@ -289,8 +325,12 @@ func appendUpperPart(b []byte, p string) []byte {
 }
 
 // hashSum is the hash of a claim hash's input: the first 16 bytes of its
-// SHA-256, in hex.
-func hashSum(b []byte) string {
+// SHA-256 (stored in hex).
+func hashSum(b []byte) [hashLen]byte {
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return [hashLen]byte(sum[:hashLen])
 }
+
+// hashLen is the length of the claim hashes in bytes (hex-encoded, twice
+// as many characters).
+const hashLen = 16

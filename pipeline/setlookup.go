@@ -18,28 +18,46 @@ import (
 //     rejected or a duplicate — a claim of the set decided earlier, else
 //     the prefetched one;
 //   - FindBySuspectKey: the set's own candidates (newest first), then the
-//     prefetched ones;
+//     prefetched ones (newest first);
 //   - GetClaimByControl: a claim of the set, after inserting the set's
 //     decided claims (flush), so that a correction can change it in the
-//     store; otherwise the store.
+//     store; otherwise the prefetched claim its replacements and voids
+//     name (without its lines, which the rules do not read), else the
+//     store.
 //
 // States changed by corrections are applied to the rows it holds.
 type setLookup struct {
 	q       *store.Queries
 	flush   func() error
 	byFP    map[string]*store.Claim
-	suspect map[string][]*store.Claim // newest first
-	byID    map[int64][]*store.Claim  // prefetched copies, to apply state changes
-	local   map[string]*store.Claim   // the set's claims by control number
+	suspect map[string][]*store.Claim // prefetched, newest first
+	// own are the set's decided suspect candidates in order, ownPrev[i]
+	// the index in own of the one before own[i] with its suspect key (-1
+	// for none) and ownLast the newest by suspect key: lists by key
+	// without a slice per key.
+	own     []*store.Claim
+	ownPrev []int
+	ownLast map[string]int
+	byID    map[int64][]*store.Claim // prefetched copies, to apply state changes
+	local   map[string]*store.Claim  // the set's claims by control number
+	named   map[string]*store.Claim  // prefetched claims corrections name (REF*F8)
 }
 
 func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim, flush func() error) (*setLookup, error) {
-	l := &setLookup{q: q, flush: flush, byFP: map[string]*store.Claim{}, suspect: map[string][]*store.Claim{},
-		byID: map[int64][]*store.Claim{}, local: map[string]*store.Claim{}}
-	var fps, keys []string
-	seenFP, seenKey := map[string]bool{}, map[string]bool{}
+	l := &setLookup{q: q, flush: flush, byFP: make(map[string]*store.Claim, len(claims)), suspect: map[string][]*store.Claim{},
+		own: make([]*store.Claim, 0, len(claims)), ownPrev: make([]int, 0, len(claims)), ownLast: make(map[string]int, len(claims)), byID: map[int64][]*store.Claim{}, local: make(map[string]*store.Claim, len(claims))}
+	fps, keys := make([]string, 0, len(claims)), make([]string, 0, len(claims))
+	seenFP, seenKey := make(map[string]bool, len(claims)), make(map[string]bool, len(claims))
+	var refs []string
+	seenRef := map[string]bool{}
 	for _, pc := range claims {
 		c := pc.claim
+		if class := frequencyClass(c.ClaimType, c.Frequency); class == "replacement" || class == "void" {
+			if ref := strings.TrimSpace(c.RefF8); ref != "" && !seenRef[ref] {
+				seenRef[ref] = true
+				refs = append(refs, ref)
+			}
+		}
 		if fp := c.Fingerprint; fp != "" && !seenFP[fp] {
 			seenFP[fp] = true
 			fps = append(fps, fp)
@@ -72,6 +90,16 @@ func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim,
 			}
 		}
 	}
+	if len(refs) > 0 {
+		m, err := q.ClaimsByControls(ctx, refs)
+		if err != nil {
+			return nil, err
+		}
+		l.named = m
+		for _, c := range m {
+			l.byID[c.ID] = append(l.byID[c.ID], c)
+		}
+	}
 	return l, nil
 }
 
@@ -85,7 +113,12 @@ func (l *setLookup) decided(c *store.Claim) {
 		l.byFP[c.Fingerprint] = c
 	}
 	if c.SuspectKey != "" {
-		l.suspect[c.SuspectKey] = append([]*store.Claim{c}, l.suspect[c.SuspectKey]...)
+		prev, ok := l.ownLast[c.SuspectKey]
+		if !ok {
+			prev = -1
+		}
+		l.own, l.ownPrev = append(l.own, c), append(l.ownPrev, prev)
+		l.ownLast[c.SuspectKey] = len(l.own) - 1
 	}
 }
 
@@ -104,8 +137,19 @@ func (l *setLookup) FindByFingerprint(_ context.Context, fp string) (*store.Clai
 }
 
 func (l *setLookup) FindBySuspectKey(_ context.Context, key string) ([]store.Claim, error) {
+	newest, ok := l.ownLast[key]
+	if !ok {
+		newest = -1
+	}
+	n := len(l.suspect[key])
+	for i := newest; i >= 0; i = l.ownPrev[i] {
+		n++
+	}
+	out := make([]store.Claim, 0, min(n, 100))
+	for i := newest; i >= 0 && len(out) < 100; i = l.ownPrev[i] {
+		out = append(out, *l.own[i])
+	}
 	cs := l.suspect[key]
-	out := make([]store.Claim, 0, min(len(cs), 100))
 	for _, c := range cs {
 		if len(out) == 100 {
 			break
@@ -122,6 +166,9 @@ func (l *setLookup) GetClaimByControl(ctx context.Context, control string) (*sto
 				return nil, err
 			}
 		}
+		return c, nil
+	}
+	if c := l.named[control]; c != nil {
 		return c, nil
 	}
 	return l.q.GetClaimByControl(ctx, control)

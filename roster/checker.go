@@ -204,7 +204,7 @@ func (c *Checker) Purge() {
 }
 
 // cached runs a cached lookup.
-func (c *Checker) cached(ctx context.Context, key string, fn func(context.Context, string) ([]store.Member, error), arg string) ([]store.Member, error) {
+func (c *Checker) cached(ctx context.Context, key lruKey, fn func(context.Context, string) ([]store.Member, error), arg string) ([]store.Member, error) {
 	if c.cache == nil {
 		return fn(ctx, arg)
 	}
@@ -248,7 +248,7 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 		dos.to = dos.from
 	}
 
-	rows, err := c.cached(ctx, "id\x00"+id, lookup.FindMembersByID, id)
+	rows, err := c.cached(ctx, lruKey{keyID, id}, lookup.FindMembersByID, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}
@@ -304,7 +304,7 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 			continue
 		}
 		seenFamily[fam] = true
-		members, err := c.cached(ctx, "fam\x00"+fam, lookup.FindMembersByFamily, fam)
+		members, err := c.cached(ctx, lruKey{keyFamily, fam}, lookup.FindMembersByFamily, fam)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -313,7 +313,7 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	if len(deps) == 0 {
 		if c.cfg.RequireDependentRows {
 			d := reject(ReasonPatientNotFound, "A7", "97", "QC")
-			d.Subscriber, d.Families = &subs[0], families(subs)
+			d.Subscriber, d.Families = firstCopy(subs), families(subs)
 			return d, nil
 		}
 		d := covered(subs, dos, "IL")
@@ -323,12 +323,12 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	named := filter(deps, func(m *store.Member) bool { return sameName(m, q.PatientLast, q.PatientFirst) })
 	if len(named) == 0 {
 		d := reject(ReasonPatientNameMismatch, "A7", "125", "QC")
-		d.Subscriber, d.Families = &subs[0], families(subs)
+		d.Subscriber, d.Families = firstCopy(subs), families(subs)
 		return d, nil
 	}
 	if named = filter(named, func(m *store.Member) bool { return sameDOB(m, q.PatientDOB) }); len(named) == 0 {
 		d := reject(ReasonPatientDOBMismatch, "A7", "158", "QC")
-		d.Subscriber, d.Families = &subs[0], families(subs)
+		d.Subscriber, d.Families = firstCopy(subs), families(subs)
 		return d, nil
 	}
 	d := covered(named, dos, "QC")
@@ -343,7 +343,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	suffix := false
 	if stem := store.MemberIDStem(id); stem != "" {
 		// The claim added a suffix to a roster ID.
-		ms, err := c.cached(ctx, "id\x00"+stem, lookup.FindMembersByID, stem)
+		ms, err := c.cached(ctx, lruKey{keyID, stem}, lookup.FindMembersByID, stem)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -351,7 +351,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	}
 	if !suffix {
 		// The claim dropped the suffix a roster ID has.
-		ms, err := c.cached(ctx, "stem\x00"+id, lookup.FindMembersByIDStem, id)
+		ms, err := c.cached(ctx, lruKey{keyStem, id}, lookup.FindMembersByIDStem, id)
 		if err != nil {
 			return Decision{}, fmt.Errorf("roster: check: %w", err)
 		}
@@ -360,7 +360,7 @@ func (c *Checker) notFound(ctx context.Context, lookup MemberLookup, id string) 
 	if suffix {
 		return reject(ReasonMemberIDSuffix, "A7", "164", "IL"), nil
 	}
-	ms, err := c.cached(ctx, "fold\x00"+id, lookup.FindMembersByFoldedID, id)
+	ms, err := c.cached(ctx, lruKey{keyFold, id}, lookup.FindMembersByFoldedID, id)
 	if err != nil {
 		return Decision{}, fmt.Errorf("roster: check: %w", err)
 	}
@@ -420,14 +420,32 @@ func subscriberOf(subs []store.Member, dep *store.Member) *store.Member {
 	return &m
 }
 
+// filter returns the rows of ms that keep accepts: ms itself when it
+// accepts every one (the common case, which copies nothing), else a new
+// slice. Like the cache's, the rows may be shared and must not be
+// modified; a Decision points to copies.
 func filter(ms []store.Member, keep func(*store.Member) bool) []store.Member {
-	var out []store.Member
 	for i := range ms {
-		if keep(&ms[i]) {
-			out = append(out, ms[i])
+		if !keep(&ms[i]) {
+			var out []store.Member
+			if i > 0 {
+				out = append(make([]store.Member, 0, len(ms)-1), ms[:i]...)
+			}
+			for j := i + 1; j < len(ms); j++ {
+				if keep(&ms[j]) {
+					out = append(out, ms[j])
+				}
+			}
+			return out
 		}
 	}
-	return out
+	return ms
+}
+
+// firstCopy returns a copy of the first of rows.
+func firstCopy(rows []store.Member) *store.Member {
+	m := rows[0]
+	return &m
 }
 
 // sameName compares a claim name with the enrolled name: exact after
@@ -461,15 +479,15 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 		return nil
 	}
 	now := c.cfg.Now()
-	var ids []string
-	seen := map[string]bool{}
+	ids := make([]string, 0, len(parties))
+	seen := make(map[string]bool, len(parties))
 	for i := range parties {
 		id := strings.TrimSpace(parties[i].MemberID)
 		if id == "" || seen[id] {
 			continue
 		}
 		seen[id] = true
-		if _, hit := c.cache.get("id\x00"+id, now); !hit {
+		if _, hit := c.cache.get(lruKey{keyID, id}, now); !hit {
 			ids = append(ids, id)
 		}
 	}
@@ -479,7 +497,7 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 			return fmt.Errorf("roster: prefetch: %w", err)
 		}
 		for _, id := range ids {
-			c.cache.put("id\x00"+id, rows[id], now.Add(c.cfg.CacheTTL))
+			c.cache.put(lruKey{keyID, id}, rows[id], now.Add(c.cfg.CacheTTL))
 		}
 	}
 	if dl, ok := lookup.(diagnosticLookup); ok {
@@ -493,13 +511,13 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 		if !parties[i].dependent() {
 			continue
 		}
-		rows, _ := c.cache.get("id\x00"+strings.TrimSpace(parties[i].MemberID), now)
+		rows, _ := c.cache.get(lruKey{keyID, strings.TrimSpace(parties[i].MemberID)}, now)
 		for _, m := range rows {
 			if m.FamilyID == "" || seenFam[m.FamilyID] {
 				continue
 			}
 			seenFam[m.FamilyID] = true
-			if _, hit := c.cache.get("fam\x00"+m.FamilyID, now); !hit {
+			if _, hit := c.cache.get(lruKey{keyFamily, m.FamilyID}, now); !hit {
 				fams = append(fams, m.FamilyID)
 			}
 		}
@@ -510,7 +528,7 @@ func (c *Checker) Prefetch(ctx context.Context, lookup MemberLookup, parties []C
 			return fmt.Errorf("roster: prefetch: %w", err)
 		}
 		for _, f := range fams {
-			c.cache.put("fam\x00"+f, rows[f], now.Add(c.cfg.CacheTTL))
+			c.cache.put(lruKey{keyFamily, f}, rows[f], now.Add(c.cfg.CacheTTL))
 		}
 	}
 	return nil
@@ -530,12 +548,12 @@ type diagnosticLookup interface {
 func (c *Checker) prefetchNotFound(ctx context.Context, bl BatchLookup, dl diagnosticLookup, ids []string, now time.Time) error {
 	var missing, stems []string
 	for _, id := range ids {
-		if rows, _ := c.cache.get("id\x00"+id, now); len(rows) > 0 {
+		if rows, _ := c.cache.get(lruKey{keyID, id}, now); len(rows) > 0 {
 			continue
 		}
 		missing = append(missing, id)
 		if stem := store.MemberIDStem(id); stem != "" {
-			if _, hit := c.cache.get("id\x00"+stem, now); !hit {
+			if _, hit := c.cache.get(lruKey{keyID, stem}, now); !hit {
 				stems = append(stems, stem)
 			}
 		}
@@ -550,7 +568,7 @@ func (c *Checker) prefetchNotFound(ctx context.Context, bl BatchLookup, dl diagn
 			return fmt.Errorf("roster: prefetch: %w", err)
 		}
 		for _, s := range stems {
-			c.cache.put("id\x00"+s, rows[s], until)
+			c.cache.put(lruKey{keyID, s}, rows[s], until)
 		}
 	}
 	byStem, err := dl.FindMembersByIDStems(ctx, missing)
@@ -562,8 +580,8 @@ func (c *Checker) prefetchNotFound(ctx context.Context, bl BatchLookup, dl diagn
 		return fmt.Errorf("roster: prefetch: %w", err)
 	}
 	for _, id := range missing {
-		c.cache.put("stem\x00"+id, byStem[id], until)
-		c.cache.put("fold\x00"+id, byFold[strings.ToUpper(id)], until)
+		c.cache.put(lruKey{keyStem, id}, byStem[id], until)
+		c.cache.put(lruKey{keyFold, id}, byFold[strings.ToUpper(id)], until)
 	}
 	return nil
 }

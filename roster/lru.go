@@ -14,22 +14,37 @@ type lru struct {
 	mu    sync.Mutex
 	size  int
 	order *list.List // front = most recently used
-	items map[string]*list.Element
+	items map[lruKey]*list.Element
 }
 
+// lruKey is what a cached lookup read: kind (keyID, keyFamily, keyStem,
+// keyFold) and the value it was given.
+type lruKey struct {
+	kind byte
+	arg  string
+}
+
+// The kinds of lookup the cache holds.
+const (
+	keyID     byte = iota // FindMembersByID
+	keyFamily             // FindMembersByFamily
+	keyStem               // FindMembersByIDStem
+	keyFold               // FindMembersByFoldedID
+)
+
 type lruEntry struct {
-	key     string
+	key     lruKey
 	members []store.Member
 	expires time.Time
 }
 
 func newLRU(size int) *lru {
-	return &lru{size: size, order: list.New(), items: map[string]*list.Element{}}
+	return &lru{size: size, order: list.New(), items: map[lruKey]*list.Element{}}
 }
 
 // get returns the cached members for key unless missing or expired at now.
 // The slice is shared: callers must not modify it.
-func (c *lru) get(key string, now time.Time) ([]store.Member, bool) {
+func (c *lru) get(key lruKey, now time.Time) ([]store.Member, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
@@ -48,7 +63,7 @@ func (c *lru) get(key string, now time.Time) ([]store.Member, bool) {
 
 // put stores members under key until expires, evicting the least recently
 // used entry when full.
-func (c *lru) put(key string, members []store.Member, expires time.Time) {
+func (c *lru) put(key lruKey, members []store.Member, expires time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
@@ -57,12 +72,18 @@ func (c *lru) put(key string, members []store.Member, expires time.Time) {
 		c.order.MoveToFront(el)
 		return
 	}
-	c.items[key] = c.order.PushFront(&lruEntry{key: key, members: members, expires: expires})
-	for c.order.Len() > c.size {
+	if c.order.Len() >= c.size {
+		// Full: the least recently used entry is evicted and its element
+		// holds the new one (no allocation once the cache has filled).
 		last := c.order.Back()
-		c.order.Remove(last)
-		delete(c.items, last.Value.(*lruEntry).key)
+		e := last.Value.(*lruEntry)
+		delete(c.items, e.key)
+		*e = lruEntry{key: key, members: members, expires: expires}
+		c.order.MoveToFront(last)
+		c.items[key] = last
+		return
 	}
+	c.items[key] = c.order.PushFront(&lruEntry{key: key, members: members, expires: expires})
 }
 
 // purge drops every entry.

@@ -112,7 +112,10 @@ func AppendCents(dst []byte, cents int64) []byte {
 }
 
 // FormatCents returns cents formatted as an X12 R value.
-func FormatCents(cents int64) string { return string(AppendCents(nil, cents)) }
+func FormatCents(cents int64) string {
+	var buf [24]byte // "-92233720368547758.08"
+	return string(AppendCents(buf[:0], cents))
+}
 
 // AppendMilli appends thousandths formatted as an X12 R value ("1500" → "1.5").
 func AppendMilli(dst []byte, milli int64) []byte {

@@ -3,10 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -43,37 +47,7 @@ type ForwardMark struct {
 func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner string, marks []ForwardMark) error {
 	now := q.now()
 	if q.dialect != DialectPostgres {
-		// SQLite runs in process: one prepared statement per row costs no
-		// round trip, and its UPDATE … FROM (VALUES …) is far slower.
-		// The arguments every row shares are boxed once (see argBoxes).
-		var bx argBoxes
-		outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
-		err := q.atomic(ctx, func(q *Queries) error {
-			for _, m := range marks {
-				id := any(m.ID) // boxed once for the claim and its lines
-				n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
-						pricing_method = ?, allowed_cents = ?
-					WHERE id = ? AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`,
-					outboundArg, partnerArg, nowArg, bx.str(m.Method), bx.opt(m.Allowed), id, outboundArg)
-				if err != nil {
-					return err
-				}
-				if n != 1 {
-					return fmt.Errorf("claim %d no longer accepted or already bound: %w", m.ID, ErrConflict)
-				}
-				for no, a := range m.Lines {
-					n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = ? WHERE claim_id = ? AND line_no = ?`, bx.int(a), id, no)
-					if err != nil {
-						return err
-					}
-					if n != 1 {
-						return fmt.Errorf("claim %d line %d: %w", m.ID, no, ErrNotFound)
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if err := q.atomic(ctx, func(q *Queries) error { return q.markForwardedSQLite(ctx, outboundID, partner, now, marks) }); err != nil {
 			return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
 		}
 		return nil
@@ -152,6 +126,130 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 	return nil
 }
 
+// SQLite MarkForwarded statements: claims per UPDATE of claims (five
+// parameters each) and lines per UPDATE of claim_lines (five each). Full
+// chunks use one cached statement per transaction; the rest of a batch
+// goes in a statement of its own size.
+const (
+	sqliteMarkRows     = 32
+	sqliteMarkLineRows = 64
+)
+
+// markForwardedSQLite is MarkForwarded on SQLite, in a transaction. Its
+// UPDATE … FROM (VALUES …) cost SQLite far more than an UPDATE per row,
+// and an UPDATE per row (a claim and each of its lines) cost about seven
+// allocations in database/sql and the driver; so each statement updates a
+// chunk of rows by their keys (IN lists, which SQLite looks up by key) and
+// takes each row's values from a CASE on its key.
+func (q *Queries) markForwardedSQLite(ctx context.Context, outboundID int64, partner string, now time.Time, marks []ForwardMark) error {
+	// Arguments every row shares, and values that recur (methods,
+	// amounts), are boxed once (see argBoxes); each claim ID is boxed
+	// once for all its uses.
+	var bx argBoxes
+	outboundArg, partnerArg, nowArg := any(outboundID), any(partner), any(now)
+	ids := make([]any, 0, sqliteMarkRows)
+	args := make([]any, 0, 5*sqliteMarkLineRows)
+	var lines []any // claim ID, line number, allowed amount: 3 per line
+	for start := 0; start < len(marks); start += sqliteMarkRows {
+		chunk := marks[start:min(start+sqliteMarkRows, len(marks))]
+		ids = ids[:0]
+		for _, m := range chunk {
+			ids = append(ids, any(m.ID))
+		}
+		args = append(args[:0], outboundArg, partnerArg, nowArg)
+		for i, m := range chunk {
+			args = append(args, ids[i], bx.str(m.Method))
+		}
+		for i, m := range chunk {
+			args = append(args, ids[i], bx.opt(m.Allowed))
+		}
+		args = append(args, ids...)
+		args = append(args, outboundArg)
+		query := sqliteMarkClaims
+		if len(chunk) < sqliteMarkRows {
+			query = markClaimsSQLite(len(chunk))
+		}
+		n, err := q.execRows(ctx, query, len(chunk) == sqliteMarkRows, args)
+		if err != nil {
+			return err
+		}
+		if int(n) != len(chunk) {
+			return fmt.Errorf("%d of %d claims no longer accepted or already bound: %w", len(chunk)-int(n), len(chunk), ErrConflict)
+		}
+		for i, m := range chunk {
+			for no, a := range m.Lines {
+				lines = append(lines, ids[i], int64(no), bx.int(a))
+				if len(lines) == 3*sqliteMarkLineRows {
+					if err := q.markLinesSQLite(ctx, lines, args); err != nil {
+						return err
+					}
+					lines = lines[:0]
+				}
+			}
+		}
+	}
+	if len(lines) > 0 {
+		return q.markLinesSQLite(ctx, lines, args)
+	}
+	return nil
+}
+
+// markLinesSQLite sets the allowed amounts of lines (claim ID, line
+// number and amount, three values per line), using args as its scratch
+// space.
+func (q *Queries) markLinesSQLite(ctx context.Context, lines, args []any) error {
+	rows := len(lines) / 3
+	args = args[:0]
+	for i := 0; i < len(lines); i += 3 {
+		args = append(args, lines[i:i+3]...)
+	}
+	for i := 0; i < len(lines); i += 3 {
+		args = append(args, lines[i:i+2]...)
+	}
+	query := sqliteMarkLines
+	if rows < sqliteMarkLineRows {
+		query = markLinesSQLite(rows)
+	}
+	n, err := q.execRows(ctx, query, rows == sqliteMarkLineRows, args)
+	if err != nil {
+		return err
+	}
+	if int(n) != rows {
+		return fmt.Errorf("%d of %d claim lines unknown: %w", rows-int(n), rows, ErrNotFound)
+	}
+	return nil
+}
+
+// markClaimsSQLite is the UPDATE of claims MarkForwarded runs on SQLite
+// for rows claims: outbound file, partner and time; then ID and method,
+// ID and allowed amount for each claim; each claim ID; the outbound file.
+func markClaimsSQLite(rows int) string {
+	var b strings.Builder
+	b.WriteString(`UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
+	pricing_method = CASE id`)
+	b.WriteString(strings.Repeat(" WHEN ? THEN ?", rows))
+	b.WriteString(` END, allowed_cents = CASE id`)
+	b.WriteString(strings.Repeat(" WHEN ? THEN ?", rows))
+	b.WriteString(` END
+	WHERE id IN (`)
+	b.WriteString(strings.TrimSuffix(strings.Repeat("?, ", rows), ", "))
+	b.WriteString(`) AND state IN ('accepted', 'suspect') AND (outbound_file_id IS NULL OR outbound_file_id = ?)`)
+	return b.String()
+}
+
+// markLinesSQLite is the UPDATE of claim_lines MarkForwarded runs on
+// SQLite for rows lines: claim ID, line number and allowed amount for each
+// line, then claim ID and line number for each line.
+func markLinesSQLite(rows int) string {
+	return `UPDATE claim_lines SET allowed_cents = CASE` + strings.Repeat(" WHEN claim_id = ? AND line_no = ? THEN ?", rows) + ` END
+	WHERE (claim_id, line_no) IN (VALUES ` + valuesList(rows, 2) + `)`
+}
+
+var (
+	sqliteMarkClaims = markClaimsSQLite(sqliteMarkRows)
+	sqliteMarkLines  = markLinesSQLite(sqliteMarkLineRows)
+)
+
 // inArgs turns values into "?, ?, ..." and its arguments.
 func inArgs[T any](vs []T) (string, []any) {
 	args := make([]any, len(vs))
@@ -159,6 +257,36 @@ func inArgs[T any](vs []T) (string, []any) {
 		args[i] = v
 	}
 	return strings.TrimSuffix(strings.Repeat("?, ", len(vs)), ", "), args
+}
+
+// sqliteInJSON is an IN list of the values of one argument, a JSON array
+// of strings (jsonArray): on SQLite the lookups by many keys take one
+// argument, not one per key (each boxed as database/sql takes them), and
+// their statement stays the same however many keys there are, so it is
+// prepared once. SQLite looks the keys up in the column's index as it
+// does those of a list of parameters.
+const sqliteInJSON = `(SELECT value FROM json_each(?))`
+
+// jsonArray is vs as a JSON array (the argument of sqliteInJSON).
+func jsonArray(vs []string) string {
+	b, err := json.Marshal(vs)
+	if err != nil {
+		panic(err) // a []string always marshals
+	}
+	return string(b)
+}
+
+// jsonInts is ids as a JSON array (the argument of sqliteInJSON).
+func jsonInts(ids []int64) string {
+	b := make([]byte, 0, 2+8*len(ids))
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // LatestByFingerprints returns, for each fingerprint that has one, the
@@ -174,21 +302,19 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 			// One backward scan of (fingerprint, id) per key: the plan does
 			// not depend on statistics (an IN list over a table the planner
 			// knows nothing about is taken for half the table and scanned).
-			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
-				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 					WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
 					ORDER BY id DESC LIMIT 1) c`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
-			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-				WHERE fingerprint IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')`, args...)
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
+				WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find by fingerprints: %w", err)
 		}
 		for i := range cs {
 			c := &cs[i]
-			c.normalize()
 			if old := out[c.Fingerprint]; old == nil || old.ID < c.ID {
 				out[c.Fingerprint] = c
 			}
@@ -207,25 +333,21 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 		var cs []Claim
 		var err error
 		if q.dialect == DialectPostgres {
-			err = q.selectAll(ctx, &cs, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
-				CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 					WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
 					ORDER BY id DESC LIMIT 100) c
 				ORDER BY c.id DESC`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
-			err = q.selectAll(ctx, &cs, `SELECT `+claimCols+` FROM claims
-				WHERE suspect_key IN (`+in+`) AND state NOT IN ('rejected', 'duplicate')
-				ORDER BY id DESC`, args...)
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
+				WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
+				ORDER BY id DESC`, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
 		}
 		if len(cs) == 0 {
 			continue
-		}
-		for i := range cs {
-			cs[i].normalize()
 		}
 		if err := q.loadLines(ctx, cs); err != nil {
 			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
@@ -234,6 +356,32 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 			if len(out[c.SuspectKey]) < 100 {
 				out[c.SuspectKey] = append(out[c.SuspectKey], c)
 			}
+		}
+	}
+	return out, nil
+}
+
+// ClaimsByControls is GetClaimByControl for many control numbers at once,
+// without the lines: the claims found, by control number (numbers not
+// found are absent).
+func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[string]*Claim, error) {
+	out := make(map[string]*Claim, len(controls))
+	for start := 0; start < len(controls); start += batchRows {
+		chunk := controls[start:min(start+batchRows, len(controls))]
+		var cs []Claim
+		var err error
+		if q.dialect == DialectPostgres {
+			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn) c`, pq.Array(chunk))
+		} else {
+			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
+				jsonArray(chunk))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: get claims by control: %w", err)
+		}
+		for i := range cs {
+			out[cs[i].ControlNumber] = &cs[i]
 		}
 	}
 	return out, nil
@@ -266,6 +414,12 @@ func (q *Queries) FindMembersByFoldedIDs(ctx context.Context, ids []string) (map
 	return q.findMembersIn(ctx, "member_id_fold", folded, func(m *Member) string { return strings.ToUpper(m.MemberID) })
 }
 
+// sqliteMemberCols are memberCols with the timestamps read as text (see
+// textTime).
+const sqliteMemberCols = `id, member_id, family_id, relationship, birth_seq, last_name, first_name, middle,
+	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, +created_at, +updated_at,
+	coverage_level, insurance_type`
+
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	var clean []string
@@ -277,16 +431,25 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 	for start := 0; start < len(clean); start += batchRows {
 		chunk := clean[start:min(start+batchRows, len(clean))]
 		var ms []Member
+		// Scanned by hand (without a reflected value per row), the
+		// timestamps from their text on SQLite (see textTime).
+		scan := func(rows *sql.Rows) error {
+			ms = append(ms, Member{})
+			m := &ms[len(ms)-1]
+			return rows.Scan(&m.ID, &m.MemberID, &m.FamilyID, &m.Relationship, &m.BirthSeq, &m.LastName, &m.FirstName, &m.Middle,
+				&m.DOB, &m.Gender, &m.CoverageStart, &m.CoverageEnd, &m.Plan, &m.GroupNumber, &m.TPA, &m.Source,
+				textTime{&m.CreatedAt}, textTime{&m.UpdatedAt}, &m.CoverageLevel, &m.InsuranceType)
+		}
 		var err error
 		if q.dialect == DialectPostgres {
 			// One index lookup per value, whatever the statistics (an IN
 			// list is planned as a scan of the whole roster without them).
-			err = q.selectAll(ctx, &ms, `SELECT m.* FROM unnest(CAST(? AS text[])) AS k(v)
+			err = q.scanRows(ctx, scan, `SELECT m.* FROM unnest(CAST(? AS text[])) AS k(v)
 				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
 				ORDER BY m.id`, pq.Array(chunk))
 		} else {
-			in, args := inArgs(chunk)
-			err = q.selectAll(ctx, &ms, `SELECT `+memberCols+` FROM members WHERE `+col+` IN (`+in+`) ORDER BY id`, args...)
+			err = q.scanRows(ctx, scan, `SELECT `+sqliteMemberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`,
+				jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
@@ -386,14 +549,23 @@ func (q *Queries) InsertClaims(ctx context.Context, cs []*Claim) error {
 	return lstmt.Close()
 }
 
-// claimInsertCols are the columns InsertClaims writes, id first.
+// claimInsertCols are the columns InsertClaims writes on SQLite, id first
+// and the two timestamps last.
 const claimInsertCols = `id, transaction_id, inbound_file_id, partner_id, control_number, clm01, claim_type,
 	frequency, ref_f8, replaces_claim_id, state, reasons, billed_cents, allowed_cents, payer_id,
 	submitter_id, billing_npi, billing_tin, member_id, patient_last, patient_first, patient_dob,
-	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length, created_at, updated_at,
-	notes, related_control, member_tpa`
+	service_from, service_to, fingerprint, suspect_key, raw_offset, raw_length,
+	notes, related_control, member_tpa, created_at, updated_at`
 
-// SQLite multi-row INSERTs: claims per statement (33 parameters each) and
+// sqliteClaimInsertSQL is the multi-row INSERT of rows claims on SQLite:
+// the timestamps, the same for every row, are two parameters of the
+// statement (the driver formats a time for every parameter it binds), then
+// 31 parameters per claim.
+func sqliteClaimInsertSQL(rows int) string {
+	return `INSERT INTO claims (` + claimInsertCols + `) SELECT *, ?, ? FROM (VALUES ` + valuesList(rows, 31) + `)`
+}
+
+// SQLite multi-row INSERTs: claims per statement (31 parameters each) and
 // lines per statement (11 each), far below SQLite's 32 766 parameters.
 // Full chunks use one cached statement per transaction; the rest of a
 // batch goes in a statement of its own size.
@@ -425,23 +597,23 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 	// boxed once (see argBoxes); the driver sees the same values.
 	var bx argBoxes
 	nowArg := any(now)
-	args := make([]any, 0, sqliteClaimRows*33)
+	args := make([]any, 0, 2+sqliteClaimRows*31)
 	for start := 0; start < len(cs); start += sqliteClaimRows {
 		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
-		args = args[:0]
+		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
 		for i, c := range chunk {
 			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
 				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
 				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
 				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
 				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
-				c.RawLength, nowArg, nowArg, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
 		}
 		query := sqliteClaimInsert
 		if len(chunk) < sqliteClaimRows {
-			query = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(len(chunk), 33)
+			query = sqliteClaimInsertSQL(len(chunk))
 		}
-		if err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
+		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
 			}
@@ -464,7 +636,7 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		if rows < sqliteLineRows {
 			query = sqliteLineInsertHead + valuesList(rows, 11)
 		}
-		if err := q.execRows(ctx, query, rows == sqliteLineRows, args); err != nil {
+		if _, err := q.execRows(ctx, query, rows == sqliteLineRows, args); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("store: insert claim lines: %w: %v", ErrConflict, err)
 			}
@@ -551,7 +723,7 @@ const sqliteLineInsertHead = `INSERT INTO claim_lines (claim_id, line_no, code, 
 	service_from, service_to, revenue_code) VALUES `
 
 var (
-	sqliteClaimInsert = `INSERT INTO claims (` + claimInsertCols + `) VALUES ` + valuesList(sqliteClaimRows, 33)
+	sqliteClaimInsert = sqliteClaimInsertSQL(sqliteClaimRows)
 	sqliteLineInsert  = sqliteLineInsertHead + valuesList(sqliteLineRows, 11)
 )
 
@@ -563,22 +735,29 @@ func valuesList(rows, cols int) string {
 
 // execRows runs a multi-row statement; cache keeps its prepared statement
 // for the rest of the transaction (a full chunk, whose shape recurs).
-func (q *Queries) execRows(ctx context.Context, query string, cache bool, args []any) error {
+// It returns the number of rows the statement affected.
+func (q *Queries) execRows(ctx context.Context, query string, cache bool, args []any) (int64, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
+	var st *sqlx.Stmt
 	if cache && q.tx != nil {
-		st, err := q.tx.stmts.get(ctx, query, q.tx.sqlTx.PreparexContext)
-		if err != nil {
-			return err
-		}
-		if st != nil {
-			_, err = st.ExecContext(ctx, args...)
-			return err
+		var err error
+		if st, err = q.tx.stmts.get(ctx, query, q.tx.sqlTx.PreparexContext); err != nil {
+			return 0, err
 		}
 	}
-	_, err := q.ext.ExecContext(ctx, query, args...)
-	return err
+	var res sql.Result
+	var err error
+	if st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.ext.ExecContext(ctx, query, args...)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // copyErr maps a unique violation in a COPY to ErrConflict.

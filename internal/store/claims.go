@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -500,12 +501,14 @@ func (q *Queries) SetAllowed(ctx context.Context, claimID, allowedCents int64, l
 
 // oneClaim loads the first claim matching where (with its lines).
 func (q *Queries) oneClaim(ctx context.Context, where string, args ...any) (*Claim, error) {
-	var c Claim
-	if err := q.get(ctx, &c, `SELECT `+claimCols+` FROM claims WHERE `+where, args...); err != nil {
+	cs, err := q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims WHERE `+where, args...)
+	if err != nil {
 		return nil, err
 	}
-	c.normalize()
-	cs := []Claim{c}
+	if len(cs) == 0 {
+		return nil, ErrNotFound
+	}
+	cs = cs[:1]
 	if err := q.loadLines(ctx, cs); err != nil {
 		return nil, err
 	}
@@ -526,14 +529,28 @@ func (q *Queries) loadLines(ctx context.Context, cs []Claim) error {
 	if err != nil {
 		return err
 	}
+	// Scanned by hand (as selectAll would scan them, without a reflected
+	// value per row).
 	var lines []ClaimLine
-	if err := q.selectAll(ctx, &lines, query, args...); err != nil {
+	err = q.scanRows(ctx, func(rows *sql.Rows) error {
+		lines = append(lines, ClaimLine{})
+		l := &lines[len(lines)-1]
+		return rows.Scan(&l.ID, &l.ClaimID, &l.LineNo, &l.Code, &l.Modifiers, &l.Units, &l.UnitType, &l.ChargeCents,
+			&l.AllowedCents, &l.ServiceFrom, &l.ServiceTo, &l.RevenueCode)
+	}, query, args...)
+	if err != nil {
 		return fmt.Errorf("load lines: %w", err)
 	}
-	for _, l := range lines {
-		if c := byID[l.ClaimID]; c != nil {
-			c.Lines = append(c.Lines, l)
+	// Each claim's lines are a run of the result (ordered by claim).
+	for i := 0; i < len(lines); {
+		j := i + 1
+		for j < len(lines) && lines[j].ClaimID == lines[i].ClaimID {
+			j++
 		}
+		if c := byID[lines[i].ClaimID]; c != nil {
+			c.Lines = lines[i:j:j]
+		}
+		i = j
 	}
 	return nil
 }

@@ -195,9 +195,8 @@ func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLi
 // whose raw offset is above afterOffset, in raw-offset order (file order):
 // the forwarder reads a file once and fetches its candidates as the read
 // reaches them. Only what forwarding reads is filled in (the claims are
-// re-read from the spooled file): ID, InboundFileID, PartnerID,
-// TransactionID, ControlNumber, CLM01, ClaimType, Frequency, RefF8,
-// ReplacesClaimID, State, Reasons, PayerID, MemberTPA, RawOffset,
+// re-read from the spooled file): ID, InboundFileID, ControlNumber,
+// CLM01, ClaimType, Frequency, Reasons, PayerID, MemberTPA, RawOffset,
 // RawLength, and Lines with their ClaimID and LineNo only.
 func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, afterOffset int64, limitN int) ([]Claim, error) {
 	if limitN <= 0 || limitN > 5000 {
@@ -207,12 +206,11 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 	// Scanned by hand (as selectAll would scan them, without a reflected
 	// value per row): a window holds thousands of rows.
 	err := q.scanRows(ctx, func(rows *sql.Rows) error {
-		cs = append(cs, Claim{})
+		cs = append(cs, Claim{InboundFileID: inboundFileID})
 		c := &cs[len(cs)-1]
-		return rows.Scan(&c.ID, &c.InboundFileID, &c.PartnerID, &c.TransactionID, &c.ControlNumber, &c.CLM01, &c.ClaimType,
-			&c.Frequency, &c.RefF8, &c.ReplacesClaimID, &c.State, &c.Reasons, &c.PayerID, &c.MemberTPA, &c.RawOffset, &c.RawLength)
-	}, `SELECT id, inbound_file_id, partner_id, transaction_id, control_number, clm01, claim_type,
-			frequency, ref_f8, replaces_claim_id, state, reasons, payer_id, member_tpa, raw_offset, raw_length
+		return rows.Scan(&c.ID, &c.ControlNumber, &c.CLM01, &c.ClaimType, &c.Frequency, &c.Reasons, &c.PayerID, &c.MemberTPA,
+			&c.RawOffset, &c.RawLength)
+	}, `SELECT id, control_number, clm01, claim_type, frequency, reasons, payer_id, member_tpa, raw_offset, raw_length
 		FROM claims
 		WHERE inbound_file_id = ? AND raw_offset > ?
 		AND `+forwardCandidate+`

@@ -54,11 +54,19 @@ func (q *Queries) updateClaims(ctx context.Context, ids []int64, set string, set
 			chunk := ids[:n]
 			ids = ids[n:]
 			args := append(append([]any{}, setArgs...), now)
-			for _, id := range chunk {
-				args = append(args, id)
+			var in string
+			if q.dialect == DialectPostgres {
+				in = `(?` + strings.Repeat(", ?", n-1) + `)`
+				for _, id := range chunk {
+					args = append(args, id)
+				}
+			} else {
+				// One argument, not one boxed ID per claim (see
+				// sqliteInJSON).
+				in, args = sqliteInJSON, append(args, jsonInts(chunk))
 			}
 			if _, err := q.exec(ctx, `UPDATE claims SET `+set+`, updated_at = ?
-				WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+				WHERE id IN `+in, args...); err != nil {
 				return err
 			}
 		}
