@@ -21,10 +21,6 @@ import (
 // parameters stay far below the limits of both engines).
 const batchRows = 400
 
-// arrayRows is how many rows one PostgreSQL statement taking its rows as
-// arrays (unnest) carries.
-const arrayRows = 5000
-
 // ForwardMark is what marking one claim forwarded records.
 type ForwardMark struct {
 	ID int64
@@ -52,28 +48,21 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 		}
 		return nil
 	}
-	// PostgreSQL: one statement per arrayRows claims (and lines), the
-	// rows passed as arrays joined through unnest: the statement text
-	// never changes, so it is prepared once, where a multi-row VALUES list
-	// was parsed and planned anew for every 400 rows.
 	err := q.atomic(ctx, func(q *Queries) error {
-		for start := 0; start < len(marks); start += arrayRows {
-			chunk := marks[start:min(start+arrayRows, len(marks))]
-			ids := make([]int64, len(chunk))
-			methods := make([]string, len(chunk))
-			allowed := make([]sql.NullInt64, len(chunk))
-			for i, m := range chunk {
-				ids[i], methods[i] = m.ID, m.Method
-				if m.Allowed != nil {
-					allowed[i] = sql.NullInt64{Int64: *m.Allowed, Valid: true}
-				}
+		for start := 0; start < len(marks); start += batchRows {
+			chunk := marks[start:min(start+batchRows, len(marks))]
+			var vals []string
+			args := []any{outboundID, partner, now}
+			for _, m := range chunk {
+				vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))")
+				args = append(args, m.ID, m.Method, m.Allowed)
 			}
+			args = append(args, outboundID)
 			n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
-					pricing_method = v.method, allowed_cents = v.allowed
-				FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS bigint[])) AS v(id, method, allowed)
-				WHERE claims.id = v.id AND claims.state IN ('accepted', 'suspect')
-				AND (claims.outbound_file_id IS NULL OR claims.outbound_file_id = ?)`,
-				outboundID, partner, now, pq.Array(ids), pq.Array(methods), pq.Array(allowed), outboundID)
+					pricing_method = v.column2, allowed_cents = v.column3
+				FROM (VALUES `+strings.Join(vals, ", ")+`) AS v
+				WHERE claims.id = v.column1 AND claims.state IN ('accepted', 'suspect')
+				AND (claims.outbound_file_id IS NULL OR claims.outbound_file_id = ?)`, args...)
 			if err != nil {
 				return err
 			}
@@ -92,25 +81,23 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 				lines = append(lines, line{m.ID, no, a})
 			}
 		}
-		// In key order, so that concurrent updates lock rows in one order.
 		sort.Slice(lines, func(i, j int) bool {
 			if lines[i].claim != lines[j].claim {
 				return lines[i].claim < lines[j].claim
 			}
 			return lines[i].no < lines[j].no
 		})
-		for start := 0; start < len(lines); start += arrayRows {
-			chunk := lines[start:min(start+arrayRows, len(lines))]
-			claims := make([]int64, len(chunk))
-			nos := make([]int64, len(chunk))
-			amounts := make([]int64, len(chunk))
-			for i, l := range chunk {
-				claims[i], nos[i], amounts[i] = l.claim, int64(l.no), l.allowed
+		for start := 0; start < len(lines); start += batchRows {
+			chunk := lines[start:min(start+batchRows, len(lines))]
+			var vals []string
+			var args []any
+			for _, l := range chunk {
+				vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT))")
+				args = append(args, l.claim, l.no, l.allowed)
 			}
-			n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = v.allowed
-				FROM unnest(CAST(? AS bigint[]), CAST(? AS integer[]), CAST(? AS bigint[])) AS v(claim_id, line_no, allowed)
-				WHERE claim_lines.claim_id = v.claim_id AND claim_lines.line_no = v.line_no`,
-				pq.Array(claims), pq.Array(nos), pq.Array(amounts))
+			n, err := q.exec(ctx, `UPDATE claim_lines SET allowed_cents = v.column3
+				FROM (VALUES `+strings.Join(vals, ", ")+`) AS v
+				WHERE claim_lines.claim_id = v.column1 AND claim_lines.line_no = v.column2`, args...)
 			if err != nil {
 				return err
 			}
@@ -371,8 +358,14 @@ func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[
 		var cs []Claim
 		var err error
 		if q.dialect == DialectPostgres {
+			// LIMIT 1 (control numbers are unique) keeps the subquery a
+			// probe of the unique index per key: without it the planner
+			// flattens the join and, planning the cached statement while
+			// the table is still small, hashes the keys against a scan of
+			// the whole table, which then grows with every set of the
+			// file (issue #11: 23 ms a set at 100 k claims).
 			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
-				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn) c`, pq.Array(chunk))
+				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`, pq.Array(chunk))
 		} else {
 			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
 				jsonArray(chunk))
