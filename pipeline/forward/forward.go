@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -620,52 +621,69 @@ type batcher struct {
 	// pendings is the rest of the block the next candidates are taken
 	// from (see candidateSource.fill).
 	pendings []pending
-	// The flusher (see flush): full batches go to a goroutine of its own,
-	// which writes, spools and commits them in order.
-	flushQ    chan *batch
-	flushDone chan struct{}
-	flushRes  Result // Forwarded, Unpriced and Files, by the flusher
-	flushErr  error  // the flusher's first error (read after flushDone)
+	// The flushers (see flush): full batches go to flushWorkers
+	// goroutines, which write, spool and commit them.
+	flushQ    chan *flushJob
+	flushWG   sync.WaitGroup
+	flushJobs []*flushJob // in the order handed over (this goroutine's)
 	flushFail atomic.Bool
 }
 
-// flush hands a full batch to the flusher, which writes, spools and
-// queues it (Forwarder.flush) while the caller goes on deciding, pricing
-// and encoding the next claims: the database work of a batch (binding
-// and marking its claims, PostgreSQL's share of forwarding) overlaps the
-// forwarder's own (issue #11). Batches are flushed one at a time, in the
-// order they are handed over; one more may wait, so memory stays bounded.
-// After the flusher's first error nothing more is flushed, and flush (or
-// stopFlusher) returns that error.
+// flushJob is one batch handed to the flushers, and what its flush did.
+type flushJob struct {
+	bt  *batch
+	res Result // Forwarded, Unpriced and Files
+	err error
+}
+
+// flushWorkers is how many batches are flushed at once: on PostgreSQL
+// marking a batch's claims forwarded keeps one server process busy, and
+// two keep the second core busy too while this one prices and encodes.
+const flushWorkers = 2
+
+// flush hands a full batch to the flushers, which write, spool and queue
+// it (Forwarder.flush) while the caller goes on deciding, pricing and
+// encoding the next claims: the database work of a batch (binding and
+// marking its claims, PostgreSQL's share of forwarding) overlaps the
+// forwarder's own (issue #11). Each batch is flushed in a transaction of
+// its own, as before; at most flushWorkers are in flight and one more
+// waits, so memory stays bounded. Results are reported in the order the
+// batches were handed over. After a flush fails no more batches are
+// started (their claims stay candidates), and flush (or stopFlusher)
+// returns the error.
 func (b *batcher) flush(ctx context.Context, bt *batch) error {
 	if b.flushQ == nil {
-		b.flushQ, b.flushDone = make(chan *batch, 1), make(chan struct{})
-		go func() {
-			defer close(b.flushDone)
-			for bt := range b.flushQ {
-				if b.flushErr != nil {
-					continue // drain: nothing after a failed batch
+		b.flushQ = make(chan *flushJob, 1)
+		for range flushWorkers {
+			b.flushWG.Add(1)
+			go func() {
+				defer b.flushWG.Done()
+				for j := range b.flushQ {
+					if !b.flushFail.Load() {
+						if j.err = b.f.flush(ctx, j.bt, &j.res); j.err != nil {
+							b.flushFail.Store(true)
+						}
+					}
+					j.bt = nil // flushed or given up: let its bytes go
 				}
-				if err := b.f.flush(ctx, bt, &b.flushRes); err != nil {
-					b.flushErr = err
-					b.flushFail.Store(true)
-				}
-			}
-		}()
+			}()
+		}
 	}
 	if b.flushFail.Load() {
 		return b.stopFlusher()
 	}
+	j := &flushJob{bt: bt}
 	select {
-	case b.flushQ <- bt:
+	case b.flushQ <- j:
+		b.flushJobs = append(b.flushJobs, j)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-// finish ends a run: it waits for the flusher and returns the run's
-// result with err, or the flusher's error.
+// finish ends a run: it waits for the flushers and returns the run's
+// result with err, or the flushers' errors.
 func (b *batcher) finish(err error) (Result, error) {
 	if ferr := b.stopFlusher(); ferr != nil && ferr != err {
 		err = errors.Join(err, ferr)
@@ -673,24 +691,29 @@ func (b *batcher) finish(err error) (Result, error) {
 	return *b.res, err
 }
 
-// stopFlusher waits for the flusher to flush what it was handed, adds
-// what it forwarded to the run's result, and returns its error. It is
-// safe to call more than once and when no flusher was started.
+// stopFlusher waits for the flushers to flush what they were handed, adds
+// what they forwarded to the run's result in the order the batches were
+// handed over, and returns their errors. It is safe to call more than
+// once and when no flusher was started.
 func (b *batcher) stopFlusher() error {
 	if b.flushQ == nil {
 		return nil
 	}
 	close(b.flushQ)
-	<-b.flushDone
+	b.flushWG.Wait()
 	b.flushQ = nil
-	b.res.Forwarded += b.flushRes.Forwarded
-	b.res.Unpriced += b.flushRes.Unpriced
-	b.res.Files = append(b.res.Files, b.flushRes.Files...)
-	b.flushRes = Result{}
-	err := b.flushErr
-	b.flushErr = nil
+	var errs []error
+	for _, j := range b.flushJobs {
+		b.res.Forwarded += j.res.Forwarded
+		b.res.Unpriced += j.res.Unpriced
+		b.res.Files = append(b.res.Files, j.res.Files...)
+		if j.err != nil {
+			errs = append(errs, j.err)
+		}
+	}
+	b.flushJobs = nil
 	b.flushFail.Store(false)
-	return err
+	return errors.Join(errs...)
 }
 
 // add selects tx's pending claims by partner into the open batches,
