@@ -281,33 +281,51 @@ func jsonInts(ids []int64) string {
 // duplicate: FindByFingerprint for many fingerprints at once.
 func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[string]*Claim, error) {
 	out := make(map[string]*Claim, len(fps))
-	for start := 0; start < len(fps); start += batchRows {
-		chunk := fps[start:min(start+batchRows, len(fps))]
+	// One backward scan of (fingerprint, id) per key on PostgreSQL: the
+	// plan does not depend on statistics (an IN list over a table the
+	// planner knows nothing about is taken for half the table and scanned).
+	err := q.claimsByKeys(ctx, fps, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
+			WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
+			ORDER BY id DESC LIMIT 1) c`,
+		`SELECT `+q.scanClaimCols()+` FROM claims
+		WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`,
+		func(cs []Claim) error {
+			for i := range cs {
+				c := &cs[i]
+				if old := out[c.Fingerprint]; old == nil || old.ID < c.ID {
+					out[c.Fingerprint] = c
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("store: find by fingerprints: %w", err)
+	}
+	return out, nil
+}
+
+// claimsByKeys reads claims by many keys, batchRows keys a statement, and
+// hands fn each statement's claims: pgQuery takes the keys as one text
+// array (PostgreSQL), sqliteQuery as one JSON array (SQLite).
+func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqliteQuery string, fn func([]Claim) error) error {
+	for start := 0; start < len(keys); start += batchRows {
+		chunk := keys[start:min(start+batchRows, len(keys))]
 		var cs []Claim
 		var err error
 		if q.dialect == DialectPostgres {
-			// One backward scan of (fingerprint, id) per key: the plan does
-			// not depend on statistics (an IN list over a table the planner
-			// knows nothing about is taken for half the table and scanned).
-			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
-				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
-					WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
-					ORDER BY id DESC LIMIT 1) c`, pq.Array(chunk))
+			cs, err = q.selectClaims(ctx, pgQuery, pq.Array(chunk))
 		} else {
-			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
-				WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, jsonArray(chunk))
+			cs, err = q.selectClaims(ctx, sqliteQuery, jsonArray(chunk))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("store: find by fingerprints: %w", err)
+			return err
 		}
-		for i := range cs {
-			c := &cs[i]
-			if old := out[c.Fingerprint]; old == nil || old.ID < c.ID {
-				out[c.Fingerprint] = c
-			}
+		if err := fn(cs); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // FindBySuspectKeys is FindBySuspectKey for many keys at once: per key the
@@ -315,35 +333,30 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 // lines.
 func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[string][]Claim, error) {
 	out := make(map[string][]Claim, len(keys))
-	for start := 0; start < len(keys); start += batchRows {
-		chunk := keys[start:min(start+batchRows, len(keys))]
-		var cs []Claim
-		var err error
-		if q.dialect == DialectPostgres {
-			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
-				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
-					WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
-					ORDER BY id DESC LIMIT 100) c
-				ORDER BY c.id DESC`, pq.Array(chunk))
-		} else {
-			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims
-				WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
-				ORDER BY id DESC`, jsonArray(chunk))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
-		}
-		if len(cs) == 0 {
-			continue
-		}
-		if err := q.loadLines(ctx, cs); err != nil {
-			return nil, fmt.Errorf("store: find by suspect keys: %w", err)
-		}
-		for _, c := range cs {
-			if len(out[c.SuspectKey]) < 100 {
-				out[c.SuspectKey] = append(out[c.SuspectKey], c)
+	err := q.claimsByKeys(ctx, keys, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
+			WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
+			ORDER BY id DESC LIMIT 100) c
+		ORDER BY c.id DESC`,
+		`SELECT `+q.scanClaimCols()+` FROM claims
+		WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
+		ORDER BY id DESC`,
+		func(cs []Claim) error {
+			if len(cs) == 0 {
+				return nil
 			}
-		}
+			if err := q.loadLines(ctx, cs); err != nil {
+				return err
+			}
+			for _, c := range cs {
+				if len(out[c.SuspectKey]) < 100 {
+					out[c.SuspectKey] = append(out[c.SuspectKey], c)
+				}
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("store: find by suspect keys: %w", err)
 	}
 	return out, nil
 }
@@ -353,29 +366,23 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 // found are absent).
 func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[string]*Claim, error) {
 	out := make(map[string]*Claim, len(controls))
-	for start := 0; start < len(controls); start += batchRows {
-		chunk := controls[start:min(start+batchRows, len(controls))]
-		var cs []Claim
-		var err error
-		if q.dialect == DialectPostgres {
-			// LIMIT 1 (control numbers are unique) keeps the subquery a
-			// probe of the unique index per key: without it the planner
-			// flattens the join and, planning the cached statement while
-			// the table is still small, hashes the keys against a scan of
-			// the whole table, which then grows with every set of the
-			// file (issue #11: 23 ms a set at 100 k claims).
-			cs, err = q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
-				CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`, pq.Array(chunk))
-		} else {
-			cs, err = q.selectClaims(ctx, `SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
-				jsonArray(chunk))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: get claims by control: %w", err)
-		}
-		for i := range cs {
-			out[cs[i].ControlNumber] = &cs[i]
-		}
+	// LIMIT 1 (control numbers are unique) keeps the PostgreSQL subquery a
+	// probe of the unique index per key: without it the planner flattens
+	// the join and, planning the cached statement while the table is still
+	// small, hashes the keys against a scan of the whole table, which then
+	// grows with every set of the file (issue #11: 23 ms a set at 100 k
+	// claims).
+	err := q.claimsByKeys(ctx, controls, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
+		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
+		`SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
+		func(cs []Claim) error {
+			for i := range cs {
+				out[cs[i].ControlNumber] = &cs[i]
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("store: get claims by control: %w", err)
 	}
 	return out, nil
 }

@@ -557,16 +557,6 @@ func (q *Queries) loadLines(ctx context.Context, cs []Claim) error {
 	if err != nil {
 		return fmt.Errorf("load lines: %w", err)
 	}
-	// Each claim's lines are a run of the result (ordered by claim).
-	for i := 0; i < len(lines); {
-		j := i + 1
-		for j < len(lines) && lines[j].ClaimID == lines[i].ClaimID {
-			j++
-		}
-		if c := byID[lines[i].ClaimID]; c != nil {
-			c.Lines = lines[i:j:j]
-		}
-		i = j
-	}
+	attachLines(byID, lines)
 	return nil
 }

@@ -263,7 +263,13 @@ func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
 	if err != nil {
 		return fmt.Errorf("load line numbers: %w", err)
 	}
-	// Each claim's lines are a run of the result (ordered by claim).
+	attachLines(byID, lines)
+	return nil
+}
+
+// attachLines sets the Lines of the claims in byID from lines, read
+// ordered by claim: each claim's lines are a run of them (no copy).
+func attachLines(byID map[int64]*Claim, lines []ClaimLine) {
 	for i := 0; i < len(lines); {
 		j := i + 1
 		for j < len(lines) && lines[j].ClaimID == lines[i].ClaimID {
@@ -274,7 +280,6 @@ func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
 		}
 		i = j
 	}
-	return nil
 }
 
 // scanRows runs a query (with ? placeholders) as selectAll does and calls

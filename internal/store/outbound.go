@@ -246,17 +246,17 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 	if q.dialect == DialectPostgres {
 		heads, headsEnd = `= ANY(ARRAY`, `)`
 	}
-	var f OutboundFile
+	var query string
 	if q.dialect == DialectPostgres && partnerID != "" {
 		// One partner (the deliverer's case): its head is the first entry
 		// of outbound_files_partner_open_idx, read by an ordered index
 		// scan that stops there (the state condition is the index's own,
-		// so no OR turns it into bitmap scans). The aggregate form below was planned
-		// (without statistics) as bitmap scans of every file the partner
-		// ever had, and bitmap scans revisit the dead index entries each
-		// delivered file leaves (autovacuum off): 4 ms a claim at 10 000
-		// files, growing with the history (issue #11).
-		err := q.get(ctx, &f, `UPDATE outbound_files
+		// so no OR turns it into bitmap scans). The aggregate form below
+		// was planned (without statistics) as bitmap scans of every file
+		// the partner ever had, and bitmap scans revisit the dead index
+		// entries each delivered file leaves (autovacuum off): 4 ms a
+		// claim at 10 000 files, growing with the history (issue #11).
+		query = `UPDATE outbound_files
 			SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
 			WHERE id = (
 				SELECT o.id FROM outbound_files o
@@ -269,30 +269,26 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 				AND (o.state IN ('pending', 'failed') AND o.available_at <= ?
 					OR o.state = 'delivering' AND o.lease_until < ?)
 				FOR UPDATE SKIP LOCKED)
-			RETURNING `+outboundCols, owner, now.Add(lease), partnerID, now, now)
-		if errors.Is(err, ErrNotFound) {
-			return nil, ErrNoWork
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: claim outbound: %w", err)
-		}
-		f.normalize()
-		return &f, nil
+			RETURNING ` + outboundCols
+		args = []any{owner, now.Add(lease), partnerID, now, now}
+	} else {
+		query = `UPDATE outbound_files
+			SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
+			WHERE id = (
+				SELECT o.id FROM outbound_files o
+				WHERE (o.state IN ('pending', 'failed') AND o.available_at <= ?
+					OR o.state = 'delivering' AND o.lease_until < ?)` + partnerCond + `
+				AND o.id ` + heads + ` (
+					SELECT MIN(e.id) FROM outbound_files e
+					WHERE (e.state IN ('pending', 'delivering') OR e.state = 'failed' AND e.available_at IS NOT NULL)` +
+			strings.ReplaceAll(partnerCond, "o.", "e.") + `
+					GROUP BY e.partner_id)` + headsEnd + `
+				ORDER BY o.id
+				LIMIT 1` + q.skipLocked() + `)
+			RETURNING ` + outboundCols
 	}
-	err := q.get(ctx, &f, `UPDATE outbound_files
-		SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
-		WHERE id = (
-			SELECT o.id FROM outbound_files o
-			WHERE (o.state IN ('pending', 'failed') AND o.available_at <= ?
-				OR o.state = 'delivering' AND o.lease_until < ?)`+partnerCond+`
-			AND o.id `+heads+` (
-				SELECT MIN(e.id) FROM outbound_files e
-				WHERE (e.state IN ('pending', 'delivering') OR e.state = 'failed' AND e.available_at IS NOT NULL)`+
-		strings.ReplaceAll(partnerCond, "o.", "e.")+`
-				GROUP BY e.partner_id)`+headsEnd+`
-			ORDER BY o.id
-			LIMIT 1`+q.skipLocked()+`)
-		RETURNING `+outboundCols, args...)
+	var f OutboundFile
+	err := q.get(ctx, &f, query, args...)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrNoWork
 	}
