@@ -71,6 +71,10 @@ func BenchmarkClaimSearch(b *testing.B) {
 		{"provider/first", "p07-user", "/claims"},
 		{"provider/next", "p07-user", fmt.Sprintf("/claims?before=%d", mid)},
 		{"provider/state", "p07-user", "/claims?state=rejected"},
+		// Accepted and forwarded claims are not in the indexes by state
+		// (migration 019): dense, they are read newest first.
+		{"provider/state-forwarded", "p07-user", "/claims?state=forwarded"},
+		{"operator/state-accepted", "oper", "/claims?state=accepted"},
 		{"provider/dates", "p07-user", "/claims?from=2025-03-01&to=2025-03-31"},
 		{"provider-npi/first", "p07-npi", "/claims"},
 		{"operator/first", "oper", "/claims"},
