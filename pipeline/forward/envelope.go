@@ -59,14 +59,10 @@ func (f *Forwarder) encodeSet(ctx context.Context, bt *batch, set *claim.Transac
 // sequences.
 func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, error) {
 	partner := bt.key.partner
-	isa, err := f.seq.NextControlNumber(ctx, partner, store.ControlISA)
-	if err != nil {
+	if err := f.numberInterchange(ctx, bt); err != nil {
 		return nil, err
 	}
-	gs, err := f.seq.NextControlNumber(ctx, partner, store.ControlGS)
-	if err != nil {
-		return nil, err
-	}
+	isa, gs := bt.isa, bt.gs
 	rq, rid := receiver(bt.route, partner)
 	t := f.cfg.Now()
 	id := f.cfg.Identity
@@ -89,6 +85,27 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// numberInterchange draws the ISA13 and GS06 of a batch's interchange
+// from the partner's sequences, unless it has them already (drawn when
+// the batch was handed to the flushers, so that a partner's interchanges
+// are numbered in the order their batches were filled, whichever flusher
+// writes them first).
+func (f *Forwarder) numberInterchange(ctx context.Context, bt *batch) error {
+	if bt.isa != 0 {
+		return nil
+	}
+	isa, err := f.seq.NextControlNumber(ctx, bt.key.partner, store.ControlISA)
+	if err != nil {
+		return err
+	}
+	gs, err := f.seq.NextControlNumber(ctx, bt.key.partner, store.ControlGS)
+	if err != nil {
+		return err
+	}
+	bt.isa, bt.gs = isa, gs
+	return nil
 }
 
 // setParties sets a selected set's 1000A to us and its 1000B to partner,

@@ -604,6 +604,9 @@ type batch struct {
 	body      bytes.Buffer // the encoded sets (encodeSet)
 	sets      int
 	claims    []*pending
+	// isa and gs are the interchange's control numbers (0 until drawn:
+	// numberInterchange).
+	isa, gs int64
 }
 
 // batcher collects selected transactions into outbound files.
@@ -671,6 +674,9 @@ func (b *batcher) flush(ctx context.Context, bt *batch) error {
 	}
 	if b.flushFail.Load() {
 		return b.stopFlusher()
+	}
+	if err := b.f.numberInterchange(ctx, bt); err != nil {
+		return fmt.Errorf("forward: number the 837 for %s: %w", bt.key.partner, err)
 	}
 	j := &flushJob{bt: bt}
 	select {
