@@ -157,7 +157,9 @@ type bundle struct {
 func setup(t testing.TB, url string) *bundle {
 	t.Helper()
 	ctx := context.Background()
-	st := dbtest.Open(t, store.Config{URL: url})
+	// The store's clock too: a claim's status date (STC02) is its last
+	// change, which would otherwise be the day the test runs.
+	st := dbtest.Open(t, store.Config{URL: url, Now: func() time.Time { return now }})
 	for _, m := range testRoster {
 		if _, _, err := st.UpsertMember(ctx, m); err != nil {
 			t.Fatal(err)
