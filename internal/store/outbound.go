@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -227,35 +226,23 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 		return nil, err
 	}
 	now := q.now()
-	partnerCond := ``
-	args := []any{owner, now.Add(lease), now, now}
-	if partnerID != "" {
-		partnerCond = ` AND o.partner_id = ?`
-		args = append(args, partnerID, partnerID)
-	}
-	// Only the oldest open file of each partner (pending, delivering, or
-	// failed with a retry time) is a candidate: one indexed aggregate over
-	// the open files (outbound_files_partner_open_idx), not a look at the
-	// whole history per candidate. The subquery reads rows another claimer
-	// holds locked (it does not lock them), so with SKIP LOCKED a file
-	// whose older sibling is being claimed concurrently is still held back.
-	// The heads are computed once, not per candidate row: PostgreSQL
-	// without statistics would otherwise re-run the aggregate for every
-	// open file (= ANY(ARRAY(...)) is evaluated once as an InitPlan).
-	heads, headsEnd := `IN`, ``
-	if q.dialect == DialectPostgres {
-		heads, headsEnd = `= ANY(ARRAY`, `)`
-	}
+	// Only the oldest open file of a partner (pending, delivering, or
+	// failed with a retry time) is a candidate. The subqueries read rows
+	// another claimer holds locked (they do not lock them), so with SKIP
+	// LOCKED a file whose older sibling is being claimed concurrently is
+	// still held back.
 	var query string
-	if q.dialect == DialectPostgres && partnerID != "" {
+	var args []any
+	if partnerID != "" {
 		// One partner (the deliverer's case): its head is the first entry
 		// of outbound_files_partner_open_idx, read by an ordered index
 		// scan that stops there (the state condition is the index's own,
-		// so no OR turns it into bitmap scans). The aggregate form below
-		// was planned (without statistics) as bitmap scans of every file
-		// the partner ever had, and bitmap scans revisit the dead index
-		// entries each delivered file leaves (autovacuum off): 4 ms a
-		// claim at 10 000 files, growing with the history (issue #11).
+		// so no OR turns it into bitmap scans). An aggregate over the
+		// open files, as below, was planned by PostgreSQL (without
+		// statistics) as bitmap scans of every file the partner ever had,
+		// and bitmap scans revisit the dead index entries each delivered
+		// file leaves (autovacuum off): 4 ms a claim at 10 000 files,
+		// growing with the history (issue #11).
 		query = `UPDATE outbound_files
 			SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
 			WHERE id = (
@@ -267,25 +254,33 @@ func (q *Queries) ClaimOutbound(ctx context.Context, owner string, lease time.Du
 					ORDER BY e.partner_id, e.id
 					LIMIT 1)
 				AND (o.state IN ('pending', 'failed') AND o.available_at <= ?
-					OR o.state = 'delivering' AND o.lease_until < ?)
-				FOR UPDATE SKIP LOCKED)
+					OR o.state = 'delivering' AND o.lease_until < ?)` + q.skipLocked() + `)
 			RETURNING ` + outboundCols
 		args = []any{owner, now.Add(lease), partnerID, now, now}
 	} else {
+		// Every partner: the heads are one indexed aggregate over the
+		// open files, computed once, not per candidate row (PostgreSQL
+		// without statistics would otherwise re-run the aggregate for
+		// every open file; = ANY(ARRAY(...)) is evaluated once as an
+		// InitPlan).
+		heads, headsEnd := `IN`, ``
+		if q.dialect == DialectPostgres {
+			heads, headsEnd = `= ANY(ARRAY`, `)`
+		}
 		query = `UPDATE outbound_files
 			SET state = 'delivering', lease_owner = ?, lease_until = ?, attempts = attempts + 1
 			WHERE id = (
 				SELECT o.id FROM outbound_files o
 				WHERE (o.state IN ('pending', 'failed') AND o.available_at <= ?
-					OR o.state = 'delivering' AND o.lease_until < ?)` + partnerCond + `
+					OR o.state = 'delivering' AND o.lease_until < ?)
 				AND o.id ` + heads + ` (
 					SELECT MIN(e.id) FROM outbound_files e
-					WHERE (e.state IN ('pending', 'delivering') OR e.state = 'failed' AND e.available_at IS NOT NULL)` +
-			strings.ReplaceAll(partnerCond, "o.", "e.") + `
+					WHERE (e.state IN ('pending', 'delivering') OR e.state = 'failed' AND e.available_at IS NOT NULL)
 					GROUP BY e.partner_id)` + headsEnd + `
 				ORDER BY o.id
 				LIMIT 1` + q.skipLocked() + `)
 			RETURNING ` + outboundCols
+		args = []any{owner, now.Add(lease), now, now}
 	}
 	var f OutboundFile
 	err := q.get(ctx, &f, query, args...)
