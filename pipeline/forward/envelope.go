@@ -55,14 +55,11 @@ func (f *Forwarder) encodeSet(ctx context.Context, bt *batch, set *claim.Transac
 
 // writeInterchange renders a batch as one interchange with one HC group:
 // ISA/GS from our identity to the partner, the batch's encoded sets, and
-// the trailers counted here. Control numbers come from the partner's
-// sequences.
-func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, error) {
+// the trailers counted here, with the batch's control numbers
+// (numberInterchange).
+func (f *Forwarder) writeInterchange(bt *batch) ([]byte, error) {
 	partner := bt.key.partner
-	if err := f.numberInterchange(ctx, bt); err != nil {
-		return nil, err
-	}
-	isa, gs := bt.isa, bt.gs
+	isa, gs := bt.isa, bt.gs // drawn when the batch was handed over
 	rq, rid := receiver(bt.route, partner)
 	t := f.cfg.Now()
 	id := f.cfg.Identity
@@ -88,14 +85,10 @@ func (f *Forwarder) writeInterchange(ctx context.Context, bt *batch) ([]byte, er
 }
 
 // numberInterchange draws the ISA13 and GS06 of a batch's interchange
-// from the partner's sequences, unless it has them already (drawn when
-// the batch was handed to the flushers, so that a partner's interchanges
-// are numbered in the order their batches were filled, whichever flusher
-// writes them first).
+// from the partner's sequences. It runs when the batch is handed to the
+// flushers, so that a partner's interchanges are numbered in the order
+// their batches were filled, whichever flusher writes them first.
 func (f *Forwarder) numberInterchange(ctx context.Context, bt *batch) error {
-	if bt.isa != 0 {
-		return nil
-	}
 	isa, err := f.seq.NextControlNumber(ctx, bt.key.partner, store.ControlISA)
 	if err != nil {
 		return err

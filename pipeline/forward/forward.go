@@ -604,8 +604,8 @@ type batch struct {
 	body      bytes.Buffer // the encoded sets (encodeSet)
 	sets      int
 	claims    []*pending
-	// isa and gs are the interchange's control numbers (0 until drawn:
-	// numberInterchange).
+	// isa and gs are the interchange's control numbers, drawn when the
+	// batch is handed to the flushers (numberInterchange).
 	isa, gs int64
 }
 
@@ -854,7 +854,7 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 	}
 	slices.Sort(ids)
 	name := FileName(bt.claimType, controls)
-	data, err := f.writeInterchange(ctx, bt)
+	data, err := f.writeInterchange(bt)
 	if err != nil {
 		return fmt.Errorf("forward: write %s for %s: %w", name, bt.key.partner, err)
 	}
