@@ -9,6 +9,7 @@ import (
 
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -408,21 +409,11 @@ a directory) or the usage is wrong. The other files are still processed.`,
 			for _, f := range fwd.Files {
 				partners[f.Partner] = true
 			}
-			targets := map[string]outbox.Target{}
-			for p := range partners {
-				{
-					d := filepath.Join(out, p)
-					if err := os.MkdirAll(d, 0o750); err != nil {
-						return err
-					}
-					rm, err := dir.New(d)
-					if err != nil {
-						return err
-					}
-					defer rm.Close()
-					targets[p] = outbox.Target{Remote: rm, Dir: "."}
-				}
+			targets, _, closeTargets, err := localTargets(out, slices.Collect(maps.Keys(partners)))
+			if err != nil {
+				return err
 			}
+			defer closeTargets()
 			d, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: cfg.Instance, Lease: cfg.LeaseTTL, Logger: a.logger})
 			if err != nil {
 				return err
@@ -482,31 +473,9 @@ type backgroundDelivery struct {
 // mostly on commits, which overlap the processing). stop ends it after
 // one last pass; a folder it made and delivered nothing to is removed.
 func (a *app) startDelivery(ctx context.Context, rt *runtime, owner string, lease time.Duration, out string, partners []string) (*backgroundDelivery, error) {
-	targets := map[string]outbox.Target{}
-	var made []string // folders made here, by partner
-	closeAll := func() error {
-		var err error
-		for _, t := range targets {
-			err = errors.Join(err, t.Remote.Close())
-		}
-		return err
-	}
-	for _, p := range partners {
-		if _, ok := targets[p]; ok || p == "" {
-			continue
-		}
-		d := filepath.Join(out, p)
-		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
-			made = append(made, p)
-		}
-		if err := os.MkdirAll(d, 0o750); err != nil {
-			return nil, errors.Join(err, closeAll())
-		}
-		rm, err := dir.New(d)
-		if err != nil {
-			return nil, errors.Join(err, closeAll())
-		}
-		targets[p] = outbox.Target{Remote: rm, Dir: "."}
+	targets, made, closeAll, err := localTargets(out, partners)
+	if err != nil {
+		return nil, err
 	}
 	dl, err := outbox.NewDeliverer(rt.store, rt.spool, targets, outbox.Config{Owner: owner, Lease: lease, Logger: a.logger})
 	if err != nil {
@@ -564,14 +533,44 @@ func (bd *backgroundDelivery) stop() (outbox.Result, error) {
 	return bd.res, errors.Join(bd.err, bd.closer())
 }
 
+// localTargets makes the folder out/<partner>/ of each partner (each
+// once; empty IDs are skipped) and a remote delivering into it. made are
+// the partners whose folder did not exist before; closeAll closes the
+// remotes.
+func localTargets(out string, partners []string) (targets map[string]outbox.Target, made []string, closeAll func() error, err error) {
+	targets = map[string]outbox.Target{}
+	closeAll = func() error {
+		var err error
+		for _, t := range targets {
+			err = errors.Join(err, t.Remote.Close())
+		}
+		return err
+	}
+	for _, p := range partners {
+		if _, ok := targets[p]; ok || p == "" {
+			continue
+		}
+		d := filepath.Join(out, p)
+		if _, err := os.Stat(d); errors.Is(err, os.ErrNotExist) {
+			made = append(made, p)
+		}
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			return nil, nil, nil, errors.Join(err, closeAll())
+		}
+		rm, err := dir.New(d)
+		if err != nil {
+			return nil, nil, nil, errors.Join(err, closeAll())
+		}
+		targets[p] = outbox.Target{Remote: rm, Dir: "."}
+	}
+	return targets, made, closeAll, nil
+}
+
 // routePartners are the partners the configured routes may send claims to.
 func routePartners(cfg config.Config) []string {
 	var ps []string
 	for _, r := range cfg.Routes {
-		ps = append(ps, r.Partner, r.CorrectedPartner)
-		for _, p := range r.TPAPartners {
-			ps = append(ps, p)
-		}
+		ps = append(ps, r.Partners()...)
 	}
 	return ps
 }

@@ -293,6 +293,16 @@ type Route struct {
 	ReceiverName string `yaml:"receiver_name"`
 }
 
+// Partners are the partners a route may send claims to: its partner, its
+// corrected partner and its TPA partners (some may be empty).
+func (r Route) Partners() []string {
+	ps := []string{r.Partner, r.CorrectedPartner}
+	for _, p := range r.TPAPartners {
+		ps = append(ps, p)
+	}
+	return ps
+}
+
 // Repricing says where fee schedules and contracts come from.
 type Repricing struct {
 	// Source is "store" (schedules and contracts imported with
@@ -542,11 +552,7 @@ func (c Config) Validate() error {
 				return fmt.Errorf("config: routes[%d] has deny_remit: identity needs tax_id (9 digits), address (line1, city) and phone, the payer of record of denial 835s", i)
 			}
 		}
-		targets := []string{r.Partner, r.CorrectedPartner}
-		for _, p := range r.TPAPartners {
-			targets = append(targets, p)
-		}
-		for _, p := range targets {
+		for _, p := range r.Partners() {
 			if p != "" && !seen[p] {
 				return fmt.Errorf("config: routes[%d] names partner %q, which is not configured", i, p)
 			}
