@@ -452,6 +452,16 @@ type ackJob struct {
 	rec    *setRecord
 }
 
+// writeAck writes a recorded set's 277CA and keeps it in the set's record.
+func (r *fileRun) writeAck(job ackJob) error {
+	f, err := r.write277CA(job.sr, job.claims)
+	if err != nil {
+		return fmt.Errorf("277CA for set %s: %w", job.sr.Control, err)
+	}
+	job.rec.ack277 = f
+	return nil
+}
+
 // startRecorder starts the goroutine that records sets in order. Two
 // sets may wait for it: parsing runs ahead of the database by that much.
 // When the 277CA's control numbers are drawn outside the file's
@@ -466,12 +476,10 @@ func (r *fileRun) startRecorder() {
 			defer close(r.acked)
 			for job := range r.acks {
 				if !r.recFail.Load() {
-					f, err := r.write277CA(job.sr, job.claims)
-					if err != nil {
-						r.ackErr = fmt.Errorf("277CA for set %s: %w", job.sr.Control, err)
+					if err := r.writeAck(job); err != nil {
+						r.ackErr = err
 						r.recFail.Store(true)
 					}
-					job.rec.ack277 = f
 				}
 				r.jobsDone.Done()
 			}
@@ -635,17 +643,16 @@ func (r *fileRun) recordSet(job recordJob) error {
 		rec.ids = append(rec.ids, c.ID)
 	}
 	if rec.ik5OK {
-		if r.acks != nil {
+		job := ackJob{sr: sr, claims: claims, rec: rec}
+		if r.acks == nil {
+			if err := r.writeAck(job); err != nil {
+				return err
+			}
+		} else {
 			// Counted before this set's job is done, so a wait waits
 			// for it.
 			r.jobsDone.Add(1)
-			r.acks <- ackJob{sr: sr, claims: claims, rec: rec}
-		} else {
-			f, err := r.write277CA(sr, claims)
-			if err != nil {
-				return fmt.Errorf("277CA for set %s: %w", sr.Control, err)
-			}
-			rec.ack277 = f
+			r.acks <- job
 		}
 	}
 	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
