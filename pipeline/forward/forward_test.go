@@ -291,6 +291,22 @@ func forwardable(c store.Claim) bool {
 	return c.State == store.ClaimAccepted || c.State == store.ClaimSuspect
 }
 
+// checkSentOnce checks that each claim of before (by CLM01) that was
+// forwardable is in exactly one of the 837s got holds, and the others in
+// none.
+func checkSentOnce(t *testing.T, before map[string]store.Claim, got map[string][]sent) {
+	t.Helper()
+	for clm01, c := range before {
+		n := len(got[clm01])
+		switch {
+		case forwardable(c) && n != 1:
+			t.Errorf("claim %s sent %d times, want once", clm01, n)
+		case !forwardable(c) && n != 0:
+			t.Errorf("claim %s (%s) sent %d times, want never", clm01, c.State, n)
+		}
+	}
+}
+
 func TestRunOnce(t *testing.T) {
 	for _, be := range dbtest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {

@@ -71,15 +71,7 @@ func TestRunOnceScaleOut(t *testing.T) {
 		t.Errorf("forwarders report %d claims forwarded, want %d (each once)", forwarded, want)
 	}
 	got, files := b.outbound(t)
-	for clm01, c := range before {
-		n := len(got[clm01])
-		switch {
-		case forwardable(c) && n != 1:
-			t.Errorf("claim %s sent %d times, want once", clm01, n)
-		case !forwardable(c) && n != 0:
-			t.Errorf("claim %s (%s) sent %d times, want never", clm01, c.State, n)
-		}
-	}
+	checkSentOnce(t, before, got)
 	// ISA13 (bytes 90..99 of the fixed-length ISA) is unique per partner.
 	seen := map[string]string{}
 	for _, f := range files {

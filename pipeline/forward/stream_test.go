@@ -52,15 +52,7 @@ func TestStream(t *testing.T) {
 				t.Errorf("forwarded %d, want %d (result %+v)", res.Forwarded, want, res)
 			}
 			got, files := b.outbound(t)
-			for clm01, c := range before {
-				n := len(got[clm01])
-				switch {
-				case forwardable(c) && n != 1:
-					t.Errorf("claim %s sent %d times, want once", clm01, n)
-				case !forwardable(c) && n != 0:
-					t.Errorf("claim %s (%s) sent %d times, want never", clm01, c.State, n)
-				}
-			}
+			checkSentOnce(t, before, got)
 			// One file per partner and claim type, as RunOnce makes.
 			if len(files) != 4 || len(res.Files) != 4 {
 				t.Errorf("%d files queued (%d in result), want 4", len(files), len(res.Files))
