@@ -274,17 +274,7 @@ func TestRunNightlyJob(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "acme/in/claims-mixed.csv"), data, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Default()
-	cfg.DataDir = filepath.Join(dir, "var")
-	cfg.Database = "sqlite:" + filepath.Join(cfg.DataDir, "clearinghouse.db")
-	cfg.Partners = []config.Partner{
-		{ID: "acme", Inbox: "dir:" + filepath.Join(dir, "acme/in"), Outbox: "dir:" + filepath.Join(dir, "acme/out")},
-		{ID: "quality", Outbox: "dir:" + filepath.Join(dir, "quality/out")},
-	}
-	cfg.QIPartner = "quality"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
+	cfg := csvQIConfig(t, dir, "sqlite:"+filepath.Join(dir, "var", "clearinghouse.db"))
 	var stdout, stderr strings.Builder
 	a := &app{ctx: ctx, stdout: &stdout, stderr: &stderr, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	rt, err := a.openRuntime(ctx, cfg, 0)
@@ -448,17 +438,7 @@ func TestNightlyReleasesHeldCSV(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cfg := config.Default()
-			cfg.DataDir = filepath.Join(dir, "var")
-			cfg.Database = be.URL(t)
-			cfg.Partners = []config.Partner{
-				{ID: "acme", Inbox: "dir:" + filepath.Join(dir, "acme/in"), Outbox: "dir:" + filepath.Join(dir, "acme/out")},
-				{ID: "quality", Outbox: "dir:" + filepath.Join(dir, "quality/out")},
-			}
-			cfg.QIPartner = "quality"
-			if err := cfg.Validate(); err != nil {
-				t.Fatal(err)
-			}
+			cfg := csvQIConfig(t, dir, be.URL(t))
 			a := &app{ctx: ctx, stdout: io.Discard, stderr: io.Discard, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			rt, err := a.openRuntime(ctx, cfg, 0)
 			if err != nil {
@@ -678,4 +658,24 @@ func TestCSVHoldDecision(t *testing.T) {
 	if out := runStatus(1, "submit", "claims", "../../csvsub/testdata/claims-mixed.csv", "--partner", "acme"); !strings.Contains(out, "12 rows: 5 accepted, 7 rejected") {
 		t.Errorf("submit with on_arrival:\n%s", out)
 	}
+}
+
+// csvQIConfig is the configuration of the CSV tests under dir: partner
+// acme (inbox dir/acme/in, outbox dir/acme/out) and the quality partner
+// (outbox dir/quality/out) receiving clinical results, data under
+// dir/var, the store at database.
+func csvQIConfig(t *testing.T, dir, database string) config.Config {
+	t.Helper()
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "var")
+	cfg.Database = database
+	cfg.Partners = []config.Partner{
+		{ID: "acme", Inbox: "dir:" + filepath.Join(dir, "acme/in"), Outbox: "dir:" + filepath.Join(dir, "acme/out")},
+		{ID: "quality", Outbox: "dir:" + filepath.Join(dir, "quality/out")},
+	}
+	cfg.QIPartner = "quality"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
