@@ -100,7 +100,10 @@ func (q *Queries) BindClaimsToOutbound(ctx context.Context, outboundID int64, cl
 }
 
 // ClaimIDsOfOutbound returns the IDs of the claims bound to an outbound
-// file, ascending.
+// file, ascending. No index covers outbound_file_id on PostgreSQL (so that
+// binding a claim is a HOT update, migration 020): this reads the claims
+// table, and is meant for the forwarder's rare check of a file name queued
+// again.
 func (q *Queries) ClaimIDsOfOutbound(ctx context.Context, outboundID int64) ([]int64, error) {
 	var ids []int64
 	if err := q.selectAll(ctx, &ids, `SELECT id FROM claims WHERE outbound_file_id = ? ORDER BY id`, outboundID); err != nil {

@@ -53,7 +53,7 @@ func tableColumns(t *testing.T, s *store.Store) map[string][]string {
 	query := `SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'`
 	if s.Dialect() == store.DialectSQLite {
-		query = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		query = `SELECT m.name, p.name FROM sqlite_master m, pragma_table_xinfo(m.name) p
 			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`
 	}
 	rows, err := s.DB().QueryContext(context.Background(), query)

@@ -37,7 +37,7 @@ type Stats struct {
 	// Outbound counts outbound_files by partner, kind and state.
 	Outbound []OutboundStat `json:"outbound"`
 	// Claims counts claims by state (not by partner: the claims table is
-	// the large one, and its state index answers this query alone).
+	// the large one, and this count reads all of it).
 	Claims []ClaimStat `json:"claims"`
 }
 

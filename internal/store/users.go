@@ -724,7 +724,7 @@ func (q *Queries) SearchClaims(ctx context.Context, scope Scope, f ClaimSearch) 
 		add(`clm01 = ?`, f.CLM01)
 	}
 	if f.State != "" {
-		add(`state = ?`, f.State)
+		add(q.stateIs(f.State), f.State)
 	}
 	if f.PartnerID != "" {
 		add(`partner_id = ?`, f.PartnerID)
