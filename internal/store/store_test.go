@@ -630,6 +630,20 @@ func testOutboundDeliveryCycle(t *testing.T, ctx context.Context, b *bundle) {
 	if err := b.s.ResetOutbound(ctx, a1.ID); err != nil {
 		t.Fatal(err)
 	}
+	// A deliverer draining acme from a2 on does not see the reset a1
+	// (as if the reset came a moment later): a3, queued after the reset,
+	// goes first. Its next pass, from the start, finds a1.
+	a3 := enqueue(t, ctx, b.s, "acme", "a3")
+	got, err = b.s.ClaimOutboundFrom(ctx, "d4", time.Minute, "acme", a2.ID)
+	if err != nil || got.ID != a3.ID {
+		t.Fatalf("ClaimOutboundFrom(acme, a2) after a1's reset = %+v, %v; want a3", got, err)
+	}
+	if err := b.s.MarkDelivered(ctx, a3.ID, "d4"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.s.ClaimOutboundFrom(ctx, "d4", time.Minute, "acme", a3.ID); !errors.Is(err, store.ErrNoWork) {
+		t.Fatalf("ClaimOutboundFrom(acme, a3) = %+v, %v; want ErrNoWork", got, err)
+	}
 	got, err = b.s.ClaimOutbound(ctx, "d4", time.Minute, "")
 	if err != nil || got.ID != a1.ID || got.Error != "" {
 		t.Fatalf("claim after reset = %+v, %v", got, err)

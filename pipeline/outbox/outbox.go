@@ -257,17 +257,22 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int
 		ps.breaker = BreakerHalfOpen
 		log.InfoContext(ctx, "delivery circuit breaker half-open: probing the partner")
 	}
+	// from is the ID the partner's next file is looked for from: the last
+	// file this pass leased, as no older one was open then (an operator's
+	// reset of an older file is found by the next pass, which starts over).
+	var from int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		f, err := d.store.ClaimOutbound(ctx, d.cfg.Owner, d.cfg.Lease, partner)
+		f, err := d.store.ClaimOutboundFrom(ctx, d.cfg.Owner, d.cfg.Lease, partner, from)
 		if errors.Is(err, store.ErrNoWork) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("outbox: claim: %w", err)
 		}
+		from = f.ID
 		log := log.With(slog.Int64("outbound_id", f.ID), transport.NameAttr(f.Name))
 		if seen[f.ID] {
 			// Attempted once in this pass already (its lease came back to
