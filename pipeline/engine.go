@@ -84,9 +84,15 @@ type Engine struct {
 	deliverer *outbox.Deliverer
 
 	// Claims recorded since the planner statistics were last refreshed,
-	// and the table's size then (see maybeAnalyze).
+	// and the table's size then (see maybeAnalyze); analyzing is true
+	// while a refresh runs in the background, analyzeDone closes when it
+	// ends, and bgCtx (cancelled by Close) bounds it.
 	statsMu                sync.Mutex
 	sinceAnalyze, analyzed int64
+	analyzing              bool
+	analyzeDone            chan struct{}
+	bgCtx                  context.Context
+	bgCancel               context.CancelFunc
 
 	// stream, while set, is told of every file this engine commits
 	// (StreamForward).
@@ -221,7 +227,9 @@ func New(st *store.Store, sp *spool.Spool, proc FileProcessor, partners []Partne
 	if err != nil {
 		return nil, err
 	}
-	return &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}, nil
+	e := &Engine{cfg: cfg, store: st, spool: sp, partners: partners, processor: proc, deliverer: d}
+	e.bgCtx, e.bgCancel = context.WithCancel(context.Background())
+	return e, nil
 }
 
 // ReclaimLeases ends the inbound and outbound leases of this engine's
@@ -448,7 +456,7 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 	if err == nil {
 		faultinject.Hit("process.committed")
 		e.committed(f.ID)
-		e.maybeAnalyze(ctx, int64(res.Counts.ClaimsAccepted+res.Counts.ClaimsRejected), log)
+		e.maybeAnalyze(int64(res.Counts.ClaimsAccepted+res.Counts.ClaimsRejected), log)
 		log.InfoContext(ctx, "file processed", slog.String("state", string(res.State)),
 			slog.Int("sets_accepted", res.Counts.TxAccepted), slog.Int("sets_rejected", res.Counts.TxRejected),
 			slog.Int("claims_accepted", res.Counts.ClaimsAccepted), slog.Int("claims_rejected", res.Counts.ClaimsRejected))
@@ -488,26 +496,50 @@ func (e *Engine) processOne(ctx context.Context, f *store.InboundFile) (FileResu
 // maybeAnalyze refreshes the planner statistics once the claims recorded
 // since the last refresh reach 10 000 and a tenth of the table (the rule
 // autovacuum applies, for a database where it is off or lags behind a
-// nightly load): the lookups that follow keep their indexed plans.
-func (e *Engine) maybeAnalyze(ctx context.Context, claims int64, log *slog.Logger) {
+// nightly load), so that the portal's and the operators' queries keep
+// their indexed plans. The refresh runs on a goroutine and a connection
+// of its own, while the next file is processed (it samples the whole
+// table: about a second at 1 M claims, which processing does not need,
+// since its lookups' plans do not depend on statistics); while one runs,
+// the claims recorded meanwhile count towards the next. Close stops it.
+func (e *Engine) maybeAnalyze(claims int64, log *slog.Logger) {
 	e.statsMu.Lock()
+	defer e.statsMu.Unlock()
 	e.sinceAnalyze += claims
-	due := e.sinceAnalyze >= 10_000 && e.sinceAnalyze >= e.analyzed/10
-	if due {
-		e.sinceAnalyze = 0
-	}
-	e.statsMu.Unlock()
-	if !due {
+	if e.analyzing || e.sinceAnalyze < 10_000 || e.sinceAnalyze < e.analyzed/10 {
 		return
 	}
-	n, err := e.store.Analyze(ctx)
-	if err != nil {
-		log.WarnContext(ctx, "planner statistics not refreshed", slog.String("error", err.Error()))
-		return
-	}
+	e.sinceAnalyze = 0
+	e.analyzing = true
+	done := make(chan struct{})
+	e.analyzeDone = done
+	go func() {
+		defer close(done)
+		n, err := e.store.Analyze(e.bgCtx)
+		e.statsMu.Lock()
+		defer e.statsMu.Unlock()
+		e.analyzing = false
+		if err != nil {
+			if e.bgCtx.Err() == nil {
+				log.WarnContext(e.bgCtx, "planner statistics not refreshed", slog.String("error", err.Error()))
+			}
+			return
+		}
+		e.analyzed = n
+	}()
+}
+
+// Close stops the engine's background work (a statistics refresh under
+// way is cancelled) and waits for it. Call it before closing the store;
+// the engine is not used after.
+func (e *Engine) Close() {
+	e.bgCancel()
 	e.statsMu.Lock()
-	e.analyzed = n
+	done := e.analyzeDone
 	e.statsMu.Unlock()
+	if done != nil {
+		<-done
+	}
 }
 
 // quarantine finishes f as quarantined with reason.

@@ -50,6 +50,9 @@ func (r *runtime) refreshRosters(ctx context.Context, logger *slog.Logger) error
 }
 
 func (r *runtime) Close() {
+	if r.engine != nil {
+		r.engine.Close()
+	}
 	for _, rm := range r.remotes {
 		rm.Close()
 	}
