@@ -185,6 +185,13 @@ type fileRun struct {
 	// parsed; interchangeEnd waits for it before settling.
 	jobs     chan recordJob
 	jobsDone sync.WaitGroup
+	// in is where sets are handed over: jobs, or on PostgreSQL with a
+	// roster eligibility check the prefetcher's queue (pre), which reads
+	// each set's roster rows on a connection of its own, while the
+	// recorder works on the set before, and then passes the set on to
+	// jobs (closing jobs when pre is closed and drained).
+	in       chan recordJob
+	pre      chan recordJob
 	recorded chan struct{} // closed when the recorder has exited
 	recErr   error         // the recorder's first error (read after a wait)
 	recFail  atomic.Bool
@@ -434,7 +441,7 @@ func (r *fileRun) setEnd(sr validate.SetResult) {
 	job := recordJob{sr: sr, claims: r.pending, ik5: "IK5:" + sr.Ack + codesSuffix(ack.SetCodes(sr.Issues))}
 	r.pending = nil
 	r.jobsDone.Add(1)
-	r.jobs <- job
+	r.in <- job
 }
 
 // recordJob is one set for the recorder.
@@ -443,6 +450,10 @@ type recordJob struct {
 	claims []pendingClaim
 	ik5    string  // the rejection reason of a set its 999 rejects
 	work   SetWork // a set a SetHandler takes (no claims)
+	// prefetched is set when the prefetcher has read the set's roster
+	// rows into the eligibility check's cache; preErr is its error.
+	prefetched bool
+	preErr     error
 }
 
 // ackJob is one recorded set whose 277CA is to be written.
@@ -468,7 +479,26 @@ func (r *fileRun) writeAck(job ackJob) error {
 // transaction (PostgreSQL), the 277CA writer starts too.
 func (r *fileRun) startRecorder() {
 	r.jobs = make(chan recordJob, 2)
+	r.in = r.jobs
 	r.recorded = make(chan struct{})
+	if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok && r.seq != r.q {
+		r.pre = make(chan recordJob, 2)
+		r.in = r.pre
+		go func() {
+			defer close(r.jobs)
+			for job := range r.pre {
+				if job.work == nil && ack.IsAccepted(job.sr.Ack) && !r.recFail.Load() {
+					claims := make([]*pendingClaim, len(job.claims))
+					for i := range job.claims {
+						claims[i] = &job.claims[i]
+					}
+					job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(claims))
+					job.prefetched = true
+				}
+				r.jobs <- job
+			}
+		}()
+	}
 	if r.seq != r.q {
 		r.acks = make(chan ackJob, 2)
 		r.acked = make(chan struct{})
@@ -517,7 +547,7 @@ func (r *fileRun) wait() {
 
 // stopRecorder ends the recorder goroutine (after the sets handed to it).
 func (r *fileRun) stopRecorder() {
-	close(r.jobs)
+	close(r.in) // the prefetcher, if any, closes jobs once drained
 	<-r.recorded
 	if r.acks != nil {
 		close(r.acks)
@@ -600,14 +630,11 @@ func (r *fileRun) recordSet(job recordJob) error {
 		if look, err = newSetLookup(ctx, q, decide, flush); err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
-		if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok {
-			parties := make([]roster.ClaimParty, 0, len(decide))
-			for _, pc := range decide {
-				if pc.claim.Frequency != "8" {
-					parties = append(parties, pc.party)
-				}
-			}
-			if err := pf.Prefetch(ctx, q, parties); err != nil {
+		if job.preErr != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, job.preErr)
+		}
+		if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok && !job.prefetched {
+			if err := pf.Prefetch(ctx, q, eligibilityParties(decide)); err != nil {
 				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 			}
 		}
@@ -657,6 +684,18 @@ func (r *fileRun) recordSet(job recordJob) error {
 	}
 	r.sets[setKey{sr.Interchange, sr.Group, sr.Control, sr.Offset}] = rec
 	return nil
+}
+
+// eligibilityParties returns the parties whose roster rows checking the
+// claims reads: all but voids' (a void is not checked).
+func eligibilityParties(claims []*pendingClaim) []roster.ClaimParty {
+	parties := make([]roster.ClaimParty, 0, len(claims))
+	for _, pc := range claims {
+		if pc.claim.Frequency != "8" {
+			parties = append(parties, pc.party)
+		}
+	}
+	return parties
 }
 
 // decide runs the intake rules for one claim of an accepted set. A

@@ -194,7 +194,7 @@ func (r *fileRun) endSet(sr validate.SetResult) {
 		return
 	}
 	r.jobsDone.Add(1)
-	r.jobs <- recordJob{sr: sr, work: work}
+	r.in <- recordJob{sr: sr, work: work}
 }
 
 // recordWork runs a handler set's End on the recorder.
