@@ -266,8 +266,19 @@ func TestDuplicates(t *testing.T) {
 	}
 }
 
+// TestEligibility checks the roster decisions on both stores: on
+// PostgreSQL each set's roster rows are read ahead by the prefetch stage,
+// on SQLite by the recorder, with the same decisions.
 func TestEligibility(t *testing.T) {
-	b := setupRules(t, dbtest.SQLiteURL(t), true)
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			testEligibility(t, be.URL(t))
+		})
+	}
+}
+
+func testEligibility(t *testing.T, url string) {
+	b := setupRules(t, url, true)
 	claims, ack := b.process(t, file837("000000401",
 		claimSpec{clm01: "E-OK"},
 		claimSpec{clm01: "E-SUFFIX", memberID: "SYN000000101"},
