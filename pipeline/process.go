@@ -488,11 +488,7 @@ func (r *fileRun) startRecorder() {
 			defer close(r.jobs)
 			for job := range r.pre {
 				if job.work == nil && ack.IsAccepted(job.sr.Ack) && !r.recFail.Load() {
-					claims := make([]*pendingClaim, len(job.claims))
-					for i := range job.claims {
-						claims[i] = &job.claims[i]
-					}
-					job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(claims))
+					job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(job.claims))
 					job.prefetched = true
 				}
 				r.jobs <- job
@@ -634,7 +630,7 @@ func (r *fileRun) recordSet(job recordJob) error {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, job.preErr)
 		}
 		if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok && !job.prefetched {
-			if err := pf.Prefetch(ctx, q, eligibilityParties(decide)); err != nil {
+			if err := pf.Prefetch(ctx, q, eligibilityParties(claims)); err != nil {
 				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 			}
 		}
@@ -686,13 +682,15 @@ func (r *fileRun) recordSet(job recordJob) error {
 	return nil
 }
 
-// eligibilityParties returns the parties whose roster rows checking the
-// claims reads: all but voids' (a void is not checked).
-func eligibilityParties(claims []*pendingClaim) []roster.ClaimParty {
+// eligibilityParties returns the parties whose roster rows checking a
+// set's claims reads: all but voids' (a void is not checked). Claims kept
+// from an earlier run are not checked again; reading their rows too, on a
+// reprocess, changes no decision.
+func eligibilityParties(claims []pendingClaim) []roster.ClaimParty {
 	parties := make([]roster.ClaimParty, 0, len(claims))
-	for _, pc := range claims {
-		if pc.claim.Frequency != "8" {
-			parties = append(parties, pc.party)
+	for i := range claims {
+		if claims[i].claim.Frequency != "8" {
+			parties = append(parties, claims[i].party)
 		}
 	}
 	return parties
