@@ -1,7 +1,8 @@
 -- Every claim row is checked against partners and inbound_files, and every
 -- line against claims, by a foreign-key trigger: one index probe per row,
 -- about a third of writing a claim and half of writing its lines (issue
--- #11: 23 s of 27 s at 100 000 claims became 18 s without them). These
+-- #11: a 100 000-claim run took 22.5 s without them instead of 27.5 s;
+-- the COPY of claims 3.3 s instead of 4.7 s, of lines 1.1 s, 2.6 s). These
 -- three references are written only by InsertClaims, from rows the same
 -- transaction created or read (the file's own row, its partner, the claims
 -- it just inserted), and partners and inbound files are never deleted; a
