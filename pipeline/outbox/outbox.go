@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/faultinject"
@@ -108,8 +109,13 @@ type partnerState struct {
 
 // Deliverer delivers queued files to partners.
 type Deliverer struct {
-	cfg      Config
-	store    *store.Store
+	cfg   Config
+	store *store.Store
+	// leases claims files on PostgreSQL's asynchronous-commit pool: a
+	// lease is visible to every engine at once, and one lost with a crash
+	// of the database server only lets the file be claimed again (the
+	// mark of a delivery is committed synchronously, with its audit row).
+	leases   *store.Queries
 	spool    *spool.Spool
 	targets  map[string]Target
 	partners []string // target partner IDs, sorted
@@ -155,7 +161,11 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Deliverer{cfg: cfg, store: st, spool: sp, targets: targets,
+	leases, err := st.AsyncCommit()
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	d := &Deliverer{cfg: cfg, store: st, leases: leases, spool: sp, targets: targets,
 		partners: slices.Sorted(maps.Keys(targets)), run: make(chan struct{}, 1), state: map[string]*partnerState{}}
 	for _, p := range d.partners {
 		d.state[p] = &partnerState{breaker: BreakerClosed}
@@ -265,7 +275,7 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		f, err := d.store.ClaimOutboundFrom(ctx, d.cfg.Owner, d.cfg.Lease, partner, from)
+		f, err := d.leases.ClaimOutboundFrom(ctx, d.cfg.Owner, d.cfg.Lease, partner, from)
 		if errors.Is(err, store.ErrNoWork) {
 			return nil
 		}
@@ -311,7 +321,15 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int
 			}
 			return nil // the partner's other files wait for its backoff
 		}
-		err = d.store.MarkDelivered(ctx, f.ID, d.cfg.Owner)
+		// The delivered state and its audit row commit together: one
+		// synchronous commit per file.
+		err = d.store.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.MarkDelivered(ctx, f.ID, d.cfg.Owner); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file",
+				EntityID: strconv.FormatInt(f.ID, 10), Detail: partner + ": " + f.Name})
+		})
 		if errors.Is(err, store.ErrLeaseLost) {
 			// The file is in place; the engine that took the lease over
 			// puts the same bytes under the same name and marks it.
@@ -331,7 +349,6 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int
 		res.Delivered = append(res.Delivered, *f)
 		pr.Delivered++
 		log.InfoContext(ctx, "file delivered", slog.String("kind", f.Kind))
-		_ = d.store.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file", EntityID: fmt.Sprint(f.ID), Detail: partner + ": " + f.Name})
 	}
 }
 
