@@ -208,10 +208,6 @@ type fileRun struct {
 	sc    *SetContext
 	work  SetWork
 	works map[setKey]SetWork
-	// deferred is set once the file's transaction defers the check of
-	// claims' references to their transactions row (PostgreSQL), so that
-	// a set's claims go in with the row's reserved ID.
-	deferred bool
 }
 
 type setKey struct {
@@ -577,12 +573,6 @@ func (r *fileRun) recordSet(job recordJob) error {
 		id, err := r.q.ReserveTransactionID(ctx)
 		if err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		}
-		if id != 0 && !r.deferred {
-			if err := r.q.DeferTransactionRefs(ctx); err != nil {
-				return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-			}
-			r.deferred = true
 		}
 		rec.txID = id
 	}

@@ -193,8 +193,9 @@ func (q *Queries) RecordTransaction(ctx context.Context, t *Transaction) error {
 
 // ReserveTransactionID draws the ID the transactions row of a set will
 // have, so that the set's claims can be inserted with it before the row is
-// recorded (RecordTransaction with that ID), in a transaction whose
-// reference checks are deferred (DeferTransactionRefs). PostgreSQL only:
+// recorded (RecordTransaction with that ID) when the interchange settles,
+// or the claims unlinked from it (ClearClaimsTransaction) if it never
+// does; no foreign key checks the reference (migration 022). PostgreSQL only:
 // it returns 0 on SQLite, where claims are linked to their set once it is
 // recorded (SetClaimsTransaction).
 func (q *Queries) ReserveTransactionID(ctx context.Context) (int64, error) {
@@ -206,19 +207,6 @@ func (q *Queries) ReserveTransactionID(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("store: reserve transaction id: %w", err)
 	}
 	return id, nil
-}
-
-// DeferTransactionRefs defers the check of claims' references to their
-// transactions row to the commit of the current transaction (PostgreSQL;
-// nothing on SQLite or outside a transaction).
-func (q *Queries) DeferTransactionRefs(ctx context.Context) error {
-	if q.dialect != DialectPostgres || q.tx == nil {
-		return nil
-	}
-	if _, err := q.exec(ctx, `SET CONSTRAINTS claims_transaction_id_fkey DEFERRED`); err != nil {
-		return fmt.Errorf("store: defer transaction references: %w", err)
-	}
-	return nil
 }
 
 // ListTransactions returns the transaction sets of a group in file order.
