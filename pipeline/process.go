@@ -652,6 +652,19 @@ func (r *fileRun) recordSet(job recordJob) error {
 	if err := flush(); err != nil {
 		return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 	}
+	if len(rec.originals) > 0 {
+		// The originals the set's corrections replaced or voided change
+		// together, once their claims are in: the rules read the states
+		// changed earlier in the set from the lookup, and the next set's
+		// lookups read them from the store.
+		ts := make([]store.ClaimTransition, len(rec.originals))
+		for i, o := range rec.originals {
+			ts[i] = store.ClaimTransition{ID: o.id, To: o.state}
+		}
+		if err := q.TransitionClaims(ctx, ts, inEffect...); err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
+		}
+	}
 	for _, c := range toInsert {
 		rec.ids = append(rec.ids, c.ID)
 	}
@@ -687,9 +700,10 @@ func eligibilityParties(claims []pendingClaim) []roster.ClaimParty {
 }
 
 // decide runs the intake rules for one claim of an accepted set. A
-// replacement or void changes its original at once, in the file's
-// transaction, so that a second correction of the same original later in
-// the file sees it replaced or voided.
+// replacement or void changes its original in the lookup at once, and in
+// the file's transaction when the set's claims are in (recordSet), so that
+// a second correction of the same original later in the file sees it
+// replaced or voided.
 func (r *fileRun) decide(look *setLookup, c *store.Claim, party roster.ClaimParty, rec *setRecord) error {
 	ctx, q := r.ctx, r.q
 	out, err := applyRules(ctx, look, c)
@@ -718,9 +732,6 @@ func (r *fileRun) decide(look *setLookup, c *store.Claim, party roster.ClaimPart
 	c.State, c.Reasons, c.Notes, c.RelatedControl = out.state, strings.Join(out.reasons, ";"), strings.Join(out.notes, ";"), out.related
 	if out.original != nil {
 		o := out.original
-		if err := q.TransitionClaim(ctx, o.ID, out.origNext, inEffect...); err != nil {
-			return err
-		}
 		rec.originals = append(rec.originals, originalUpdate{id: o.ID, state: out.origNext, prev: o.State, by: c.ControlNumber})
 		o.State = out.origNext
 		look.changed(o.ID, out.origNext)
@@ -1036,9 +1047,13 @@ func (r *fileRun) settleSet(ic *envelope.Interchange, g *envelope.Group, s *enve
 			return err
 		}
 	}
-	for _, o := range rec.originals {
-		if err := st.Audit(ctx, store.AuditEntry{Actor: "pipeline", Action: "claim." + string(o.state), Entity: "claim",
-			EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by}); err != nil {
+	if len(rec.originals) > 0 {
+		audit := make([]store.AuditEntry, len(rec.originals))
+		for i, o := range rec.originals {
+			audit[i] = store.AuditEntry{Actor: "pipeline", Action: "claim." + string(o.state), Entity: "claim",
+				EntityID: strconv.FormatInt(o.id, 10), Detail: "by " + o.by}
+		}
+		if err := st.AuditBatch(ctx, audit); err != nil {
 			return err
 		}
 	}

@@ -30,6 +30,9 @@ type ForwardMark struct {
 	// lines' allowed amounts by line number.
 	Allowed *int64
 	Lines   map[int]int64
+	// Note, when not empty, is added to the claim's notes as
+	// AppendClaimNote adds it (unless the claim has it already).
+	Note string
 }
 
 // MarkForwarded records that the claims were queued to partner in the
@@ -42,8 +45,26 @@ type ForwardMark struct {
 // the file.
 func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner string, marks []ForwardMark) error {
 	now := q.now()
+	for _, m := range marks {
+		if m.Note != "" && strings.Contains(m.Note, ";") {
+			return invalid("note", m.Note, "holds ';'")
+		}
+	}
 	if q.dialect != DialectPostgres {
-		if err := q.atomic(ctx, func(q *Queries) error { return q.markForwardedSQLite(ctx, outboundID, partner, now, marks) }); err != nil {
+		err := q.atomic(ctx, func(q *Queries) error {
+			if err := q.markForwardedSQLite(ctx, outboundID, partner, now, marks); err != nil {
+				return err
+			}
+			for _, m := range marks {
+				if m.Note != "" {
+					if err := q.AppendClaimNote(ctx, m.ID, m.Note); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
 		}
 		return nil
@@ -54,12 +75,16 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 			var vals []string
 			args := []any{outboundID, partner, now}
 			for _, m := range chunk {
-				vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT))")
-				args = append(args, m.ID, m.Method, m.Allowed)
+				vals = append(vals, "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT))")
+				args = append(args, m.ID, m.Method, m.Allowed, m.Note)
 			}
 			args = append(args, outboundID)
+			// The note goes in with the rest (one row version per claim),
+			// as AppendClaimNote would add it.
 			n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
-					pricing_method = v.column2, allowed_cents = v.column3
+					pricing_method = v.column2, allowed_cents = v.column3,
+					notes = CASE WHEN v.column4 = '' OR position(';' || v.column4 || ';' IN ';' || claims.notes || ';') > 0 THEN claims.notes
+						WHEN claims.notes = '' THEN v.column4 ELSE claims.notes || ';' || v.column4 END
 				FROM (VALUES `+strings.Join(vals, ", ")+`) AS v
 				WHERE claims.id = v.column1 AND claims.state IN ('accepted', 'suspect')
 				AND (claims.outbound_file_id IS NULL OR claims.outbound_file_id = ?)`, args...)

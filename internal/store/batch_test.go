@@ -35,7 +35,11 @@ func TestMarkForwarded(t *testing.T) {
 				t.Fatal(err)
 			}
 			allowed := int64(1234)
-			marks := []store.ForwardMark{{ID: ids[0], Method: "fee", Allowed: &allowed, Lines: map[int]int64{1: 1000, 2: 234}}, {ID: ids[1]}}
+			if err := s.AppendClaimNote(ctx, ids[1], "seen"); err != nil {
+				t.Fatal(err)
+			}
+			marks := []store.ForwardMark{{ID: ids[0], Method: "fee", Allowed: &allowed, Lines: map[int]int64{1: 1000, 2: 234}, Note: "f8-rewritten"},
+				{ID: ids[1], Note: "f8-rewritten"}}
 			if err := s.MarkForwarded(ctx, out.ID, "tpa", marks); err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +49,10 @@ func TestMarkForwarded(t *testing.T) {
 				c0.Lines[0].AllowedCents == nil || *c0.Lines[0].AllowedCents != 1000 || *c0.Lines[1].AllowedCents != 234 {
 				t.Fatalf("claim 0: %+v", c0)
 			}
-			if c1.State != store.ClaimForwarded || c1.AllowedCents != nil || c1.PricingMethod != "" {
+			if c0.Notes != "f8-rewritten" {
+				t.Fatalf("claim 0 notes %q", c0.Notes)
+			}
+			if c1.State != store.ClaimForwarded || c1.AllowedCents != nil || c1.PricingMethod != "" || c1.Notes != "seen;f8-rewritten" {
 				t.Fatalf("claim 1: %+v", c1)
 			}
 			if got, _ := s.ClaimIDsOfOutbound(ctx, out.ID); len(got) != 2 {
@@ -63,6 +70,67 @@ func TestMarkForwarded(t *testing.T) {
 			}
 			if c2, _ := s.GetClaim(ctx, ids[2]); c2.State != store.ClaimReplaced || c2.RoutePartner != "" {
 				t.Fatalf("replaced claim changed: %+v", c2)
+			}
+		})
+	}
+}
+
+// TestTransitionClaims moves several claims each to its own state in one
+// call, refuses a claim listed twice, and reports ErrConflict when one of
+// them is not in a source state (the caller's transaction rolls back).
+func TestTransitionClaims(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := dbtest.Open(t, store.Config{URL: be.URL(t)})
+			in, _, err := s.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "a.x12", SHA256: fmt.Sprintf("%064d", 1)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for i, st := range []store.ClaimState{store.ClaimAccepted, store.ClaimForwarded, store.ClaimSuspect, store.ClaimAccepted} {
+				c := &store.Claim{InboundFileID: in.ID, PartnerID: "acme", ControlNumber: fmt.Sprintf("CH%012d", i+1), ClaimType: "P", State: st}
+				if err := s.InsertClaim(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, c.ID)
+			}
+			inEffect := []store.ClaimState{store.ClaimAccepted, store.ClaimSuspect, store.ClaimForwarded}
+			state := func(id int64) store.ClaimState {
+				t.Helper()
+				c, err := s.GetClaim(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c.State
+			}
+			err = s.InTx(ctx, func(tx *store.Tx) error {
+				return tx.TransitionClaims(ctx, []store.ClaimTransition{{ID: ids[0], To: store.ClaimReplaced}, {ID: ids[1], To: store.ClaimVoided},
+					{ID: ids[2], To: store.ClaimReplaced}}, inEffect...)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := []store.ClaimState{state(ids[0]), state(ids[1]), state(ids[2]), state(ids[3])}; got[0] != store.ClaimReplaced ||
+				got[1] != store.ClaimVoided || got[2] != store.ClaimReplaced || got[3] != store.ClaimAccepted {
+				t.Fatalf("states %v", got)
+			}
+			// ids[0] is replaced now: not in effect, so the whole call
+			// conflicts and its transaction leaves ids[3] as it was.
+			err = s.InTx(ctx, func(tx *store.Tx) error {
+				return tx.TransitionClaims(ctx, []store.ClaimTransition{{ID: ids[3], To: store.ClaimVoided}, {ID: ids[0], To: store.ClaimVoided}}, inEffect...)
+			})
+			if !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("transition of a replaced claim: %v, want ErrConflict", err)
+			}
+			if st := state(ids[3]); st != store.ClaimAccepted {
+				t.Fatalf("claim of the refused call: %s", st)
+			}
+			if be.Name == store.DialectPostgres {
+				err = s.TransitionClaims(ctx, []store.ClaimTransition{{ID: ids[3], To: store.ClaimVoided}, {ID: ids[3], To: store.ClaimReplaced}}, inEffect...)
+				if err == nil || state(ids[3]) != store.ClaimAccepted {
+					t.Fatalf("a claim listed twice: %v, state %s", err, state(ids[3]))
+				}
 			}
 		})
 	}

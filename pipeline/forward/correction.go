@@ -124,21 +124,15 @@ func rewriteCorrection(p *pending) error {
 	return nil
 }
 
-// noteCorrection records, in the forwarding transaction, how a
-// correction was forwarded when it was not as received.
-func (f *Forwarder) noteCorrection(ctx context.Context, tx *store.Tx, p *pending) error {
-	var note, detail string
+// correctionNote is the note (and the audit detail) that records how a
+// correction was forwarded when it was not as received; "" for any other
+// claim.
+func correctionNote(p *pending) (note, detail string) {
 	switch {
 	case p.corr.action == corrAsOriginal:
-		note, detail = NoteForwardedAsOriginal, "replacement forwarded as an original: its original was never forwarded"
+		return NoteForwardedAsOriginal, "replacement forwarded as an original: its original was never forwarded"
 	case p.corr.refF8 != "":
-		note, detail = NoteF8Forwarded, "REF*F8 rewritten to "+p.corr.refF8+", the claim of its chain the partner received"
-	default:
-		return nil
+		return NoteF8Forwarded, "REF*F8 rewritten to " + p.corr.refF8 + ", the claim of its chain the partner received"
 	}
-	if err := tx.AppendClaimNote(ctx, p.row.ID, note); err != nil {
-		return err
-	}
-	return tx.Audit(ctx, store.AuditEntry{Actor: f.cfg.Owner, Action: "claim." + note, Entity: "claim",
-		EntityID: strconv.FormatInt(p.row.ID, 10), Detail: detail})
+	return "", ""
 }

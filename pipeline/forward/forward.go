@@ -845,6 +845,10 @@ func FileName(claimType string, controls []string) string {
 // route and allowed amounts, and audits it. A crash before the commit
 // leaves nothing queued and the claims candidates; after it, the claims
 // are bound and never batched again.
+// auditRows is how many audit entries one statement of a batch's
+// forwarding transaction writes.
+const auditRows = 500
+
 func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 	controls := make([]string, len(bt.claims))
 	ids := make([]int64, len(bt.claims))
@@ -892,7 +896,10 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 		// One statement per few hundred claims; a claim a correction
 		// replaced meanwhile (no longer accepted) rolls the batch back,
 		// and the next run batches without it.
+		// A correction not forwarded as received is noted on its claim
+		// (with the mark) and audited.
 		marks := make([]store.ForwardMark, 0, len(bt.claims))
+		var audit []store.AuditEntry
 		for _, p := range bt.claims {
 			m := store.ForwardMark{ID: p.row.ID, Method: p.method}
 			if p.priced {
@@ -900,18 +907,24 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 			} else {
 				unpriced++
 			}
+			if note, detail := correctionNote(p); note != "" {
+				m.Note = note
+				audit = append(audit, store.AuditEntry{Actor: f.cfg.Owner, Action: "claim." + note, Entity: "claim",
+					EntityID: strconv.FormatInt(p.row.ID, 10), Detail: detail})
+			}
 			marks = append(marks, m)
 		}
 		if err := tx.MarkForwarded(ctx, rec.ID, bt.key.partner, marks); err != nil {
 			return err
 		}
-		for _, p := range bt.claims {
-			if err := f.noteCorrection(ctx, tx, p); err != nil {
+		audit = append(audit, store.AuditEntry{Actor: f.cfg.Owner, Action: "claims.forwarded", Entity: "outbound_file",
+			EntityID: strconv.FormatInt(rec.ID, 10), Detail: fmt.Sprintf("%s: %d claims to %s", name, len(bt.claims), bt.key.partner)})
+		for start := 0; start < len(audit); start += auditRows {
+			if err := tx.AuditBatch(ctx, audit[start:min(start+auditRows, len(audit))]); err != nil {
 				return err
 			}
 		}
-		return tx.Audit(ctx, store.AuditEntry{Actor: f.cfg.Owner, Action: "claims.forwarded", Entity: "outbound_file",
-			EntityID: strconv.FormatInt(rec.ID, 10), Detail: fmt.Sprintf("%s: %d claims to %s", name, len(bt.claims), bt.key.partner)})
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("forward: queue %s and mark its claims forwarded: %w", name, err)
