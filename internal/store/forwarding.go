@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ClaimClosed is the final state of a void the forwarder never sends: its
@@ -172,25 +174,114 @@ const maxChain = 1000
 // so on to the first original. A claim without a link returns an empty
 // chain.
 func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLink, error) {
-	const cols = `id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id`
-	var self ClaimLink
-	if err := q.get(ctx, &self, `SELECT `+cols+` FROM claims WHERE id = ?`, claimID); err != nil {
-		return nil, fmt.Errorf("store: correction chain of claim %d: %w", claimID, err)
+	chains, err := q.CorrectionChains(ctx, []int64{claimID})
+	if err != nil {
+		return nil, err
 	}
-	var chain []ClaimLink
-	next := self.ReplacesClaimID
-	for next != nil {
-		if len(chain) >= maxChain {
-			return nil, fmt.Errorf("store: correction chain of claim %d: longer than %d links", claimID, maxChain)
+	return chains[claimID], nil
+}
+
+// CorrectionChains is CorrectionChain for many claims at once (the
+// forwarder's corrections of one candidate window): every chain in one
+// statement per batchRows claims, by index probes whatever the planner
+// statistics. A claim without a link has an empty chain; an unknown claim
+// returns ErrNotFound.
+func (q *Queries) CorrectionChains(ctx context.Context, claimIDs []int64) (map[int64][]ClaimLink, error) {
+	out := make(map[int64][]ClaimLink, len(claimIDs))
+	for start := 0; start < len(claimIDs); start += batchRows {
+		chunk := claimIDs[start:min(start+batchRows, len(claimIDs))]
+		// The anchor is each claim itself (depth 0), so that an unknown
+		// claim is told from one without a link.
+		var query string
+		var arg any
+		if q.dialect == DialectPostgres {
+			query, arg = `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
+				SELECT c.id, 0, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
+				FROM unnest(CAST(? AS bigint[])) AS k(id)
+				CROSS JOIN LATERAL (SELECT `+chainCols+` FROM claims WHERE id = k.id) c
+				UNION ALL
+				SELECT chain.root, chain.depth + 1, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
+				FROM chain CROSS JOIN LATERAL (SELECT `+chainCols+` FROM claims WHERE id = chain.replaces_claim_id) c
+				WHERE chain.depth <= `+strconv.Itoa(maxChain)+`)
+				SELECT root, depth, `+chainCols+` FROM chain ORDER BY root, depth`, pq.Array(chunk)
+		} else {
+			query, arg = `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
+				SELECT id, 0, `+chainCols+` FROM claims WHERE id IN `+sqliteInJSON+`
+				UNION ALL
+				SELECT chain.root, chain.depth + 1, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
+				FROM chain JOIN claims c ON c.id = chain.replaces_claim_id
+				WHERE chain.depth <= `+strconv.Itoa(maxChain)+`)
+				SELECT root, depth, `+chainCols+` FROM chain ORDER BY root, depth`, jsonInts(chunk)
 		}
-		var l ClaimLink
-		if err := q.get(ctx, &l, `SELECT `+cols+` FROM claims WHERE id = ?`, *next); err != nil {
-			return nil, fmt.Errorf("store: correction chain of claim %d: %w", claimID, err)
+		found := 0
+		err := q.scanRows(ctx, func(rows *sql.Rows) error {
+			var root int64
+			var depth int
+			var l ClaimLink
+			if err := rows.Scan(&root, &depth, &l.ID, &l.ControlNumber, &l.State, &l.Frequency, &l.ReplacesClaimID, &l.RoutePartner, &l.OutboundFileID); err != nil {
+				return err
+			}
+			switch {
+			case depth == 0:
+				found++
+				out[root] = nil
+			case depth > maxChain:
+				return fmt.Errorf("correction chain of claim %d: longer than %d links", root, maxChain)
+			default:
+				out[root] = append(out[root], l)
+			}
+			return nil
+		}, query, arg)
+		if err != nil {
+			return nil, fmt.Errorf("store: correction chains of %d claims: %w", len(chunk), err)
 		}
-		chain = append(chain, l)
-		next = l.ReplacesClaimID
+		if found != len(chunk) {
+			return nil, fmt.Errorf("store: correction chains of %d claims: %d unknown: %w", len(chunk), len(chunk)-found, ErrNotFound)
+		}
 	}
-	return chain, nil
+	return out, nil
+}
+
+// chainCols are the columns of a ClaimLink.
+const chainCols = `id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id`
+
+// CloseClaims gives claims the state ClaimClosed (their reasons kept)
+// and adds note to their notes as AppendClaimNote does, in one statement
+// per batchRows claims on PostgreSQL. An unknown claim returns
+// ErrNotFound; call it in a transaction.
+func (q *Queries) CloseClaims(ctx context.Context, claimIDs []int64, note string) error {
+	if note == "" || strings.Contains(note, ";") {
+		return invalid("note", note, "empty or holds ';'")
+	}
+	if q.dialect != DialectPostgres {
+		for _, id := range claimIDs {
+			n, err := q.exec(ctx, `UPDATE claims SET state = ?, updated_at = ? WHERE id = ?`, ClaimClosed, q.now(), id)
+			if err == nil && n == 0 {
+				err = ErrNotFound
+			}
+			if err == nil {
+				err = q.AppendClaimNote(ctx, id, note)
+			}
+			if err != nil {
+				return fmt.Errorf("store: close claim %d: %w", id, err)
+			}
+		}
+		return nil
+	}
+	for start := 0; start < len(claimIDs); start += batchRows {
+		chunk := claimIDs[start:min(start+batchRows, len(claimIDs))]
+		n, err := q.exec(ctx, `UPDATE claims SET state = ?, updated_at = ?,
+			notes = CASE WHEN position(';' || CAST(? AS text) || ';' IN ';' || notes || ';') > 0 THEN notes
+				WHEN notes = '' THEN CAST(? AS text) ELSE notes || ';' || CAST(? AS text) END
+			WHERE id = ANY(CAST(? AS bigint[]))`, ClaimClosed, q.now(), note, note, note, pq.Array(chunk))
+		if err == nil && n != int64(len(chunk)) {
+			err = fmt.Errorf("%d unknown: %w", int64(len(chunk))-n, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: close %d claims: %w", len(chunk), err)
+		}
+	}
+	return nil
 }
 
 // ForwardCandidatesByOffset returns up to limit (at most 5000) of one

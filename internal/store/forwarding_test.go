@@ -50,7 +50,6 @@ func TestForwarding(t *testing.T) {
 			r2 := insert("CH3", true, store.ClaimAccepted, &r1.ID)
 			unsettled := insert("CH4", false, store.ClaimAccepted, nil)
 			suspect := insert("CH5", true, store.ClaimSuspect, nil)
-			_ = unsettled
 
 			cands, err := s.ForwardCandidates(ctx, 0, 0, 0)
 			if err != nil {
@@ -73,6 +72,14 @@ func TestForwarding(t *testing.T) {
 			}
 			if c, err := s.CorrectionChain(ctx, orig.ID); err != nil || len(c) != 0 {
 				t.Fatalf("chain of the original = %+v, %v; want empty", c, err)
+			}
+			chains, err := s.CorrectionChains(ctx, []int64{r2.ID, orig.ID, r1.ID})
+			if err != nil || len(chains) != 3 || len(chains[orig.ID]) != 0 || len(chains[r2.ID]) != 2 || chains[r2.ID][1].ID != orig.ID ||
+				len(chains[r1.ID]) != 1 || chains[r1.ID][0].ID != orig.ID || chains[r1.ID][0].ControlNumber != "CH1" || chains[r1.ID][0].State != store.ClaimReplaced {
+				t.Fatalf("chains of r2, the original and r1 = %+v, %v", chains, err)
+			}
+			if _, err := s.CorrectionChains(ctx, []int64{r2.ID, 999999}); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("chains of an unknown claim: %v; want ErrNotFound", err)
 			}
 
 			out := enqueue(t, ctx, s, "optum", "837P-a.x12")
@@ -121,6 +128,20 @@ func TestForwarding(t *testing.T) {
 			}
 			if err := s.AppendClaimNote(ctx, 999999, "a"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("note on an unknown claim = %v; want ErrNotFound", err)
+			}
+
+			// Closing keeps the reasons and adds the note once.
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.CloseClaims(ctx, []int64{suspect.ID, unsettled.ID}, "b") }); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []int64{suspect.ID, unsettled.ID} {
+				c, err := s.GetClaim(ctx, id)
+				if err != nil || c.State != store.ClaimClosed || c.Reasons != suspect.Reasons || (id == suspect.ID) != (c.Notes == "a;b") || (id == unsettled.ID) != (c.Notes == "b") {
+					t.Errorf("closed claim %d: %+v, %v", id, c, err)
+				}
+			}
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.CloseClaims(ctx, []int64{999999}, "b") }); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("closing an unknown claim = %v; want ErrNotFound", err)
 			}
 		})
 	}

@@ -45,33 +45,29 @@ type correction struct {
 func isCorrection(frequency string) bool { return frequency == "7" || frequency == "8" }
 
 // decideCorrection follows a replacement's or void's chain (the claim its
-// REF*F8 named, the claim that one replaced, ...) to the nearest claim the
-// partner received. Found: the correction goes to the partner that claim
-// went to, naming it in REF*F8. None: a replacement is forwarded as an
-// original, a void is closed. A claim of the chain still in effect and not
-// forwarded (its correction settled before it was) makes the correction
-// wait for a later run, after the original.
-func (f *Forwarder) decideCorrection(ctx context.Context, c store.Claim) (correction, error) {
-	chain, err := f.st.CorrectionChain(ctx, c.ID)
-	if err != nil {
-		return correction{}, fmt.Errorf("forward: %w", err)
-	}
+// REF*F8 named, the claim that one replaced, ...: store.CorrectionChain)
+// to the nearest claim the partner received. Found: the correction goes to
+// the partner that claim went to, naming it in REF*F8. None: a replacement
+// is forwarded as an original, a void is closed. A claim of the chain
+// still in effect and not forwarded (its correction settled before it was)
+// makes the correction wait for a later run, after the original.
+func decideCorrection(c store.Claim, chain []store.ClaimLink) correction {
 	for i, l := range chain {
 		if l.Forwarded() {
 			out := correction{action: corrForward, orig: l}
 			if i > 0 {
 				out.refF8 = l.ControlNumber
 			}
-			return out, nil
+			return out
 		}
 		if l.State == store.ClaimAccepted || l.State == store.ClaimSuspect {
-			return correction{action: corrWait}, nil
+			return correction{action: corrWait}
 		}
 	}
 	if c.Frequency == "8" {
-		return correction{action: corrClose}, nil
+		return correction{action: corrClose}
 	}
-	return correction{action: corrAsOriginal}, nil
+	return correction{action: corrAsOriginal}
 }
 
 // closeVoids gives the voids of claims never forwarded their final state,
@@ -80,16 +76,19 @@ func (f *Forwarder) closeVoids(ctx context.Context, voids []store.Claim) error {
 	if len(voids) == 0 {
 		return nil
 	}
+	ids := make([]int64, len(voids))
+	audit := make([]store.AuditEntry, len(voids))
+	for i, c := range voids {
+		ids[i] = c.ID
+		audit[i] = store.AuditEntry{Actor: f.cfg.Owner, Action: "claim.closed", Entity: "claim",
+			EntityID: strconv.FormatInt(c.ID, 10), Detail: "void not forwarded: " + NoteOriginalNeverForwarded}
+	}
 	err := f.st.InTx(ctx, func(tx *store.Tx) error {
-		for _, c := range voids {
-			if err := tx.UpdateClaimState(ctx, c.ID, store.ClaimClosed, c.Reasons); err != nil {
-				return err
-			}
-			if err := tx.AppendClaimNote(ctx, c.ID, NoteOriginalNeverForwarded); err != nil {
-				return err
-			}
-			if err := tx.Audit(ctx, store.AuditEntry{Actor: f.cfg.Owner, Action: "claim.closed", Entity: "claim",
-				EntityID: strconv.FormatInt(c.ID, 10), Detail: "void not forwarded: " + NoteOriginalNeverForwarded}); err != nil {
+		if err := tx.CloseClaims(ctx, ids, NoteOriginalNeverForwarded); err != nil {
+			return err
+		}
+		for start := 0; start < len(audit); start += auditRows {
+			if err := tx.AuditBatch(ctx, audit[start:min(start+auditRows, len(audit))]); err != nil {
 				return err
 			}
 		}

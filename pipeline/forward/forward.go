@@ -465,15 +465,26 @@ func (s *candidateSource) fill(ctx context.Context) error {
 		return nil
 	}
 	s.after = cands[len(cands)-1].RawOffset
+	// The chains of the window's corrections, read together.
+	var corrections []int64
+	for _, c := range cands {
+		if isCorrection(c.Frequency) {
+			corrections = append(corrections, c.ID)
+		}
+	}
+	var chains map[int64][]store.ClaimLink
+	if len(corrections) > 0 {
+		if chains, err = f.st.CorrectionChains(ctx, corrections); err != nil {
+			return fmt.Errorf("forward: %w", err)
+		}
+	}
 	var rejects []rejection
 	var voids []store.Claim
 	for _, c := range cands {
 		frequency := c.Frequency
 		var corr correction
 		if isCorrection(c.Frequency) {
-			if corr, err = f.decideCorrection(ctx, c); err != nil {
-				return err
-			}
+			corr = decideCorrection(c, chains[c.ID])
 			switch corr.action {
 			case corrWait:
 				res.Skipped++
