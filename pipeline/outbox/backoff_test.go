@@ -310,3 +310,62 @@ func TestBackoffJitterAndCap(t *testing.T) {
 		e.clock.Advance(wait)
 	}
 }
+
+// gatedRemote blocks every Put until release is closed.
+type gatedRemote struct {
+	transport.Remote
+	release chan struct{}
+}
+
+func (r *gatedRemote) Put(ctx context.Context, dir, name string, src io.Reader) error {
+	select {
+	case <-r.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return r.Remote.Put(ctx, dir, name, src)
+}
+
+// TestPartnersInParallel: while one partner's upload hangs, a pass goes on
+// delivering another partner's files, in order; the hung partner's file
+// goes out once its upload ends.
+func TestPartnersInParallel(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			e := newEnv(t, be.URL(t))
+			slow := &gatedRemote{Remote: newTarget(t, "dir").remote, release: make(chan struct{})}
+			fast := &flakyRemote{Remote: newTarget(t, "dir").remote}
+			e.enqueueFor(t, "acme", "999-acme-0.x12")
+			var zenith []string
+			for i := range 5 {
+				zenith = append(zenith, e.enqueueFor(t, "zenith", fmt.Sprintf("999-zenith-%d.x12", i)).Name)
+			}
+			d := e.multiDeliverer(t, "engine-1", map[string]transport.Remote{"acme": slow, "zenith": fast}, outbox.Config{})
+			done := make(chan outbox.Result, 1)
+			go func() {
+				res, err := d.RunOnce(t.Context())
+				if err != nil {
+					t.Errorf("RunOnce: %v", err)
+				}
+				done <- res
+			}()
+			// zenith's files are all delivered while acme's upload hangs.
+			deadline := time.Now().Add(10 * time.Second)
+			for countStates(t, e, "zenith")[store.OutboundDelivered] != len(zenith) {
+				if time.Now().After(deadline) {
+					close(slow.release)
+					t.Fatalf("zenith %v while acme's upload hangs; want all %d delivered", countStates(t, e, "zenith"), len(zenith))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			if got := fast.Tried(); !slices.Equal(got, zenith) {
+				t.Fatalf("zenith received %q; want %q", got, zenith)
+			}
+			close(slow.release)
+			res := <-done
+			if len(res.Delivered) != len(zenith)+1 || len(res.Partners) != 2 || res.Partners[0].Partner != "acme" || res.Partners[0].Delivered != 1 {
+				t.Fatalf("result %+v; want acme's file and zenith's %d, partners in ID order", res, len(zenith))
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/internal/faultinject"
@@ -76,7 +77,13 @@ type Config struct {
 	// BreakerCoolDown is how long an open breaker keeps its partner
 	// skipped (at least the backoff). Default 30m.
 	BreakerCoolDown time.Duration
+	// Parallel is how many partners a pass delivers to at once; each
+	// partner's files still go one at a time, oldest first, so a partner
+	// with a long queue (or a slow server) holds up only its own files.
+	// Default 4.
+	Parallel int
 	// Rand returns the jitter draw in [0, 1). Default math/rand/v2.Float64.
+	// Calls are serialized.
 	Rand func() float64
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
@@ -121,10 +128,12 @@ type Deliverer struct {
 	partners []string // target partner IDs, sorted
 
 	// run is held by the running RunOnce (one at a time), and guards
-	// released and state.
+	// released and state (a partner's state is used by the goroutine
+	// delivering to it).
 	run      chan struct{}
 	released bool
 	state    map[string]*partnerState
+	randMu   sync.Mutex // serializes cfg.Rand
 }
 
 // NewDeliverer returns a Deliverer for the partners in targets (keyed by
@@ -151,6 +160,9 @@ func NewDeliverer(st *store.Store, sp *spool.Spool, targets map[string]Target, c
 	}
 	if cfg.BreakerCoolDown <= 0 {
 		cfg.BreakerCoolDown = 30 * time.Minute
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = 4
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Float64
@@ -210,15 +222,17 @@ type PartnerResult struct {
 	Failed    int `json:"failed"`
 }
 
-// RunOnce makes one delivery pass over the target partners, in partner ID
-// order. Every file is attempted at most once per pass, and a partner's
-// files are delivered oldest first (store.ClaimOutbound): after a
-// partner's first failure the pass moves on to the next partner, and the
-// failed file, with the partner's later files behind it, waits for the
-// partner's backoff. A partner whose breaker is open is skipped without
-// being contacted. So a partner that is down costs one attempt per pass
-// at most, and RunOnce returns once every partner has had its turn.
-// Concurrent calls run one after the other.
+// RunOnce makes one delivery pass over the target partners, Parallel
+// partners at a time. Every file is attempted at most once per pass, and
+// a partner's files are delivered one at a time, oldest first
+// (store.ClaimOutbound): after a partner's first failure the pass is done
+// with that partner, and the failed file, with the partner's later files
+// behind it, waits for the partner's backoff. A partner whose breaker is
+// open is skipped without being contacted. So a partner that is down
+// costs one attempt per pass at most, and RunOnce returns once every
+// partner has had its turn, with the partners' results in partner ID
+// order and the first error in that order. Concurrent calls run one after
+// the other.
 func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 	var res Result
 	select {
@@ -238,24 +252,46 @@ func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 			d.cfg.Logger.InfoContext(ctx, "deliveries of an earlier run of this instance released for retry", slog.Int64("files", n))
 		}
 	}
-	seen := map[int64]bool{}
-	for _, partner := range d.partners {
-		err := d.runPartner(ctx, partner, seen, &res)
-		ps := d.state[partner]
-		pr := &res.Partners[len(res.Partners)-1]
-		pr.Breaker, pr.ConsecutiveFailures, pr.RetryAt = ps.breaker, ps.failures, ps.retryAt
-		if err != nil {
-			return res, err
+	type run struct {
+		res Result
+		err error
+	}
+	runs := make([]run, len(d.partners))
+	slots := make(chan struct{}, d.cfg.Parallel)
+	var wg sync.WaitGroup
+	for i, partner := range d.partners {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			r := &runs[i]
+			r.err = d.runPartner(ctx, partner, &r.res)
+			ps := d.state[partner]
+			pr := &r.res.Partners[0]
+			pr.Breaker, pr.ConsecutiveFailures, pr.RetryAt = ps.breaker, ps.failures, ps.retryAt
+		}()
+	}
+	wg.Wait()
+	var err error
+	for _, r := range runs {
+		res.Delivered = append(res.Delivered, r.res.Delivered...)
+		res.Failed = append(res.Failed, r.res.Failed...)
+		res.LeaseLost += r.res.LeaseLost
+		res.Partners = append(res.Partners, r.res.Partners...)
+		if err == nil {
+			err = r.err
 		}
 	}
-	return res, nil
+	return res, err
 }
 
 // runPartner delivers partner's deliverable files until the first failure
-// and appends the partner's PartnerResult to res.
-func (d *Deliverer) runPartner(ctx context.Context, partner string, seen map[int64]bool, res *Result) error {
+// and sets res (of this partner only; its one PartnerResult).
+func (d *Deliverer) runPartner(ctx context.Context, partner string, res *Result) error {
 	res.Partners = append(res.Partners, PartnerResult{Partner: partner})
-	pr := &res.Partners[len(res.Partners)-1]
+	pr := &res.Partners[0]
+	seen := map[int64]bool{}
 	t, ps := d.targets[partner], d.state[partner]
 	log := d.cfg.Logger.With(slog.String("partner", partner))
 	if ps.breaker == BreakerOpen {
@@ -407,7 +443,10 @@ func (d *Deliverer) backoff(n int) time.Duration {
 
 // jitter takes up to a fifth off w at random.
 func (d *Deliverer) jitter(w time.Duration) time.Duration {
-	return w - time.Duration(float64(w)*0.2*d.cfg.Rand())
+	d.randMu.Lock()
+	r := d.cfg.Rand()
+	d.randMu.Unlock()
+	return w - time.Duration(float64(w)*0.2*r)
 }
 
 // deliverLeased delivers f while renewing its lease every RenewEvery. When
