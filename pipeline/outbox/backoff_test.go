@@ -327,8 +327,8 @@ func (r *gatedRemote) Put(ctx context.Context, dir, name string, src io.Reader) 
 }
 
 // TestPartnersInParallel: while one partner's upload hangs, a pass goes on
-// delivering another partner's files, in order; the hung partner's file
-// goes out once its upload ends.
+// delivering another partner's files, in order, also one queued during
+// the pass; the hung partner's file goes out once its upload ends.
 func TestPartnersInParallel(t *testing.T) {
 	for _, be := range dbtest.Backends() {
 		t.Run(be.Name, func(t *testing.T) {
@@ -360,6 +360,15 @@ func TestPartnersInParallel(t *testing.T) {
 			}
 			if got := fast.Tried(); !slices.Equal(got, zenith) {
 				t.Fatalf("zenith received %q; want %q", got, zenith)
+			}
+			// A file queued for zenith now goes out in the same pass.
+			zenith = append(zenith, e.enqueueFor(t, "zenith", "999-zenith-late.x12").Name)
+			for countStates(t, e, "zenith")[store.OutboundDelivered] != len(zenith) {
+				if time.Now().After(deadline) {
+					close(slow.release)
+					t.Fatalf("zenith %v; want the late file delivered while acme's upload hangs", countStates(t, e, "zenith"))
+				}
+				time.Sleep(5 * time.Millisecond)
 			}
 			close(slow.release)
 			res := <-done

@@ -258,15 +258,18 @@ func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 	}
 	runs := make([]run, len(d.partners))
 	slots := make(chan struct{}, d.cfg.Parallel)
+	pa := newPass(len(d.partners))
 	var wg sync.WaitGroup
 	for i, partner := range d.partners {
 		slots <- struct{}{}
+		pa.start()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
 			r := &runs[i]
-			r.err = d.runPartner(ctx, partner, &r.res)
+			r.err = d.runPartner(ctx, partner, pa, &r.res)
+			pa.leave()
 			ps := d.state[partner]
 			pr := &r.res.Partners[0]
 			pr.Breaker, pr.ConsecutiveFailures, pr.RetryAt = ps.breaker, ps.failures, ps.retryAt
@@ -286,9 +289,85 @@ func (d *Deliverer) RunOnce(ctx context.Context) (Result, error) {
 	return res, err
 }
 
+// pass is what the partners of one RunOnce share: a partner that has
+// delivered everything it found looks again, every idlePoll, for files
+// queued since, as long as another partner is still delivering (a
+// partner's long queue does not keep the others' new files waiting for
+// the next pass), every partner has started (it holds a slot) and the
+// pass is not over.
+type pass struct {
+	mu       sync.Mutex
+	pending  int // partners not started yet
+	draining int // partners started and not idle or done
+	over     chan struct{}
+}
+
+// idlePoll is how often an idle partner looks for new files while
+// others are still delivering.
+const idlePoll = 100 * time.Millisecond
+
+func newPass(partners int) *pass { return &pass{pending: partners, over: make(chan struct{})} }
+
+func (p *pass) start() {
+	p.mu.Lock()
+	p.pending--
+	p.draining++
+	p.mu.Unlock()
+}
+
+// idle reports, after a wait, whether a partner that found no file should
+// look again (it is draining again) or end its turn.
+func (p *pass) idle(ctx context.Context) bool {
+	p.mu.Lock()
+	p.draining--
+	if p.pending > 0 || p.draining == 0 {
+		p.endIfIdle()
+		p.draining++ // ended below by leave
+		p.mu.Unlock()
+		return false
+	}
+	p.mu.Unlock()
+	t := time.NewTimer(idlePoll)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-p.over:
+	case <-ctx.Done():
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.draining++
+	select {
+	case <-p.over:
+		return false
+	default:
+		return ctx.Err() == nil
+	}
+}
+
+// leave ends a partner's turn.
+func (p *pass) leave() {
+	p.mu.Lock()
+	p.draining--
+	p.endIfIdle()
+	p.mu.Unlock()
+}
+
+// endIfIdle closes over once no started partner is delivering and none
+// is pending; called with mu held.
+func (p *pass) endIfIdle() {
+	if p.draining == 0 && p.pending == 0 {
+		select {
+		case <-p.over:
+		default:
+			close(p.over)
+		}
+	}
+}
+
 // runPartner delivers partner's deliverable files until the first failure
 // and sets res (of this partner only; its one PartnerResult).
-func (d *Deliverer) runPartner(ctx context.Context, partner string, res *Result) error {
+func (d *Deliverer) runPartner(ctx context.Context, partner string, pa *pass, res *Result) error {
 	res.Partners = append(res.Partners, PartnerResult{Partner: partner})
 	pr := &res.Partners[0]
 	seen := map[int64]bool{}
@@ -313,7 +392,10 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, res *Result)
 		}
 		f, err := d.leases.ClaimOutboundFrom(ctx, d.cfg.Owner, d.cfg.Lease, partner, from)
 		if errors.Is(err, store.ErrNoWork) {
-			return nil
+			if pa.idle(ctx) {
+				continue
+			}
+			return ctx.Err()
 		}
 		if err != nil {
 			return fmt.Errorf("outbox: claim: %w", err)
