@@ -295,8 +295,20 @@ func parseURL(raw string, busy time.Duration) (dialect, dsn string, err error) {
 	lower := strings.ToLower(raw)
 	switch {
 	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
+		u, err := url.Parse(raw)
+		if err != nil {
 			return "", "", fmt.Errorf("store: bad postgres url: %w", err)
+		}
+		// A statement with parameters is one round trip instead of two
+		// (lib/pq otherwise asks the server for the parameter types
+		// first): about half the waiting of every lookup a file's
+		// recorder makes (issue #11). The store passes []byte only for
+		// bytea, which this mode sends as binary. A URL that sets it is
+		// kept.
+		if q := u.Query(); !q.Has("binary_parameters") {
+			q.Set("binary_parameters", "yes")
+			u.RawQuery = q.Encode()
+			raw = u.String()
 		}
 		return DialectPostgres, raw, nil
 	case strings.Contains(lower, "://") && !strings.HasPrefix(lower, "sqlite://") && !strings.HasPrefix(lower, "file:"):

@@ -11,14 +11,15 @@ var parseURLTests = []struct {
 	name     string
 	in       string
 	dialect  string
-	path     string // SQLite: the DSN before '?'; PostgreSQL: the whole DSN
+	path     string // SQLite: the DSN before '?'; PostgreSQL: the whole DSN (binary_parameters added unless set)
 	wantWAL  bool
 	extra    string // an extra query parameter that must survive
 	wantFail bool
 	cache    string // the cache_size pragma expected ("" = the default)
 }{
-	{name: "Postgres", in: "postgres://u@h:5432/db?sslmode=disable", dialect: DialectPostgres, path: "postgres://u@h:5432/db?sslmode=disable"},
-	{name: "PostgreSQLScheme", in: "postgresql://u@h/db", dialect: DialectPostgres, path: "postgresql://u@h/db"},
+	{name: "Postgres", in: "postgres://u@h:5432/db?sslmode=disable", dialect: DialectPostgres, path: "postgres://u@h:5432/db?binary_parameters=yes&sslmode=disable"},
+	{name: "PostgreSQLScheme", in: "postgresql://u@h/db", dialect: DialectPostgres, path: "postgresql://u@h/db?binary_parameters=yes"},
+	{name: "OwnBinaryParameters", in: "postgres://u@h/db?binary_parameters=no", dialect: DialectPostgres, path: "postgres://u@h/db?binary_parameters=no"},
 	{name: "SQLiteScheme", in: "sqlite:data/ch.db", dialect: DialectSQLite, path: "data/ch.db", wantWAL: true},
 	{name: "SQLiteSlashes", in: "sqlite:///var/lib/ch.db", dialect: DialectSQLite, path: "/var/lib/ch.db", wantWAL: true},
 	{name: "FileURI", in: "file:/tmp/ch.db?mode=rwc", dialect: DialectSQLite, path: "file:/tmp/ch.db", wantWAL: true, extra: "mode=rwc"},
@@ -47,7 +48,7 @@ func TestParseURL(t *testing.T) {
 			}
 			if dialect == DialectPostgres {
 				if dsn != tc.path {
-					t.Fatalf("dsn = %q, want the URL unchanged", dsn)
+					t.Fatalf("dsn = %q, want %q", dsn, tc.path)
 				}
 				return
 			}
