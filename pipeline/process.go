@@ -447,9 +447,16 @@ type recordJob struct {
 	ik5    string  // the rejection reason of a set its 999 rejects
 	work   SetWork // a set a SetHandler takes (no claims)
 	// prefetched is set when the prefetcher has read the set's roster
-	// rows into the eligibility check's cache; preErr is its error.
+	// rows into the eligibility check's cache; preErr is its error (or
+	// reserve's, a stage ahead).
 	prefetched bool
 	preErr     error
+	// reserved is set once reserve has drawn the set's numbers: the
+	// first control number of its newClaims, and its transactions row ID.
+	reserved     bool
+	firstControl int64
+	newClaims    int
+	txID         int64
 }
 
 // ackJob is one recorded set whose 277CA is to be written.
@@ -477,15 +484,22 @@ func (r *fileRun) startRecorder() {
 	r.jobs = make(chan recordJob, 2)
 	r.in = r.jobs
 	r.recorded = make(chan struct{})
-	if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok && r.seq != r.q {
+	if r.seq != r.q {
+		// A stage ahead of the recorder, on the pool: a set's numbers are
+		// drawn and its roster rows read while the recorder records the
+		// set before it.
+		pf, _ := r.p.cfg.Eligibility.(eligibilityPrefetcher)
 		r.pre = make(chan recordJob, 2)
 		r.in = r.pre
 		go func() {
 			defer close(r.jobs)
 			for job := range r.pre {
-				if job.work == nil && ack.IsAccepted(job.sr.Ack) && !r.recFail.Load() {
-					job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(job.claims))
-					job.prefetched = true
+				if job.work == nil && !r.recFail.Load() {
+					job.preErr = r.reserve(r.seq, &job)
+					if pf != nil && job.preErr == nil && ack.IsAccepted(job.sr.Ack) {
+						job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(job.claims))
+						job.prefetched = true
+					}
 				}
 				r.jobs <- job
 			}
@@ -547,35 +561,56 @@ func (r *fileRun) stopRecorder() {
 	}
 }
 
+// reserve draws what recording the claims of an 837 set takes from
+// sequences: the control numbers of its new claims (those an earlier run
+// did not number) and, on PostgreSQL, the ID of its transactions row (the
+// claims go in with it, and the row is recorded when the interchange
+// settles: each claim row is written once, not inserted and then linked).
+// q is the file's transaction or, a stage ahead of the recorder, the
+// pool; sequences are not transactional, so either draws the same.
+func (r *fileRun) reserve(q *store.Queries, job *recordJob) error {
+	job.reserved = true
+	need := 0
+	for _, pc := range job.claims {
+		if _, ok := r.prior[pc.claim.RawOffset]; !ok {
+			need++
+		}
+	}
+	if need > 0 {
+		first, err := r.seq.ReserveControlNumbers(r.ctx, "", store.ControlClaim, need)
+		if err != nil {
+			return err
+		}
+		job.firstControl, job.newClaims = first, need
+	}
+	if len(job.claims) > 0 {
+		id, err := q.ReserveTransactionID(r.ctx)
+		if err != nil {
+			return err
+		}
+		job.txID = id
+	}
+	return nil
+}
+
 func (r *fileRun) recordSet(job recordJob) error {
 	sr, claims := job.sr, job.claims
 	ctx, q := r.ctx, r.q
 	rec := &setRecord{ids: make([]int64, 0, len(claims)), ik5OK: ack.IsAccepted(sr.Ack), outcomes: map[store.ClaimState]int{},
 		rejects: map[string]int{}, changes: map[string]int{}}
-	need := 0
-	for _, pc := range claims {
-		if _, ok := r.prior[pc.claim.RawOffset]; !ok {
-			need++
+	if job.preErr != nil {
+		return fmt.Errorf("record claims of set %s: %w", sr.Control, job.preErr)
+	}
+	if !job.reserved {
+		if err := r.reserve(r.q, &job); err != nil {
+			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
 	}
 	var numbers []string // the new claims' control numbers, in order
-	if need > 0 {
-		first, err := r.seq.ReserveControlNumbers(ctx, "", store.ControlClaim, need)
-		if err != nil {
-			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		}
-		numbers = claimControlNumbers(first, need)
+	if job.newClaims > 0 {
+		numbers = claimControlNumbers(job.firstControl, job.newClaims)
 	}
-	if len(claims) > 0 {
-		// On PostgreSQL the claims go in with their set's transactions row
-		// ID, drawn now and recorded when the interchange settles: each
-		// claim row is written once, not inserted and then linked.
-		id, err := r.q.ReserveTransactionID(ctx)
-		if err != nil {
-			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		}
-		rec.txID = id
-	}
+	rec.txID = job.txID
 	// Claims are decided one by one, in file order, and inserted together
 	// (a correction naming a claim of the same set inserts those decided
 	// before it first).
@@ -615,9 +650,6 @@ func (r *fileRun) recordSet(job recordJob) error {
 		var err error
 		if look, err = newSetLookup(ctx, q, decide, flush); err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
-		}
-		if job.preErr != nil {
-			return fmt.Errorf("record claims of set %s: %w", sr.Control, job.preErr)
 		}
 		if pf, ok := r.p.cfg.Eligibility.(eligibilityPrefetcher); ok && !job.prefetched {
 			if err := pf.Prefetch(ctx, q, eligibilityParties(claims)); err != nil {

@@ -199,7 +199,7 @@ func (q *Queries) RecordTransaction(ctx context.Context, t *Transaction) error {
 // it returns 0 on SQLite, where claims are linked to their set once it is
 // recorded (SetClaimsTransaction).
 func (q *Queries) ReserveTransactionID(ctx context.Context) (int64, error) {
-	if q.dialect != DialectPostgres || q.tx == nil {
+	if q.dialect != DialectPostgres {
 		return 0, nil
 	}
 	var id int64
