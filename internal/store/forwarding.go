@@ -205,6 +205,9 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 	if limitN <= 0 || limitN > 5000 {
 		limitN = 5000
 	}
+	if q.dialect != DialectPostgres {
+		return q.forwardCandidatesByOffsetSQLite(ctx, inboundFileID, afterOffset, limitN)
+	}
 	var cs []Claim
 	// Scanned by hand (as selectAll would scan them, without a reflected
 	// value per row): a window holds thousands of rows.
@@ -227,6 +230,67 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 		}
 	}
 	return cs, nil
+}
+
+// forwardCandidatesByOffsetSQLite is ForwardCandidatesByOffset on SQLite:
+// the window's claims and then their line numbers each come as one JSON
+// value (queryJSONRows), not as a driver value per column and row.
+func (q *Queries) forwardCandidatesByOffsetSQLite(ctx context.Context, inboundFileID, afterOffset int64, limitN int) ([]Claim, error) {
+	var cs []Claim
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		cs = append(cs, Claim{InboundFileID: inboundFileID})
+		c := &cs[len(cs)-1]
+		c.ID, c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency = r.int(), r.str(), r.str(), r.str(), r.str()
+		c.Reasons, c.PayerID, c.MemberTPA, c.RawOffset, c.RawLength = r.str(), r.str(), r.str(), r.int(), r.int()
+		return nil
+	}, `SELECT json_group_array(json_array(id, control_number, clm01, claim_type, frequency, reasons, payer_id, member_tpa,
+			raw_offset, raw_length) ORDER BY raw_offset)
+		FROM (SELECT id, control_number, clm01, claim_type, frequency, reasons, payer_id, member_tpa, raw_offset, raw_length
+			FROM claims
+			WHERE inbound_file_id = ? AND raw_offset > ?
+			AND `+forwardCandidate+`
+			ORDER BY inbound_file_id, raw_offset LIMIT ?)`, inboundFileID, afterOffset, limitN)
+	if err == nil && len(cs) > 0 {
+		err = q.loadLineNumbersSQLite(ctx, cs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
+	}
+	return cs, nil
+}
+
+// loadLineNumbersSQLite is loadLineNumbers on SQLite, the line numbers
+// read as one JSON value: by a range of claim IDs, or by a JSON array of
+// them when they are scattered.
+func (q *Queries) loadLineNumbersSQLite(ctx context.Context, cs []Claim) error {
+	byID := make(map[int64]*Claim, len(cs))
+	lo, hi := cs[0].ID, cs[0].ID
+	for i := range cs {
+		byID[cs[i].ID] = &cs[i]
+		cs[i].Lines = nil
+		lo, hi = min(lo, cs[i].ID), max(hi, cs[i].ID)
+	}
+	const head = `SELECT json_group_array(json_array(claim_id, line_no) ORDER BY claim_id, line_no) FROM claim_lines `
+	query, args := head+`WHERE claim_id BETWEEN ? AND ?`, []any{lo, hi}
+	if hi-lo >= 4*int64(len(cs)) {
+		ids := make([]int64, len(cs))
+		for i := range cs {
+			ids[i] = cs[i].ID
+		}
+		query, args = head+`WHERE claim_id IN `+sqliteInJSON, []any{jsonInts(ids)}
+	}
+	var lines []ClaimLine
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		lines = append(lines, ClaimLine{})
+		l := &lines[len(lines)-1]
+		l.ClaimID, l.LineNo = r.int(), int(r.int())
+		return nil
+	}, query, args...)
+	if err != nil {
+		return fmt.Errorf("load line numbers: %w", err)
+	}
+	attachLines(byID, lines)
+	return nil
 }
 
 // loadLineNumbers sets the Lines of cs to their line numbers (ClaimID and
