@@ -288,8 +288,7 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 			WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
 			ORDER BY id DESC LIMIT 1) c`,
-		`SELECT `+q.scanClaimCols()+` FROM claims
-		WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`,
+		sqliteClaimsJSON(`fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, ""),
 		func(cs []Claim) error {
 			for i := range cs {
 				c := &cs[i]
@@ -307,7 +306,8 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 
 // claimsByKeys reads claims by many keys, batchRows keys a statement, and
 // hands fn each statement's claims: pgQuery takes the keys as one text
-// array (PostgreSQL), sqliteQuery as one JSON array (SQLite).
+// array (PostgreSQL), sqliteQuery (made by sqliteClaimsJSON) as one JSON
+// array (SQLite).
 func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqliteQuery string, fn func([]Claim) error) error {
 	for start := 0; start < len(keys); start += batchRows {
 		chunk := keys[start:min(start+batchRows, len(keys))]
@@ -316,7 +316,7 @@ func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqli
 		if q.dialect == DialectPostgres {
 			cs, err = q.selectClaims(ctx, pgQuery, pq.Array(chunk))
 		} else {
-			cs, err = q.selectClaims(ctx, sqliteQuery, jsonArray(chunk))
+			cs, err = q.selectClaimsJSON(ctx, sqliteQuery, jsonArray(chunk))
 		}
 		if err != nil {
 			return err
@@ -338,9 +338,7 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 			WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
 			ORDER BY id DESC LIMIT 100) c
 		ORDER BY c.id DESC`,
-		`SELECT `+q.scanClaimCols()+` FROM claims
-		WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
-		ORDER BY id DESC`,
+		sqliteClaimsJSON(`suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, "id DESC"),
 		func(cs []Claim) error {
 			if len(cs) == 0 {
 				return nil
@@ -374,7 +372,7 @@ func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[
 	// claims).
 	err := q.claimsByKeys(ctx, controls, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
 		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
-		`SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
+		sqliteClaimsJSON(`control_number IN `+sqliteInJSON, ""),
 		func(cs []Claim) error {
 			for i := range cs {
 				out[cs[i].ControlNumber] = &cs[i]
