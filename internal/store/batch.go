@@ -418,6 +418,31 @@ const sqliteMemberCols = `id, member_id, family_id, relationship, birth_seq, las
 	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, +created_at, +updated_at,
 	coverage_level, insurance_type`
 
+// sqliteMemberJSONCols are the columns membersJSON reads, in its order.
+const sqliteMemberJSONCols = `id, member_id, family_id, relationship, birth_seq, last_name, first_name, middle,
+	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, created_at, updated_at,
+	coverage_level, insurance_type`
+
+// membersJSON reads roster rows on SQLite from a query of
+// sqliteMemberJSONCols rows as one JSON value (queryJSONRows). Each row
+// is copied out of the result on its own (jsonRows.detach): a roster
+// cache keeps rows long after the query, and a row must not keep the
+// whole result alive.
+func (q *Queries) membersJSON(ctx context.Context, query string, args ...any) ([]Member, error) {
+	var ms []Member
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		r.detach()
+		ms = append(ms, Member{})
+		m := &ms[len(ms)-1]
+		m.ID, m.MemberID, m.FamilyID, m.Relationship, m.BirthSeq = r.int(), r.str(), r.str(), r.str(), r.str()
+		m.LastName, m.FirstName, m.Middle, m.DOB, m.Gender = r.str(), r.str(), r.str(), r.str(), r.str()
+		m.CoverageStart, m.CoverageEnd, m.Plan, m.GroupNumber, m.TPA = r.str(), r.str(), r.str(), r.str(), r.str()
+		m.Source, m.CreatedAt, m.UpdatedAt, m.CoverageLevel, m.InsuranceType = r.str(), r.time(), r.time(), r.str(), r.str()
+		return nil
+	}, query, args...)
+	return ms, err
+}
+
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
 	out := map[string][]Member{}
 	var clean []string
@@ -446,8 +471,8 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
 				ORDER BY m.id`, pq.Array(chunk))
 		} else {
-			err = q.scanRows(ctx, scan, `SELECT `+sqliteMemberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`,
-				jsonArray(chunk))
+			ms, err = q.membersJSON(ctx, `SELECT json_group_array(json_array(`+sqliteMemberJSONCols+`) ORDER BY id)
+				FROM members WHERE `+col+` IN `+sqliteInJSON, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)

@@ -21,6 +21,10 @@ func TestFindMembersBatch(t *testing.T) {
 			s := dbtest.Open(t, store.Config{URL: be.URL(t), Now: clk.Now})
 			for i, id := range []string{"ABC123", "abc123", "FAM20001", "FAM20002", "FAM2"} {
 				m := synthMember(id)
+				// Every column set, with text JSON escapes.
+				m.LastName, m.FirstName, m.Middle = `O"BRIEN\`, "JOSÉ\tX", "Q/"
+				m.BirthSeq, m.CoverageEnd, m.CoverageLevel, m.InsuranceType = "2", "20251231", "FAM", "PR"
+				m.Source = "roster \"a\".csv\n#1"
 				if id != "ABC123" && id != "abc123" {
 					m.FamilyID = "FAM2"
 				}
