@@ -616,6 +616,9 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		return fmt.Errorf("store: insert claims: %w", err)
 	}
 	now := q.now()
+	if jsonInsertable(cs) {
+		return q.insertClaimsSQLiteJSON(ctx, cs, last, now)
+	}
 	// Values that recur from row to row (partner, state, codes, dates) are
 	// boxed once (see argBoxes); the driver sees the same values.
 	var bx argBoxes
