@@ -172,6 +172,9 @@ const maxChain = 1000
 // so on to the first original. A claim without a link returns an empty
 // chain.
 func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLink, error) {
+	if q.dialect != DialectPostgres {
+		return q.correctionChainSQLite(ctx, claimID)
+	}
 	const cols = `id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id`
 	var self ClaimLink
 	if err := q.get(ctx, &self, `SELECT `+cols+` FROM claims WHERE id = ?`, claimID); err != nil {
@@ -191,6 +194,44 @@ func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLi
 		next = l.ReplacesClaimID
 	}
 	return chain, nil
+}
+
+// correctionChainSQLite is CorrectionChain on SQLite: the claim and its
+// chain in one recursive query, read as one JSON value (queryJSONRows)
+// instead of a scan by reflection per link. Row 0 is the claim itself;
+// the recursion stops after maxChain links (a cycle ends there too).
+func (q *Queries) correctionChainSQLite(ctx context.Context, claimID int64) ([]ClaimLink, error) {
+	var rows []ClaimLink
+	var ints intBlock
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		rows = append(rows, ClaimLink{ID: r.int(), ControlNumber: r.str(), State: ClaimState(r.str()), Frequency: r.str(),
+			ReplacesClaimID: ints.opt(r), RoutePartner: r.str(), OutboundFileID: ints.opt(r)})
+		return nil
+	}, `WITH RECURSIVE chain (n, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
+			SELECT 0, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id
+			FROM claims WHERE id = ?
+			UNION ALL
+			SELECT chain.n + 1, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
+			FROM chain JOIN claims c ON c.id = chain.replaces_claim_id
+			WHERE chain.n < ?)
+		SELECT json_group_array(json_array(id, control_number, state, frequency, replaces_claim_id, route_partner,
+			outbound_file_id) ORDER BY n) FROM chain`, claimID, maxChain)
+	switch {
+	case err != nil:
+	case len(rows) == 0:
+		err = ErrNotFound
+	case rows[len(rows)-1].ReplacesClaimID != nil && len(rows)-1 == maxChain:
+		return nil, fmt.Errorf("store: correction chain of claim %d: longer than %d links", claimID, maxChain)
+	case rows[len(rows)-1].ReplacesClaimID != nil:
+		err = ErrNotFound // the last link names a claim that is not there
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: correction chain of claim %d: %w", claimID, err)
+	}
+	if len(rows) == 1 {
+		return nil, nil
+	}
+	return rows[1:], nil
 }
 
 // ForwardCandidatesByOffset returns up to limit (at most 5000) of one

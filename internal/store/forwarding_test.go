@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clearinghouse/clearinghouse/internal/dbtest"
@@ -223,6 +224,53 @@ func TestForwardCandidatesByOffset(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("file b", got, want)
+		})
+	}
+}
+
+// TestCorrectionChainEnds checks how a correction chain ends on every
+// backend: an unknown claim is not found, a cycle stops after the longest
+// chain allowed with an error, and (SQLite, whose foreign keys can be
+// turned off) a link to a claim that is not there is not found.
+func TestCorrectionChainEnds(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := dbtest.Open(t, store.Config{URL: be.URL(t)})
+			in := record(t, ctx, s, "acme", "chain ends")
+			if _, err := s.CorrectionChain(ctx, 424242); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("unknown claim: %v, want ErrNotFound", err)
+			}
+			a, b := sampleClaim(in, "CA"), sampleClaim(in, "CB")
+			for _, c := range []*store.Claim{a, b} {
+				if err := s.InsertClaim(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, link := range [][2]int64{{a.ID, b.ID}, {b.ID, a.ID}} {
+				if _, err := s.DB().ExecContext(ctx, s.DB().Rebind(`UPDATE claims SET replaces_claim_id = ? WHERE id = ?`), link[1], link[0]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.CorrectionChain(ctx, a.ID); err == nil || !strings.Contains(err.Error(), "longer than 1000 links") {
+				t.Fatalf("cycle: %v, want longer than 1000 links", err)
+			}
+			if be.Name != "sqlite" {
+				return
+			}
+			c := sampleClaim(in, "CC")
+			if err := s.InsertClaim(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DB().ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DB().ExecContext(ctx, `UPDATE claims SET replaces_claim_id = 999999 WHERE id = ?`, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CorrectionChain(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("dangling link: %v, want ErrNotFound", err)
+			}
 		})
 	}
 }
