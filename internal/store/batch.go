@@ -616,35 +616,20 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		return fmt.Errorf("store: insert claims: %w", err)
 	}
 	now := q.now()
-	if jsonInsertable(cs) {
-		return q.insertClaimsSQLiteJSON(ctx, cs, last, now)
-	}
 	// Values that recur from row to row (partner, state, codes, dates) are
 	// boxed once (see argBoxes); the driver sees the same values.
 	var bx argBoxes
-	nowArg := any(now)
-	args := make([]any, 0, 2+sqliteClaimRows*31)
-	for start := 0; start < len(cs); start += sqliteClaimRows {
-		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
-		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
-		for i, c := range chunk {
-			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
-				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
-				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
-				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
-				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
-				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+	var err error
+	if jsonClaimText(cs) {
+		err = q.insertClaimRowsJSON(ctx, cs, last, now)
+	} else {
+		err = q.insertClaimRowsArgs(ctx, cs, last, now, &bx)
+	}
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
 		}
-		query := sqliteClaimInsert
-		if len(chunk) < sqliteClaimRows {
-			query = sqliteClaimInsertSQL(len(chunk))
-		}
-		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
-			if isUniqueViolation(err) {
-				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
-			}
-			return fmt.Errorf("store: insert claims: %w", err)
-		}
+		return fmt.Errorf("store: insert claims: %w", err)
 	}
 	for i, c := range cs {
 		c.ID, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, now, now
@@ -652,7 +637,7 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 			c.Lines[j].ClaimID = c.ID
 		}
 	}
-	args = make([]any, 0, sqliteLineRows*11)
+	args := make([]any, 0, sqliteLineRows*11)
 	rows := 0
 	flush := func() error {
 		if rows == 0 {
@@ -688,6 +673,34 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		}
 	}
 	return flush()
+}
+
+// insertClaimRowsArgs inserts the rows of cs (not their lines) in
+// multi-row INSERTs of sqliteClaimRows rows, a parameter per value, with
+// IDs numbered after last.
+func (q *Queries) insertClaimRowsArgs(ctx context.Context, cs []*Claim, last int64, now time.Time, bx *argBoxes) error {
+	nowArg := any(now)
+	args := make([]any, 0, 2+sqliteClaimRows*31)
+	for start := 0; start < len(cs); start += sqliteClaimRows {
+		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
+		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
+		for i, c := range chunk {
+			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
+				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
+				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
+				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
+				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
+				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+		}
+		query := sqliteClaimInsert
+		if len(chunk) < sqliteClaimRows {
+			query = sqliteClaimInsertSQL(len(chunk))
+		}
+		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // argBoxes boxes the argument values of multi-row statements that recur

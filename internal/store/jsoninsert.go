@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -13,17 +12,20 @@ import (
 //
 // database/sql takes every argument as an interface, and boxing a string
 // or an integer above 255 allocates: a claim's row was about 14 boxed
-// values after argBoxes. On SQLite the rows of a batch go instead as one
-// JSON array of rows, each a JSON array of values, into
+// values after argBoxes (values that recur, as most of a line's do, are
+// boxed once). On SQLite the claims of a batch go instead as one JSON
+// array of rows, each a JSON array of values, into
 //
-//	INSERT INTO t (cols) SELECT value->>0, value->>1, … FROM json_each(?)
+//	INSERT INTO t (cols) SELECT value->>0, value->>1, … FROM jsonb_each(?)
 //
 // (->> gives a JSON string as TEXT, an integer as INTEGER and null as
-// NULL), so a statement of hundreds of rows binds one string. The stored
+// NULL; jsonb_each hands each row over in SQLite's binary form, where
+// json_each would write it out as text for ->> to parse again), so a statement of hundreds of rows binds one string. The stored
 // values are those the per-value arguments stored: the same types, the
 // same bytes. Text that JSON cannot carry byte for byte (not UTF-8, or a
-// NUL) is not written this way (jsonInsertable); such a batch takes the
-// per-value arguments.
+// NUL) is not written this way (jsonClaimText); such a batch takes the
+// per-value arguments. (Each ->> is a lookup in the row's JSON: a line's
+// values, which mostly recur, stay per-value arguments.)
 
 // sqliteJSONRows is the number of rows per JSON INSERT.
 const sqliteJSONRows = 512
@@ -44,16 +46,13 @@ func jsonInsertSQL(table, cols string, n int, extra ...string) string {
 	for _, e := range extra {
 		b.WriteString(", " + e)
 	}
-	b.WriteString(" FROM json_each(?)")
+	b.WriteString(" FROM jsonb_each(?)")
 	return b.String()
 }
 
-var (
-	// The claims' 31 values, then created_at and updated_at.
-	sqliteClaimJSONInsert = jsonInsertSQL("claims", claimInsertCols, 31, "?", "?")
-	sqliteLineJSONInsert  = jsonInsertSQL("claim_lines", `claim_id, line_no, code, modifiers, units, unit_type, charge_cents,
-		allowed_cents, service_from, service_to, revenue_code`, 11)
-)
+// sqliteClaimJSONInsert takes the claims' 31 values, then created_at
+// and updated_at.
+var sqliteClaimJSONInsert = jsonInsertSQL("claims", claimInsertCols, 31, "?", "?")
 
 // jsonText reports whether s goes through SQLite's JSON unchanged: valid
 // UTF-8 without a NUL.
@@ -61,23 +60,15 @@ func jsonText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
-// jsonInsertable reports whether every text value of the claims and
-// their lines is jsonText.
-func jsonInsertable(cs []*Claim) bool {
+// jsonClaimText reports whether every text value of the claims' rows is
+// jsonText.
+func jsonClaimText(cs []*Claim) bool {
 	for _, c := range cs {
 		for _, s := range [...]string{c.PartnerID, c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency, c.RefF8, string(c.State),
 			c.Reasons, c.PayerID, c.SubmitterID, c.BillingNPI, c.BillingTIN, c.MemberID, c.PatientLast, c.PatientFirst,
 			c.PatientDOB, c.ServiceFrom, c.ServiceTo, c.Fingerprint, c.SuspectKey, c.Notes, c.RelatedControl, c.MemberTPA} {
 			if !jsonText(s) {
 				return false
-			}
-		}
-		for i := range c.Lines {
-			l := &c.Lines[i]
-			for _, s := range [...]string{l.Code, l.Modifiers, l.UnitType, l.ServiceFrom, l.ServiceTo, l.RevenueCode} {
-				if !jsonText(s) {
-					return false
-				}
 			}
 		}
 	}
@@ -160,10 +151,10 @@ func (a *jsonRowsArg) arg() string {
 	return string(append(a.b, ']'))
 }
 
-// insertClaimsSQLiteJSON is insertClaimsSQLite for claims whose text is
-// jsonInsertable: their rows and their lines' rows go as JSON arguments,
-// sqliteJSONRows rows a statement. IDs are numbered after last.
-func (q *Queries) insertClaimsSQLiteJSON(ctx context.Context, cs []*Claim, last int64, now time.Time) error {
+// insertClaimRowsJSON inserts the rows of cs (not their lines), whose
+// text is jsonClaimText, as JSON arguments of sqliteJSONRows rows each,
+// with IDs numbered after last.
+func (q *Queries) insertClaimRowsJSON(ctx context.Context, cs []*Claim, last int64, now time.Time) error {
 	nowArg := any(now)
 	var a jsonRowsArg
 	for start := 0; start < len(cs); start += sqliteJSONRows {
@@ -204,54 +195,8 @@ func (q *Queries) insertClaimsSQLiteJSON(ctx context.Context, cs []*Claim, last 
 			a.endRow()
 		}
 		if _, err := q.execRows(ctx, sqliteClaimJSONInsert, true, []any{nowArg, nowArg, a.arg()}); err != nil {
-			if isUniqueViolation(err) {
-				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
-			}
-			return fmt.Errorf("store: insert claims: %w", err)
+			return err
 		}
 	}
-	for i, c := range cs {
-		c.ID, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, now, now
-		for j := range c.Lines {
-			c.Lines[j].ClaimID = c.ID
-		}
-	}
-	flush := func() error {
-		if a.rows == 0 {
-			return nil
-		}
-		if _, err := q.execRows(ctx, sqliteLineJSONInsert, true, []any{a.arg()}); err != nil {
-			if isUniqueViolation(err) {
-				return fmt.Errorf("store: insert claim lines: %w: %v", ErrConflict, err)
-			}
-			return fmt.Errorf("store: insert claim lines: %w", err)
-		}
-		a.reset()
-		return nil
-	}
-	a.reset()
-	for _, c := range cs {
-		for j := range c.Lines {
-			l := &c.Lines[j]
-			a.row()
-			a.int(c.ID)
-			a.int(int64(l.LineNo))
-			a.str(l.Code)
-			a.str(l.Modifiers)
-			a.int(l.Units)
-			a.str(l.UnitType)
-			a.int(l.ChargeCents)
-			a.opt(l.AllowedCents)
-			a.str(l.ServiceFrom)
-			a.str(l.ServiceTo)
-			a.str(l.RevenueCode)
-			a.endRow()
-			if a.rows == sqliteJSONRows {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return flush()
+	return nil
 }

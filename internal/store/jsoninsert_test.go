@@ -77,7 +77,7 @@ func TestInsertClaimsJSON(t *testing.T) {
 	}
 	for _, r := range []run{
 		{"json", func([]*Claim) {}},
-		{"not json", func(cs []*Claim) { cs[3].PatientLast, cs[5].Lines[0].Code = "B\xffAD", "A\x00B" }},
+		{"not json", func(cs []*Claim) { cs[3].PatientLast, cs[5].CLM01 = "B\xffAD", "A\x00B" }},
 	} {
 		t.Run(r.name, func(t *testing.T) {
 			var dumps [2][2][]string
@@ -112,8 +112,8 @@ func TestInsertClaimsJSON(t *testing.T) {
 				}
 				cs := jsonInsertClaims(in, tr, "CH")
 				r.edit(cs)
-				if want := r.name == "json"; jsonInsertable(cs) != want {
-					t.Fatalf("jsonInsertable = %v, want %v", !want, want)
+				if want := r.name == "json"; jsonClaimText(cs) != want {
+					t.Fatalf("jsonClaimText = %v, want %v", !want, want)
 				}
 				if batched {
 					err = s.InTx(ctx, func(tx *Tx) error { return tx.InsertClaims(ctx, cs) })
