@@ -62,6 +62,26 @@ type builder struct {
 	linePtrs  slab[int]
 	lineMods  slab[string]
 	addrs     slab[Address]
+	// In transaction mode the set's blocks come from slabs shared by its
+	// claims (setSlab): lines after a claim's first, subscribers with their
+	// first claim, patients with theirs.
+	setLines setSlab[lineBlock]
+	setSubs  setSlab[subscriberClaimBlock]
+	setPats  setSlab[patientBlock]
+}
+
+// Largest slabs of a set's blocks (setSlab): 4 KiB of lines, 8 KiB of
+// subscribers or patients with their first claim.
+const (
+	setLineSlab  = 8
+	setLevelSlab = 4
+)
+
+// resetSetSlabs starts a set on slabs of its own.
+func (b *builder) resetSetSlabs() {
+	b.setLines.reset()
+	b.setSubs.reset()
+	b.setPats.reset()
 }
 
 // Segment identifiers as keys (see idKey).
@@ -187,6 +207,7 @@ func (b *builder) flush(next *x12.Segment) error {
 
 func (b *builder) startTx(st *x12.Segment) {
 	b.tx = &Transaction{}
+	b.resetSetSlabs()
 	if b.keep {
 		b.tree = newTree()
 		b.arena = &x12.Arena{}
@@ -207,6 +228,7 @@ func (b *builder) finishTx() error {
 	b.tx, b.tree, b.arena = nil, nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
 	b.dropLevelRoom()
+	b.resetSetSlabs()
 	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {
 		return b.onTx(tx)
@@ -567,7 +589,12 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 		if e := s.Element(4); len(e) == 1 && e[0] == '1' {
 			blk = new(subscriberBlock) // the claims are its dependents'
 		} else {
-			cb := new(subscriberClaimBlock)
+			var cb *subscriberClaimBlock
+			if b.keep {
+				cb = b.setSubs.take(setLevelSlab)
+			} else {
+				cb = new(subscriberClaimBlock)
+			}
 			blk = &cb.subscriberBlock
 			b.subClaims, b.nextClaim = cb.claims[:0:1], &cb.claim
 		}
@@ -594,7 +621,12 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
-		blk := new(patientBlock)
+		var blk *patientBlock
+		if b.keep {
+			blk = b.setPats.take(setLevelSlab)
+		} else {
+			blk = new(patientBlock)
+		}
 		b.addrs.reset(blk.addr[:])
 		b.pat = &blk.pat
 		b.patClaims, b.nextClaim = blk.claims[:0:1], &blk.claim
@@ -998,11 +1030,14 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 
 // newLine returns the block of a new line of the current claim: its
 // claim block's first line, else the next one of a lineChunk of the
-// claim's own.
+// claim's own (in transaction mode, of the set's slab of lines).
 func (b *builder) newLine() *lineBlock {
 	if blk := b.blk; blk != nil && !blk.used0 {
 		blk.used0 = true
 		return &blk.line0
+	}
+	if b.keep {
+		return b.setLines.take(setLineSlab)
 	}
 	if len(b.lineRoom) == 0 {
 		chunk := new(lineChunk)
