@@ -444,7 +444,7 @@ func (q *Queries) membersJSON(ctx context.Context, query string, args ...any) ([
 }
 
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
-	out := map[string][]Member{}
+	out := make(map[string][]Member, len(values))
 	var clean []string
 	for _, v := range values {
 		if v = strings.TrimSpace(v); v != "" {
@@ -477,10 +477,22 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
 		}
-		for i := range ms {
+		// Each key's rows are a run of ms (ID order) where they are
+		// contiguous, as they usually are (no copy); a key's later runs
+		// are appended to a copy.
+		for i := 0; i < len(ms); {
 			ms[i].normalize()
 			k := key(&ms[i])
-			out[k] = append(out[k], ms[i])
+			j := i + 1
+			for ; j < len(ms) && key(&ms[j]) == k; j++ {
+				ms[j].normalize()
+			}
+			if prev, ok := out[k]; ok {
+				out[k] = append(prev[:len(prev):len(prev)], ms[i:j]...)
+			} else {
+				out[k] = ms[i:j:j]
+			}
+			i = j
 		}
 	}
 	return out, nil
