@@ -68,6 +68,29 @@ type builder struct {
 	setLines setSlab[lineBlock]
 	setSubs  setSlab[subscriberClaimBlock]
 	setPats  setSlab[patientBlock]
+	// reuse (Decoder.Reuse): the blocks of an emitted claim, and of the
+	// levels the input has left, are zeroed and used again (spare).
+	reuse         bool
+	spareBP       *BillingProvider
+	spareSub      *subscriberBlock
+	spareSubClaim *subscriberClaimBlock
+	sparePat      *patientBlock
+	spareClaim    *claimBlock
+	spareChunks   []*lineChunk // the extra lines of the current claim take them in order
+	chunkNext     int
+	spareCodes    []HealthCode
+}
+
+// spare returns *p zeroed, allocated the first time: a block reused for
+// every claim or level in turn (Decoder.Reuse).
+func spare[T any](p **T) *T {
+	if *p == nil {
+		*p = new(T)
+		return *p
+	}
+	var zero T
+	**p = zero
+	return *p
 }
 
 // Largest slabs of a set's blocks (setSlab): 4 KiB of lines, 8 KiB of
@@ -506,7 +529,12 @@ func (b *builder) billingLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
 		b.addrs.reset(nil)
-		b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
+		if b.reuse {
+			b.bp = spare(&b.spareBP)
+			b.bp.HLID, b.bp.node = b.el(s, 1), n
+		} else {
+			b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
+		}
 		b.sub, b.pat = nil, nil
 		b.dropLevelRoom()
 		if b.keep {
@@ -587,12 +615,20 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 		var blk *subscriberBlock
 		b.dropLevelRoom()
 		if e := s.Element(4); len(e) == 1 && e[0] == '1' {
-			blk = new(subscriberBlock) // the claims are its dependents'
+			// The claims are its dependents'.
+			if b.reuse {
+				blk = spare(&b.spareSub)
+			} else {
+				blk = new(subscriberBlock)
+			}
 		} else {
 			var cb *subscriberClaimBlock
-			if b.keep {
+			switch {
+			case b.keep:
 				cb = b.setSubs.take(setLevelSlab)
-			} else {
+			case b.reuse:
+				cb = spare(&b.spareSubClaim)
+			default:
 				cb = new(subscriberClaimBlock)
 			}
 			blk = &cb.subscriberBlock
@@ -622,9 +658,12 @@ func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
 		var blk *patientBlock
-		if b.keep {
+		switch {
+		case b.keep:
 			blk = b.setPats.take(setLevelSlab)
-		} else {
+		case b.reuse:
+			blk = spare(&b.sparePat)
+		default:
 			blk = new(patientBlock)
 		}
 		b.addrs.reset(blk.addr[:])
@@ -713,13 +752,17 @@ func (b *builder) claimSeg(s *x12.Segment, id uint32, n *node) {
 
 func (b *builder) startClaim(s *x12.Segment, n *node) {
 	blk := b.nextClaim
-	if blk != nil {
+	switch {
+	case blk != nil:
 		b.nextClaim = nil
-	} else {
+	case b.reuse:
+		blk = spare(&b.spareClaim)
+	default:
 		blk = new(claimBlock)
 	}
 	b.blk = blk
 	b.dropSlabs()
+	b.chunkNext = 0
 	b.lineList.reset(blk.lines[:])
 	c := &blk.claim
 	c.Kind, c.tx, c.bp, c.sub, c.pat, c.node, c.start = b.tx.Kind, b.tx, b.bp, b.sub, b.pat, n, s.Offset
@@ -780,7 +823,13 @@ func (b *builder) healthCodes(s *x12.Segment) {
 		// so their codes share blocks.
 		c.Codes = append(b.tx.codes.room(len(c.Codes)+n), c.Codes...)
 	}
+	if b.reuse && c.Codes == nil {
+		c.Codes = b.spareCodes[:0] // the last claim's, emitted
+	}
 	c.Codes = slices.Grow(c.Codes, n)
+	if b.reuse {
+		b.spareCodes = c.Codes[:0]
+	}
 	for i := 1; i <= s.Len(); i++ {
 		e := s.Element(i)
 		if len(e) == 0 {
@@ -1040,7 +1089,16 @@ func (b *builder) newLine() *lineBlock {
 		return b.setLines.take(setLineSlab)
 	}
 	if len(b.lineRoom) == 0 {
-		chunk := new(lineChunk)
+		var chunk *lineChunk
+		if b.reuse {
+			if b.chunkNext == len(b.spareChunks) {
+				b.spareChunks = append(b.spareChunks, nil)
+			}
+			chunk = spare(&b.spareChunks[b.chunkNext])
+			b.chunkNext++
+		} else {
+			chunk = new(lineChunk)
+		}
 		b.lineRoom = chunk[:]
 	}
 	lb := &b.lineRoom[0]
