@@ -267,3 +267,33 @@ func TestJSONRowsParse(t *testing.T) {
 		t.Fatalf("str of -12: %v", r.err)
 	}
 }
+
+// FuzzJSONRowsParse feeds the parser arbitrary input: it must end with a
+// result or an error, never panic or loop, whatever it reads a value as.
+func FuzzJSONRowsParse(f *testing.F) {
+	for _, s := range []string{`[]`, `[[1,"a",null]]`, `[["\u00e9\ud83d\ude00"],[-1]]`, `[[`, `[["\`, `[[1,]]`, ` [ [ 2 ] ] `} {
+		f.Add(s, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, in string, how uint8) {
+		r := jsonRows{s: in}
+		rows := 0
+		for r.next() {
+			if rows++; rows > len(in) {
+				t.Fatalf("%q: more rows than bytes", in)
+			}
+			if how&1 != 0 {
+				r.detach()
+			}
+			for i := 0; i < 4 && r.err == nil; i++ {
+				switch (int(how) >> (1 + i)) % 3 {
+				case 0:
+					r.str()
+				case 1:
+					r.optInt()
+				default:
+					r.skipRest()
+				}
+			}
+		}
+	})
+}
