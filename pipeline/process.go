@@ -334,11 +334,16 @@ func (r *fileRun) handler(info validate.SetInfo) schema.Handler {
 	if kind == "" {
 		return nil
 	}
-	return claim.NewDecoder(kind, r.onClaim)
+	// onClaim copies out the strings it keeps: the decoder may reuse the
+	// rest of each claim's memory for the next.
+	dec := claim.NewDecoder(kind, r.onClaim)
+	dec.Reuse()
+	return dec
 }
 
 // onClaim converts a decoded claim to its store row and keeps it until the
-// set ends.
+// set ends. It keeps strings of the claim's model only (the decoder
+// reuses the rest, see claim.Decoder.Reuse).
 func (r *fileRun) onClaim(cc *claim.ClaimContext) error {
 	pc := pendingClaim{claim: storeClaim(r.file, cc), party: claimParty(cc)}
 	if cc.Transaction != nil {

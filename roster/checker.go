@@ -118,7 +118,9 @@ type Decision struct {
 	// not_covered_on_dos: the row whose coverage misses the dates), nil
 	// when no row matched. Subscriber is the row of the subscriber the
 	// patient was found under (the patient's own row when the patient is
-	// the subscriber). A 271 answers with their plans and dates. PHI.
+	// the subscriber). A 271 answers with their plans and dates. They point
+	// to the rows the lookups read, which the Checker's cache shares: do
+	// not modify them. PHI.
 	Member, Subscriber *store.Member
 	// Families is the number of distinct families (store.Member.FamilyID)
 	// among the rows that matched every identity check: more than one
@@ -313,7 +315,7 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	if len(deps) == 0 {
 		if c.cfg.RequireDependentRows {
 			d := reject(ReasonPatientNotFound, "A7", "97", "QC")
-			d.Subscriber, d.Families = firstCopy(subs), families(subs)
+			d.Subscriber, d.Families = first(subs), families(subs)
 			return d, nil
 		}
 		d := covered(subs, dos, "IL")
@@ -323,12 +325,12 @@ func (c *Checker) CheckWith(ctx context.Context, lookup MemberLookup, q ClaimPar
 	named := filter(deps, func(m *store.Member) bool { return sameName(m, q.PatientLast, q.PatientFirst) })
 	if len(named) == 0 {
 		d := reject(ReasonPatientNameMismatch, "A7", "125", "QC")
-		d.Subscriber, d.Families = firstCopy(subs), families(subs)
+		d.Subscriber, d.Families = first(subs), families(subs)
 		return d, nil
 	}
 	if named = filter(named, func(m *store.Member) bool { return sameDOB(m, q.PatientDOB) }); len(named) == 0 {
 		d := reject(ReasonPatientDOBMismatch, "A7", "158", "QC")
-		d.Subscriber, d.Families = firstCopy(subs), families(subs)
+		d.Subscriber, d.Families = first(subs), families(subs)
 		return d, nil
 	}
 	d := covered(named, dos, "QC")
@@ -381,15 +383,14 @@ func covered(rows []store.Member, dos span, entity string) Decision {
 		return reject(ReasonServiceDateMissing, "A7", "187", "")
 	}
 	for i := range rows {
-		if rows[i].Covers(dos.from, dos.to) {
-			m := rows[i]
+		if m := &rows[i]; m.Covers(dos.from, dos.to) {
 			return Decision{Eligible: true, Reason: ReasonEligible, MemberKey: m.Key(), MemberRowID: m.ID, TPA: m.TPA,
-				Member: &m, Families: families(rows)}
+				Member: m, Families: families(rows)}
 		}
 	}
 	d := reject(ReasonNotCoveredOnDOS, "A7", "88", entity)
-	m := rows[0]
-	d.MemberKey, d.MemberRowID, d.Member, d.Families = m.Key(), m.ID, &m, families(rows)
+	m := &rows[0]
+	d.MemberKey, d.MemberRowID, d.Member, d.Families = m.Key(), m.ID, m, families(rows)
 	return d
 }
 
@@ -412,18 +413,16 @@ func families(rows []store.Member) int {
 func subscriberOf(subs []store.Member, dep *store.Member) *store.Member {
 	for i := range subs {
 		if dep != nil && subs[i].FamilyID == dep.FamilyID {
-			m := subs[i]
-			return &m
+			return &subs[i]
 		}
 	}
-	m := subs[0]
-	return &m
+	return &subs[0]
 }
 
 // filter returns the rows of ms that keep accepts: ms itself when it
 // accepts every one (the common case, which copies nothing), else a new
 // slice. Like the cache's, the rows may be shared and must not be
-// modified; a Decision points to copies.
+// modified (nor may a Decision's, which point to them).
 func filter(ms []store.Member, keep func(*store.Member) bool) []store.Member {
 	for i := range ms {
 		if !keep(&ms[i]) {
@@ -442,10 +441,9 @@ func filter(ms []store.Member, keep func(*store.Member) bool) []store.Member {
 	return ms
 }
 
-// firstCopy returns a copy of the first of rows.
-func firstCopy(rows []store.Member) *store.Member {
-	m := rows[0]
-	return &m
+// first returns the first of rows.
+func first(rows []store.Member) *store.Member {
+	return &rows[0]
 }
 
 // sameName compares a claim name with the enrolled name: exact after

@@ -98,6 +98,36 @@ type claimBlock struct {
 // (1024 bytes, a size class).
 type lineChunk [2]lineBlock
 
+// setSlab hands out blocks of one kind to the claims of one set in
+// transaction mode, where every block lives as long as the set: a slab
+// of blocks is one allocation, its size doubling from 1 up to a limit within
+// the set (a set of one claim takes no more room than before). reset
+// starts the next set on slabs of its own.
+type setSlab[T any] struct {
+	room []T
+	n    int // size of the last slab
+}
+
+// take returns a new zero block.
+func (s *setSlab[T]) take(limit int) *T {
+	if len(s.room) == 0 {
+		s.n = min(limit, max(1, 2*s.n)) // 1, 2, 4, … limit
+		s.room = make([]T, s.n)
+	}
+	p := &s.room[0]
+	s.room = s.room[1:]
+	return p
+}
+
+// reset forgets the current slab (without pointer stores when there is
+// none).
+func (s *setSlab[T]) reset() {
+	if s.room != nil {
+		s.room = nil
+	}
+	s.n = 0
+}
+
 // lineBlock is a line with room for one date, two diagnosis pointers and
 // two procedure modifiers (512 bytes, a size class).
 type lineBlock struct {

@@ -62,6 +62,49 @@ type builder struct {
 	linePtrs  slab[int]
 	lineMods  slab[string]
 	addrs     slab[Address]
+	// In transaction mode the set's blocks come from slabs shared by its
+	// claims (setSlab): lines after a claim's first, subscribers with their
+	// first claim, patients with theirs.
+	setLines setSlab[lineBlock]
+	setSubs  setSlab[subscriberClaimBlock]
+	setPats  setSlab[patientBlock]
+	// reuse (Decoder.Reuse): the blocks of an emitted claim, and of the
+	// levels the input has left, are zeroed and used again (spare).
+	reuse         bool
+	spareBP       *BillingProvider
+	spareSub      *subscriberBlock
+	spareSubClaim *subscriberClaimBlock
+	sparePat      *patientBlock
+	spareClaim    *claimBlock
+	spareChunks   []*lineChunk // the extra lines of the current claim take them in order
+	chunkNext     int
+	spareCodes    []HealthCode
+}
+
+// spare returns *p zeroed, allocated the first time: a block reused for
+// every claim or level in turn (Decoder.Reuse).
+func spare[T any](p **T) *T {
+	if *p == nil {
+		*p = new(T)
+		return *p
+	}
+	var zero T
+	**p = zero
+	return *p
+}
+
+// Largest slabs of a set's blocks (setSlab): 4 KiB of lines, 8 KiB of
+// subscribers or patients with their first claim.
+const (
+	setLineSlab  = 8
+	setLevelSlab = 4
+)
+
+// resetSetSlabs starts a set on slabs of its own.
+func (b *builder) resetSetSlabs() {
+	b.setLines.reset()
+	b.setSubs.reset()
+	b.setPats.reset()
 }
 
 // Segment identifiers as keys (see idKey).
@@ -187,6 +230,7 @@ func (b *builder) flush(next *x12.Segment) error {
 
 func (b *builder) startTx(st *x12.Segment) {
 	b.tx = &Transaction{}
+	b.resetSetSlabs()
 	if b.keep {
 		b.tree = newTree()
 		b.arena = &x12.Arena{}
@@ -207,6 +251,7 @@ func (b *builder) finishTx() error {
 	b.tx, b.tree, b.arena = nil, nil, nil
 	b.bp, b.sub, b.pat, b.clm, b.line = nil, nil, nil, nil, nil
 	b.dropLevelRoom()
+	b.resetSetSlabs()
 	b.addrs.reset(nil)
 	if b.onTx != nil && tx != nil {
 		return b.onTx(tx)
@@ -484,7 +529,12 @@ func (b *builder) billingLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
 		b.addrs.reset(nil)
-		b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
+		if b.reuse {
+			b.bp = spare(&b.spareBP)
+			b.bp.HLID, b.bp.node = b.el(s, 1), n
+		} else {
+			b.bp = &BillingProvider{HLID: b.el(s, 1), node: n}
+		}
 		b.sub, b.pat = nil, nil
 		b.dropLevelRoom()
 		if b.keep {
@@ -565,9 +615,22 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 		var blk *subscriberBlock
 		b.dropLevelRoom()
 		if e := s.Element(4); len(e) == 1 && e[0] == '1' {
-			blk = new(subscriberBlock) // the claims are its dependents'
+			// The claims are its dependents'.
+			if b.reuse {
+				blk = spare(&b.spareSub)
+			} else {
+				blk = new(subscriberBlock)
+			}
 		} else {
-			cb := new(subscriberClaimBlock)
+			var cb *subscriberClaimBlock
+			switch {
+			case b.keep:
+				cb = b.setSubs.take(setLevelSlab)
+			case b.reuse:
+				cb = spare(&b.spareSubClaim)
+			default:
+				cb = new(subscriberClaimBlock)
+			}
 			blk = &cb.subscriberBlock
 			b.subClaims, b.nextClaim = cb.claims[:0:1], &cb.claim
 		}
@@ -594,7 +657,15 @@ func (b *builder) subscriberLevel(s *x12.Segment, id uint32, n *node) {
 func (b *builder) patientLevel(s *x12.Segment, id uint32, n *node) {
 	switch id {
 	case kHL:
-		blk := new(patientBlock)
+		var blk *patientBlock
+		switch {
+		case b.keep:
+			blk = b.setPats.take(setLevelSlab)
+		case b.reuse:
+			blk = spare(&b.sparePat)
+		default:
+			blk = new(patientBlock)
+		}
 		b.addrs.reset(blk.addr[:])
 		b.pat = &blk.pat
 		b.patClaims, b.nextClaim = blk.claims[:0:1], &blk.claim
@@ -681,13 +752,17 @@ func (b *builder) claimSeg(s *x12.Segment, id uint32, n *node) {
 
 func (b *builder) startClaim(s *x12.Segment, n *node) {
 	blk := b.nextClaim
-	if blk != nil {
+	switch {
+	case blk != nil:
 		b.nextClaim = nil
-	} else {
+	case b.reuse:
+		blk = spare(&b.spareClaim)
+	default:
 		blk = new(claimBlock)
 	}
 	b.blk = blk
 	b.dropSlabs()
+	b.chunkNext = 0
 	b.lineList.reset(blk.lines[:])
 	c := &blk.claim
 	c.Kind, c.tx, c.bp, c.sub, c.pat, c.node, c.start = b.tx.Kind, b.tx, b.bp, b.sub, b.pat, n, s.Offset
@@ -748,7 +823,13 @@ func (b *builder) healthCodes(s *x12.Segment) {
 		// so their codes share blocks.
 		c.Codes = append(b.tx.codes.room(len(c.Codes)+n), c.Codes...)
 	}
+	if b.reuse && c.Codes == nil {
+		c.Codes = b.spareCodes[:0] // the last claim's, emitted
+	}
 	c.Codes = slices.Grow(c.Codes, n)
+	if b.reuse {
+		b.spareCodes = c.Codes[:0]
+	}
 	for i := 1; i <= s.Len(); i++ {
 		e := s.Element(i)
 		if len(e) == 0 {
@@ -998,14 +1079,26 @@ func (b *builder) lineSeg(s *x12.Segment, id uint32, n *node) {
 
 // newLine returns the block of a new line of the current claim: its
 // claim block's first line, else the next one of a lineChunk of the
-// claim's own.
+// claim's own (in transaction mode, of the set's slab of lines).
 func (b *builder) newLine() *lineBlock {
 	if blk := b.blk; blk != nil && !blk.used0 {
 		blk.used0 = true
 		return &blk.line0
 	}
+	if b.keep {
+		return b.setLines.take(setLineSlab)
+	}
 	if len(b.lineRoom) == 0 {
-		chunk := new(lineChunk)
+		var chunk *lineChunk
+		if b.reuse {
+			if b.chunkNext == len(b.spareChunks) {
+				b.spareChunks = append(b.spareChunks, nil)
+			}
+			chunk = spare(&b.spareChunks[b.chunkNext])
+			b.chunkNext++
+		} else {
+			chunk = new(lineChunk)
+		}
 		b.lineRoom = chunk[:]
 	}
 	lb := &b.lineRoom[0]

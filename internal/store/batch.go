@@ -313,8 +313,7 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
 			WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
 			ORDER BY id DESC LIMIT 1) c`,
-		`SELECT `+q.scanClaimCols()+` FROM claims
-		WHERE fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`,
+		sqliteClaimsJSON(`fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, ""),
 		func(cs []Claim) error {
 			for i := range cs {
 				c := &cs[i]
@@ -332,7 +331,8 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 
 // claimsByKeys reads claims by many keys, batchRows keys a statement, and
 // hands fn each statement's claims: pgQuery takes the keys as one text
-// array (PostgreSQL), sqliteQuery as one JSON array (SQLite).
+// array (PostgreSQL), sqliteQuery (made by sqliteClaimsJSON) as one JSON
+// array (SQLite).
 func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqliteQuery string, fn func([]Claim) error) error {
 	for start := 0; start < len(keys); start += batchRows {
 		chunk := keys[start:min(start+batchRows, len(keys))]
@@ -341,7 +341,7 @@ func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqli
 		if q.dialect == DialectPostgres {
 			cs, err = q.selectClaims(ctx, pgQuery, pq.Array(chunk))
 		} else {
-			cs, err = q.selectClaims(ctx, sqliteQuery, jsonArray(chunk))
+			cs, err = q.selectClaimsJSON(ctx, sqliteQuery, jsonArray(chunk))
 		}
 		if err != nil {
 			return err
@@ -363,9 +363,7 @@ func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[str
 			WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
 			ORDER BY id DESC LIMIT 100) c
 		ORDER BY c.id DESC`,
-		`SELECT `+q.scanClaimCols()+` FROM claims
-		WHERE suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')
-		ORDER BY id DESC`,
+		sqliteClaimsJSON(`suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, "id DESC"),
 		func(cs []Claim) error {
 			if len(cs) == 0 {
 				return nil
@@ -399,7 +397,7 @@ func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[
 	// claims).
 	err := q.claimsByKeys(ctx, controls, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
 		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
-		`SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number IN `+sqliteInJSON,
+		sqliteClaimsJSON(`control_number IN `+sqliteInJSON, ""),
 		func(cs []Claim) error {
 			for i := range cs {
 				out[cs[i].ControlNumber] = &cs[i]
@@ -445,8 +443,33 @@ const sqliteMemberCols = `id, member_id, family_id, relationship, birth_seq, las
 	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, +created_at, +updated_at,
 	coverage_level, insurance_type`
 
+// sqliteMemberJSONCols are the columns membersJSON reads, in its order.
+const sqliteMemberJSONCols = `id, member_id, family_id, relationship, birth_seq, last_name, first_name, middle,
+	dob, gender, coverage_start, coverage_end, plan, group_number, tpa, source, created_at, updated_at,
+	coverage_level, insurance_type`
+
+// membersJSON reads roster rows on SQLite from a query of
+// sqliteMemberJSONCols rows as one JSON value (queryJSONRows). Each row
+// is copied out of the result on its own (jsonRows.detach): a roster
+// cache keeps rows long after the query, and a row must not keep the
+// whole result alive.
+func (q *Queries) membersJSON(ctx context.Context, query string, args ...any) ([]Member, error) {
+	var ms []Member
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		r.detach()
+		ms = append(ms, Member{})
+		m := &ms[len(ms)-1]
+		m.ID, m.MemberID, m.FamilyID, m.Relationship, m.BirthSeq = r.int(), r.str(), r.str(), r.str(), r.str()
+		m.LastName, m.FirstName, m.Middle, m.DOB, m.Gender = r.str(), r.str(), r.str(), r.str(), r.str()
+		m.CoverageStart, m.CoverageEnd, m.Plan, m.GroupNumber, m.TPA = r.str(), r.str(), r.str(), r.str(), r.str()
+		m.Source, m.CreatedAt, m.UpdatedAt, m.CoverageLevel, m.InsuranceType = r.str(), r.time(), r.time(), r.str(), r.str()
+		return nil
+	}, query, args...)
+	return ms, err
+}
+
 func (q *Queries) findMembersIn(ctx context.Context, col string, values []string, key func(*Member) string) (map[string][]Member, error) {
-	out := map[string][]Member{}
+	out := make(map[string][]Member, len(values))
 	var clean []string
 	for _, v := range values {
 		if v = strings.TrimSpace(v); v != "" {
@@ -473,16 +496,28 @@ func (q *Queries) findMembersIn(ctx context.Context, col string, values []string
 				CROSS JOIN LATERAL (SELECT `+memberCols+` FROM members WHERE `+col+` = k.v) m
 				ORDER BY m.id`, pq.Array(chunk))
 		} else {
-			err = q.scanRows(ctx, scan, `SELECT `+sqliteMemberCols+` FROM members WHERE `+col+` IN `+sqliteInJSON+` ORDER BY id`,
-				jsonArray(chunk))
+			ms, err = q.membersJSON(ctx, `SELECT json_group_array(json_array(`+sqliteMemberJSONCols+`) ORDER BY id)
+				FROM members WHERE `+col+` IN `+sqliteInJSON, jsonArray(chunk))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: find members by %s: %w", col, err)
 		}
-		for i := range ms {
+		// Each key's rows are a run of ms (ID order) where they are
+		// contiguous, as they usually are (no copy); a key's later runs
+		// are appended to a copy.
+		for i := 0; i < len(ms); {
 			ms[i].normalize()
 			k := key(&ms[i])
-			out[k] = append(out[k], ms[i])
+			j := i + 1
+			for ; j < len(ms) && key(&ms[j]) == k; j++ {
+				ms[j].normalize()
+			}
+			if prev, ok := out[k]; ok {
+				out[k] = append(prev[:len(prev):len(prev)], ms[i:j]...)
+			} else {
+				out[k] = ms[i:j:j]
+			}
+			i = j
 		}
 	}
 	return out, nil
@@ -621,29 +656,17 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 	// Values that recur from row to row (partner, state, codes, dates) are
 	// boxed once (see argBoxes); the driver sees the same values.
 	var bx argBoxes
-	nowArg := any(now)
-	args := make([]any, 0, 2+sqliteClaimRows*31)
-	for start := 0; start < len(cs); start += sqliteClaimRows {
-		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
-		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
-		for i, c := range chunk {
-			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
-				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
-				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
-				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
-				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
-				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+	var err error
+	if jsonClaimText(cs) {
+		err = q.insertClaimRowsJSON(ctx, cs, last, now)
+	} else {
+		err = q.insertClaimRowsArgs(ctx, cs, last, now, &bx)
+	}
+	if err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
 		}
-		query := sqliteClaimInsert
-		if len(chunk) < sqliteClaimRows {
-			query = sqliteClaimInsertSQL(len(chunk))
-		}
-		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
-			if isUniqueViolation(err) {
-				return fmt.Errorf("store: insert claims: %w: %v", ErrConflict, err)
-			}
-			return fmt.Errorf("store: insert claims: %w", err)
-		}
+		return fmt.Errorf("store: insert claims: %w", err)
 	}
 	for i, c := range cs {
 		c.ID, c.CreatedAt, c.UpdatedAt = last+int64(i)+1, now, now
@@ -651,7 +674,7 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 			c.Lines[j].ClaimID = c.ID
 		}
 	}
-	args = make([]any, 0, sqliteLineRows*11)
+	args := make([]any, 0, sqliteLineRows*11)
 	rows := 0
 	flush := func() error {
 		if rows == 0 {
@@ -687,6 +710,34 @@ func (q *Queries) insertClaimsSQLite(ctx context.Context, cs []*Claim) error {
 		}
 	}
 	return flush()
+}
+
+// insertClaimRowsArgs inserts the rows of cs (not their lines) in
+// multi-row INSERTs of sqliteClaimRows rows, a parameter per value, with
+// IDs numbered after last.
+func (q *Queries) insertClaimRowsArgs(ctx context.Context, cs []*Claim, last int64, now time.Time, bx *argBoxes) error {
+	nowArg := any(now)
+	args := make([]any, 0, 2+sqliteClaimRows*31)
+	for start := 0; start < len(cs); start += sqliteClaimRows {
+		chunk := cs[start:min(start+sqliteClaimRows, len(cs))]
+		args = append(args[:0], nowArg, nowArg) // created_at, updated_at
+		for i, c := range chunk {
+			args = append(args, last+int64(start+i)+1, bx.opt(c.TransactionID), bx.int(c.InboundFileID), bx.str(c.PartnerID), c.ControlNumber,
+				c.CLM01, bx.str(c.ClaimType), bx.str(c.Frequency), bx.str(c.RefF8), bx.opt(c.ReplacesClaimID), bx.str(string(c.State)),
+				bx.str(c.Reasons), c.BilledCents, bx.opt(c.AllowedCents),
+				bx.str(c.PayerID), bx.str(c.SubmitterID), bx.str(c.BillingNPI), bx.str(c.BillingTIN), c.MemberID, c.PatientLast,
+				c.PatientFirst, c.PatientDOB, bx.str(c.ServiceFrom), bx.str(c.ServiceTo), c.Fingerprint, c.SuspectKey, c.RawOffset,
+				c.RawLength, bx.str(c.Notes), bx.str(c.RelatedControl), bx.str(c.MemberTPA))
+		}
+		query := sqliteClaimInsert
+		if len(chunk) < sqliteClaimRows {
+			query = sqliteClaimInsertSQL(len(chunk))
+		}
+		if _, err := q.execRows(ctx, query, len(chunk) == sqliteClaimRows, args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // argBoxes boxes the argument values of multi-row statements that recur

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -549,12 +548,7 @@ func (q *Queries) loadLines(ctx context.Context, cs []Claim) error {
 			CROSS JOIN LATERAL (SELECT `+lineCols+` FROM claim_lines WHERE claim_id = k.id ORDER BY line_no LIMIT 10000) l
 			ORDER BY l.claim_id, l.line_no`, []any{pq.Array(ids)}
 	} else {
-		var err error
-		query, args, err = sqlx.In(`SELECT `+lineCols+` FROM claim_lines
-			WHERE claim_id IN (?) ORDER BY claim_id, line_no`, ids)
-		if err != nil {
-			return err
-		}
+		return q.loadLinesSQLite(ctx, byID, ids)
 	}
 	// Scanned by hand (as selectAll would scan them, without a reflected
 	// value per row).

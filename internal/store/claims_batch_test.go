@@ -53,3 +53,87 @@ func TestClaimsByControls(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimLookupsByKeys reads claims with every column set (text that
+// JSON escapes included) by fingerprints and by suspect keys, and gets
+// what GetClaim gives for each; their lines are the lines inserted.
+func TestClaimLookupsByKeys(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := dbtest.Open(t, store.Config{URL: be.URL(t), Now: newTestClock().Now})
+			in, _, err := s.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "k.x12", SHA256: fmt.Sprintf("%064d", 2)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var inserted []*store.Claim
+			for i := range 4 {
+				c := &store.Claim{InboundFileID: in.ID, PartnerID: "acme", ControlNumber: fmt.Sprintf("CH%012d", i+1),
+					CLM01: fmt.Sprintf("P\"%d\\x/", i), ClaimType: "I", Frequency: "1", RefF8: "F8-é", State: store.ClaimSuspect,
+					Reasons: "A3:21;A7:164:IL", BilledCents: 123456789012, PayerID: "PAY\t1", SubmitterID: "SUB", BillingNPI: "1234567893",
+					BillingTIN: "990000001", MemberID: "M\u00e91", PatientLast: "O'BRIEN \"JR\"", PatientFirst: "日本", PatientDOB: "19800101",
+					ServiceFrom: "20240210", ServiceTo: "20240211", Fingerprint: fmt.Sprint("fp", i%2), SuspectKey: "sk\\1",
+					RawOffset: int64(i) * 1000, RawLength: 70000 + int64(i), Notes: "duplicate;f8-unknown", RelatedControl: "CH9",
+					RoutePartner: "optum", PricingMethod: "fee\nschedule", MemberTPA: "T1",
+					Lines: []store.ClaimLine{
+						{LineNo: 1, Code: "A0428", Modifiers: "RH:\"Q\"", Units: 1000, UnitType: "UN", ChargeCents: 100000, ServiceFrom: "20240210", ServiceTo: "20240210", RevenueCode: "0450"},
+						{LineNo: 3, Code: "J1100", Units: 2500, UnitType: "MJ", ChargeCents: 2550},
+					}}
+				if i%2 == 1 {
+					allowed, lineAllowed := int64(99999+i), int64(300)
+					c.AllowedCents, c.Lines[1].AllowedCents = &allowed, &lineAllowed
+					c.ReplacesClaimID = &inserted[i-1].ID
+				}
+				if err := s.InsertClaim(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				inserted = append(inserted, c)
+			}
+			get := func(id int64) *store.Claim {
+				c, err := s.GetClaim(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+			latest, err := s.LatestByFingerprints(ctx, []string{"fp0", "fp1", "fp9"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(latest) != 2 {
+				t.Fatalf("%d fingerprints found, want 2", len(latest))
+			}
+			for fp, want := range map[string]*store.Claim{"fp0": get(inserted[2].ID), "fp1": get(inserted[3].ID)} {
+				want.Lines = nil
+				if !reflect.DeepEqual(latest[fp], want) {
+					t.Errorf("%s:\n got %+v\nwant %+v", fp, latest[fp], want)
+				}
+			}
+			byKey, err := s.FindBySuspectKeys(ctx, []string{"sk\\1", "sk2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := byKey["sk\\1"]
+			if len(byKey) != 1 || len(got) != 4 {
+				t.Fatalf("suspect keys: %d keys, %d claims; want 1 and 4", len(byKey), len(got))
+			}
+			for i := range got {
+				ins := inserted[3-i] // newest first
+				want := get(ins.ID)
+				if !reflect.DeepEqual(&got[i], want) {
+					t.Errorf("suspect %d:\n got %+v\nwant %+v", i, got[i], *want)
+				}
+				if len(want.Lines) != len(ins.Lines) {
+					t.Fatalf("claim %d: %d lines, want %d", i, len(want.Lines), len(ins.Lines))
+				}
+				for j, l := range want.Lines {
+					wl := ins.Lines[j]
+					wl.ID, wl.ClaimID = l.ID, ins.ID
+					if l.ID == 0 || !reflect.DeepEqual(l, wl) {
+						t.Errorf("claim %d line %d:\n got %+v\nwant %+v", i, j, l, wl)
+					}
+				}
+			}
+		})
+	}
+}

@@ -184,18 +184,25 @@ func (q *Queries) CorrectionChain(ctx context.Context, claimID int64) ([]ClaimLi
 // CorrectionChains is CorrectionChain for many claims at once (the
 // forwarder's corrections of one candidate window): every chain in one
 // statement per batchRows claims, by index probes whatever the planner
-// statistics. A claim without a link has an empty chain; an unknown claim
-// returns ErrNotFound.
+// statistics. A claim without a link has an empty chain; an unknown claim,
+// or a link to one, returns ErrNotFound.
 func (q *Queries) CorrectionChains(ctx context.Context, claimIDs []int64) (map[int64][]ClaimLink, error) {
-	out := make(map[int64][]ClaimLink, len(claimIDs))
+	acc := chains{out: make(map[int64][]ClaimLink, len(claimIDs)), next: make(map[int64]*int64, len(claimIDs))}
 	for start := 0; start < len(claimIDs); start += batchRows {
 		chunk := claimIDs[start:min(start+batchRows, len(claimIDs))]
 		// The anchor is each claim itself (depth 0), so that an unknown
 		// claim is told from one without a link.
-		var query string
-		var arg any
+		var err error
 		if q.dialect == DialectPostgres {
-			query, arg = `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
+			err = q.scanRows(ctx, func(rows *sql.Rows) error {
+				var root int64
+				var depth int
+				var l ClaimLink
+				if err := rows.Scan(&root, &depth, &l.ID, &l.ControlNumber, &l.State, &l.Frequency, &l.ReplacesClaimID, &l.RoutePartner, &l.OutboundFileID); err != nil {
+					return err
+				}
+				return acc.add(root, depth, l)
+			}, `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
 				SELECT c.id, 0, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
 				FROM unnest(CAST(? AS bigint[])) AS k(id)
 				CROSS JOIN LATERAL (SELECT `+chainCols+` FROM claims WHERE id = k.id) c
@@ -203,43 +210,65 @@ func (q *Queries) CorrectionChains(ctx context.Context, claimIDs []int64) (map[i
 				SELECT chain.root, chain.depth + 1, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
 				FROM chain CROSS JOIN LATERAL (SELECT `+chainCols+` FROM claims WHERE id = chain.replaces_claim_id) c
 				WHERE chain.depth <= `+strconv.Itoa(maxChain)+`)
-				SELECT root, depth, `+chainCols+` FROM chain ORDER BY root, depth`, pq.Array(chunk)
+				SELECT root, depth, `+chainCols+` FROM chain ORDER BY root, depth`, pq.Array(chunk))
 		} else {
-			query, arg = `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
+			// Read as one JSON value (queryJSONRows), not a scan per link.
+			var ints intBlock
+			err = q.queryJSONRows(ctx, func(r *jsonRows) error {
+				root, depth := r.int(), int(r.int())
+				l := ClaimLink{ID: r.int(), ControlNumber: r.str(), State: ClaimState(r.str()), Frequency: r.str(),
+					ReplacesClaimID: ints.opt(r), RoutePartner: r.str(), OutboundFileID: ints.opt(r)}
+				return acc.add(root, depth, l)
+			}, `WITH RECURSIVE chain (root, depth, id, control_number, state, frequency, replaces_claim_id, route_partner, outbound_file_id) AS (
 				SELECT id, 0, `+chainCols+` FROM claims WHERE id IN `+sqliteInJSON+`
 				UNION ALL
 				SELECT chain.root, chain.depth + 1, c.id, c.control_number, c.state, c.frequency, c.replaces_claim_id, c.route_partner, c.outbound_file_id
 				FROM chain JOIN claims c ON c.id = chain.replaces_claim_id
 				WHERE chain.depth <= `+strconv.Itoa(maxChain)+`)
-				SELECT root, depth, `+chainCols+` FROM chain ORDER BY root, depth`, jsonInts(chunk)
+				SELECT json_group_array(json_array(root, depth, `+chainCols+`) ORDER BY root, depth) FROM chain`, jsonInts(chunk))
 		}
-		found := 0
-		err := q.scanRows(ctx, func(rows *sql.Rows) error {
-			var root int64
-			var depth int
-			var l ClaimLink
-			if err := rows.Scan(&root, &depth, &l.ID, &l.ControlNumber, &l.State, &l.Frequency, &l.ReplacesClaimID, &l.RoutePartner, &l.OutboundFileID); err != nil {
-				return err
-			}
-			switch {
-			case depth == 0:
-				found++
-				out[root] = nil
-			case depth > maxChain:
-				return fmt.Errorf("correction chain of claim %d: longer than %d links", root, maxChain)
-			default:
-				out[root] = append(out[root], l)
-			}
-			return nil
-		}, query, arg)
+		if err == nil {
+			err = acc.check(chunk)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("store: correction chains of %d claims: %w", len(chunk), err)
 		}
-		if found != len(chunk) {
-			return nil, fmt.Errorf("store: correction chains of %d claims: %d unknown: %w", len(chunk), len(chunk)-found, ErrNotFound)
+	}
+	return acc.out, nil
+}
+
+// chains collects the rows of CorrectionChains' query: each claim itself
+// (depth 0) and then the links of its chain, in order.
+type chains struct {
+	out  map[int64][]ClaimLink
+	next map[int64]*int64 // by claim: the link its last row names
+}
+
+func (c *chains) add(root int64, depth int, l ClaimLink) error {
+	switch {
+	case depth == 0:
+		c.out[root] = nil
+	case depth > maxChain:
+		return fmt.Errorf("correction chain of claim %d: longer than %d links", root, maxChain)
+	default:
+		c.out[root] = append(c.out[root], l)
+	}
+	c.next[root] = l.ReplacesClaimID
+	return nil
+}
+
+// check reports a claim of ids that was not found, or whose chain ends in
+// a link to a claim that is not there.
+func (c *chains) check(ids []int64) error {
+	for _, id := range ids {
+		if _, ok := c.out[id]; !ok {
+			return fmt.Errorf("claim %d: %w", id, ErrNotFound)
+		}
+		if c.next[id] != nil {
+			return fmt.Errorf("correction chain of claim %d: link to claim %d: %w", id, *c.next[id], ErrNotFound)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // chainCols are the columns of a ClaimLink.
@@ -296,6 +325,9 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 	if limitN <= 0 || limitN > 5000 {
 		limitN = 5000
 	}
+	if q.dialect != DialectPostgres {
+		return q.forwardCandidatesByOffsetSQLite(ctx, inboundFileID, afterOffset, limitN)
+	}
 	var cs []Claim
 	// Scanned by hand (as selectAll would scan them, without a reflected
 	// value per row): a window holds thousands of rows.
@@ -318,6 +350,67 @@ func (q *Queries) ForwardCandidatesByOffset(ctx context.Context, inboundFileID, 
 		}
 	}
 	return cs, nil
+}
+
+// forwardCandidatesByOffsetSQLite is ForwardCandidatesByOffset on SQLite:
+// the window's claims and then their line numbers each come as one JSON
+// value (queryJSONRows), not as a driver value per column and row.
+func (q *Queries) forwardCandidatesByOffsetSQLite(ctx context.Context, inboundFileID, afterOffset int64, limitN int) ([]Claim, error) {
+	var cs []Claim
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		cs = append(cs, Claim{InboundFileID: inboundFileID})
+		c := &cs[len(cs)-1]
+		c.ID, c.ControlNumber, c.CLM01, c.ClaimType, c.Frequency = r.int(), r.str(), r.str(), r.str(), r.str()
+		c.Reasons, c.PayerID, c.MemberTPA, c.RawOffset, c.RawLength = r.str(), r.str(), r.str(), r.int(), r.int()
+		return nil
+	}, `SELECT json_group_array(json_array(id, control_number, clm01, claim_type, frequency, reasons, payer_id, member_tpa,
+			raw_offset, raw_length) ORDER BY raw_offset)
+		FROM (SELECT id, control_number, clm01, claim_type, frequency, reasons, payer_id, member_tpa, raw_offset, raw_length
+			FROM claims
+			WHERE inbound_file_id = ? AND raw_offset > ?
+			AND `+forwardCandidate+`
+			ORDER BY inbound_file_id, raw_offset LIMIT ?)`, inboundFileID, afterOffset, limitN)
+	if err == nil && len(cs) > 0 {
+		err = q.loadLineNumbersSQLite(ctx, cs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
+	}
+	return cs, nil
+}
+
+// loadLineNumbersSQLite is loadLineNumbers on SQLite, the line numbers
+// read as one JSON value: by a range of claim IDs, or by a JSON array of
+// them when they are scattered.
+func (q *Queries) loadLineNumbersSQLite(ctx context.Context, cs []Claim) error {
+	byID := make(map[int64]*Claim, len(cs))
+	lo, hi := cs[0].ID, cs[0].ID
+	for i := range cs {
+		byID[cs[i].ID] = &cs[i]
+		cs[i].Lines = nil
+		lo, hi = min(lo, cs[i].ID), max(hi, cs[i].ID)
+	}
+	const head = `SELECT json_group_array(json_array(claim_id, line_no) ORDER BY claim_id, line_no) FROM claim_lines `
+	query, args := head+`WHERE claim_id BETWEEN ? AND ?`, []any{lo, hi}
+	if hi-lo >= 4*int64(len(cs)) {
+		ids := make([]int64, len(cs))
+		for i := range cs {
+			ids[i] = cs[i].ID
+		}
+		query, args = head+`WHERE claim_id IN `+sqliteInJSON, []any{jsonInts(ids)}
+	}
+	var lines []ClaimLine
+	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+		lines = append(lines, ClaimLine{})
+		l := &lines[len(lines)-1]
+		l.ClaimID, l.LineNo = r.int(), int(r.int())
+		return nil
+	}, query, args...)
+	if err != nil {
+		return fmt.Errorf("load line numbers: %w", err)
+	}
+	attachLines(byID, lines)
+	return nil
 }
 
 // loadLineNumbers sets the Lines of cs to their line numbers (ClaimID and

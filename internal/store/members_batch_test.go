@@ -19,9 +19,18 @@ func TestFindMembersBatch(t *testing.T) {
 			ctx := context.Background()
 			clk := newTestClock()
 			s := dbtest.Open(t, store.Config{URL: be.URL(t), Now: clk.Now})
-			for i, id := range []string{"ABC123", "abc123", "FAM20001", "FAM20002", "FAM2"} {
+			// FAMX's row sits between FAM2's (a key's rows need not be
+			// contiguous).
+			for i, id := range []string{"ABC123", "abc123", "FAM20001", "FAMX0001", "FAM20002", "FAM2"} {
 				m := synthMember(id)
-				if id != "ABC123" && id != "abc123" {
+				// Every column set, with text JSON escapes.
+				m.LastName, m.FirstName, m.Middle = `O"BRIEN\`, "JOSÉ\tX", "Q/"
+				m.BirthSeq, m.CoverageEnd, m.CoverageLevel, m.InsuranceType = "2", "20251231", "FAM", "PR"
+				m.Source = "roster \"a\".csv\n#1"
+				switch {
+				case id == "FAMX0001":
+					m.FamilyID = "FAMX"
+				case id != "ABC123" && id != "abc123":
 					m.FamilyID = "FAM2"
 				}
 				if _, _, err := s.UpsertMember(ctx, m); err != nil {
@@ -57,7 +66,7 @@ func TestFindMembersBatch(t *testing.T) {
 			}
 			same := func(v string) string { return v }
 			check("by IDs", s.FindMembersByIDs, s.FindMembersByID, same, "ABC123", "abc123", "FAM20002", "nobody")
-			check("by families", s.FindMembersByFamilies, s.FindMembersByFamily, same, "FAM2", "nobody")
+			check("by families", s.FindMembersByFamilies, s.FindMembersByFamily, same, "FAM2", "FAMX", "nobody")
 			check("by stems", s.FindMembersByIDStems, s.FindMembersByIDStem, same, "FAM200", "nobody")
 			check("by folded IDs", s.FindMembersByFoldedIDs, s.FindMembersByFoldedID, func(v string) string { return "ABC123" }, "aBc123")
 		})

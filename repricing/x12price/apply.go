@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearinghouse/clearinghouse/edi/claim"
@@ -86,7 +87,7 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 		}
 	}
 	if !opts.Received.IsZero() {
-		if err := c.SetDate("050", "D8", opts.Received.Format("20060102")); err != nil {
+		if err := c.SetDate("050", "D8", dateD8(opts.Received)); err != nil {
 			return fmt.Errorf("claim %s: DTP*050: %w", c.PatientControlNumber, err)
 		}
 	}
@@ -124,6 +125,28 @@ func Apply(c *claim.Claim, res repricing.Result, opts ApplyOptions) error {
 		}
 	}
 	return nil
+}
+
+// lastD8 is the last date dateD8 formatted: the claims of a file share
+// their received date, and its text (one allocation a claim otherwise).
+var lastD8 atomic.Pointer[dayText]
+
+type dayText struct {
+	y    int
+	m    time.Month
+	d    int
+	text string
+}
+
+// dateD8 is t.Format("20060102") (the date in t's location).
+func dateD8(t time.Time) string {
+	y, m, d := t.Date()
+	if p := lastD8.Load(); p != nil && p.y == y && p.m == m && p.d == d {
+		return p.text
+	}
+	text := t.Format("20060102")
+	lastD8.Store(&dayText{y: y, m: m, d: d, text: text})
+	return text
 }
 
 // check verifies that res fits c and that opts can be written.
