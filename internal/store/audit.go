@@ -112,8 +112,9 @@ func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, e
 	return es, nil
 }
 
-// AuditBatch appends several entries in one statement (one commit), for
-// writers that group the entries of concurrent requests.
+// AuditBatch appends several entries in one statement (one commit, or
+// one round trip in a transaction): the entries of concurrent requests,
+// or those of one set's or one batch's claims.
 func (q *Queries) AuditBatch(ctx context.Context, es []AuditEntry) error {
 	if len(es) == 0 {
 		return nil
