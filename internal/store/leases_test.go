@@ -63,8 +63,20 @@ func testOutboundFIFO(t *testing.T, ctx context.Context, b *bundle) {
 	if f := claim("d3", ""); f.ID != a2.ID {
 		t.Fatalf("claim after a1 = %d, want a2 %d", f.ID, a2.ID)
 	}
-	if err := b.s.MarkDelivered(ctx, a2.ID, "d3"); err != nil {
+	// Marked by another owner: refused, with no audit row; by its owner:
+	// delivered, with the row.
+	audit := store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file", EntityID: "a2", Detail: "acme: a2"}
+	if err := b.s.MarkDeliveredAudited(ctx, a2.ID, "d1", audit); !errors.Is(err, store.ErrLeaseLost) {
+		t.Fatalf("mark by another owner: %v, want ErrLeaseLost", err)
+	}
+	if err := b.s.MarkDeliveredAudited(ctx, a2.ID, "d3", audit); err != nil {
 		t.Fatal(err)
+	}
+	if es, err := b.s.ListAudit(ctx, store.AuditFilter{Entity: "outbound_file", EntityID: "a2"}); err != nil || len(es) != 1 || es[0].Detail != "acme: a2" || es[0].At.IsZero() {
+		t.Fatalf("audit of a2's delivery: %+v, %v; want one entry", es, err)
+	}
+	if f, err := b.s.GetOutbound(ctx, a2.ID); err != nil || f.State != store.OutboundDelivered {
+		t.Fatalf("a2 after its mark: %+v, %v", f, err)
 	}
 	if f := claim("d3", "acme"); f.ID != a3.ID {
 		t.Fatalf("claim after a2 = %d, want a3 %d", f.ID, a3.ID)

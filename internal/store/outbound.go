@@ -343,6 +343,42 @@ func (q *Queries) MarkDelivered(ctx context.Context, id int64, owner string) err
 	return nil
 }
 
+// MarkDeliveredAudited is MarkDelivered with the audit entry of the
+// delivery, committed together: on PostgreSQL one statement (the mark
+// and the audit row in one round trip and one commit), elsewhere a
+// transaction of the two.
+func (q *Queries) MarkDeliveredAudited(ctx context.Context, id int64, owner string, e AuditEntry) error {
+	if e.Action == "" {
+		return invalid("audit action", "", "empty")
+	}
+	if q.dialect != DialectPostgres {
+		return q.atomic(ctx, func(q *Queries) error {
+			if err := q.MarkDelivered(ctx, id, owner); err != nil {
+				return err
+			}
+			return q.Audit(ctx, e)
+		})
+	}
+	now := q.now()
+	n, err := q.exec(ctx, `WITH d AS (
+			UPDATE outbound_files
+			SET state = 'delivered', delivered_at = ?, error = '',
+				lease_owner = '', lease_until = NULL, available_at = NULL
+			WHERE id = ? AND state = 'delivering' AND lease_owner = ?
+			RETURNING id)
+		INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, user_name, client_ip, member_id, claim_control)
+		SELECT CAST(? AS timestamptz), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),
+			CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text) FROM d`, now, id, owner,
+		now, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, e.UserName, e.ClientIP, e.MemberID, e.ClaimControl)
+	if err == nil && n == 0 {
+		err = q.leaseLost(ctx, "outbound_files", id)
+	}
+	if err != nil {
+		return fmt.Errorf("store: mark outbound %d delivered: %w", id, err)
+	}
+	return nil
+}
+
 // MarkOutboundFailed records a failed delivery attempt and ends owner's
 // lease. The file becomes claimable again at retryAt; a zero retryAt
 // parks it (state failed, no automatic retry) until ResetOutbound. It

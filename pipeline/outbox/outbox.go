@@ -441,13 +441,8 @@ func (d *Deliverer) runPartner(ctx context.Context, partner string, pa *pass, re
 		}
 		// The delivered state and its audit row commit together: one
 		// synchronous commit per file.
-		err = d.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.MarkDelivered(ctx, f.ID, d.cfg.Owner); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered", Entity: "outbound_file",
-				EntityID: strconv.FormatInt(f.ID, 10), Detail: partner + ": " + f.Name})
-		})
+		err = d.store.MarkDeliveredAudited(ctx, f.ID, d.cfg.Owner, store.AuditEntry{Actor: "outbox", Action: "outbound.delivered",
+			Entity: "outbound_file", EntityID: strconv.FormatInt(f.ID, 10), Detail: partner + ": " + f.Name})
 		if errors.Is(err, store.ErrLeaseLost) {
 			// The file is in place; the engine that took the lease over
 			// puts the same bytes under the same name and marks it.
