@@ -17,7 +17,7 @@ func (s *Spool) openBlob(ctx context.Context, ref string, id int64) (Reader, err
 	if s.db == nil {
 		return nil, fmt.Errorf("spool: %s is kept in PostgreSQL, and the store is not PostgreSQL", ref)
 	}
-	b, err := s.db.GetSpoolBlob(ctx, id)
+	b, head, err := s.db.GetSpoolBlobHead(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("spool: %s: %w", ref, fs.ErrNotExist)
 	}
@@ -27,7 +27,14 @@ func (s *Spool) openBlob(ctx context.Context, ref string, id int64) (Reader, err
 	if !b.Complete() {
 		return nil, fmt.Errorf("spool: %s was never finished: %w", ref, fs.ErrNotExist)
 	}
-	return &blobReader{ctx: ctx, db: s.db, ref: ref, id: id, size: *b.Size, chunk: int64(b.ChunkSize), seq: -1}, nil
+	r := &blobReader{ctx: ctx, db: s.db, ref: ref, id: id, size: *b.Size, chunk: int64(b.ChunkSize), seq: -1}
+	if head != nil {
+		if int64(len(head)) != r.size {
+			return nil, fmt.Errorf("spool: %s: chunk 0 holds %d bytes, want %d", ref, len(head), r.size)
+		}
+		r.seq, r.buf = 0, head // a one-chunk blob, read with the blob's row
+	}
+	return r, nil
 }
 
 // blobReader reads a finished blob one chunk at a time: it holds the last

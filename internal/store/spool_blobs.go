@@ -148,6 +148,28 @@ func (q *Queries) GetSpoolBlob(ctx context.Context, id int64) (*SpoolBlob, error
 	return &b, nil
 }
 
+// GetSpoolBlobHead is GetSpoolBlob that also returns the blob's content
+// when it is finished and fits in its first chunk (nil otherwise): opening
+// a small blob, such as an acknowledgment being delivered, is one round
+// trip instead of two.
+func (q *Queries) GetSpoolBlobHead(ctx context.Context, id int64) (*SpoolBlob, []byte, error) {
+	if err := q.blobsSupported(); err != nil {
+		return nil, nil, err
+	}
+	var b struct {
+		SpoolBlob
+		Head []byte `db:"head"`
+	}
+	if err := q.get(ctx, &b, `SELECT `+spoolBlobCols+`,
+			CASE WHEN size IS NOT NULL AND size > 0 AND size <= chunk_size
+				THEN (SELECT data FROM spool_chunks WHERE blob_id = spool_blobs.id AND seq = 0) END AS head
+		FROM spool_blobs WHERE id = ?`, id); err != nil {
+		return nil, nil, fmt.Errorf("store: spool blob %d: %w", id, err)
+	}
+	b.CreatedAt = utc(b.CreatedAt)
+	return &b.SpoolBlob, b.Head, nil
+}
+
 // SpoolChunk returns chunk seq of blob id, or ErrNotFound.
 func (q *Queries) SpoolChunk(ctx context.Context, id int64, seq int) ([]byte, error) {
 	if err := q.blobsSupported(); err != nil {
