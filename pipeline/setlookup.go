@@ -67,38 +67,24 @@ func newSetLookup(ctx context.Context, q *store.Queries, claims []*pendingClaim,
 			keys = append(keys, k)
 		}
 	}
-	if len(fps) > 0 {
-		m, err := q.LatestByFingerprints(ctx, fps)
-		if err != nil {
-			return nil, err
-		}
-		for fp, c := range m {
-			l.byFP[fp] = c
+	byFP, bySK, named, err := q.SetCandidates(ctx, fps, keys, refs)
+	if err != nil {
+		return nil, err
+	}
+	for fp, c := range byFP {
+		l.byFP[fp] = c
+		l.byID[c.ID] = append(l.byID[c.ID], c)
+	}
+	for k, cs := range bySK {
+		for i := range cs {
+			c := &cs[i]
+			l.suspect[k] = append(l.suspect[k], c)
 			l.byID[c.ID] = append(l.byID[c.ID], c)
 		}
 	}
-	if len(keys) > 0 {
-		m, err := q.FindBySuspectKeys(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		for k, cs := range m {
-			for i := range cs {
-				c := &cs[i]
-				l.suspect[k] = append(l.suspect[k], c)
-				l.byID[c.ID] = append(l.byID[c.ID], c)
-			}
-		}
-	}
-	if len(refs) > 0 {
-		m, err := q.ClaimsByControls(ctx, refs)
-		if err != nil {
-			return nil, err
-		}
-		l.named = m
-		for _, c := range m {
-			l.byID[c.ID] = append(l.byID[c.ID], c)
-		}
+	l.named = named
+	for _, c := range named {
+		l.byID[c.ID] = append(l.byID[c.ID], c)
 	}
 	return l, nil
 }

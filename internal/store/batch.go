@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -327,6 +329,99 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 		return nil, fmt.Errorf("store: find by fingerprints: %w", err)
 	}
 	return out, nil
+}
+
+// SetCandidates reads what the intake rules compare an 837 set's claims
+// with: the newest claim of each fingerprint (LatestByFingerprints), the
+// claims of each suspect key with their lines (FindBySuspectKeys), and the
+// claims corrections name by control number (ClaimsByControls). On
+// PostgreSQL the three are one statement, and the suspects' lines a
+// second, when each list fits in batchRows keys (a set's claims do, but
+// for the largest sets): two round trips a set instead of four.
+func (q *Queries) SetCandidates(ctx context.Context, fps, keys, controls []string) (byFP map[string]*Claim, bySK map[string][]Claim, named map[string]*Claim, err error) {
+	if q.dialect != DialectPostgres || len(fps) > batchRows || len(keys) > batchRows || len(controls) > batchRows {
+		if byFP, err = q.LatestByFingerprints(ctx, fps); err != nil {
+			return nil, nil, nil, err
+		}
+		if bySK, err = q.FindBySuspectKeys(ctx, keys); err != nil {
+			return nil, nil, nil, err
+		}
+		if named, err = q.ClaimsByControls(ctx, controls); err != nil {
+			return nil, nil, nil, err
+		}
+		return byFP, bySK, named, nil
+	}
+	// Each part is what the function it stands for reads; a claim may come
+	// out of several, and is sorted into each map below by its own
+	// columns: the newest claim of a fingerprint is among the rows (the
+	// first part has it), and so are the 100 newest of a suspect key
+	// (the second part), since every part's claims of that fingerprint or
+	// key pass the same state filter or are left out below.
+	rows, err := q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+				WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
+				ORDER BY id DESC LIMIT 1) c
+		UNION ALL
+		SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
+				WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
+				ORDER BY id DESC LIMIT 100) c
+		UNION ALL
+		SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
+			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
+		pq.Array(fps), pq.Array(keys), pq.Array(controls))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: set candidates: %w", err)
+	}
+	wantFP, wantSK, wantCN := stringSet(fps), stringSet(keys), stringSet(controls)
+	byFP, named = make(map[string]*Claim, len(fps)), make(map[string]*Claim, len(controls))
+	var suspects []Claim
+	seen := make(map[int64]bool, len(rows))
+	for i := range rows {
+		c := &rows[i]
+		if seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		if wantCN[c.ControlNumber] {
+			cp := *c
+			named[c.ControlNumber] = &cp
+		}
+		if c.State == ClaimRejected || c.State == ClaimDuplicate {
+			continue
+		}
+		if wantFP[c.Fingerprint] {
+			if old := byFP[c.Fingerprint]; old == nil || old.ID < c.ID {
+				cp := *c
+				byFP[c.Fingerprint] = &cp
+			}
+		}
+		if wantSK[c.SuspectKey] {
+			suspects = append(suspects, *c)
+		}
+	}
+	bySK = make(map[string][]Claim, len(keys))
+	if len(suspects) > 0 {
+		if err := q.loadLines(ctx, suspects); err != nil {
+			return nil, nil, nil, fmt.Errorf("store: set candidates: %w", err)
+		}
+		slices.SortFunc(suspects, func(a, b Claim) int { return cmp.Compare(b.ID, a.ID) })
+		for _, c := range suspects {
+			if len(bySK[c.SuspectKey]) < 100 {
+				bySK[c.SuspectKey] = append(bySK[c.SuspectKey], c)
+			}
+		}
+	}
+	return byFP, bySK, named, nil
+}
+
+// stringSet is the set of vs.
+func stringSet(vs []string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
 }
 
 // claimsByKeys reads claims by many keys, batchRows keys a statement, and

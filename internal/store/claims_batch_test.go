@@ -137,3 +137,58 @@ func TestClaimLookupsByKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSetCandidates: the one-statement read of a set's candidates gives
+// what the three lookups it stands for give, with claims that answer
+// several of them, rejected and duplicate claims (found by control number
+// only) and a suspect key with more than 100 claims.
+func TestSetCandidates(t *testing.T) {
+	for _, be := range dbtest.Backends() {
+		t.Run(be.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := dbtest.Open(t, store.Config{URL: be.URL(t), Now: newTestClock().Now})
+			in, _, err := s.RecordInbound(ctx, store.InboundFile{PartnerID: "acme", Name: "c.x12", SHA256: fmt.Sprintf("%064d", 3)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			states := []store.ClaimState{store.ClaimAccepted, store.ClaimRejected, store.ClaimDuplicate, store.ClaimForwarded, store.ClaimSuspect}
+			for i := range 300 { // sk0: 120 claims neither rejected nor duplicates
+				c := sampleClaim(in, fmt.Sprintf("CH%012d", i+1))
+				c.State = states[i%len(states)]
+				c.Fingerprint = fmt.Sprint("fp", i%7)
+				c.SuspectKey = fmt.Sprint("sk", i%3/2) // sk0 for two thirds: more than 100
+				if err := s.InsertClaim(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fps := []string{"fp0", "fp3", "fp6", "fp-none"}
+			keys := []string{"sk0", "sk1", "sk-none"}
+			controls := []string{"CH000000000002", "CH000000000003", "CH000000000130", "CH-none"}
+			byFP, bySK, named, err := s.SetCandidates(ctx, fps, keys, controls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantFP, err := s.LatestByFingerprints(ctx, fps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSK, err := s.FindBySuspectKeys(ctx, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantNamed, err := s.ClaimsByControls(ctx, controls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(byFP, wantFP) {
+				t.Errorf("by fingerprint:\n got %+v\nwant %+v", byFP, wantFP)
+			}
+			if len(bySK["sk0"]) != 100 || !reflect.DeepEqual(bySK, wantSK) {
+				t.Errorf("by suspect key: %d and %d claims, want %d and %d, equal", len(bySK["sk0"]), len(bySK["sk1"]), len(wantSK["sk0"]), len(wantSK["sk1"]))
+			}
+			if len(named) != 3 || !reflect.DeepEqual(named, wantNamed) {
+				t.Errorf("by control number:\n got %+v\nwant %+v", named, wantNamed)
+			}
+		})
+	}
+}
