@@ -371,46 +371,12 @@ func (q *Queries) forwardCandidatesByOffsetSQLite(ctx context.Context, inboundFi
 			AND `+forwardCandidate+`
 			ORDER BY inbound_file_id, raw_offset LIMIT ?)`, inboundFileID, afterOffset, limitN)
 	if err == nil && len(cs) > 0 {
-		err = q.loadLineNumbersSQLite(ctx, cs)
+		err = q.loadLineNumbers(ctx, cs)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: forward candidates of file %d: %w", inboundFileID, err)
 	}
 	return cs, nil
-}
-
-// loadLineNumbersSQLite is loadLineNumbers on SQLite, the line numbers
-// read as one JSON value: by a range of claim IDs, or by a JSON array of
-// them when they are scattered.
-func (q *Queries) loadLineNumbersSQLite(ctx context.Context, cs []Claim) error {
-	byID := make(map[int64]*Claim, len(cs))
-	lo, hi := cs[0].ID, cs[0].ID
-	for i := range cs {
-		byID[cs[i].ID] = &cs[i]
-		cs[i].Lines = nil
-		lo, hi = min(lo, cs[i].ID), max(hi, cs[i].ID)
-	}
-	const head = `SELECT json_group_array(json_array(claim_id, line_no) ORDER BY claim_id, line_no) FROM claim_lines `
-	query, args := head+`WHERE claim_id BETWEEN ? AND ?`, []any{lo, hi}
-	if hi-lo >= 4*int64(len(cs)) {
-		ids := make([]int64, len(cs))
-		for i := range cs {
-			ids[i] = cs[i].ID
-		}
-		query, args = head+`WHERE claim_id IN `+sqliteInJSON, []any{jsonInts(ids)}
-	}
-	var lines []ClaimLine
-	err := q.queryJSONRows(ctx, func(r *jsonRows) error {
-		lines = append(lines, ClaimLine{})
-		l := &lines[len(lines)-1]
-		l.ClaimID, l.LineNo = r.int(), int(r.int())
-		return nil
-	}, query, args...)
-	if err != nil {
-		return fmt.Errorf("load line numbers: %w", err)
-	}
-	attachLines(byID, lines)
-	return nil
 }
 
 // loadLineNumbers sets the Lines of cs to their line numbers (ClaimID and
@@ -427,11 +393,36 @@ func (q *Queries) loadLineNumbers(ctx context.Context, cs []Claim) error {
 	// were inserted together, so their IDs are (nearly) contiguous; lines
 	// of other claims in the range are skipped below. An IN list of
 	// thousands of IDs made PostgreSQL read the whole table.
+	scattered := hi-lo >= 4*int64(len(cs)) // claims kept by a reprocess, other engines' files in between
+	if q.dialect != DialectPostgres {
+		// SQLite: the line numbers read as one JSON value, by the range or
+		// by a JSON array of the IDs.
+		const head = `SELECT json_group_array(json_array(claim_id, line_no) ORDER BY claim_id, line_no) FROM claim_lines `
+		query, args := head+`WHERE claim_id BETWEEN ? AND ?`, []any{lo, hi}
+		if scattered {
+			ids := make([]int64, len(cs))
+			for i := range cs {
+				ids[i] = cs[i].ID
+			}
+			query, args = head+`WHERE claim_id IN `+sqliteInJSON, []any{jsonInts(ids)}
+		}
+		var lines []ClaimLine
+		err := q.queryJSONRows(ctx, func(r *jsonRows) error {
+			lines = append(lines, ClaimLine{})
+			l := &lines[len(lines)-1]
+			l.ClaimID, l.LineNo = r.int(), int(r.int())
+			return nil
+		}, query, args...)
+		if err != nil {
+			return fmt.Errorf("load line numbers: %w", err)
+		}
+		attachLines(byID, lines)
+		return nil
+	}
 	query, args := `SELECT claim_id, line_no FROM claim_lines
 		WHERE claim_id BETWEEN ? AND ? ORDER BY claim_id, line_no`, []any{lo, hi}
-	if hi-lo >= 4*int64(len(cs)) {
-		// Scattered (claims kept by a reprocess, other engines' files in
-		// between): ask for these IDs only.
+	if scattered {
+		// Ask for these IDs only.
 		ids := make([]int64, len(cs))
 		for i := range cs {
 			ids[i] = cs[i].ID
