@@ -145,6 +145,11 @@ func run(bin, repo, store string, inputs []string, roster, cpuProfile string) re
 	check(err)
 	defer os.RemoveAll(work)
 	dbURL := "sqlite:" + filepath.Join(work, "clearinghouse.db")
+	if p := os.Getenv("BENCH_SQLITE_PARAMS"); p != "" {
+		// SQLite driver parameters to measure a setting, as for
+		// BenchmarkProcess (e.g. "_pragma=cache_size(-49152)").
+		dbURL += "?" + p
+	}
 	if store == "postgres" {
 		var drop func()
 		dbURL, drop = freshSchema()
