@@ -220,14 +220,18 @@ func (s *Server) WriteKnownHosts(path string) error {
 func (s *Server) Accepted() int64 { return s.accepted.Load() }
 
 // DisconnectAll drops every open connection (the listener stays up) and
-// returns how many it dropped. It simulates a network failure.
+// returns how many it dropped. It simulates a network failure. A dropped
+// connection leaves the set at once, not when its session has wound
+// down, so a second call soon after counts only connections made since.
 func (s *Server) DisconnectAll() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := len(s.conns)
 	for c := range s.conns {
 		c.Close()
+		delete(s.conns, c)
 	}
-	return len(s.conns)
+	return n
 }
 
 // Shutdown stops accepting connections and waits for the open sessions to
