@@ -57,18 +57,27 @@ func (q *Queries) Audit(ctx context.Context, e AuditEntry) error {
 	if e.Action == "" {
 		return invalid("audit action", "", "empty")
 	}
-	at := q.now()
-	if !e.At.IsZero() {
-		at = e.At.UTC().Truncate(time.Microsecond)
-	}
-	_, err := q.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, detail,
-		user_name, client_ip, member_id, claim_control)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail,
-		e.UserName, e.ClientIP, e.MemberID, e.ClaimControl)
+	_, err := q.exec(ctx, `INSERT INTO audit_log (`+auditCols+`) VALUES (`+auditRow+`)`, auditArgs(nil, q.now(), e)...)
 	if err != nil {
 		return fmt.Errorf("store: audit %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// auditCols are the audit_log columns an entry fills, auditRow their
+// placeholders and auditArgs their values.
+const (
+	auditCols = `at, actor, action, entity, entity_id, detail, user_name, client_ip, member_id, claim_control`
+	auditRow  = `?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+)
+
+// auditArgs appends to args the values of e's row: its time, or now.
+func auditArgs(args []any, now time.Time, e AuditEntry) []any {
+	at := now
+	if !e.At.IsZero() {
+		at = e.At.UTC().Truncate(time.Microsecond)
+	}
+	return append(args, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, e.UserName, e.ClientIP, e.MemberID, e.ClaimControl)
 }
 
 // ListAudit returns audit entries matching f, newest first.
@@ -112,32 +121,48 @@ func (q *Queries) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, e
 	return es, nil
 }
 
-// AuditBatch appends several entries in one statement (one commit, or
-// one round trip in a transaction): the entries of concurrent requests,
-// or those of one set's or one batch's claims.
+// AuditBatch appends several entries, batchRows a statement, atomically
+// (one commit, or a round trip per batchRows entries in a transaction):
+// the entries of concurrent requests, or those of one set's or one
+// batch's claims.
 func (q *Queries) AuditBatch(ctx context.Context, es []AuditEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES `)
-	args := make([]any, 0, 6*len(es))
-	now := q.now()
-	for i, e := range es {
+	for _, e := range es {
 		if e.Action == "" {
 			return invalid("audit action", "", "empty")
 		}
-		at := now
-		if !e.At.IsZero() {
-			at = e.At.UTC().Truncate(time.Microsecond)
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?)")
-		args = append(args, at, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail)
 	}
-	if _, err := q.exec(ctx, b.String(), args...); err != nil {
+	now := q.now()
+	insert := func(q *Queries, chunk []AuditEntry) error {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit_log (` + auditCols + `) VALUES `)
+		args := make([]any, 0, 10*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + auditRow + ")")
+			args = auditArgs(args, now, e)
+		}
+		_, err := q.exec(ctx, b.String(), args...)
+		return err
+	}
+	var err error
+	if len(es) <= batchRows {
+		err = insert(q, es)
+	} else {
+		err = q.atomic(ctx, func(q *Queries) error {
+			for start := 0; start < len(es); start += batchRows {
+				if err := insert(q, es[start:min(start+batchRows, len(es))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		return fmt.Errorf("store: audit batch of %d: %w", len(es), err)
 	}
 	return nil

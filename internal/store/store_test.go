@@ -1329,6 +1329,23 @@ func testAudit(t *testing.T, ctx context.Context, b *bundle) {
 	if err != nil || len(page) != 1 || page[0].Action != "claim.duplicate" {
 		t.Fatalf("ListAudit(page) = %+v, %v", page, err)
 	}
+	// A batch larger than one statement, every field kept as Audit keeps it.
+	batch := make([]store.AuditEntry, 1000)
+	for i := range batch {
+		batch[i] = store.AuditEntry{Actor: "pipeline", Action: "claim.batch", Entity: "claim", EntityID: fmt.Sprint(i),
+			UserName: "ops", ClientIP: "192.0.2.1", MemberID: "M1", ClaimControl: "CH1"}
+	}
+	if err := b.s.AuditBatch(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := b.s.ListAudit(ctx, store.AuditFilter{Action: "claim.batch", Limit: 1000})
+	if err != nil || len(kept) != len(batch) || kept[0].EntityID != "999" || kept[0].UserName != "ops" ||
+		kept[0].ClientIP != "192.0.2.1" || kept[0].MemberID != "M1" || kept[0].ClaimControl != "CH1" {
+		t.Fatalf("ListAudit(batch) = %d entries, newest %+v, %v", len(kept), kept[0], err)
+	}
+	if err := b.s.AuditBatch(ctx, []store.AuditEntry{{Actor: "x", Action: "a"}, {Actor: "x"}}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("AuditBatch with an entry without action err = %v, want ErrInvalid", err)
+	}
 }
 
 func testTimesAreUTC(t *testing.T, ctx context.Context, b *bundle) {

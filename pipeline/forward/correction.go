@@ -87,12 +87,7 @@ func (f *Forwarder) closeVoids(ctx context.Context, voids []store.Claim) error {
 		if err := tx.CloseClaims(ctx, ids, NoteOriginalNeverForwarded); err != nil {
 			return err
 		}
-		for start := 0; start < len(audit); start += auditRows {
-			if err := tx.AuditBatch(ctx, audit[start:min(start+auditRows, len(audit))]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.AuditBatch(ctx, audit)
 	})
 	if err != nil {
 		return fmt.Errorf("forward: close voids of claims never forwarded: %w", err)

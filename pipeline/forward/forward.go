@@ -856,10 +856,6 @@ func FileName(claimType string, controls []string) string {
 // route and allowed amounts, and audits it. A crash before the commit
 // leaves nothing queued and the claims candidates; after it, the claims
 // are bound and never batched again.
-// auditRows is how many audit entries one statement of a batch's
-// forwarding transaction writes.
-const auditRows = 500
-
 func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 	controls := make([]string, len(bt.claims))
 	ids := make([]int64, len(bt.claims))
@@ -930,12 +926,7 @@ func (f *Forwarder) flush(ctx context.Context, bt *batch, res *Result) error {
 		}
 		audit = append(audit, store.AuditEntry{Actor: f.cfg.Owner, Action: "claims.forwarded", Entity: "outbound_file",
 			EntityID: strconv.FormatInt(rec.ID, 10), Detail: fmt.Sprintf("%s: %d claims to %s", name, len(bt.claims), bt.key.partner)})
-		for start := 0; start < len(audit); start += auditRows {
-			if err := tx.AuditBatch(ctx, audit[start:min(start+auditRows, len(audit))]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.AuditBatch(ctx, audit)
 	})
 	if err != nil {
 		return fmt.Errorf("forward: queue %s and mark its claims forwarded: %w", name, err)
