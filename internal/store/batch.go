@@ -84,9 +84,7 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 			// The note goes in with the rest (one row version per claim),
 			// as AppendClaimNote would add it.
 			n, err := q.exec(ctx, `UPDATE claims SET state = 'forwarded', outbound_file_id = ?, route_partner = ?, updated_at = ?,
-					pricing_method = v.column2, allowed_cents = v.column3,
-					notes = CASE WHEN v.column4 = '' OR position(';' || v.column4 || ';' IN ';' || claims.notes || ';') > 0 THEN claims.notes
-						WHEN claims.notes = '' THEN v.column4 ELSE claims.notes || ';' || v.column4 END
+					pricing_method = v.column2, allowed_cents = v.column3, notes = `+appendNoteSQL("claims.notes", "v.column4")+`
 				FROM (VALUES `+strings.Join(vals, ", ")+`) AS v
 				WHERE claims.id = v.column1 AND claims.state IN ('accepted', 'suspect')
 				AND (claims.outbound_file_id IS NULL OR claims.outbound_file_id = ?)`, args...)
@@ -138,6 +136,14 @@ func (q *Queries) MarkForwarded(ctx context.Context, outboundID int64, partner s
 		return fmt.Errorf("store: mark claims forwarded to %s: %w", partner, err)
 	}
 	return nil
+}
+
+// appendNoteSQL is the PostgreSQL expression of notes (a column) with
+// note (an expression) added as AppendClaimNote adds it: unchanged when
+// note is empty or already one of the ";"-separated notes.
+func appendNoteSQL(notes, note string) string {
+	return `CASE WHEN ` + note + ` = '' OR position(';' || ` + note + ` || ';' IN ';' || ` + notes + ` || ';') > 0 THEN ` + notes +
+		` WHEN ` + notes + ` = '' THEN ` + note + ` ELSE ` + notes + ` || ';' || ` + note + ` END`
 }
 
 // SQLite MarkForwarded statements: claims per UPDATE of claims (five
@@ -303,6 +309,24 @@ func jsonInts(ids []int64) string {
 	return string(append(b, ']'))
 }
 
+// The PostgreSQL lookups of claims by many keys (a text array), one
+// index probe per key whatever the planner statistics: the newest claim
+// of each fingerprint and the 100 newest of each suspect key, neither
+// rejected nor a duplicate, and the claim of each control number.
+// SetCandidates runs the three as one statement.
+const (
+	pgLatestByFingerprints = `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
+		CROSS JOIN LATERAL (SELECT ` + claimCols + ` FROM claims
+			WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
+			ORDER BY id DESC LIMIT 1) c`
+	pgBySuspectKeys = `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
+		CROSS JOIN LATERAL (SELECT ` + claimCols + ` FROM claims
+			WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
+			ORDER BY id DESC LIMIT 100) c`
+	pgByControls = `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
+		CROSS JOIN LATERAL (SELECT ` + claimCols + ` FROM claims WHERE control_number = k.cn LIMIT 1) c`
+)
+
 // LatestByFingerprints returns, for each fingerprint that has one, the
 // newest claim (without lines) carrying it that is not itself rejected or a
 // duplicate: FindByFingerprint for many fingerprints at once.
@@ -311,10 +335,7 @@ func (q *Queries) LatestByFingerprints(ctx context.Context, fps []string) (map[s
 	// One backward scan of (fingerprint, id) per key on PostgreSQL: the
 	// plan does not depend on statistics (an IN list over a table the
 	// planner knows nothing about is taken for half the table and scanned).
-	err := q.claimsByKeys(ctx, fps, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
-		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
-			WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
-			ORDER BY id DESC LIMIT 1) c`,
+	err := q.claimsByKeys(ctx, fps, pgLatestByFingerprints,
 		sqliteClaimsJSON(`fingerprint IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, ""),
 		func(cs []Claim) error {
 			for i := range cs {
@@ -357,18 +378,7 @@ func (q *Queries) SetCandidates(ctx context.Context, fps, keys, controls []strin
 	// first part has it), and so are the 100 newest of a suspect key
 	// (the second part), since every part's claims of that fingerprint or
 	// key pass the same state filter or are left out below.
-	rows, err := q.selectClaims(ctx, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(fp)
-			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
-				WHERE fingerprint = k.fp AND state NOT IN ('rejected', 'duplicate')
-				ORDER BY id DESC LIMIT 1) c
-		UNION ALL
-		SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
-			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims
-				WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
-				ORDER BY id DESC LIMIT 100) c
-		UNION ALL
-		SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
-			CROSS JOIN LATERAL (SELECT `+claimCols+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
+	rows, err := q.selectClaims(ctx, pgLatestByFingerprints+` UNION ALL `+pgBySuspectKeys+` UNION ALL `+pgByControls,
 		pq.Array(fps), pq.Array(keys), pq.Array(controls))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("store: set candidates: %w", err)
@@ -453,11 +463,7 @@ func (q *Queries) claimsByKeys(ctx context.Context, keys []string, pgQuery, sqli
 // lines.
 func (q *Queries) FindBySuspectKeys(ctx context.Context, keys []string) (map[string][]Claim, error) {
 	out := make(map[string][]Claim, len(keys))
-	err := q.claimsByKeys(ctx, keys, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(sk)
-		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims
-			WHERE suspect_key = k.sk AND state NOT IN ('rejected', 'duplicate')
-			ORDER BY id DESC LIMIT 100) c
-		ORDER BY c.id DESC`,
+	err := q.claimsByKeys(ctx, keys, pgBySuspectKeys+` ORDER BY c.id DESC`,
 		sqliteClaimsJSON(`suspect_key IN `+sqliteInJSON+` AND state NOT IN ('rejected', 'duplicate')`, "id DESC"),
 		func(cs []Claim) error {
 			if len(cs) == 0 {
@@ -490,8 +496,7 @@ func (q *Queries) ClaimsByControls(ctx context.Context, controls []string) (map[
 	// small, hashes the keys against a scan of the whole table, which then
 	// grows with every set of the file (issue #11: 23 ms a set at 100 k
 	// claims).
-	err := q.claimsByKeys(ctx, controls, `SELECT c.* FROM unnest(CAST(? AS text[])) AS k(cn)
-		CROSS JOIN LATERAL (SELECT `+q.scanClaimCols()+` FROM claims WHERE control_number = k.cn LIMIT 1) c`,
+	err := q.claimsByKeys(ctx, controls, pgByControls,
 		sqliteClaimsJSON(`control_number IN `+sqliteInJSON, ""),
 		func(cs []Claim) error {
 			for i := range cs {

@@ -299,10 +299,9 @@ func (q *Queries) CloseClaims(ctx context.Context, claimIDs []int64, note string
 	}
 	for start := 0; start < len(claimIDs); start += batchRows {
 		chunk := claimIDs[start:min(start+batchRows, len(claimIDs))]
-		n, err := q.exec(ctx, `UPDATE claims SET state = ?, updated_at = ?,
-			notes = CASE WHEN position(';' || CAST(? AS text) || ';' IN ';' || notes || ';') > 0 THEN notes
-				WHEN notes = '' THEN CAST(? AS text) ELSE notes || ';' || CAST(? AS text) END
-			WHERE id = ANY(CAST(? AS bigint[]))`, ClaimClosed, q.now(), note, note, note, pq.Array(chunk))
+		n, err := q.exec(ctx, `UPDATE claims SET state = ?, updated_at = ?, notes = `+appendNoteSQL("claims.notes", "n.note")+`
+			FROM (SELECT CAST(? AS text) AS note) AS n
+			WHERE claims.id = ANY(CAST(? AS bigint[]))`, ClaimClosed, q.now(), note, pq.Array(chunk))
 		if err == nil && n != int64(len(chunk)) {
 			err = fmt.Errorf("%d unknown: %w", int64(len(chunk))-n, ErrNotFound)
 		}

@@ -330,10 +330,7 @@ func (q *Queries) RenewOutbound(ctx context.Context, id int64, owner string, lea
 // returns ErrLeaseLost if owner no longer holds the file.
 func (q *Queries) MarkDelivered(ctx context.Context, id int64, owner string) error {
 	now := q.now()
-	n, err := q.exec(ctx, `UPDATE outbound_files
-		SET state = 'delivered', delivered_at = ?, error = '',
-			lease_owner = '', lease_until = NULL, available_at = NULL
-		WHERE id = ? AND state = 'delivering' AND lease_owner = ?`, now, id, owner)
+	n, err := q.exec(ctx, markDelivered, now, id, owner)
 	if err == nil && n == 0 {
 		err = q.leaseLost(ctx, "outbound_files", id)
 	}
@@ -342,6 +339,13 @@ func (q *Queries) MarkDelivered(ctx context.Context, id int64, owner string) err
 	}
 	return nil
 }
+
+// markDelivered marks a file delivered (delivered_at, id, owner) if the
+// owner holds its lease.
+const markDelivered = `UPDATE outbound_files
+	SET state = 'delivered', delivered_at = ?, error = '',
+		lease_owner = '', lease_until = NULL, available_at = NULL
+	WHERE id = ? AND state = 'delivering' AND lease_owner = ?`
 
 // MarkDeliveredAudited is MarkDelivered with the audit entry of the
 // delivery, committed together: on PostgreSQL one statement (the mark
@@ -360,16 +364,12 @@ func (q *Queries) MarkDeliveredAudited(ctx context.Context, id int64, owner stri
 		})
 	}
 	now := q.now()
-	n, err := q.exec(ctx, `WITH d AS (
-			UPDATE outbound_files
-			SET state = 'delivered', delivered_at = ?, error = '',
-				lease_owner = '', lease_until = NULL, available_at = NULL
-			WHERE id = ? AND state = 'delivering' AND lease_owner = ?
-			RETURNING id)
-		INSERT INTO audit_log (at, actor, action, entity, entity_id, detail, user_name, client_ip, member_id, claim_control)
+	// The audit row is inserted only for the row the UPDATE marks; the
+	// casts give the parameters the types of auditCols.
+	n, err := q.exec(ctx, `WITH d AS (`+markDelivered+` RETURNING id)
+		INSERT INTO audit_log (`+auditCols+`)
 		SELECT CAST(? AS timestamptz), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text),
-			CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text) FROM d`, now, id, owner,
-		now, e.Actor, e.Action, e.Entity, e.EntityID, e.Detail, e.UserName, e.ClientIP, e.MemberID, e.ClaimControl)
+			CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text) FROM d`, auditArgs([]any{now, id, owner}, now, e)...)
 	if err == nil && n == 0 {
 		err = q.leaseLost(ctx, "outbound_files", id)
 	}
