@@ -135,23 +135,10 @@ func (q *Queries) FinishSpoolBlob(ctx context.Context, id, size int64, sha256 st
 	return nil
 }
 
-// GetSpoolBlob returns blob id, or ErrNotFound.
-func (q *Queries) GetSpoolBlob(ctx context.Context, id int64) (*SpoolBlob, error) {
-	if err := q.blobsSupported(); err != nil {
-		return nil, err
-	}
-	var b SpoolBlob
-	if err := q.get(ctx, &b, `SELECT `+spoolBlobCols+` FROM spool_blobs WHERE id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store: spool blob %d: %w", id, err)
-	}
-	b.CreatedAt = utc(b.CreatedAt)
-	return &b, nil
-}
-
-// GetSpoolBlobHead is GetSpoolBlob that also returns the blob's content
-// when it is finished and fits in its first chunk (nil otherwise): opening
-// a small blob, such as an acknowledgment being delivered, is one round
-// trip instead of two.
+// GetSpoolBlobHead returns blob id, or ErrNotFound, and the blob's
+// content when it is finished and fits in its first chunk (nil
+// otherwise): opening a small blob, such as an acknowledgment being
+// delivered, is one round trip instead of two.
 func (q *Queries) GetSpoolBlobHead(ctx context.Context, id int64) (*SpoolBlob, []byte, error) {
 	if err := q.blobsSupported(); err != nil {
 		return nil, nil, err
