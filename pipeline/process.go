@@ -185,11 +185,11 @@ type fileRun struct {
 	// parsed; interchangeEnd waits for it before settling.
 	jobs     chan recordJob
 	jobsDone sync.WaitGroup
-	// in is where sets are handed over: jobs, or on PostgreSQL with a
-	// roster eligibility check the prefetcher's queue (pre), which reads
-	// each set's roster rows on a connection of its own, while the
-	// recorder works on the set before, and then passes the set on to
-	// jobs (closing jobs when pre is closed and drained).
+	// in is where sets are handed over: jobs, or on PostgreSQL the queue
+	// (pre) of a stage that draws each set's numbers (reserve) and reads
+	// its roster rows on the pool, while the recorder works on the set
+	// before, and then passes the set on to jobs (closing jobs when pre
+	// is closed and drained).
 	in       chan recordJob
 	pre      chan recordJob
 	recorded chan struct{} // closed when the recorder has exited
@@ -500,7 +500,7 @@ func (r *fileRun) startRecorder() {
 			defer close(r.jobs)
 			for job := range r.pre {
 				if job.work == nil && !r.recFail.Load() {
-					job.preErr = r.reserve(r.seq, &job)
+					job.preErr = r.reserve(&job)
 					if pf != nil && job.preErr == nil && ack.IsAccepted(job.sr.Ack) {
 						job.preErr = pf.Prefetch(r.ctx, r.seq, eligibilityParties(job.claims))
 						job.prefetched = true
@@ -571,9 +571,9 @@ func (r *fileRun) stopRecorder() {
 // did not number) and, on PostgreSQL, the ID of its transactions row (the
 // claims go in with it, and the row is recorded when the interchange
 // settles: each claim row is written once, not inserted and then linked).
-// q is the file's transaction or, a stage ahead of the recorder, the
-// pool; sequences are not transactional, so either draws the same.
-func (r *fileRun) reserve(q *store.Queries, job *recordJob) error {
+// It draws on r.seq: sequences are not transactional, so the pool a stage
+// ahead of the recorder draws what the file's transaction would.
+func (r *fileRun) reserve(job *recordJob) error {
 	job.reserved = true
 	need := 0
 	for _, pc := range job.claims {
@@ -589,7 +589,7 @@ func (r *fileRun) reserve(q *store.Queries, job *recordJob) error {
 		job.firstControl, job.newClaims = first, need
 	}
 	if len(job.claims) > 0 {
-		id, err := q.ReserveTransactionID(r.ctx)
+		id, err := r.seq.ReserveTransactionID(r.ctx)
 		if err != nil {
 			return err
 		}
@@ -607,7 +607,7 @@ func (r *fileRun) recordSet(job recordJob) error {
 		return fmt.Errorf("record claims of set %s: %w", sr.Control, job.preErr)
 	}
 	if !job.reserved {
-		if err := r.reserve(r.q, &job); err != nil {
+		if err := r.reserve(&job); err != nil {
 			return fmt.Errorf("record claims of set %s: %w", sr.Control, err)
 		}
 	}
